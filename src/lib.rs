@@ -1,0 +1,25 @@
+//! # trafsim — a discrete-event simulator of traffic through an AKS platform
+//!
+//! Clients, the ingress tier (Application Gateway + AGIC, NGINX, Istio), zone-spread pods,
+//! east-west calls and the egress path are queueing stations in one discrete-event simulation.
+//! A TOML scenario describes the design, the load and the faults; many independent replications
+//! run in parallel and the results carry confidence intervals.
+//!
+//! Layers, with arrows pointing one way only (`report`, `runner` → `model` → `engine`):
+//!
+//! - [`engine`] — time, the event calendar, random streams, distributions, arrival processes and
+//!   generic queueing stations. Knows nothing of Azure.
+//! - [`stats`] — streaming statistics: latency histograms, time-weighted averages, confidence
+//!   intervals.
+//! - [`scenario`] — the TOML scenario format: serde types, units, validation, sourced defaults.
+//! - [`model`] — the traffic path built on the engine.
+//! - [`runner`] — replications in parallel, deterministic merge.
+//! - [`report`] — terminal tables and files in `output/`.
+#![warn(missing_docs)]
+
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,2 @@
+//! The `trafsim` binary (in progress).
+fn main() {}

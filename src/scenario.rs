@@ -1,0 +1,1 @@
+//! The TOML scenario format (in progress).

@@ -1,0 +1,32 @@
+//! Streaming statistics: everything a run measures, in memory that does not grow with the number
+//! of requests.
+//!
+//! This module owns the measuring instruments and the arithmetic of summarising replications:
+//!
+//! - [`LatencyHistogram`] — an HdrHistogram of durations (nanoseconds, 3 significant digits) with
+//!   an exact count, mean, minimum and maximum; [`Percentiles`] is its serialisable summary.
+//! - [`TimeWeighted`] — the time-weighted mean and peak of a piecewise-constant level (queue
+//!   length, busy servers), cheap enough for the hot loop.
+//! - [`TimeSeries`] of [`Window`]s — per fixed-width window of simulated time: offered, completed
+//!   and failed requests (by cause), a coarse latency histogram and [`Gauge`]s.
+//! - [`Estimate`] — a mean across replications with a 95% Student t confidence interval, and
+//!   [`t_quantile`].
+//! - [`StationStats`] — what one queueing station reports after a run.
+//!
+//! Units: durations are recorded as [`SimDuration`](crate::engine::SimDuration) (integer
+//! nanoseconds) and reported as `f64` seconds. Nothing here keeps a vector of every request;
+//! memory is O(histogram buckets + windows).
+
+pub mod confidence;
+pub mod counters;
+pub mod histogram;
+pub mod series;
+pub mod time_weighted;
+pub mod window;
+
+pub use confidence::{Estimate, t_quantile};
+pub use counters::StationStats;
+pub use histogram::{LatencyHistogram, Percentiles};
+pub use series::TimeSeries;
+pub use time_weighted::TimeWeighted;
+pub use window::{Gauge, MAX_CAUSES, MAX_GAUGES, Window};
