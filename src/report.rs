@@ -1,1 +1,17 @@
-//! (in progress)
+//! What a run shows and leaves behind: the terminal table and the files in
+//! `<out>/<scenario>/`.
+//!
+//! - [`terminal`] — the fixed-width summary table printed after each scenario;
+//! - [`json`] — `summary.json`, whose layout `schemas/summary.schema.json` documents;
+//! - [`csv`] — `timeseries.csv`, one row per window of simulated time;
+//! - [`files`] — the output folder and atomic writes (temporary file, fsync, rename), so an
+//!   interrupted run never leaves a half-written result.
+//!
+//! Everything here formats a [`Summary`](crate::runner::Summary); nothing runs the model.
+
+pub mod csv;
+pub mod files;
+pub mod json;
+pub mod terminal;
+
+pub use files::{OutputError, output_dir, write_atomic, write_outputs};

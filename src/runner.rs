@@ -1,1 +1,37 @@
-//! (in progress)
+//! Replications in parallel, their deterministic merge, and the summary a run produces.
+//!
+//! This module owns the step from "one replication of the model" to "what a scenario gives":
+//!
+//! - [`run_replications`] runs a range of replication indices in parallel with rayon and returns
+//!   the results in index order (an indexed collect), so the outcome does not depend on the
+//!   number of threads or on which thread finished first;
+//! - [`run_until_precise`] adds parallel batches of replications until the 95% confidence
+//!   interval of p99 latency is narrow enough (`--precision 5%`), deciding where to stop by
+//!   looking at the replications in index order, so that it too is independent of the thread
+//!   count;
+//! - [`Summary`] condenses the replications into estimates with confidence intervals, the
+//!   SLO verdict and the merged time series: what `summary.json` and the terminal table show;
+//! - [`progress_bar`] is the one factory for progress bars (hidden with `--quiet` or when
+//!   standard error is not a terminal).
+//!
+//! Each replication seeds its random streams from (scenario seed, replication index) inside the
+//! model; the runner only chooses the indices and the order of the merge.
+
+mod precision;
+mod progress;
+mod replicate;
+mod slo;
+mod summary;
+mod tiers;
+
+pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
+pub use progress::progress_bar;
+pub use replicate::run_replications;
+pub use slo::{SloVerdict, Verdict};
+pub use summary::{
+    CauseSummary, ErrorSummary, LatencySummary, RequestCounts, SCHEMA_VERSION, Summary,
+};
+pub use tiers::{TierSummary, ZoneUtilisation};
+
+#[cfg(test)]
+pub(crate) mod fake;

@@ -185,15 +185,18 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
                 if let Some(next) = p.station.depart(now) {
                     start(p, &spec.stations[s], &mut cal, s, next, &jobs, now);
                 }
-                // Route onwards or leave.
-                let u: f64 = routing_rng.random();
-                let mut acc = 0.0;
+                // Route onwards or leave (no draw when the station has no routes).
+                let routes = &spec.stations[s].routes;
                 let mut to = None;
-                for &(prob, dest) in &spec.stations[s].routes {
-                    acc += prob;
-                    if u < acc {
-                        to = Some(dest);
-                        break;
+                if !routes.is_empty() {
+                    let u: f64 = routing_rng.random();
+                    let mut acc = 0.0;
+                    for &(prob, dest) in routes {
+                        acc += prob;
+                        if u < acc {
+                            to = Some(dest);
+                            break;
+                        }
                     }
                 }
                 match to {

@@ -1,0 +1,394 @@
+//! The command line: what `trafsim` accepts (clap derive), and what each command does with it.
+//!
+//! Arguments are parsed and checked one by one by clap (`--threads 0` is refused there, with
+//! exit code 2), then resolved into domain objects: every scenario file is loaded and checked
+//! before anything runs, so a typo in the third file fails at once rather than after two long
+//! runs, and every output folder is created before the first replication starts.
+//!
+//! Exit codes: 0 success; 1 a runtime failure (an output file that cannot be written, a thread
+//! pool that cannot start); 2 invalid input (a scenario error, a bad flag). A closed standard
+//! output (`trafsim run … | head`) is not an error.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use trafsim::report::{self, OutputError};
+use trafsim::runner::{self, Summary};
+use trafsim::scenario::{self, Scenario, ScenarioError};
+
+/// Upper bound on replications with `--precision` when `--max-replications` is not given.
+const DEFAULT_MAX_REPLICATIONS: u32 = 100;
+
+/// Discrete-event simulation of traffic through an Azure Kubernetes Service platform.
+#[derive(Debug, Parser)]
+#[command(name = "trafsim", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Exit codes, shown in `--help`.
+const EXIT_CODES: &str =
+    "Exit codes: 0 success, 1 runtime failure (e.g. output not writable), 2 invalid input.";
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios: parallel replications, a summary table, and summary.json and
+    /// timeseries.csv in <OUT>/<scenario name>/.
+    Run(RunArgs),
+    /// Check scenario files without running them; prints `ok: FILE` or every problem found.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the scenario format, for completion and checks in editors.
+    Schema,
+}
+
+/// Options of `trafsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files (TOML); all are checked before any runs.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Worker threads for the replications [default: one per CPU]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = at_least_one::<usize>)]
+    pub threads: Option<usize>,
+    /// Replications per scenario, instead of the scenario's `[simulation].replications`.
+    #[arg(long, value_name = "N", value_parser = at_least_one::<u32>, conflicts_with = "precision")]
+    pub replications: Option<u32>,
+    /// Master seed, instead of the scenario's `[simulation].seed`.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Folder for results; each scenario writes into <OUT>/<scenario name>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// No progress bars and no notes on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Add replications until the 95% interval of p99 latency is within this share of its
+    /// mean, e.g. `5%`.
+    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    pub precision: Option<f64>,
+    /// Upper bound on replications with --precision [default: 100].
+    #[arg(long, value_name = "N", value_parser = at_least_one::<u32>, requires = "precision")]
+    pub max_replications: Option<u32>,
+}
+
+/// Standard-output formats of `trafsim run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A fixed-width table per scenario.
+    Table,
+    /// Each scenario's summary.json, and nothing else (several scenarios: one JSON value
+    /// after another).
+    Json,
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Scenario files that did not load (exit 2).
+    #[error("{}", invalid_message(.errors, *.total, *.ran))]
+    Invalid {
+        /// One error per invalid file.
+        errors: Vec<ScenarioError>,
+        /// Files given.
+        total: usize,
+        /// Whether this was `run` (nothing was run) or `validate`.
+        ran: bool,
+    },
+    /// Two scenarios would write into the same output folder (exit 2).
+    #[error(
+        "'{}' and '{}' are both named `{name}`, so their results would overwrite each other; \
+         give one a different [simulation].name",
+        .first.display(), .second.display()
+    )]
+    DuplicateName {
+        /// The shared name.
+        name: String,
+        /// The first file with it.
+        first: PathBuf,
+        /// The second file with it.
+        second: PathBuf,
+    },
+    /// An output file or folder (exit 1).
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The worker threads could not start (exit 1).
+    #[error("could not start the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// A summary that could not be serialised (exit 1).
+    #[error("could not serialise the summary: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Standard output could not be written (exit 1; a broken pipe exits 0 silently).
+    #[error("could not write to standard output: {0}")]
+    Stdout(#[from] io::Error),
+}
+
+impl CliError {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Invalid { .. } | CliError::DuplicateName { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    /// Whether this is only the reader of standard output going away, which is not an error.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, CliError::Stdout(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// Every diagnostic of every invalid file, then a count.
+fn invalid_message(errors: &[ScenarioError], total: usize, ran: bool) -> String {
+    let mut lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let verb = if errors.len() == 1 { "is" } else { "are" };
+    let tail = if ran { "; nothing was run" } else { "" };
+    lines.push(format!(
+        "{} of {total} scenario files {verb} invalid{tail}",
+        errors.len()
+    ));
+    lines.join("\n")
+}
+
+/// Runs the command.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Run(args) => run_scenarios(&args),
+        Command::Validate { files } => validate(&files),
+        Command::Schema => {
+            let text = serde_json::to_string_pretty(&scenario::json_schema())?;
+            writeln!(io::stdout().lock(), "{text}")?;
+            Ok(())
+        }
+    }
+}
+
+/// `trafsim validate`: `ok: FILE` on standard output for each valid file.
+fn validate(files: &[PathBuf]) -> Result<(), CliError> {
+    let mut errors = Vec::new();
+    let mut stdout = io::stdout().lock();
+    for file in files {
+        match scenario::load(file) {
+            Ok(_) => writeln!(stdout, "ok: {}", file.display())?,
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Invalid {
+            errors,
+            total: files.len(),
+            ran: false,
+        })
+    }
+}
+
+/// Loads every file, applies the command-line overrides, and refuses two scenarios with one
+/// name (they would share an output folder).
+fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
+    let mut scenarios = Vec::new();
+    let mut errors = Vec::new();
+    for file in &args.files {
+        match scenario::load(file) {
+            Ok(mut s) => {
+                if let Some(n) = args.replications {
+                    s.simulation.replications = n;
+                }
+                if let Some(seed) = args.seed {
+                    s.simulation.seed = seed;
+                }
+                scenarios.push(s);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CliError::Invalid {
+            errors,
+            total: args.files.len(),
+            ran: true,
+        });
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        if let Some(j) = scenarios[..i].iter().position(|t| t.name == s.name) {
+            return Err(CliError::DuplicateName {
+                name: s.name.clone(),
+                first: args.files[j].clone(),
+                second: args.files[i].clone(),
+            });
+        }
+    }
+    Ok(scenarios)
+}
+
+/// `trafsim run`.
+fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
+    let scenarios = load_all(args)?;
+    let dirs = scenarios
+        .iter()
+        .map(|s| report::output_dir(&args.out, &s.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()?;
+    for (i, (s, dir)) in scenarios.iter().zip(&dirs).enumerate() {
+        let summary = simulate(s, args, &pool);
+        let written = report::write_outputs(dir, &summary)?;
+        show(args, &summary, dir, &written, i > 0)?;
+    }
+    Ok(())
+}
+
+/// Runs one scenario's replications on `pool`, with a progress bar, and summarises them.
+fn simulate(s: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Summary {
+    let fixed = u64::from(s.simulation.replications);
+    let max = u64::from(args.max_replications.unwrap_or(DEFAULT_MAX_REPLICATIONS));
+    let bar = runner::progress_bar(
+        if args.precision.is_some() { max } else { fixed },
+        &s.name,
+        args.quiet,
+    );
+    let tick = |_replication: u64| bar.inc(1);
+    let (runs, precision) = match args.precision {
+        None => (
+            pool.install(|| runner::run_replications(s, 0..fixed, &tick)),
+            None,
+        ),
+        Some(rel) => {
+            bar.set_message(format!("until p99 is within ±{}%", rel * 100.0));
+            let batch = pool.current_num_threads().max(2) as u64;
+            let (runs, outcome) =
+                pool.install(|| runner::run_until_precise(s, rel, max, batch, &tick));
+            (runs, Some(outcome))
+        }
+    };
+    bar.finish_and_clear();
+    let mut summary = Summary::from_runs(s, &runs);
+    summary.precision = precision;
+    summary
+}
+
+/// Prints one scenario's result on standard output (table or JSON) and where it was written.
+fn show(
+    args: &RunArgs,
+    summary: &Summary,
+    dir: &Path,
+    written: &[PathBuf],
+    separate: bool,
+) -> Result<(), CliError> {
+    let mut stdout = io::stdout().lock();
+    match args.format {
+        Format::Table => {
+            if separate {
+                writeln!(stdout)?;
+            }
+            stdout.write_all(report::terminal::render(summary).as_bytes())?;
+            let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+            writeln!(stdout, "written: {}", names.join(", "))?;
+        }
+        Format::Json => {
+            stdout.write_all(report::json::to_json(summary)?.as_bytes())?;
+            if !args.quiet {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}: results in {}",
+                    summary.scenario,
+                    dir.display()
+                );
+            }
+        }
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+/// A number of at least 1, for `--threads` and `--replications`.
+fn at_least_one<T>(text: &str) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + From<u8>,
+{
+    let n: T = text
+        .parse()
+        .map_err(|_| format!("expected a whole number of at least 1, got `{text}`"))?;
+    if n < T::from(1) {
+        return Err("must be at least 1".to_string());
+    }
+    Ok(n)
+}
+
+/// A percentage such as `5%` as a share (0.05); more than 0 and at most 100.
+fn percent(text: &str) -> Result<f64, String> {
+    let Some(number) = text.trim().strip_suffix('%') else {
+        return Err(format!("expected a percentage such as `5%`, got `{text}`"));
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a percentage such as `5%`, got `{text}`"))?;
+    if !(value > 0.0 && value <= 100.0) {
+        return Err(format!(
+            "must be more than 0% (an interval never shrinks to nothing) and at most 100%, got `{text}`"
+        ));
+    }
+    Ok(value / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent("5%"), Ok(0.05));
+        assert_eq!(percent(" 2.5 %"), Ok(0.025));
+        assert!(percent("5").unwrap_err().contains("such as `5%`"));
+        assert!(percent("0%").unwrap_err().contains("more than 0%"));
+        assert!(percent("-1%").is_err());
+        assert!(percent("NaN%").is_err());
+        assert!(percent("150%").is_err());
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(at_least_one::<usize>("3"), Ok(3));
+        assert_eq!(
+            at_least_one::<u32>("0"),
+            Err("must be at least 1".to_string())
+        );
+        assert!(
+            at_least_one::<u32>("-2")
+                .unwrap_err()
+                .contains("whole number")
+        );
+    }
+
+    #[test]
+    fn exit_codes() {
+        let invalid = CliError::Invalid {
+            errors: vec![],
+            total: 1,
+            ran: true,
+        };
+        assert_eq!(invalid.exit_code(), 2);
+        let pipe = CliError::Stdout(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(pipe.is_broken_pipe());
+        assert_eq!(pipe.exit_code(), 1);
+    }
+}

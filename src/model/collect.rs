@@ -1,0 +1,210 @@
+//! Measuring: the end of the warm-up, periodic gauges, and turning the state at the end of a
+//! run into a [`RunResult`].
+
+use crate::stats::LatencyHistogram;
+
+use super::result::{RunResult, TierResult, gauge};
+use super::sim::{Ev, Sim};
+use super::topology::Life;
+
+impl Sim<'_> {
+    /// The warm-up ends: statistics start from here.
+    pub(super) fn warmup_end(&mut self) {
+        let now = self.cal.now();
+        for p in &mut self.topo.pods {
+            p.station.reset_stats(now);
+        }
+        for i in &mut self.topo.instances {
+            i.station.reset_stats(now);
+        }
+        self.ports_peak = self.ports_in_use;
+    }
+
+    /// Records the gauges of the current window and schedules the next sample.
+    pub(super) fn sample(&mut self) {
+        let now = self.cal.now();
+        let zones = self.topo.zones.min(gauge::MAX_ZONES);
+        for z in 0..zones {
+            let (mut ready, mut busy, mut servers) = (0u32, 0u32, 0u32);
+            for p in self.topo.pods.iter().filter(|p| p.zone == z) {
+                if p.life == Life::Up {
+                    ready += 1;
+                    servers += p.station.servers();
+                }
+                busy += p.station.busy().min(p.station.servers());
+            }
+            self.series
+                .record_gauge(now, gauge::READY_PODS + z, f64::from(ready));
+            let util = if servers == 0 {
+                0.0
+            } else {
+                f64::from(busy) / f64::from(servers)
+            };
+            self.series.record_gauge(now, gauge::UTILISATION + z, util);
+        }
+        if self.port_capacity != u64::MAX {
+            self.series
+                .record_gauge(now, gauge::SNAT_PORTS, self.ports_in_use as f64);
+        }
+        self.series
+            .record_gauge(now, gauge::CLIENT_RETRIES, self.retries_in_window as f64);
+        self.retries_in_window = 0;
+        self.series
+            .record_gauge(now, gauge::DEAD_SENDS, self.dead_sends_in_window as f64);
+        self.dead_sends_in_window = 0;
+        let up = self
+            .topo
+            .instances
+            .iter()
+            .filter(|i| i.life == Life::Up)
+            .count();
+        self.series
+            .record_gauge(now, gauge::INGRESS_INSTANCES, up as f64);
+        // Sample a few times per window so the per-window maximum means something.
+        let step = crate::engine::SimDuration(self.s.simulation.window.0 / 4)
+            .max(crate::engine::SimDuration::from_millis(1));
+        self.cal.schedule_in(step, Ev::Sample);
+    }
+
+    /// What this replication measured.
+    pub(super) fn into_result(mut self, replication: u64) -> RunResult {
+        let now = self.end;
+        let measured_secs = self.end.since(self.warm).as_secs_f64();
+        let zones = self.topo.zones;
+        let mut tiers = Vec::new();
+        if !self.topo.instances.is_empty() {
+            let stations: Vec<_> = self
+                .topo
+                .instances
+                .iter()
+                .map(|i| (i.zone, &i.station, self.s.ingress.concurrency))
+                .collect();
+            tiers.push(tier(
+                "ingress".into(),
+                format!("ingress:{}", ingress_kind(self.s)),
+                &stations,
+                std::mem::take(&mut self.tier.ingress),
+                zones,
+                now,
+            ));
+        }
+        for (si, svc) in self.s.services.iter().enumerate() {
+            let stations: Vec<_> = self.topo.service_pods[si]
+                .iter()
+                .map(|&p| {
+                    let pod = &self.topo.pods[p as usize];
+                    (pod.zone, &pod.station, svc.concurrency)
+                })
+                .collect();
+            tiers.push(tier(
+                svc.name.clone(),
+                "service".into(),
+                &stations,
+                std::mem::take(&mut self.tier.services[si]),
+                zones,
+                now,
+            ));
+        }
+        if self.tier.egress_calls > 0 {
+            tiers.push(TierResult {
+                name: "egress".into(),
+                kind: format!("egress:{}", egress_kind(self.s)),
+                servers: 0,
+                arrivals: self.tier.egress_calls,
+                rejected: self.tier.egress_snat_failed,
+                completed: self.tier.egress_calls - self.tier.egress_snat_failed,
+                mean_busy: 0.0,
+                utilisation: 0.0,
+                mean_queue: 0.0,
+                peak_queue: 0.0,
+                latency: std::mem::take(&mut self.tier.egress),
+                zone_utilisation: vec![],
+            });
+        }
+        self.series.finish();
+        RunResult {
+            replication,
+            events: self.cal.events_processed(),
+            measured_secs,
+            offered: self.offered,
+            succeeded: self.succeeded,
+            failed: self.failed,
+            client_attempts: self.client_attempts,
+            latency: self.latency,
+            tiers,
+            cross_zone_share: if self.hops == 0 {
+                0.0
+            } else {
+                self.cross_hops as f64 / self.hops as f64
+            },
+            snat_peak: (self.port_capacity != u64::MAX).then_some(self.ports_peak),
+            dead_sends: self.dead_sends,
+            series: self.series,
+        }
+    }
+}
+
+fn ingress_kind(s: &crate::scenario::Scenario) -> &'static str {
+    use crate::scenario::IngressKind as K;
+    match s.ingress.kind {
+        K::None => "none",
+        K::LoadBalancer => "load-balancer",
+        K::AppGateway(_) => "app-gateway",
+        K::Nginx(_) => "nginx",
+        K::Istio(_) => "istio",
+    }
+}
+
+fn egress_kind(s: &crate::scenario::Scenario) -> &'static str {
+    use crate::scenario::EgressKind as K;
+    match s.egress.kind {
+        K::NatGateway { .. } => "nat-gateway",
+        K::Firewall { .. } => "firewall",
+        K::PrivateEndpoint => "private-endpoint",
+        K::Direct => "direct",
+    }
+}
+
+/// Sums the stations of a tier.
+fn tier(
+    name: String,
+    kind: String,
+    stations: &[(usize, &crate::engine::Station, u32)],
+    latency: LatencyHistogram,
+    zones: usize,
+    now: crate::engine::SimTime,
+) -> TierResult {
+    let servers: u32 = stations.iter().map(|s| s.2).sum();
+    let mean_busy: f64 = stations.iter().map(|s| s.1.mean_busy(now)).sum();
+    let mut zb = vec![0.0; zones];
+    let mut zs = vec![0.0; zones];
+    for (z, st, c) in stations {
+        zb[*z] += st.mean_busy(now);
+        zs[*z] += f64::from(*c);
+    }
+    TierResult {
+        name,
+        kind,
+        servers,
+        arrivals: stations.iter().map(|s| s.1.arrivals()).sum(),
+        rejected: stations.iter().map(|s| s.1.rejected()).sum(),
+        completed: stations.iter().map(|s| s.1.completed()).sum(),
+        mean_busy,
+        utilisation: if servers == 0 {
+            0.0
+        } else {
+            mean_busy / f64::from(servers)
+        },
+        mean_queue: stations.iter().map(|s| s.1.mean_queue(now)).sum(),
+        peak_queue: stations
+            .iter()
+            .map(|s| s.1.peak_queue())
+            .fold(0.0, f64::max),
+        latency,
+        zone_utilisation: zb
+            .iter()
+            .zip(&zs)
+            .map(|(b, s)| if *s > 0.0 { b / s } else { 0.0 })
+            .collect(),
+    }
+}

@@ -1,0 +1,68 @@
+//! How long each balancer takes to notice that a backend died or came back.
+//!
+//! Detection depends on how something failed, and the paths are kept apart:
+//!
+//! - a crashed container is seen by its kubelet at once; the endpoint change then propagates
+//!   (EndpointSlice → kube-proxy / NGINX / Envoy);
+//! - a lost node or zone cannot report at all: its pods stay in the endpoints until the node
+//!   lifecycle controller marks the node not ready after `node-monitor-grace-period`, then the
+//!   change propagates;
+//! - Application Gateway finds out from its own health probes (interval × unhealthy threshold)
+//!   or from AGIC updating the backend pool after the endpoint change, whichever comes first;
+//! - ingress instances behind the Azure Load Balancer stop receiving traffic after the load
+//!   balancer's health probe fails.
+
+use crate::engine::SimDuration;
+use crate::scenario::{IngressKind, Scenario};
+
+use super::topology::View;
+
+/// `node-monitor-grace-period`: 50 s since Kubernetes v1.32 (was 40 s) — kubernetes PR #126287
+/// (facts §4).
+pub const NODE_MONITOR_GRACE: SimDuration = SimDuration::from_secs(50);
+
+/// EndpointSlice propagation to kube-proxy, NGINX and Envoy: no SLO, sub-second to a few seconds
+/// (E, facts §4); one second here.
+pub const ENDPOINT_PROPAGATION: SimDuration = SimDuration::from_secs(1);
+
+/// Azure Load Balancer health-probe detection of a lost ingress instance (E: a 5 s probe interval
+/// with two failures; the facts sheet gives no figure).
+pub const LB_PROBE_DETECTION: SimDuration = SimDuration::from_secs(10);
+
+/// Why a pod stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeathCause {
+    /// Its container crashed; the kubelet reports at once.
+    ContainerCrash,
+    /// Its node (or zone) is gone; nothing reports until the grace period ends.
+    NodeLost,
+}
+
+/// The delay before `view` stops routing to a pod that died of `cause`.
+pub fn removal_delay(s: &Scenario, cause: DeathCause, view: View) -> SimDuration {
+    let endpoints = match cause {
+        DeathCause::ContainerCrash => ENDPOINT_PROPAGATION,
+        DeathCause::NodeLost => NODE_MONITOR_GRACE + ENDPOINT_PROPAGATION,
+    };
+    match (view, &s.ingress.kind) {
+        (View::AppGateway, IngressKind::AppGateway(agw)) => {
+            // Application Gateway v2 waits a full interval between probe retries, so a backend
+            // is marked down after ≈ interval × threshold (facts §1, probe overview).
+            let probes = SimDuration(agw.probe.interval.0 * u64::from(agw.probe.failure_threshold));
+            probes.min(endpoints + agw.agic_update_lag)
+        }
+        _ => endpoints,
+    }
+}
+
+/// The delay before `view` routes again to a pod that became ready.
+pub fn addition_delay(s: &Scenario, view: View) -> SimDuration {
+    match (view, &s.ingress.kind) {
+        // One successful probe marks a backend healthy (facts §1), or AGIC adds it.
+        (View::AppGateway, IngressKind::AppGateway(agw)) => agw
+            .probe
+            .interval
+            .min(ENDPOINT_PROPAGATION + agw.agic_update_lag),
+        _ => ENDPOINT_PROPAGATION,
+    }
+}

@@ -1,0 +1,219 @@
+//! Faults and recovery: zone outages, pod crashes, dependency degradation; pods and ingress
+//! instances dying and starting again, and the detection events that follow (see
+//! [`super::detection`]).
+
+use rand::seq::SliceRandom;
+
+use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind};
+
+use super::detection::{DeathCause, LB_PROBE_DETECTION, addition_delay, removal_delay};
+use super::result::ErrorCause;
+use super::sim::{Degradation, Ev, Sim};
+use super::topology::{Life, View};
+
+impl Sim<'_> {
+    /// Fault `i` begins.
+    pub(super) fn fault_start(&mut self, i: usize) {
+        match self.s.faults[i].kind.clone() {
+            FaultKind::ZoneOutage { zone, mode } => {
+                let reset = mode == FailureMode::Reset;
+                for p in 0..self.topo.pods.len() {
+                    if self.topo.pods[p].zone == zone && self.topo.pods[p].life == Life::Up {
+                        self.kill_pod(p as u32, reset, DeathCause::NodeLost);
+                    }
+                }
+                for k in 0..self.topo.instances.len() {
+                    if self.topo.instances[k].zone == zone {
+                        self.kill_instance(k as u32, reset);
+                    }
+                }
+                if let EgressKind::NatGateway { zones, .. } = &self.s.egress.kind
+                    && zones.contains(&zone)
+                {
+                    self.nat_up[zone] = false;
+                }
+            }
+            FaultKind::PodCrash { service, count } => {
+                let mut up: Vec<u32> = self.topo.service_pods[service]
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.topo.pods[p as usize].life == Life::Up)
+                    .collect();
+                up.shuffle(&mut self.rng.faults);
+                for &p in up.iter().take(count as usize) {
+                    self.kill_pod(p, true, DeathCause::ContainerCrash);
+                    // The kubelet restarts the container at once; it is ready after start-up.
+                    self.restart_pod(p);
+                }
+            }
+            FaultKind::DependencyDegradation {
+                target,
+                latency_multiplier,
+                error_rate,
+            } => {
+                let d = Degradation {
+                    multiplier: latency_multiplier,
+                    error_rate,
+                };
+                match target {
+                    CallTarget::Service(s) => self.svc_degr[s] = d,
+                    CallTarget::Destination(x) => self.dest_degr[x] = d,
+                }
+            }
+        }
+    }
+
+    /// Fault `i` ends.
+    pub(super) fn fault_end(&mut self, i: usize) {
+        match self.s.faults[i].kind.clone() {
+            FaultKind::ZoneOutage { zone, .. } => {
+                for p in 0..self.topo.pods.len() {
+                    let pod = &self.topo.pods[p];
+                    if pod.zone == zone && matches!(pod.life, Life::Down { .. }) {
+                        self.restart_pod(p as u32);
+                    }
+                }
+                for k in 0..self.topo.instances.len() {
+                    let inst = &mut self.topo.instances[k];
+                    if inst.zone == zone && matches!(inst.life, Life::Down { .. }) {
+                        inst.life = Life::Starting;
+                        let epoch = inst.epoch;
+                        let startup = self.s.services[0].startup;
+                        self.cal.schedule_in(
+                            startup,
+                            Ev::InstanceReady {
+                                inst: k as u32,
+                                epoch,
+                            },
+                        );
+                    }
+                }
+                self.nat_up[zone] = true;
+            }
+            FaultKind::PodCrash { .. } => {}
+            FaultKind::DependencyDegradation { target, .. } => match target {
+                CallTarget::Service(s) => self.svc_degr[s] = Degradation::default(),
+                CallTarget::Destination(x) => self.dest_degr[x] = Degradation::default(),
+            },
+        }
+    }
+
+    /// Pod `p` dies. Work waiting in its line fails (reset) or vanishes (black hole); work in
+    /// service is recognised by its epoch when its next event comes.
+    fn kill_pod(&mut self, p: u32, reset: bool, cause: DeathCause) {
+        let now = self.cal.now();
+        let pod = &mut self.topo.pods[p as usize];
+        pod.life = Life::Down { reset };
+        pod.epoch = pod.epoch.wrapping_add(1);
+        let epoch = pod.epoch;
+        pod.station.set_servers(now, 0);
+        let waiting = pod.station.drain_line(now);
+        for w in waiting {
+            let pod = &mut self.topo.pods[p as usize];
+            pod.in_flight = pod.in_flight.saturating_sub(1);
+            if reset {
+                self.reply_parent(w, false, ErrorCause::DeadBackend, Default::default());
+            } else {
+                self.release(w);
+            }
+        }
+        for view in [View::Endpoints, View::AppGateway] {
+            let delay = removal_delay(self.s, cause, view);
+            self.cal.schedule_in(
+                delay,
+                Ev::Detect {
+                    pod: p,
+                    epoch,
+                    view: view as u8,
+                    routable: false,
+                },
+            );
+        }
+    }
+
+    /// Pod `p` starts again; it is ready after the service's start-up time.
+    fn restart_pod(&mut self, p: u32) {
+        let pod = &mut self.topo.pods[p as usize];
+        let epoch = pod.epoch;
+        let startup = self.s.services[pod.service].startup;
+        self.cal
+            .schedule_in(startup, Ev::PodReady { pod: p, epoch });
+    }
+
+    /// A restarted pod is ready: it serves again, and balancers learn of it after their delay.
+    pub(super) fn pod_ready(&mut self, p: u32, epoch: u32) {
+        let now = self.cal.now();
+        let pod = &mut self.topo.pods[p as usize];
+        if pod.epoch != epoch {
+            return;
+        }
+        pod.epoch = pod.epoch.wrapping_add(1);
+        pod.life = Life::Up;
+        pod.consecutive_errors = 0;
+        let epoch = pod.epoch;
+        let c = self.s.services[pod.service].concurrency;
+        let started = pod.station.set_servers(now, c);
+        for w in started {
+            self.start_service(w);
+        }
+        for view in [View::Endpoints, View::AppGateway] {
+            let delay = addition_delay(self.s, view);
+            self.cal.schedule_in(
+                delay,
+                Ev::Detect {
+                    pod: p,
+                    epoch,
+                    view: view as u8,
+                    routable: true,
+                },
+            );
+        }
+    }
+
+    /// Ingress instance `k` dies; the Azure Load Balancer stops sending to it after its probes.
+    fn kill_instance(&mut self, k: u32, reset: bool) {
+        let now = self.cal.now();
+        let inst = &mut self.topo.instances[k as usize];
+        inst.life = Life::Down { reset };
+        inst.epoch = inst.epoch.wrapping_add(1);
+        let epoch = inst.epoch;
+        inst.station.set_servers(now, 0);
+        let waiting = inst.station.drain_line(now);
+        for a in waiting {
+            if reset {
+                self.reply_parent(a, false, ErrorCause::DeadBackend, Default::default());
+            } else {
+                self.release(a);
+            }
+        }
+        self.cal.schedule_in(
+            LB_PROBE_DETECTION,
+            Ev::DetectInstance {
+                inst: k,
+                epoch,
+                routable: false,
+            },
+        );
+    }
+
+    /// A restarted ingress instance is ready.
+    pub(super) fn instance_ready(&mut self, k: u32, epoch: u32) {
+        let now = self.cal.now();
+        let inst = &mut self.topo.instances[k as usize];
+        if inst.epoch != epoch {
+            return;
+        }
+        inst.epoch = inst.epoch.wrapping_add(1);
+        inst.life = Life::Up;
+        let epoch = inst.epoch;
+        let _ = inst.station.set_servers(now, self.s.ingress.concurrency);
+        self.cal.schedule_in(
+            LB_PROBE_DETECTION,
+            Ev::DetectInstance {
+                inst: k,
+                epoch,
+                routable: true,
+            },
+        );
+    }
+}

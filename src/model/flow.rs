@@ -1,0 +1,640 @@
+//! How a request moves: client → (ingress instance) → pod → calls → back, with timeouts,
+//! retries at each layer (client, NGINX next-upstream, Istio retries) and outlier detection.
+//!
+//! These mechanics live here once; the ingress kinds differ only in parameters and policies
+//! (balancing, which failures are retried, what view of the backends they use).
+
+use rand::Rng;
+
+use crate::engine::{Admission, SimDuration};
+use crate::scenario::{CallTarget, EgressKind, IngressKind, Jitter};
+
+use super::result::ErrorCause;
+use super::sim::{Ev, Kind, NONE, Sim};
+use super::topology::Life;
+
+/// No hop latency (clients reaching pods without an ingress tier).
+const NO_ZONE: u8 = u8::MAX;
+
+/// NAT Gateway SNAT port reuse cool-down after a FIN: 65 s (D, facts §6).
+const SNAT_COOLDOWN: SimDuration = SimDuration::from_secs(65);
+
+impl Sim<'_> {
+    /// A new client request.
+    pub(super) fn client_arrival(&mut self) {
+        let now = self.cal.now();
+        if let Some(t) = self
+            .s
+            .clients
+            .arrivals
+            .next_after(now, &mut self.rng.arrivals)
+        {
+            self.cal.schedule(t, Ev::ClientArrival);
+        }
+        let counted = now >= self.warm;
+        self.offered += u64::from(counted);
+        self.budget_requests += 1;
+        self.series.record_offered(now);
+        let routes = &self.s.clients.routes;
+        let service = if routes.len() == 1 {
+            routes[0].service
+        } else {
+            let u: f64 = self.rng.clients.random();
+            let mut acc = 0.0;
+            let mut chosen = routes[routes.len() - 1].service;
+            for r in routes {
+                acc += r.share;
+                if u < acc {
+                    chosen = r.service;
+                    break;
+                }
+            }
+            chosen
+        };
+        let mut req = self.blank(Kind::Request);
+        req.counted = counted;
+        req.service = service as u32;
+        let id = self.alloc(req);
+        self.send_attempt(id);
+    }
+
+    /// The client sends a (first or further) attempt of request `req`.
+    pub(super) fn send_attempt(&mut self, req: u32) {
+        let now = self.cal.now();
+        let r = self.nodes[req as usize];
+        self.nodes[req as usize].tries += 1;
+        self.client_attempts += u64::from(r.counted);
+        self.cal.schedule(
+            now + self.s.clients.timeout,
+            Ev::Timeout {
+                node: req,
+                ver: r.ver,
+                tok: r.tok,
+            },
+        );
+        let mut a = self.blank(Kind::Attempt);
+        a.parent = req;
+        a.parent_ver = r.ver;
+        a.parent_tok = r.tok;
+        a.counted = r.counted;
+        a.service = r.service;
+        a.tls = self.rng.clients.random::<f64>() < self.s.clients.new_tls_share;
+        let latency = self.s.clients.latency.sample(&mut self.rng.clients);
+        if self.topo.instances.is_empty() {
+            let id = self.alloc(a);
+            let ver = self.nodes[id as usize].ver;
+            self.cal
+                .schedule(now + latency, Ev::IngressDone { node: id, ver });
+            return;
+        }
+        // The Azure Load Balancer in front spreads connections over the instances it thinks
+        // are healthy.
+        let up = self.topo.instances.iter().filter(|i| i.routable).count();
+        if up == 0 {
+            let id = self.alloc(a);
+            self.reply_parent(id, false, ErrorCause::NoBackend, latency + latency);
+            return;
+        }
+        let k = self.rng.balance.random_range(0..up);
+        let (inst, _) = self
+            .topo
+            .instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.routable)
+            .nth(k)
+            .expect("k < up");
+        a.at = inst as u32;
+        a.epoch = self.topo.instances[inst].epoch;
+        let id = self.alloc(a);
+        let ver = self.nodes[id as usize].ver;
+        self.cal
+            .schedule(now + latency, Ev::AtIngress { node: id, ver });
+    }
+
+    /// An attempt reaches its ingress instance.
+    pub(super) fn at_ingress(&mut self, id: u32, ver: u32) {
+        if !self.live(id, ver) {
+            return;
+        }
+        let now = self.cal.now();
+        let a = self.nodes[id as usize];
+        let inst = &mut self.topo.instances[a.at as usize];
+        if inst.epoch != a.epoch || inst.life != Life::Up {
+            let reset = matches!(inst.life, Life::Down { reset: true });
+            return self.dead_end(id, reset);
+        }
+        self.nodes[id as usize].mark = now;
+        match inst.station.arrive(now, id) {
+            Admission::Start => self.start_ingress(id),
+            Admission::Queued => {}
+            Admission::Rejected => {
+                let back = self.s.clients.latency.sample(&mut self.rng.clients);
+                self.reply_parent(id, false, ErrorCause::Rejected, back);
+            }
+        }
+    }
+
+    fn start_ingress(&mut self, id: u32) {
+        let a = self.nodes[id as usize];
+        let ing = &self.s.ingress;
+        let mut work = ing.processing.sample(&mut self.rng.balance);
+        if a.tls {
+            work += ing.tls_handshake.sample(&mut self.rng.balance);
+        }
+        self.cal.schedule_in(
+            work,
+            Ev::IngressDone {
+                node: id,
+                ver: a.ver,
+            },
+        );
+    }
+
+    /// An attempt's processing at the ingress ends (or, without an ingress, it reaches the
+    /// service): forward it to a pod.
+    pub(super) fn ingress_done(&mut self, id: u32, ver: u32) {
+        if !self.live(id, ver) {
+            return;
+        }
+        let now = self.cal.now();
+        let a = self.nodes[id as usize];
+        if a.at != NONE {
+            let inst = &mut self.topo.instances[a.at as usize];
+            let next = inst.station.depart(now);
+            let alive = inst.epoch == a.epoch && inst.life == Life::Up;
+            let reset = matches!(inst.life, Life::Down { reset: true });
+            if let Some(next) = next {
+                self.start_ingress(next);
+            }
+            if !alive {
+                return self.dead_end(id, reset);
+            }
+            if a.counted {
+                self.tier.ingress.record(now - a.mark);
+            }
+        }
+        self.forward(id);
+    }
+
+    /// Sends attempt `id` to a pod of its service (a first try or a retry elsewhere).
+    fn forward(&mut self, id: u32) {
+        let now = self.cal.now();
+        let a = self.nodes[id as usize];
+        let from_zone = if a.at == NONE {
+            NO_ZONE
+        } else {
+            self.topo.instances[a.at as usize].zone as u8
+        };
+        let view = self.view_for_ingress;
+        let policy = self.s.ingress.balancing;
+        let locality = matches!(&self.s.ingress.kind, IngressKind::Istio(i) if i.locality_aware);
+        let Some(pod) = self.pick(
+            a.service as usize,
+            view,
+            policy,
+            locality.then_some(from_zone as usize),
+            a.last_pod,
+        ) else {
+            let back = self.s.clients.latency.sample(&mut self.rng.clients);
+            return self.reply_parent(id, false, ErrorCause::NoBackend, back);
+        };
+        let timeout = match &self.s.ingress.kind {
+            IngressKind::Istio(i) => i.per_try_timeout.min(self.s.ingress.backend_timeout),
+            _ => self.s.ingress.backend_timeout,
+        };
+        {
+            let n = &mut self.nodes[id as usize];
+            n.tries += 1;
+            n.last_pod = pod;
+            n.try_sent = now;
+        }
+        let a = self.nodes[id as usize];
+        self.cal.schedule(
+            now + timeout,
+            Ev::Timeout {
+                node: id,
+                ver: a.ver,
+                tok: a.tok,
+            },
+        );
+        self.send_work(id, pod, from_zone);
+    }
+
+    /// Creates work for `parent` at `pod` and sends it there.
+    fn send_work(&mut self, parent: u32, pod: u32, from_zone: u8) {
+        let p = self.nodes[parent as usize];
+        let mut w = self.blank(Kind::Work);
+        w.parent = parent;
+        w.parent_ver = p.ver;
+        w.parent_tok = p.tok;
+        w.counted = p.counted;
+        w.service = self.topo.pods[pod as usize].service as u32;
+        w.at = pod;
+        w.epoch = self.topo.pods[pod as usize].epoch;
+        w.from_zone = from_zone;
+        self.topo.pods[pod as usize].in_flight += 1;
+        let delay = if from_zone == NO_ZONE {
+            SimDuration::ZERO
+        } else {
+            self.hop(from_zone as usize, self.topo.pods[pod as usize].zone)
+        };
+        let id = self.alloc(w);
+        let ver = self.nodes[id as usize].ver;
+        self.cal.schedule_in(delay, Ev::AtPod { node: id, ver });
+    }
+
+    /// Work reaches its pod.
+    pub(super) fn at_pod(&mut self, id: u32, ver: u32) {
+        if !self.live(id, ver) {
+            return;
+        }
+        let now = self.cal.now();
+        let w = self.nodes[id as usize];
+        let pod = &mut self.topo.pods[w.at as usize];
+        if pod.epoch != w.epoch || pod.life != Life::Up {
+            pod.in_flight = pod.in_flight.saturating_sub(1);
+            self.dead_sends_in_window += 1;
+            let t = Some(now.as_secs_f64());
+            self.dead_sends.count += 1;
+            self.dead_sends.first_secs = self.dead_sends.first_secs.or(t);
+            self.dead_sends.last_secs = t;
+            // A starting pod refuses connections like a reset.
+            let reset = !matches!(pod.life, Life::Down { reset: false });
+            return self.dead_end(id, reset);
+        }
+        self.nodes[id as usize].mark = now;
+        match pod.station.arrive(now, id) {
+            Admission::Start => self.start_service(id),
+            Admission::Queued => {}
+            Admission::Rejected => {
+                pod.in_flight = pod.in_flight.saturating_sub(1);
+                let back = self.back_hop(id);
+                self.reply_parent(id, false, ErrorCause::Rejected, back);
+            }
+        }
+    }
+
+    pub(super) fn start_service(&mut self, id: u32) {
+        let w = self.nodes[id as usize];
+        let svc = w.service as usize;
+        let d = self.s.services[svc]
+            .service_time
+            .sample(&mut self.rng.service[svc]);
+        let d = d.mul_f64(self.svc_degr[svc].multiplier);
+        self.cal.schedule_in(
+            d,
+            Ev::ServiceDone {
+                node: id,
+                ver: w.ver,
+            },
+        );
+    }
+
+    /// Work's own service time ends: make its calls, then finish.
+    pub(super) fn service_done(&mut self, id: u32, ver: u32) {
+        if !self.live(id, ver) {
+            return;
+        }
+        self.advance_work(id);
+    }
+
+    /// Makes the next call of work `id` that its probability selects, or finishes it.
+    fn advance_work(&mut self, id: u32) {
+        let w = self.nodes[id as usize];
+        let pod = &self.topo.pods[w.at as usize];
+        if pod.epoch != w.epoch {
+            return self.ghost_end(id);
+        }
+        let calls = &self.s.services[w.service as usize].calls;
+        let mut k = w.call as usize;
+        while k < calls.len() {
+            let call = &calls[k];
+            if call.probability >= 1.0 || self.rng.calls.random::<f64>() < call.probability {
+                break;
+            }
+            k += 1;
+        }
+        self.nodes[id as usize].call = k as u16;
+        if k == calls.len() {
+            let d = self.svc_degr[w.service as usize];
+            if d.error_rate > 0.0 && self.rng.calls.random::<f64>() < d.error_rate {
+                return self.finish_work(id, false, ErrorCause::Upstream);
+            }
+            return self.finish_work(id, true, ErrorCause::Timeout);
+        }
+        let now = self.cal.now();
+        let w = self.nodes[id as usize];
+        // Every call waits at most the client's timeout, so no work waits forever.
+        self.cal.schedule(
+            now + self.s.clients.timeout,
+            Ev::Timeout {
+                node: id,
+                ver: w.ver,
+                tok: w.tok,
+            },
+        );
+        let zone = self.topo.pods[w.at as usize].zone;
+        match calls[k].target {
+            CallTarget::Service(t) => {
+                // kube-proxy spreads over ready endpoints at random, ignoring zones.
+                match self.pick(
+                    t,
+                    super::topology::View::Endpoints,
+                    crate::scenario::Balancing::Random,
+                    None,
+                    NONE,
+                ) {
+                    Some(pod) => self.send_work(id, pod, zone as u8),
+                    None => self.fail_call(id, ErrorCause::NoBackend),
+                }
+            }
+            CallTarget::Destination(d) => self.egress_call(id, d, zone),
+        }
+    }
+
+    fn fail_call(&mut self, id: u32, cause: ErrorCause) {
+        let w = self.nodes[id as usize];
+        self.cal.schedule_in(
+            SimDuration::ZERO,
+            Ev::Reply {
+                node: id,
+                ver: w.ver,
+                tok: w.tok,
+                ok: false,
+                cause: cause as u8,
+            },
+        );
+    }
+
+    /// A call from a pod in `zone` to external destination `d` through the egress path.
+    fn egress_call(&mut self, id: u32, d: usize, zone: usize) {
+        let now = self.cal.now();
+        let counted = now >= self.warm;
+        self.tier.egress_calls += u64::from(counted);
+        let dest = &self.s.egress.destinations[d];
+        let mut extra = SimDuration::ZERO;
+        match &self.s.egress.kind {
+            EgressKind::NatGateway { zones, .. } => {
+                let gw = if zones.is_empty() || zones.contains(&zone) {
+                    zone
+                } else {
+                    zones[0]
+                };
+                if !zones.is_empty() && !self.nat_up[gw] {
+                    // The zonal NAT Gateway went with its zone: packets vanish (the call's
+                    // timeout fires).
+                    return;
+                }
+                if self.rng.egress.random::<f64>() >= dest.connection_reuse {
+                    if self.ports_in_use >= self.port_capacity {
+                        self.tier.egress_snat_failed += u64::from(counted);
+                        return self.fail_call(id, ErrorCause::SnatExhausted);
+                    }
+                    self.ports_in_use += 1;
+                    if counted {
+                        self.ports_peak = self.ports_peak.max(self.ports_in_use);
+                    }
+                    self.cal.schedule_in(SNAT_COOLDOWN, Ev::PortRelease);
+                }
+            }
+            EgressKind::Firewall { latency } => extra = latency.sample(&mut self.rng.egress),
+            EgressKind::PrivateEndpoint | EgressKind::Direct => {}
+        }
+        let degr = self.dest_degr[d];
+        let latency = dest
+            .latency
+            .sample(&mut self.rng.egress)
+            .mul_f64(degr.multiplier)
+            + extra;
+        let err = dest.error_rate.max(degr.error_rate);
+        let ok = !(err > 0.0 && self.rng.egress.random::<f64>() < err);
+        if counted {
+            self.tier.egress.record(latency);
+        }
+        let w = self.nodes[id as usize];
+        self.cal.schedule_in(
+            latency,
+            Ev::Reply {
+                node: id,
+                ver: w.ver,
+                tok: w.tok,
+                ok,
+                cause: ErrorCause::Upstream as u8,
+            },
+        );
+    }
+
+    /// Work ends at its pod: free the worker slot, start the next waiting work, reply.
+    fn finish_work(&mut self, id: u32, ok: bool, cause: ErrorCause) {
+        let now = self.cal.now();
+        let w = self.nodes[id as usize];
+        let pod = &mut self.topo.pods[w.at as usize];
+        pod.in_flight = pod.in_flight.saturating_sub(1);
+        if let Some(next) = pod.station.depart(now) {
+            self.start_service(next);
+        }
+        if w.counted {
+            self.tier.services[w.service as usize].record(now - w.mark);
+        }
+        let back = self.back_hop(id);
+        self.reply_parent(id, ok, cause, back);
+    }
+
+    /// Work whose pod died after it was admitted: its slot is released; callers see a reset
+    /// or nothing at all (black hole).
+    fn ghost_end(&mut self, id: u32) {
+        let now = self.cal.now();
+        let w = self.nodes[id as usize];
+        let pod = &mut self.topo.pods[w.at as usize];
+        pod.in_flight = pod.in_flight.saturating_sub(1);
+        let next = pod.station.depart(now);
+        let reset = matches!(pod.life, Life::Down { reset: true });
+        if let Some(next) = next {
+            self.start_service(next);
+        }
+        self.dead_end(id, reset);
+    }
+
+    /// A node reached something dead: a reset fails it at once, a black hole drops it (its
+    /// parent's timeout will fire).
+    fn dead_end(&mut self, id: u32, reset: bool) {
+        if reset {
+            self.reply_parent(id, false, ErrorCause::DeadBackend, SimDuration::ZERO);
+        } else {
+            self.release(id);
+        }
+    }
+
+    /// The latency of the reply hop from work `id` back to its sender.
+    fn back_hop(&mut self, id: u32) -> SimDuration {
+        let w = self.nodes[id as usize];
+        if w.from_zone == NO_ZONE {
+            SimDuration::ZERO
+        } else {
+            self.hop(self.topo.pods[w.at as usize].zone, w.from_zone as usize)
+        }
+    }
+
+    /// Sends node `id`'s result to its parent after `delay` and frees it.
+    pub(super) fn reply_parent(
+        &mut self,
+        id: u32,
+        ok: bool,
+        cause: ErrorCause,
+        delay: SimDuration,
+    ) {
+        let n = self.nodes[id as usize];
+        if n.parent != NONE {
+            self.cal.schedule_in(
+                delay,
+                Ev::Reply {
+                    node: n.parent,
+                    ver: n.parent_ver,
+                    tok: n.parent_tok,
+                    ok,
+                    cause: cause as u8,
+                },
+            );
+        }
+        self.release(id);
+    }
+
+    /// Node `id` got its child's result (or its timeout fired: `cause` = timeout).
+    pub(super) fn on_reply(&mut self, id: u32, ok: bool, cause: ErrorCause) {
+        match self.nodes[id as usize].kind {
+            Kind::Request => self.request_result(id, ok, cause),
+            Kind::Attempt => self.attempt_result(id, ok, cause),
+            Kind::Work => {
+                let w = self.nodes[id as usize];
+                if self.topo.pods[w.at as usize].epoch != w.epoch {
+                    return self.ghost_end(id);
+                }
+                if ok {
+                    self.nodes[id as usize].call += 1;
+                    self.advance_work(id);
+                } else {
+                    self.finish_work(id, false, cause);
+                }
+            }
+        }
+    }
+
+    fn request_result(&mut self, id: u32, ok: bool, cause: ErrorCause) {
+        let now = self.cal.now();
+        let r = self.nodes[id as usize];
+        if ok {
+            let latency = now - r.born;
+            if r.counted {
+                self.succeeded += 1;
+                self.latency.record(latency);
+            }
+            self.series.record_completed(now, latency);
+            return self.release(id);
+        }
+        let policy = &self.s.clients.retries;
+        let retries_used = u32::from(r.tries).saturating_sub(1);
+        let within_budget = policy
+            .budget
+            .is_none_or(|b| (self.budget_retries + 1) as f64 <= b * self.budget_requests as f64);
+        if retries_used < policy.attempts && within_budget {
+            self.budget_retries += 1;
+            self.retries_in_window += 1;
+            let exp = policy
+                .backoff
+                .0
+                .saturating_mul(1u64 << retries_used.min(32))
+                .min(policy.max_backoff.0);
+            let wait = match policy.jitter {
+                Jitter::None => exp,
+                Jitter::Full => self.rng.retries.random_range(0..=exp),
+                Jitter::Equal => exp / 2 + self.rng.retries.random_range(0..=exp / 2),
+            };
+            self.cal.schedule_in(
+                SimDuration(wait),
+                Ev::RetryDue {
+                    node: id,
+                    ver: r.ver,
+                },
+            );
+            return;
+        }
+        if r.counted {
+            self.failed[cause as usize] += 1;
+        }
+        self.series.record_error(now, cause as usize);
+        self.release(id);
+    }
+
+    fn attempt_result(&mut self, id: u32, ok: bool, cause: ErrorCause) {
+        let now = self.cal.now();
+        let a = self.nodes[id as usize];
+        if a.last_pod != NONE {
+            self.observe_backend(a.last_pod, ok, now - a.try_sent);
+        }
+        if !ok {
+            let retry = match &self.s.ingress.kind {
+                // proxy_next_upstream "error timeout": connection errors and timeouts.
+                IngressKind::Nginx(n) => {
+                    matches!(cause, ErrorCause::DeadBackend | ErrorCause::Timeout)
+                        && u32::from(a.tries) < n.next_upstream_tries
+                }
+                // Istio's default retry_on: connect-failure, refused-stream, unavailable,
+                // cancelled, retriable status codes; per-try timeouts are retried too.
+                IngressKind::Istio(i) => {
+                    matches!(
+                        cause,
+                        ErrorCause::DeadBackend | ErrorCause::Rejected | ErrorCause::Timeout
+                    ) && u32::from(a.tries) <= i.retries
+                }
+                _ => false,
+            };
+            if retry {
+                return self.forward(id);
+            }
+        }
+        let back = self.s.clients.latency.sample(&mut self.rng.clients);
+        self.reply_parent(id, ok, cause, back);
+    }
+
+    /// The ingress saw a result from `pod`: EWMA and outlier detection.
+    fn observe_backend(&mut self, pod: u32, ok: bool, rtt: SimDuration) {
+        let now = self.cal.now();
+        let p = &mut self.topo.pods[pod as usize];
+        p.ewma = if p.ewma == 0.0 {
+            rtt.as_secs_f64()
+        } else {
+            0.8 * p.ewma + 0.2 * rtt.as_secs_f64()
+        };
+        if ok {
+            p.consecutive_errors = 0;
+            return;
+        }
+        p.consecutive_errors += 1;
+        let IngressKind::Istio(istio) = &self.s.ingress.kind else {
+            return;
+        };
+        let Some(od) = &istio.outlier_detection else {
+            return;
+        };
+        if p.consecutive_errors < od.consecutive_errors || p.ejected_until > now.0 {
+            return;
+        }
+        let service = p.service;
+        let pods = &self.topo.service_pods[service];
+        let ejected = pods
+            .iter()
+            .filter(|&&q| self.topo.pods[q as usize].ejected_until > now.0)
+            .count();
+        if (ejected + 1) as f64 > od.max_ejection_percent / 100.0 * pods.len() as f64 {
+            // Envoy ejects at least one host even when the percentage rounds down.
+            if ejected > 0 {
+                return;
+            }
+        }
+        let p = &mut self.topo.pods[pod as usize];
+        p.ejections += 1;
+        p.consecutive_errors = 0;
+        p.ejected_until = now.0 + od.base_ejection_time.0 * u64::from(p.ejections);
+    }
+}

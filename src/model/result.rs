@@ -1,0 +1,169 @@
+//! What one replication of the traffic model measured. Everything here is streaming (histograms,
+//! counters, time-weighted averages); the runner merges replications into a summary.
+
+use serde::Serialize;
+
+use crate::stats::{LatencyHistogram, TimeSeries};
+
+/// Why a request (or an attempt) failed. The discriminant is the index in error arrays and in
+/// the time series' error counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(usize)]
+pub enum ErrorCause {
+    /// The caller's timeout fired first.
+    Timeout = 0,
+    /// A full queue or connection limit turned it away (503).
+    Rejected = 1,
+    /// It was sent to a backend that is gone (connection refused / reset).
+    DeadBackend = 2,
+    /// No SNAT port was free for a new outbound connection.
+    SnatExhausted = 3,
+    /// The upstream (an external destination or a degraded dependency) answered with an error.
+    Upstream = 4,
+    /// No ready backend at all (503 with an empty endpoint list).
+    NoBackend = 5,
+}
+
+impl ErrorCause {
+    /// Every cause, in index order.
+    pub const ALL: [ErrorCause; 6] = [
+        ErrorCause::Timeout,
+        ErrorCause::Rejected,
+        ErrorCause::DeadBackend,
+        ErrorCause::SnatExhausted,
+        ErrorCause::Upstream,
+        ErrorCause::NoBackend,
+    ];
+    /// Number of causes.
+    pub const COUNT: usize = 6;
+
+    /// The cause's name as printed and in `summary.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCause::Timeout => "timeout",
+            ErrorCause::Rejected => "rejected",
+            ErrorCause::DeadBackend => "dead-backend",
+            ErrorCause::SnatExhausted => "snat-exhausted",
+            ErrorCause::Upstream => "upstream-error",
+            ErrorCause::NoBackend => "no-backend",
+        }
+    }
+}
+
+/// Gauge slots used in the time series (see [`crate::stats::TimeSeries::record_gauge`]).
+pub mod gauge {
+    /// Ready pods in zone `z` (all services) are at slot `READY_PODS + z` (up to 3 zones).
+    pub const READY_PODS: usize = 0;
+    /// Busy share of worker slots in zone `z`, at slot `UTILISATION + z`.
+    pub const UTILISATION: usize = 4;
+    /// SNAT ports in use.
+    pub const SNAT_PORTS: usize = 8;
+    /// Retries sent by clients in the window.
+    pub const CLIENT_RETRIES: usize = 9;
+    /// Ingress instances up.
+    pub const INGRESS_INSTANCES: usize = 10;
+    /// Work sent to a pod that is no longer running (before detection removed it), per sample.
+    pub const DEAD_SENDS: usize = 11;
+    /// Zones reported per-zone in the gauges.
+    pub const MAX_ZONES: usize = 4;
+}
+
+/// One tier (the ingress, a service, the egress) over one replication.
+#[derive(Clone, Debug)]
+pub struct TierResult {
+    /// "ingress", a service name, or "egress".
+    pub name: String,
+    /// What it is: "ingress:app-gateway", "service", "egress:nat-gateway", …
+    pub kind: String,
+    /// Servers (worker slots) at the start of the run.
+    pub servers: u32,
+    /// Attempts that arrived (after the warm-up).
+    pub arrivals: u64,
+    /// Attempts turned away by a full queue.
+    pub rejected: u64,
+    /// Attempts completed.
+    pub completed: u64,
+    /// Time-average busy servers.
+    pub mean_busy: f64,
+    /// Time-average busy share of the servers that exist.
+    pub utilisation: f64,
+    /// Time-average waiting requests (all instances).
+    pub mean_queue: f64,
+    /// Longest waiting line at any one instance.
+    pub peak_queue: f64,
+    /// Time from arrival at the tier to the end of its own work (queue + service).
+    pub latency: LatencyHistogram,
+    /// Busy share per zone (index like the scenario's zones).
+    pub zone_utilisation: Vec<f64>,
+}
+
+/// What one replication measured.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    /// Replication index.
+    pub replication: u64,
+    /// Events processed by the calendar.
+    pub events: u64,
+    /// Seconds measured (run length minus warm-up).
+    pub measured_secs: f64,
+    /// Client requests that arrived after the warm-up.
+    pub offered: u64,
+    /// Client requests that succeeded.
+    pub succeeded: u64,
+    /// Client requests that failed, by final cause (index = [`ErrorCause`]).
+    pub failed: [u64; ErrorCause::COUNT],
+    /// Attempts the clients sent (first tries and retries).
+    pub client_attempts: u64,
+    /// End-to-end latency of successful requests, as the client saw it (including retries).
+    pub latency: LatencyHistogram,
+    /// Per tier.
+    pub tiers: Vec<TierResult>,
+    /// Share of hops between the ingress and pods, and between pods, that crossed zones.
+    pub cross_zone_share: f64,
+    /// Peak SNAT ports in use (NAT Gateway), if modelled.
+    pub snat_peak: Option<u64>,
+    /// Work sent to pods that were no longer running (the whole run, warm-up included), and
+    /// the first and last time it happened, seconds since the start: the detection window of
+    /// the failover story.
+    pub dead_sends: DeadSends,
+    /// Per-window series.
+    pub series: TimeSeries,
+}
+
+/// Traffic that reached dead backends before the balancers noticed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct DeadSends {
+    /// How many pieces of work were sent to a pod that was not running.
+    pub count: u64,
+    /// When the first was sent (seconds since the start), if any.
+    pub first_secs: Option<f64>,
+    /// When the last was sent (seconds since the start), if any.
+    pub last_secs: Option<f64>,
+}
+
+impl RunResult {
+    /// Failed requests, all causes.
+    pub fn failed_total(&self) -> u64 {
+        self.failed.iter().sum()
+    }
+
+    /// Failed share of offered requests (0 when none offered).
+    pub fn error_rate(&self) -> f64 {
+        if self.offered == 0 {
+            0.0
+        } else {
+            self.failed_total() as f64 / self.offered as f64
+        }
+    }
+
+    /// Successful requests per second.
+    pub fn goodput(&self) -> f64 {
+        self.succeeded as f64 / self.measured_secs.max(f64::MIN_POSITIVE)
+    }
+
+    /// Offered requests per second.
+    pub fn throughput(&self) -> f64 {
+        self.offered as f64 / self.measured_secs.max(f64::MIN_POSITIVE)
+    }
+}

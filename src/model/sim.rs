@@ -1,0 +1,491 @@
+//! The simulation state of one replication and its event loop.
+//!
+//! A client request is a tree of *nodes* in an arena with generation-checked ids: the request,
+//! its client attempts (one per try), and the work each attempt causes at pods (which may call
+//! other services). A node waits on at most one child at a time; it holds a *token* that it
+//! bumps whenever it stops waiting (a reply came, or its timeout fired). Replies and timeouts
+//! carry the token they were issued under, so a late reply or a stale timeout is recognised and
+//! ignored in O(1). Every node ends exactly once — every wait has a timeout — and frees its slot.
+//!
+//! Events are a small `Copy` enum; the calendar orders them by (time, sequence).
+
+use crate::engine::{Calendar, SimDuration, SimTime, StreamRng, named_stream};
+use crate::scenario::Scenario;
+use crate::stats::{LatencyHistogram, TimeSeries};
+
+use super::result::ErrorCause;
+use super::topology::{Topology, View};
+
+/// No node.
+pub const NONE: u32 = u32::MAX;
+
+/// What a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A client request (the root).
+    Request,
+    /// One try of the client, through the ingress.
+    Attempt,
+    /// Work at a pod (for an attempt, or a call from another pod).
+    Work,
+}
+
+/// An entry of the arena.
+#[derive(Clone, Copy, Debug)]
+pub struct Node {
+    /// Version (generation): bumped when the slot is freed.
+    pub ver: u32,
+    /// What it is.
+    pub kind: Kind,
+    /// Parent node and the parent's generation and token when this node was created.
+    pub parent: u32,
+    /// Parent generation.
+    pub parent_ver: u32,
+    /// Parent token.
+    pub parent_tok: u32,
+    /// This node's token (bumped when it stops waiting on a child).
+    pub tok: u32,
+    /// When the node started.
+    pub born: SimTime,
+    /// When it reached its current station.
+    pub mark: SimTime,
+    /// Whether it belongs to a request that arrived after the warm-up.
+    pub counted: bool,
+    /// Target service.
+    pub service: u32,
+    /// Tries used (request: client attempts; attempt: tries towards pods).
+    pub tries: u16,
+    /// Next call to consider (work).
+    pub call: u16,
+    /// Ingress instance (attempt) or pod (work), `NONE` if none.
+    pub at: u32,
+    /// Epoch of that instance or pod when the node was sent there.
+    pub epoch: u32,
+    /// The pod of the current try (attempt), for retries elsewhere and outlier detection.
+    pub last_pod: u32,
+    /// Zone of this node's sender (for the reply's hop).
+    pub from_zone: u8,
+    /// Whether the attempt opens a new TLS connection.
+    pub tls: bool,
+    /// When the current try was sent (attempt), for the EWMA.
+    pub try_sent: SimTime,
+}
+
+impl Node {
+    fn empty() -> Node {
+        Node {
+            ver: 0,
+            kind: Kind::Request,
+            parent: NONE,
+            parent_ver: 0,
+            parent_tok: 0,
+            tok: 0,
+            born: SimTime::ZERO,
+            mark: SimTime::ZERO,
+            counted: false,
+            service: 0,
+            tries: 0,
+            call: 0,
+            at: NONE,
+            epoch: 0,
+            last_pod: NONE,
+            from_zone: 0,
+            tls: false,
+            try_sent: SimTime::ZERO,
+        }
+    }
+}
+
+/// Events of the traffic model.
+#[derive(Clone, Copy, Debug)]
+pub enum Ev {
+    /// The next client request arrives.
+    ClientArrival,
+    /// An attempt reaches its ingress instance.
+    AtIngress { node: u32, ver: u32 },
+    /// An attempt's processing at the ingress ends.
+    IngressDone { node: u32, ver: u32 },
+    /// Work reaches its pod.
+    AtPod { node: u32, ver: u32 },
+    /// Work's own service time ends.
+    ServiceDone { node: u32, ver: u32 },
+    /// A child's result reaches `node`.
+    Reply {
+        node: u32,
+        ver: u32,
+        tok: u32,
+        ok: bool,
+        cause: u8,
+    },
+    /// `node` stops waiting for its child.
+    Timeout { node: u32, ver: u32, tok: u32 },
+    /// A request's retry backoff ends.
+    RetryDue { node: u32, ver: u32 },
+    /// A SNAT port becomes free again.
+    PortRelease,
+    /// A balancer's view of a pod changes.
+    Detect {
+        pod: u32,
+        epoch: u32,
+        view: u8,
+        routable: bool,
+    },
+    /// The load balancer's view of an ingress instance changes.
+    DetectInstance {
+        inst: u32,
+        epoch: u32,
+        routable: bool,
+    },
+    /// A restarted pod is ready.
+    PodReady { pod: u32, epoch: u32 },
+    /// A restarted ingress instance is ready.
+    InstanceReady { inst: u32, epoch: u32 },
+    /// Fault number `i` starts.
+    FaultStart(u16),
+    /// Fault number `i` ends.
+    FaultEnd(u16),
+    /// The warm-up ends.
+    WarmupEnd,
+    /// Periodic sampling of gauges.
+    Sample,
+}
+
+/// Random streams of one replication, one per concern.
+pub struct Streams {
+    /// Client arrivals (shared between compared variants: common random numbers).
+    pub arrivals: StreamRng,
+    /// Route choice, TLS share.
+    pub clients: StreamRng,
+    /// Service times, per service.
+    pub service: Vec<StreamRng>,
+    /// Balancer choices.
+    pub balance: StreamRng,
+    /// Call probabilities and call errors.
+    pub calls: StreamRng,
+    /// Network latencies.
+    pub network: StreamRng,
+    /// Egress latencies and errors.
+    pub egress: StreamRng,
+    /// Retry jitter.
+    pub retries: StreamRng,
+    /// Fault choices.
+    pub faults: StreamRng,
+}
+
+impl Streams {
+    /// The streams of replication `rep` of `s`.
+    pub fn new(s: &Scenario, rep: u64) -> Streams {
+        let seed = s.simulation.seed;
+        let n = |name: &str| named_stream(seed, rep, name);
+        Streams {
+            arrivals: n("clients.arrivals"),
+            clients: n("clients.routing"),
+            service: s
+                .services
+                .iter()
+                .map(|svc| n(&format!("service.{}", svc.name)))
+                .collect(),
+            balance: n("balance"),
+            calls: n("calls"),
+            network: n("network"),
+            egress: n("egress"),
+            retries: n("retries"),
+            faults: n("faults"),
+        }
+    }
+}
+
+/// Degradation applied to a service or a destination by a fault.
+#[derive(Clone, Copy, Debug)]
+pub struct Degradation {
+    /// Latency or service-time multiplier.
+    pub multiplier: f64,
+    /// Share of calls that fail.
+    pub error_rate: f64,
+}
+
+impl Default for Degradation {
+    fn default() -> Self {
+        Degradation {
+            multiplier: 1.0,
+            error_rate: 0.0,
+        }
+    }
+}
+
+/// Per-tier measurements that stations do not keep themselves.
+#[derive(Clone, Debug, Default)]
+pub struct TierLatency {
+    /// The ingress tier.
+    pub ingress: LatencyHistogram,
+    /// Each service.
+    pub services: Vec<LatencyHistogram>,
+    /// Egress calls.
+    pub egress: LatencyHistogram,
+    /// Egress calls made (after warm-up).
+    pub egress_calls: u64,
+    /// Egress calls failed for want of a SNAT port.
+    pub egress_snat_failed: u64,
+}
+
+/// The whole state of one replication.
+pub struct Sim<'a> {
+    /// The scenario.
+    pub s: &'a Scenario,
+    /// The calendar.
+    pub cal: Calendar<Ev>,
+    /// Pods and ingress instances.
+    pub topo: Topology,
+    /// The arena.
+    pub nodes: Vec<Node>,
+    /// Free arena slots.
+    pub free: Vec<u32>,
+    /// Random streams.
+    pub rng: Streams,
+    /// End of the warm-up.
+    pub warm: SimTime,
+    /// End of the run.
+    pub end: SimTime,
+    /// Round-robin cursor per service.
+    pub rr: Vec<u32>,
+    /// Per service degradation.
+    pub svc_degr: Vec<Degradation>,
+    /// Per destination degradation.
+    pub dest_degr: Vec<Degradation>,
+    /// NAT Gateway up, per zone that holds one (indexed by zone).
+    pub nat_up: Vec<bool>,
+    /// SNAT ports in use, and the capacity.
+    pub ports_in_use: u64,
+    /// SNAT port capacity (`u64::MAX` when not modelled).
+    pub port_capacity: u64,
+    /// Peak SNAT ports in use (after warm-up).
+    pub ports_peak: u64,
+    /// Client requests offered, succeeded, failed by cause (after warm-up).
+    pub offered: u64,
+    /// Succeeded.
+    pub succeeded: u64,
+    /// Failed by cause.
+    pub failed: [u64; ErrorCause::COUNT],
+    /// Client attempts (after warm-up).
+    pub client_attempts: u64,
+    /// Retries requested so far (whole run, for the retry budget) and requests so far.
+    pub budget_retries: u64,
+    /// Requests so far (whole run).
+    pub budget_requests: u64,
+    /// Client retries since the last sample.
+    pub retries_in_window: u64,
+    /// Work sent to dead pods over the run.
+    pub dead_sends: super::result::DeadSends,
+    /// Work sent to dead pods since the last sample.
+    pub dead_sends_in_window: u64,
+    /// Hops between tiers, and those that crossed zones (after warm-up).
+    pub hops: u64,
+    /// Cross-zone hops.
+    pub cross_hops: u64,
+    /// End-to-end latency of successful requests.
+    pub latency: LatencyHistogram,
+    /// Per-tier latencies.
+    pub tier: TierLatency,
+    /// Time series.
+    pub series: TimeSeries,
+    /// Whether each fault is active, and its zone for zone outages.
+    pub view_for_ingress: View,
+}
+
+impl<'a> Sim<'a> {
+    /// A fresh replication of `s`.
+    pub fn new(s: &'a Scenario, rep: u64) -> Sim<'a> {
+        let end = SimTime::ZERO + s.simulation.duration;
+        let topo = Topology::build(s);
+        let (port_capacity, nat_zones) = match &s.egress.kind {
+            crate::scenario::EgressKind::NatGateway {
+                public_ips,
+                ports_per_ip,
+                ..
+            } => (u64::from(*public_ips) * u64::from(*ports_per_ip), true),
+            _ => (u64::MAX, false),
+        };
+        let _ = nat_zones;
+        Sim {
+            s,
+            cal: Calendar::new(),
+            nodes: Vec::with_capacity(4096),
+            free: Vec::with_capacity(4096),
+            rng: Streams::new(s, rep),
+            warm: SimTime::ZERO + s.simulation.warmup,
+            end,
+            rr: vec![0; s.services.len()],
+            svc_degr: vec![Degradation::default(); s.services.len()],
+            dest_degr: vec![Degradation::default(); s.egress.destinations.len()],
+            nat_up: vec![true; topo.zones],
+            ports_in_use: 0,
+            port_capacity,
+            ports_peak: 0,
+            offered: 0,
+            succeeded: 0,
+            failed: [0; ErrorCause::COUNT],
+            client_attempts: 0,
+            budget_retries: 0,
+            budget_requests: 0,
+            retries_in_window: 0,
+            dead_sends_in_window: 0,
+            dead_sends: Default::default(),
+            hops: 0,
+            cross_hops: 0,
+            latency: LatencyHistogram::new(),
+            tier: TierLatency {
+                services: vec![LatencyHistogram::new(); s.services.len()],
+                ..TierLatency::default()
+            },
+            series: TimeSeries::new(s.simulation.window, end),
+            view_for_ingress: match s.ingress.kind {
+                crate::scenario::IngressKind::AppGateway(_) => View::AppGateway,
+                _ => View::Endpoints,
+            },
+            topo,
+        }
+    }
+
+    /// Allocates a node.
+    pub fn alloc(&mut self, node: Node) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                let ver = self.nodes[i as usize].ver;
+                self.nodes[i as usize] = Node { ver, ..node };
+                i
+            }
+            None => {
+                self.nodes.push(Node { ver: 0, ..node });
+                (self.nodes.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Frees a node: its id becomes stale for every pending event.
+    pub fn release(&mut self, id: u32) {
+        let n = &mut self.nodes[id as usize];
+        n.ver = n.ver.wrapping_add(1);
+        n.tok = n.tok.wrapping_add(1);
+        self.free.push(id);
+    }
+
+    /// Whether (`id`, `ver`) still names a live node.
+    #[inline]
+    pub fn live(&self, id: u32, ver: u32) -> bool {
+        self.nodes[id as usize].ver == ver
+    }
+
+    /// A blank node of `kind` born now.
+    pub fn blank(&self, kind: Kind) -> Node {
+        Node {
+            kind,
+            born: self.cal.now(),
+            mark: self.cal.now(),
+            ..Node::empty()
+        }
+    }
+
+    /// One-way network latency between two zones.
+    pub fn hop(&mut self, from: usize, to: usize) -> SimDuration {
+        let counted = self.cal.now() >= self.warm;
+        let net = &self.s.network;
+        if from == to {
+            self.hops += u64::from(counted);
+            net.in_zone.sample(&mut self.rng.network)
+        } else {
+            self.hops += u64::from(counted);
+            self.cross_hops += u64::from(counted);
+            net.cross_zone.sample(&mut self.rng.network)
+        }
+    }
+
+    /// Runs the replication to its end.
+    pub fn run(&mut self) {
+        if let Some(t) = self
+            .s
+            .clients
+            .arrivals
+            .next_after(SimTime::ZERO, &mut self.rng.arrivals)
+        {
+            self.cal.schedule(t, Ev::ClientArrival);
+        }
+        self.cal.schedule(self.warm, Ev::WarmupEnd);
+        self.cal.schedule(SimTime::ZERO, Ev::Sample);
+        for (i, f) in self.s.faults.iter().enumerate() {
+            self.cal
+                .schedule(SimTime::ZERO + f.at, Ev::FaultStart(i as u16));
+            if let Some(d) = f.duration {
+                self.cal
+                    .schedule(SimTime::ZERO + f.at + d, Ev::FaultEnd(i as u16));
+            }
+        }
+        while let Some((now, ev)) = self.cal.pop() {
+            if now >= self.end {
+                break;
+            }
+            self.step(ev);
+        }
+    }
+
+    /// Handles one event.
+    fn step(&mut self, ev: Ev) {
+        match ev {
+            Ev::ClientArrival => self.client_arrival(),
+            Ev::AtIngress { node, ver } => self.at_ingress(node, ver),
+            Ev::IngressDone { node, ver } => self.ingress_done(node, ver),
+            Ev::AtPod { node, ver } => self.at_pod(node, ver),
+            Ev::ServiceDone { node, ver } => self.service_done(node, ver),
+            Ev::Reply {
+                node,
+                ver,
+                tok,
+                ok,
+                cause,
+            } => {
+                if self.live(node, ver) && self.nodes[node as usize].tok == tok {
+                    self.nodes[node as usize].tok = tok.wrapping_add(1);
+                    self.on_reply(node, ok, ErrorCause::ALL[cause as usize]);
+                }
+            }
+            Ev::Timeout { node, ver, tok } => {
+                if self.live(node, ver) && self.nodes[node as usize].tok == tok {
+                    self.nodes[node as usize].tok = tok.wrapping_add(1);
+                    self.on_reply(node, false, ErrorCause::Timeout);
+                }
+            }
+            Ev::RetryDue { node, ver } => {
+                if self.live(node, ver) {
+                    self.send_attempt(node);
+                }
+            }
+            Ev::PortRelease => self.ports_in_use = self.ports_in_use.saturating_sub(1),
+            Ev::Detect {
+                pod,
+                epoch,
+                view,
+                routable,
+            } => {
+                let p = &mut self.topo.pods[pod as usize];
+                if p.epoch == epoch {
+                    p.routable[view as usize] = routable;
+                }
+            }
+            Ev::DetectInstance {
+                inst,
+                epoch,
+                routable,
+            } => {
+                let i = &mut self.topo.instances[inst as usize];
+                if i.epoch == epoch {
+                    i.routable = routable;
+                }
+            }
+            Ev::PodReady { pod, epoch } => self.pod_ready(pod, epoch),
+            Ev::InstanceReady { inst, epoch } => self.instance_ready(inst, epoch),
+            Ev::FaultStart(i) => self.fault_start(i as usize),
+            Ev::FaultEnd(i) => self.fault_end(i as usize),
+            Ev::WarmupEnd => self.warmup_end(),
+            Ev::Sample => self.sample(),
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The static shape of the platform for one run: ingress instances and pods, each a queueing
+//! station in a zone, and the views each balancer has of which pods it may send to.
+//!
+//! A pod is *alive* when its container runs, and *routable* in a view when a balancer still
+//! sends to it. The two differ during detection: a pod lost with its zone stays routable in
+//! Kubernetes endpoints until the node lifecycle controller notices (see [`super::detection`]),
+//! so traffic keeps going to it — that window is what the failover summary measures.
+
+use crate::engine::Station;
+use crate::scenario::{IngressKind, Scenario};
+
+/// Which balancer's view of the backends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Kubernetes endpoints (kube-proxy, NGINX, Envoy via EDS).
+    Endpoints = 0,
+    /// Application Gateway's backend pool (its own probes, AGIC updates).
+    AppGateway = 1,
+}
+
+/// Whether a component runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Life {
+    /// Running and serving.
+    Up,
+    /// Gone; callers see a black hole (timeouts) or a reset (immediate error).
+    Down {
+        /// How callers see it.
+        reset: bool,
+    },
+    /// Restarting; ready again at its ready event.
+    Starting,
+}
+
+/// One pod of a service.
+#[derive(Clone, Debug)]
+pub struct Pod {
+    /// Service index.
+    pub service: usize,
+    /// Zone index.
+    pub zone: usize,
+    /// Worker slots and the waiting line.
+    pub station: Station,
+    /// Running or not.
+    pub life: Life,
+    /// Bumped on every death, so work started before a death is recognised afterwards.
+    pub epoch: u32,
+    /// Routable per [`View`].
+    pub routable: [bool; 2],
+    /// Requests in flight at this pod sent by the ingress (for least-request balancing).
+    pub in_flight: u32,
+    /// Consecutive errors seen by the ingress (outlier detection).
+    pub consecutive_errors: u32,
+    /// Ejected by outlier detection until this time (ns), 0 if not ejected.
+    pub ejected_until: u64,
+    /// Times ejected so far (ejection time grows with it).
+    pub ejections: u32,
+    /// Latency EWMA seen by the ingress, seconds (NGINX `ewma`).
+    pub ewma: f64,
+}
+
+/// One ingress instance (App Gateway instance, NGINX or Istio gateway pod).
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// Zone index.
+    pub zone: usize,
+    /// Processing slots and the waiting line.
+    pub station: Station,
+    /// Running or not.
+    pub life: Life,
+    /// Whether the Azure Load Balancer in front still sends to it.
+    pub routable: bool,
+    /// Bumped on every death and restart.
+    pub epoch: u32,
+}
+
+/// All pods and ingress instances of one run.
+#[derive(Clone, Debug)]
+pub struct Topology {
+    /// Every pod, grouped by service in order.
+    pub pods: Vec<Pod>,
+    /// For each service, the indices of its pods.
+    pub service_pods: Vec<Vec<u32>>,
+    /// Ingress instances (empty for `none` and `load-balancer`).
+    pub instances: Vec<Instance>,
+    /// Number of zones.
+    pub zones: usize,
+}
+
+impl Topology {
+    /// Builds the pods and instances a scenario describes, all up and routable.
+    pub fn build(s: &Scenario) -> Topology {
+        let mut pods = Vec::new();
+        let mut service_pods = Vec::with_capacity(s.services.len());
+        for (si, svc) in s.services.iter().enumerate() {
+            let mut ids = Vec::new();
+            for (zone, &n) in svc.pods.iter().enumerate() {
+                for _ in 0..n {
+                    ids.push(pods.len() as u32);
+                    pods.push(Pod {
+                        service: si,
+                        zone,
+                        station: Station::new(svc.concurrency, svc.queue_limit),
+                        life: Life::Up,
+                        epoch: 0,
+                        routable: [true; 2],
+                        in_flight: 0,
+                        consecutive_errors: 0,
+                        ejected_until: 0,
+                        ejections: 0,
+                        ewma: 0.0,
+                    });
+                }
+            }
+            service_pods.push(ids);
+        }
+        let mut instances = Vec::new();
+        if !matches!(
+            s.ingress.kind,
+            IngressKind::None | IngressKind::LoadBalancer
+        ) {
+            for (zone, &n) in s.ingress.instances.iter().enumerate() {
+                for _ in 0..n {
+                    instances.push(Instance {
+                        zone,
+                        station: Station::new(s.ingress.concurrency, s.ingress.queue_limit),
+                        life: Life::Up,
+                        routable: true,
+                        epoch: 0,
+                    });
+                }
+            }
+        }
+        Topology {
+            pods,
+            service_pods,
+            instances,
+            zones: s.network.zones.len(),
+        }
+    }
+
+    /// Pods of `service` that are up, per zone.
+    pub fn ready_pods_in_zone(&self, zone: usize) -> u32 {
+        self.pods
+            .iter()
+            .filter(|p| p.zone == zone && p.life == Life::Up)
+            .count() as u32
+    }
+}

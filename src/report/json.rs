@@ -1,0 +1,67 @@
+//! `summary.json`: the [`Summary`] as pretty-printed JSON.
+//!
+//! The layout is versioned (`schema_version`) and documented field by field in
+//! `schemas/summary.schema.json` (JSON Schema draft 2020-12); a test validates real output
+//! against it. Durations are seconds, rates per second, shares in [0, 1]; every estimate is an
+//! object `{mean, half_width, n, std_dev}` with a 95% interval.
+
+use crate::runner::Summary;
+
+/// The summary as pretty-printed JSON, ending with a newline.
+pub fn to_json(summary: &Summary) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(summary)?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{PrecisionOutcome, fake};
+
+    fn validator() -> jsonschema::Validator {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/summary.schema.json")).unwrap();
+        jsonschema::draft202012::new(&schema).unwrap()
+    }
+
+    fn assert_valid(json: &str) {
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let v = validator();
+        let errors: Vec<String> = v.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{json}");
+    }
+
+    #[test]
+    fn summary_with_slo_and_precision_matches_the_schema() {
+        let (scenario, runs) = fake::runs(3);
+        let mut summary = Summary::from_runs(&scenario, &runs);
+        summary.precision = Some(PrecisionOutcome {
+            target: 0.05,
+            achieved: Some(0.04),
+            met: true,
+            max_replications: 10,
+        });
+        let json = to_json(&summary).unwrap();
+        assert!(json.ends_with("}\n"));
+        assert!(json.contains("\"verdict\""));
+        assert!(json.contains("\"snat_peak\": 200"));
+        assert_valid(&json);
+    }
+
+    #[test]
+    fn summary_of_one_and_of_no_replication_matches_the_schema() {
+        let (mut scenario, runs) = fake::runs(1);
+        scenario.slo = None;
+        assert_valid(&to_json(&Summary::from_runs(&scenario, &runs)).unwrap());
+        assert_valid(&to_json(&Summary::from_runs(&scenario, &[])).unwrap());
+    }
+
+    #[test]
+    fn schema_rejects_an_undocumented_field() {
+        let (scenario, runs) = fake::runs(2);
+        let mut value = serde_json::to_value(Summary::from_runs(&scenario, &runs)).unwrap();
+        value["surprise"] = serde_json::json!(1);
+        assert!(!validator().is_valid(&value));
+    }
+}

@@ -1,0 +1,258 @@
+//! The summary table printed after each scenario: fixed-width, one row per tier.
+//!
+//! ```text
+//! mm1: 10 replications, seed 1, 19m measured each, 3.6M events
+//! tier                    p50 ms        p90 ms        p99 ms      p99.9 ms     req/s  errors    util  peak q
+//! end-to-end           13.9 ±0.1     46.1 ±0.4     92.9 ±2.1        140 ±7      50.0   0.00%       -       -
+//! server               13.9 ±0.1     46.1 ±0.4     92.9 ±2.1        140 ±7      50.0   0.00%   49.9%      17
+//! throughput 50.0 ±0.2 req/s offered, 50.0 ±0.2 req/s good; 1.00 ±0.00 attempts per request
+//! errors: none
+//! ```
+//!
+//! Latency columns are the mean across replications of each replication's quantile, ± the
+//! half-width of its 95% interval (no ± with a single replication). `req/s` is goodput for the
+//! end-to-end row and completions for a tier. For a tier, `errors` is the share of attempts it
+//! rejected; for the end-to-end row, the share of requests that failed. Cross-zone hops (with
+//! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict and the `--precision`
+//! outcome follow when they apply. Numbers keep about three significant digits.
+
+use std::fmt::Write;
+
+use crate::engine::SimDuration;
+use crate::runner::{LatencySummary, Summary, TierSummary};
+use crate::stats::Estimate;
+
+/// Width of the tier-name column.
+const NAME: usize = 16;
+/// Width of each latency column, its separating space included.
+const LAT: usize = 14;
+
+/// The table for `summary`, ending with a newline.
+pub fn render(summary: &Summary) -> String {
+    let mut out = String::new();
+    let measured = SimDuration::from_secs_f64(summary.duration_secs - summary.warmup_secs);
+    let reps = match summary.replications {
+        1 => "1 replication (no confidence intervals)".to_string(),
+        n => format!("{n} replications"),
+    };
+    let _ = writeln!(
+        out,
+        "{}: {reps}, seed {}, {measured} measured each, {} events",
+        summary.scenario,
+        summary.seed,
+        count(summary.events)
+    );
+    let header = [
+        "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "req/s", "errors", "util", "peak q",
+    ];
+    line(&mut out, "tier", header.map(String::from));
+    row(
+        &mut out,
+        "end-to-end",
+        &summary.latency,
+        &summary.goodput,
+        &summary.errors.rate,
+        None,
+    );
+    for t in &summary.tiers {
+        tier_row(&mut out, t);
+    }
+    let _ = writeln!(
+        out,
+        "throughput {} req/s offered, {} req/s good; {} attempts per request",
+        est(&summary.throughput, 1.0),
+        est(&summary.goodput, 1.0),
+        est(&summary.amplification, 1.0)
+    );
+    let causes: Vec<String> = summary
+        .errors
+        .by_cause
+        .iter()
+        .filter(|c| c.count > 0)
+        .map(|c| format!("{} {}%", c.cause.name(), est(&c.rate, 100.0)))
+        .collect();
+    let causes = if causes.is_empty() {
+        "none".to_string()
+    } else {
+        causes.join(", ")
+    };
+    let _ = writeln!(out, "errors: {causes}");
+    let mut extras = Vec::new();
+    if summary.zones.len() > 1 {
+        let share = est(&summary.cross_zone_share, 100.0);
+        extras.push(format!("cross-zone hops {share}%"));
+    }
+    if let Some(peak) = summary.snat_peak {
+        extras.push(format!("SNAT ports in use: peak {peak}"));
+    }
+    if !extras.is_empty() {
+        let _ = writeln!(out, "{}", extras.join("; "));
+    }
+    if let Some(slo) = &summary.slo {
+        let _ = writeln!(
+            out,
+            "SLO {}: p99 {} ms vs {} ms ({}), errors {}% vs {}% ({})",
+            slo.verdict.as_str(),
+            est(&slo.p99, 1e3),
+            num(slo.p99_target_secs * 1e3),
+            slo.p99_verdict.as_str(),
+            est(&slo.error_rate, 100.0),
+            num(slo.error_rate_target * 100.0),
+            slo.error_rate_verdict.as_str()
+        );
+    }
+    if let Some(p) = &summary.precision {
+        let achieved = p.achieved.map_or_else(
+            || "no interval".to_string(),
+            |a| format!("±{}%", num(a * 100.0)),
+        );
+        let _ = writeln!(
+            out,
+            "precision: p99 {achieved} after {} replications (target ±{}%, at most {}: {})",
+            summary.replications,
+            num(p.target * 100.0),
+            p.max_replications,
+            if p.met { "met" } else { "not met" }
+        );
+    }
+    out
+}
+
+/// One tier's row.
+fn tier_row(out: &mut String, t: &TierSummary) {
+    let util = (t.servers > 0).then_some((t.utilisation, t.peak_queue));
+    row(
+        out,
+        &t.name,
+        &t.latency,
+        &t.throughput,
+        &t.rejection_rate,
+        util,
+    );
+}
+
+/// A row: name, four latency quantiles, rate, error share, and utilisation with peak queue.
+fn row(
+    out: &mut String,
+    name: &str,
+    lat: &LatencySummary,
+    rate: &Estimate,
+    errors: &Estimate,
+    util: Option<(Estimate, f64)>,
+) {
+    let (util, peak) = util.map_or(("-".to_string(), "-".to_string()), |(u, p)| {
+        (format!("{}%", num(u.mean * 100.0)), num(p))
+    });
+    let cells = [
+        est(&lat.p50, 1e3),
+        est(&lat.p90, 1e3),
+        est(&lat.p99, 1e3),
+        est(&lat.p999, 1e3),
+        num(rate.mean),
+        format!("{:.2}%", errors.mean * 100.0),
+        util,
+        peak,
+    ];
+    line(out, name, cells);
+}
+
+/// Writes the name column and the eight value columns, right-aligned; every value keeps at
+/// least one space before it even when it overflows its column.
+fn line(out: &mut String, name: &str, cells: [String; 8]) {
+    let widths = [LAT, LAT, LAT, LAT, 10, 8, 8, 8];
+    let _ = write!(out, "{:<NAME$}", fit(name));
+    for (cell, width) in cells.iter().zip(widths) {
+        let _ = write!(out, " {cell:>w$}", w = width - 1);
+    }
+    out.push('\n');
+}
+
+/// `mean ±half_width` of `e` scaled by `scale`, or just the mean when there is no interval.
+fn est(e: &Estimate, scale: f64) -> String {
+    let mean = e.mean * scale;
+    if e.n <= 1 {
+        return num(mean);
+    }
+    let decimals = decimals(mean);
+    format!("{mean:.decimals$} ±{:.decimals$}", e.half_width * scale)
+}
+
+/// `v` with about three significant digits (none after the point for whole numbers).
+fn num(v: f64) -> String {
+    let decimals = if v.fract() == 0.0 { 0 } else { decimals(v) };
+    format!("{v:.decimals$}")
+}
+
+/// Decimals that give about three significant digits for `v`.
+fn decimals(v: f64) -> usize {
+    match v.abs() {
+        a if a == 0.0 || a >= 100.0 => 0,
+        a if a >= 10.0 => 1,
+        a if a >= 1.0 => 2,
+        _ => 3,
+    }
+}
+
+/// A count in k/M/G.
+fn count(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        _ => format!("{:.1}G", n as f64 / 1e9),
+    }
+}
+
+/// A name cut to the name column, with an ellipsis when cut.
+fn fit(name: &str) -> String {
+    if name.chars().count() < NAME {
+        name.to_string()
+    } else {
+        let cut: String = name.chars().take(NAME - 2).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::fake;
+
+    #[test]
+    fn table_is_aligned_and_complete() {
+        let (scenario, runs) = fake::runs(3);
+        let table = render(&Summary::from_runs(&scenario, &runs));
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines[0].starts_with("mm1: 3 replications, seed 1"),
+            "{table}"
+        );
+        assert!(lines[1].starts_with("tier"));
+        // Header and tier rows have the same width.
+        let width = lines[1].chars().count();
+        assert_eq!(lines[2].chars().count(), width, "{table}");
+        assert_eq!(lines[3].chars().count(), width, "{table}");
+        assert!(lines[3].starts_with("server"));
+        assert!(table.contains("errors: timeout"), "{table}");
+        assert!(table.contains('±'));
+    }
+
+    #[test]
+    fn one_replication_has_no_intervals() {
+        let (scenario, runs) = fake::runs(1);
+        let table = render(&Summary::from_runs(&scenario, &runs));
+        assert!(table.contains("no confidence intervals"));
+        assert!(!table.contains('±'), "{table}");
+    }
+
+    #[test]
+    fn numbers_keep_three_digits() {
+        assert_eq!(num(0.0), "0");
+        assert_eq!(num(0.01234), "0.012");
+        assert_eq!(num(1.234), "1.23");
+        assert_eq!(num(92.14), "92.1");
+        assert_eq!(num(1234.4), "1234");
+        assert_eq!(count(2_345_678), "2.3M");
+        assert_eq!(fit("a-very-long-service-name"), "a-very-long-se…");
+    }
+}

@@ -1,0 +1,75 @@
+//! Made-up replications for unit tests of the runner and the reports, independent of the model.
+
+use crate::engine::{SimDuration, SimTime};
+use crate::model::result::gauge;
+use crate::model::{ErrorCause, RunResult, TierResult};
+use crate::scenario::{self, Scenario, Slo};
+use crate::stats::{LatencyHistogram, TimeSeries};
+
+/// The M/M/1 scenario from `scenarios/`.
+pub(crate) fn scenario() -> Scenario {
+    let text = include_str!("../../scenarios/mm1.toml");
+    match scenario::parse(text, "mm1.toml") {
+        Ok(s) => s,
+        Err(e) => panic!("scenarios/mm1.toml does not load: {e}"),
+    }
+}
+
+/// The M/M/1 scenario with an SLO, and `n` made-up replications of it.
+pub(crate) fn runs(n: u64) -> (Scenario, Vec<RunResult>) {
+    let mut s = scenario();
+    s.slo = Some(Slo {
+        p99: SimDuration::from_millis(300),
+        error_rate: 0.001,
+    });
+    let runs = (0..n).map(|r| run(r, &s)).collect();
+    (s, runs)
+}
+
+/// Replication `rep`: latencies rep+1 ..= rep+100 ms, one timeout per 100 requests.
+pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
+    let mut latency = LatencyHistogram::new();
+    for i in 1..=100 {
+        latency.record(SimDuration::from_millis(i + rep));
+    }
+    let end = SimTime::ZERO + s.simulation.duration;
+    let mut series = TimeSeries::new(s.simulation.window, end);
+    let t = SimTime::ZERO + SimDuration::from_secs(1);
+    series.record_offered(t);
+    series.record_completed(t, SimDuration::from_millis(20 + rep));
+    series.record_error(t, ErrorCause::Timeout as usize);
+    series.record_gauge(t, gauge::READY_PODS, 1.0);
+    series.record_gauge(t, gauge::UTILISATION, 0.5);
+    series.record_gauge(t, gauge::CLIENT_RETRIES, 2.0);
+    series.finish();
+    let mut failed = [0; ErrorCause::COUNT];
+    failed[ErrorCause::Timeout as usize] = 1;
+    RunResult {
+        replication: rep,
+        events: 1_000 + rep,
+        measured_secs: 60.0,
+        offered: 100,
+        succeeded: 99,
+        failed,
+        client_attempts: 101,
+        latency: latency.clone(),
+        tiers: vec![TierResult {
+            name: "server".into(),
+            kind: "service".into(),
+            servers: 1,
+            arrivals: 101,
+            rejected: 0,
+            completed: 99,
+            mean_busy: 0.5,
+            utilisation: 0.5 + rep as f64 * 0.01,
+            mean_queue: 0.5,
+            peak_queue: 3.0 + rep as f64,
+            latency,
+            zone_utilisation: vec![0.5],
+        }],
+        cross_zone_share: 0.0,
+        snat_peak: (rep > 0).then_some(100 * rep),
+        dead_sends: Default::default(),
+        series,
+    }
+}

@@ -1,0 +1,141 @@
+//! The SLO verdict: do the estimates meet the scenario's `[slo]` targets, with what confidence.
+//!
+//! A target is *met* when the whole 95% interval lies at or below it, *missed* when the whole
+//! interval lies above it, and *inconclusive* when the interval straddles it (more replications,
+//! or `--precision`, would decide). With a single replication there is no interval and the
+//! verdict compares the point value. The overall verdict is missed if any target is missed,
+//! met if all are met, and inconclusive otherwise.
+
+use serde::Serialize;
+
+use crate::scenario::Slo;
+use crate::stats::Estimate;
+
+/// Whether an estimate meets an upper-bound target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The whole interval is at or below the target.
+    Met,
+    /// The whole interval is above the target.
+    Missed,
+    /// The interval contains the target.
+    Inconclusive,
+}
+
+impl Verdict {
+    /// Judges `estimate` against the upper bound `target`.
+    pub fn of(estimate: &Estimate, target: f64) -> Verdict {
+        if estimate.upper() <= target {
+            Verdict::Met
+        } else if estimate.lower() > target {
+            Verdict::Missed
+        } else {
+            Verdict::Inconclusive
+        }
+    }
+
+    /// The verdict of several targets together.
+    pub fn all(verdicts: &[Verdict]) -> Verdict {
+        if verdicts.contains(&Verdict::Missed) {
+            Verdict::Missed
+        } else if verdicts.iter().all(|v| *v == Verdict::Met) {
+            Verdict::Met
+        } else {
+            Verdict::Inconclusive
+        }
+    }
+
+    /// The word printed and written to `summary.json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "missed",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// The scenario's SLO against the run's estimates.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SloVerdict {
+    /// Target p99 end-to-end latency, seconds.
+    pub p99_target_secs: f64,
+    /// Highest acceptable error rate, a share in [0, 1].
+    pub error_rate_target: f64,
+    /// The p99 latency estimate judged, seconds.
+    pub p99: Estimate,
+    /// The error-rate estimate judged.
+    pub error_rate: Estimate,
+    /// p99 against its target.
+    pub p99_verdict: Verdict,
+    /// Error rate against its target.
+    pub error_rate_verdict: Verdict,
+    /// Both together.
+    pub verdict: Verdict,
+}
+
+impl SloVerdict {
+    /// Judges the p99 (seconds) and error-rate estimates against `slo`.
+    pub fn judge(slo: &Slo, p99: Estimate, error_rate: Estimate) -> SloVerdict {
+        let p99_target_secs = slo.p99.as_secs_f64();
+        let p99_verdict = Verdict::of(&p99, p99_target_secs);
+        let error_rate_verdict = Verdict::of(&error_rate, slo.error_rate);
+        SloVerdict {
+            p99_target_secs,
+            error_rate_target: slo.error_rate,
+            p99,
+            error_rate,
+            p99_verdict,
+            error_rate_verdict,
+            verdict: Verdict::all(&[p99_verdict, error_rate_verdict]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimDuration;
+
+    fn est(mean: f64, half_width: f64) -> Estimate {
+        Estimate {
+            mean,
+            half_width,
+            n: 5,
+            std_dev: 1.0,
+        }
+    }
+
+    #[test]
+    fn interval_against_target() {
+        assert_eq!(Verdict::of(&est(0.2, 0.05), 0.3), Verdict::Met);
+        assert_eq!(Verdict::of(&est(0.25, 0.25), 0.5), Verdict::Met); // upper == target
+        assert_eq!(Verdict::of(&est(0.4, 0.05), 0.3), Verdict::Missed);
+        assert_eq!(Verdict::of(&est(0.28, 0.05), 0.3), Verdict::Inconclusive);
+        assert_eq!(Verdict::of(&est(0.32, 0.05), 0.3), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn combined_verdict() {
+        use Verdict::*;
+        assert_eq!(Verdict::all(&[Met, Met]), Met);
+        assert_eq!(Verdict::all(&[Met, Inconclusive]), Inconclusive);
+        assert_eq!(Verdict::all(&[Inconclusive, Missed]), Missed);
+    }
+
+    #[test]
+    fn judge_uses_seconds() {
+        let slo = Slo {
+            p99: SimDuration::from_millis(300),
+            error_rate: 0.001,
+        };
+        let v = SloVerdict::judge(&slo, est(0.1, 0.01), est(0.01, 0.001));
+        assert_eq!(v.p99_target_secs, 0.3);
+        assert_eq!(v.p99_verdict, Verdict::Met);
+        assert_eq!(v.error_rate_verdict, Verdict::Missed);
+        assert_eq!(v.verdict, Verdict::Missed);
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(json["verdict"], "missed");
+    }
+}

@@ -1,0 +1,318 @@
+//! The summary of a scenario's replications: what `summary.json` holds and the table shows.
+//!
+//! Each metric is estimated across replications: every replication gives one value (its p99,
+//! its throughput, its error rate), and the [`Estimate`] is their mean with a 95% Student t
+//! interval. Latency quantiles are also given pooled (all replications' histograms merged),
+//! which is the better point value for the tail but has no interval. Replications in which no
+//! request succeeded have no latency and are left out of the latency estimates (their `n` says
+//! so). Totals (requests, events) are sums over replications. Durations are in seconds, rates
+//! per second, shares in [0, 1].
+//!
+//! Everything is computed in replication-index order, so equal inputs give bit-identical
+//! summaries.
+
+use serde::{Serialize, Serializer, ser::SerializeMap};
+
+use crate::engine::SimTime;
+use crate::model::{ErrorCause, RunResult};
+use crate::runner::precision::PrecisionOutcome;
+use crate::runner::slo::SloVerdict;
+use crate::runner::tiers::TierSummary;
+use crate::scenario::Scenario;
+use crate::stats::{Estimate, LatencyHistogram, Percentiles, TimeSeries};
+
+/// Version of the `summary.json` layout (`schemas/summary.schema.json`). Raised on any change
+/// that could break a script: a field removed, renamed or given another meaning.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A scenario's results over all its replications.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Layout version, [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Version of trafsim that produced it.
+    pub trafsim_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications summarised.
+    pub replications: u64,
+    /// How a `--precision` run ended; `None` for a fixed number of replications.
+    pub precision: Option<PrecisionOutcome>,
+    /// Simulated time per replication, warm-up included, seconds.
+    pub duration_secs: f64,
+    /// Warm-up left out of the statistics, seconds.
+    pub warmup_secs: f64,
+    /// Time-series window width, seconds.
+    pub window_secs: f64,
+    /// Zone names, in the order of per-zone figures.
+    pub zones: Vec<String>,
+    /// Events processed by the calendar, all replications.
+    pub events: u64,
+    /// Request totals, all replications.
+    pub requests: RequestCounts,
+    /// End-to-end latency of successful requests, as clients saw it.
+    pub latency: LatencySummary,
+    /// Offered requests per second.
+    pub throughput: Estimate,
+    /// Successful requests per second.
+    pub goodput: Estimate,
+    /// Failed requests, all together and by cause.
+    pub errors: ErrorSummary,
+    /// Client attempts (first tries and retries) per offered request.
+    pub amplification: Estimate,
+    /// Per tier: the ingress, each service, the egress.
+    pub tiers: Vec<TierSummary>,
+    /// Share of hops that crossed zones.
+    pub cross_zone_share: Estimate,
+    /// Largest number of SNAT ports in use in any replication; `None` when SNAT is not modelled.
+    pub snat_peak: Option<u64>,
+    /// The SLO verdict, when the scenario has an `[slo]`.
+    pub slo: Option<SloVerdict>,
+    /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
+    #[serde(skip)]
+    pub series: TimeSeries,
+}
+
+/// Request totals over all replications (after warm-up).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestCounts {
+    /// Requests the clients offered.
+    pub offered: u64,
+    /// Requests that succeeded.
+    pub succeeded: u64,
+    /// Requests that failed.
+    pub failed: u64,
+    /// Attempts the clients sent, retries included.
+    pub client_attempts: u64,
+}
+
+/// Latency quantiles: across replications with intervals, and pooled.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct LatencySummary {
+    /// Median: mean of the replications' medians, seconds.
+    pub p50: Estimate,
+    /// 90th percentile, seconds.
+    pub p90: Estimate,
+    /// 99th percentile, seconds.
+    pub p99: Estimate,
+    /// 99.9th percentile, seconds.
+    pub p999: Estimate,
+    /// Mean latency, seconds.
+    pub mean: Estimate,
+    /// Quantiles of all replications' samples pooled, seconds.
+    pub pooled: Percentiles,
+}
+
+impl LatencySummary {
+    /// Estimates from one histogram per replication (empty ones are left out of the estimates).
+    pub fn from_histograms<'a>(hists: impl Iterator<Item = &'a LatencyHistogram> + Clone) -> Self {
+        let est = |q: f64| Estimate::from_samples(&quantile_samples(hists.clone(), q));
+        let means: Vec<f64> = hists
+            .clone()
+            .filter(|h| !h.is_empty())
+            .map(LatencyHistogram::mean_secs)
+            .collect();
+        let mut pooled = LatencyHistogram::new();
+        for h in hists.clone() {
+            pooled.merge(h);
+        }
+        LatencySummary {
+            p50: est(0.5),
+            p90: est(0.9),
+            p99: est(0.99),
+            p999: est(0.999),
+            mean: Estimate::from_samples(&means),
+            pooled: pooled.percentiles(),
+        }
+    }
+}
+
+/// Failed requests, all causes and by cause.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ErrorSummary {
+    /// Failed share of offered requests.
+    pub rate: Estimate,
+    /// Per cause, in [`ErrorCause::ALL`] order; a JSON object keyed by the cause's name.
+    #[serde(serialize_with = "cause_map")]
+    pub by_cause: Vec<CauseSummary>,
+}
+
+/// Failed requests of one cause.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CauseSummary {
+    /// The cause (the key in JSON).
+    #[serde(skip)]
+    pub cause: ErrorCause,
+    /// Requests that failed with it, all replications.
+    pub count: u64,
+    /// Its share of offered requests.
+    pub rate: Estimate,
+}
+
+fn cause_map<S: Serializer>(causes: &[CauseSummary], s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(causes.len()))?;
+    for c in causes {
+        map.serialize_entry(c.cause.name(), c)?;
+    }
+    map.end()
+}
+
+impl Summary {
+    /// Summarises `runs` (replications of `scenario`, in index order). With no runs every
+    /// estimate is empty (`n = 0`).
+    pub fn from_runs(scenario: &Scenario, runs: &[RunResult]) -> Summary {
+        let sim = &scenario.simulation;
+        let est = |f: &dyn Fn(&RunResult) -> f64| {
+            Estimate::from_samples(&runs.iter().map(f).collect::<Vec<_>>())
+        };
+        let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+        let errors = ErrorSummary {
+            rate: est(&RunResult::error_rate),
+            by_cause: ErrorCause::ALL
+                .iter()
+                .map(|&cause| CauseSummary {
+                    cause,
+                    count: runs.iter().map(|r| r.failed[cause as usize]).sum(),
+                    rate: est(&|r| share(r.failed[cause as usize], r.offered)),
+                })
+                .collect(),
+        };
+        let latency = LatencySummary::from_histograms(runs.iter().map(|r| &r.latency));
+        let slo = scenario
+            .slo
+            .as_ref()
+            .map(|slo| SloVerdict::judge(slo, latency.p99, errors.rate));
+        Summary {
+            schema_version: SCHEMA_VERSION,
+            trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.name.clone(),
+            seed: sim.seed,
+            replications: runs.len() as u64,
+            precision: None,
+            duration_secs: sim.duration.as_secs_f64(),
+            warmup_secs: sim.warmup.as_secs_f64(),
+            window_secs: sim.window.as_secs_f64(),
+            zones: scenario.network.zones.clone(),
+            events: runs.iter().map(|r| r.events).sum(),
+            requests: RequestCounts {
+                offered: runs.iter().map(|r| r.offered).sum(),
+                succeeded: runs.iter().map(|r| r.succeeded).sum(),
+                failed: runs.iter().map(RunResult::failed_total).sum(),
+                client_attempts: runs.iter().map(|r| r.client_attempts).sum(),
+            },
+            latency,
+            throughput: est(&RunResult::throughput),
+            goodput: est(&RunResult::goodput),
+            errors,
+            amplification: est(&|r| share(r.client_attempts, r.offered)),
+            tiers: TierSummary::from_runs(runs, &scenario.network.zones),
+            cross_zone_share: est(&|r| r.cross_zone_share),
+            snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),
+            slo,
+            series: merged_series(scenario, runs),
+        }
+    }
+}
+
+/// The values of quantile `q` (seconds) of each non-empty histogram, in order.
+pub(crate) fn quantile_samples<'a>(
+    hists: impl Iterator<Item = &'a LatencyHistogram>,
+    q: f64,
+) -> Vec<f64> {
+    hists
+        .filter(|h| !h.is_empty())
+        .map(|h| h.quantile(q).as_secs_f64())
+        .collect()
+}
+
+/// The runs' series summed in index order, or an empty series shaped like the scenario's.
+fn merged_series(scenario: &Scenario, runs: &[RunResult]) -> TimeSeries {
+    let Some((first, rest)) = runs.split_first() else {
+        let sim = &scenario.simulation;
+        return TimeSeries::new(sim.window, SimTime::ZERO + sim.duration);
+    };
+    let mut series = first.series.clone();
+    for r in rest {
+        series.merge(&r.series);
+    }
+    series.finish();
+    series
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::fake;
+
+    #[test]
+    fn totals_and_estimates() {
+        let (scenario, runs) = fake::runs(3);
+        let s = Summary::from_runs(&scenario, &runs);
+        assert_eq!((s.schema_version, s.replications, s.seed), (1, 3, 1));
+        assert_eq!(s.events, 3_003);
+        assert_eq!(s.requests.offered, 300);
+        assert_eq!(s.requests.failed, 3);
+        assert_eq!(s.requests.client_attempts, 303);
+        let timeout = &s.errors.by_cause[ErrorCause::Timeout as usize];
+        assert_eq!((timeout.cause, timeout.count), (ErrorCause::Timeout, 3));
+        assert!((timeout.rate.mean - 0.01).abs() < 1e-12);
+        assert_eq!(timeout.rate.half_width, 0.0);
+        assert!((s.errors.rate.mean - 0.01).abs() < 1e-12);
+        assert!((s.amplification.mean - 1.01).abs() < 1e-12);
+        assert!((s.throughput.mean - 100.0 / 60.0).abs() < 1e-12);
+        // Latencies rep+1 ..= rep+100 ms: medians 50.x, 51.x, 52.x ms.
+        assert_eq!(s.latency.p50.n, 3);
+        assert!(
+            (s.latency.p50.mean - 0.051).abs() < 0.001,
+            "{:?}",
+            s.latency.p50
+        );
+        assert!(s.latency.p50.half_width > 0.0);
+        assert_eq!(s.latency.pooled.count, 300);
+        assert_eq!(s.snat_peak, Some(200));
+        assert_eq!(s.series.replications(), 3);
+        assert_eq!(s.series.windows()[0].offered, 3);
+        let tier = &s.tiers[0];
+        assert_eq!(
+            (tier.name.as_str(), tier.arrivals, tier.peak_queue),
+            ("server", 303, 5.0)
+        );
+        assert!((tier.utilisation.mean - 0.51).abs() < 1e-12);
+        assert_eq!(tier.zone_utilisation[0].zone, "1");
+        assert!(s.slo.is_some());
+    }
+
+    #[test]
+    fn no_runs_give_empty_estimates() {
+        let scenario = fake::scenario();
+        let s = Summary::from_runs(&scenario, &[]);
+        assert_eq!(s.replications, 0);
+        assert_eq!(s.latency.p99.n, 0);
+        assert!(s.tiers.is_empty());
+        assert_eq!(s.snat_peak, None);
+        assert!(!s.series.windows().is_empty());
+    }
+
+    #[test]
+    fn runs_without_successes_or_tiers_are_left_out_where_they_have_nothing() {
+        let (scenario, mut runs) = fake::runs(3);
+        runs[1].latency = LatencyHistogram::new();
+        runs[2].tiers.clear();
+        let s = Summary::from_runs(&scenario, &runs);
+        assert_eq!(s.latency.p99.n, 2);
+        assert_eq!(s.latency.pooled.count, 200);
+        assert_eq!(s.throughput.n, 3);
+        assert_eq!(s.tiers[0].utilisation.n, 2);
+        assert_eq!(s.tiers[0].arrivals, 202);
+    }
+
+    #[test]
+    fn equal_runs_give_equal_json() {
+        let (scenario, runs) = fake::runs(4);
+        let a = serde_json::to_string(&Summary::from_runs(&scenario, &runs)).unwrap();
+        let b = serde_json::to_string(&Summary::from_runs(&scenario, &runs.clone())).unwrap();
+        assert_eq!(a, b);
+    }
+}

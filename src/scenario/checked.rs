@@ -1,0 +1,374 @@
+//! The checked scenario: domain types whose invariants hold by construction.
+//!
+//! The TOML file is first read into serde types shaped like the file (`raw`), then validated and
+//! resolved into these types: names become indices, durations become [`SimDuration`], service
+//! times become [`Dist`], defaults are filled in. The model is built only from these types, so
+//! it never sees an unchecked value.
+
+use crate::engine::{ArrivalProcess, Dist, SimDuration};
+
+/// A whole scenario, checked.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Name (used for the output folder).
+    pub name: String,
+    /// The scenario's text as written, for the report.
+    pub source_text: String,
+    /// Run length, warm-up, replications, seed.
+    pub simulation: Simulation,
+    /// Who sends requests and how.
+    pub clients: Clients,
+    /// Zones and the latency between them.
+    pub network: Network,
+    /// The ingress tier.
+    pub ingress: Ingress,
+    /// The services (at least one); index 0 is the default route target.
+    pub services: Vec<Service>,
+    /// The egress path and the external destinations.
+    pub egress: Egress,
+    /// Faults injected during the run.
+    pub faults: Vec<Fault>,
+    /// The service-level objective, if given.
+    pub slo: Option<Slo>,
+}
+
+/// `[simulation]`.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// Simulated time per replication (including warm-up).
+    pub duration: SimDuration,
+    /// Initial period excluded from statistics (always shorter than `duration`).
+    pub warmup: SimDuration,
+    /// Independent replications (at least 1).
+    pub replications: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Time-series window width (> 0).
+    pub window: SimDuration,
+}
+
+/// `[clients]`.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    /// When requests arrive.
+    pub arrivals: ArrivalProcess,
+    /// Where they go; shares sum to 1 (a single route to service 0 by default).
+    pub routes: Vec<Route>,
+    /// Share of requests that open a new TLS connection at the ingress, in [0, 1].
+    pub new_tls_share: f64,
+    /// Client gives up after this long (per attempt).
+    pub timeout: SimDuration,
+    /// Client retry policy.
+    pub retries: RetryPolicy,
+    /// One-way latency from the client to the ingress.
+    pub latency: Dist,
+}
+
+/// A route: a share of client requests that goes to one service.
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// Path or label, for reports.
+    pub name: String,
+    /// Index into [`Scenario::services`].
+    pub service: usize,
+    /// Share of requests, in (0, 1].
+    pub share: f64,
+}
+
+/// Retries with exponential backoff.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first try (0 = no retries).
+    pub attempts: u32,
+    /// Backoff before the first retry; doubles each retry.
+    pub backoff: SimDuration,
+    /// Cap on the backoff.
+    pub max_backoff: SimDuration,
+    /// Jitter applied to the backoff.
+    pub jitter: Jitter,
+    /// Retry budget: retries allowed as a share of requests (e.g. 0.2), or none.
+    pub budget: Option<f64>,
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        RetryPolicy {
+            attempts: 0,
+            backoff: SimDuration::ZERO,
+            max_backoff: SimDuration::ZERO,
+            jitter: Jitter::None,
+            budget: None,
+        }
+    }
+}
+
+/// Backoff jitter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Jitter {
+    /// The backoff exactly.
+    None,
+    /// Uniform in [0, backoff].
+    Full,
+    /// backoff/2 + uniform in [0, backoff/2].
+    Equal,
+}
+
+/// `[network]`.
+#[derive(Clone, Debug)]
+pub struct Network {
+    /// Zone names, in order; zone indices elsewhere refer to this list.
+    pub zones: Vec<String>,
+    /// One-way latency between two endpoints in the same zone.
+    pub in_zone: Dist,
+    /// One-way latency between endpoints in different zones.
+    pub cross_zone: Dist,
+}
+
+/// Load-balancing policy towards pods.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Balancing {
+    /// Each ready backend in turn.
+    RoundRobin,
+    /// Uniformly at random (kube-proxy, Azure Load Balancer).
+    Random,
+    /// Fewest requests in flight, of two picked at random (Envoy LEAST_REQUEST).
+    LeastRequest,
+    /// Lowest exponentially weighted latency (NGINX `ewma`).
+    Ewma,
+}
+
+/// `[ingress]`.
+#[derive(Clone, Debug)]
+pub struct Ingress {
+    /// Which ingress, with its own settings.
+    pub kind: IngressKind,
+    /// Instances (or replicas) per zone, indexed like [`Network::zones`]. Empty for `none`.
+    pub instances: Vec<u32>,
+    /// Requests one instance works on at once.
+    pub concurrency: u32,
+    /// Requests waiting per instance beyond `concurrency`; excess is rejected (503).
+    pub queue_limit: Option<u32>,
+    /// Per-request processing time at an instance.
+    pub processing: Dist,
+    /// Extra time for a request that opens a new TLS connection.
+    pub tls_handshake: Dist,
+    /// The ingress gives up on a backend after this long (504).
+    pub backend_timeout: SimDuration,
+    /// How it picks a pod.
+    pub balancing: Balancing,
+}
+
+/// The ingress options and what differs between them.
+#[derive(Clone, Debug)]
+pub enum IngressKind {
+    /// Clients reach the service directly (validation, baselines).
+    None,
+    /// A plain `LoadBalancer` Service (Azure Standard Load Balancer, L4).
+    LoadBalancer,
+    /// Application Gateway v2 with AGIC.
+    AppGateway(AppGateway),
+    /// ingress-nginx controller pods.
+    Nginx(Nginx),
+    /// Istio ingress gateway (Envoy) pods.
+    Istio(Istio),
+}
+
+/// Application Gateway settings.
+#[derive(Clone, Debug)]
+pub struct AppGateway {
+    /// WAF_v2 (true) or Standard_v2.
+    pub waf: bool,
+    /// Health probe towards pods.
+    pub probe: Probe,
+    /// Delay between an endpoint change in Kubernetes and AGIC updating the backend pool.
+    pub agic_update_lag: SimDuration,
+}
+
+/// ingress-nginx settings.
+#[derive(Clone, Debug)]
+pub struct Nginx {
+    /// `proxy-next-upstream-tries`: tries in all, across upstreams, on error or timeout.
+    pub next_upstream_tries: u32,
+}
+
+/// Istio gateway settings.
+#[derive(Clone, Debug)]
+pub struct Istio {
+    /// Retries after the first try, on connect failure / gateway errors.
+    pub retries: u32,
+    /// Timeout of each try.
+    pub per_try_timeout: SimDuration,
+    /// Outlier detection, if configured.
+    pub outlier_detection: Option<OutlierDetection>,
+    /// Prefer backends in the gateway's zone, fail over to others.
+    pub locality_aware: bool,
+}
+
+/// Envoy outlier detection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutlierDetection {
+    /// Consecutive 5xx / gateway errors that eject a host.
+    pub consecutive_errors: u32,
+    /// How often ejections are evaluated.
+    pub interval: SimDuration,
+    /// Base ejection time (multiplied by the number of ejections).
+    pub base_ejection_time: SimDuration,
+    /// At most this share of hosts ejected at once.
+    pub max_ejection_percent: f64,
+}
+
+/// A periodic health or readiness probe.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probe {
+    /// Time between probes.
+    pub interval: SimDuration,
+    /// Probe timeout.
+    pub timeout: SimDuration,
+    /// Consecutive failures that mark the target down.
+    pub failure_threshold: u32,
+}
+
+/// `[[services]]`.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Name.
+    pub name: String,
+    /// Pods per zone, indexed like [`Network::zones`].
+    pub pods: Vec<u32>,
+    /// Worker slots per pod.
+    pub concurrency: u32,
+    /// Requests waiting per pod; excess is rejected (503).
+    pub queue_limit: Option<u32>,
+    /// Work per request in a worker slot.
+    pub service_time: Dist,
+    /// Calls made while serving a request, in order (sequential).
+    pub calls: Vec<Call>,
+    /// Time for a new or restarted pod to become ready.
+    pub startup: SimDuration,
+    /// Readiness probe.
+    pub readiness: Probe,
+}
+
+/// A call made while serving a request.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Where to.
+    pub target: CallTarget,
+    /// Probability that a request makes this call, in [0, 1].
+    pub probability: f64,
+}
+
+/// The target of a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallTarget {
+    /// Another service (index into [`Scenario::services`]).
+    Service(usize),
+    /// An external destination (index into [`Egress::destinations`]).
+    Destination(usize),
+}
+
+/// `[egress]`.
+#[derive(Clone, Debug)]
+pub struct Egress {
+    /// Which egress path.
+    pub kind: EgressKind,
+    /// External destinations.
+    pub destinations: Vec<Destination>,
+}
+
+/// The egress options.
+#[derive(Clone, Debug)]
+pub enum EgressKind {
+    /// NAT Gateway: SNAT ports = public IPs × ports per IP.
+    NatGateway {
+        /// Public IPs (1..=16).
+        public_ips: u32,
+        /// SNAT ports per IP (64,512).
+        ports_per_ip: u32,
+        /// TCP idle timeout.
+        idle_timeout: SimDuration,
+        /// Zones that hold a NAT Gateway (indices); egress from a zone uses its own if present,
+        /// otherwise the first listed. Empty means zone-redundant (no zonal failure).
+        zones: Vec<usize>,
+    },
+    /// Azure Firewall.
+    Firewall {
+        /// Added latency per call.
+        latency: Dist,
+    },
+    /// Private endpoints: no SNAT, a VNet hop.
+    PrivateEndpoint,
+    /// No modelled egress device (calls go straight out).
+    Direct,
+}
+
+/// `[[egress.destinations]]`.
+#[derive(Clone, Debug)]
+pub struct Destination {
+    /// Name, referred to by calls.
+    pub name: String,
+    /// Round-trip time plus remote work.
+    pub latency: Dist,
+    /// Share of calls that fail, in [0, 1].
+    pub error_rate: f64,
+    /// Share of calls that reuse an open connection, in [0, 1].
+    pub connection_reuse: f64,
+}
+
+/// `[[faults]]`.
+#[derive(Clone, Debug)]
+pub struct Fault {
+    /// When it starts (since the start of the run).
+    pub at: SimDuration,
+    /// How long it lasts (`None`: to the end).
+    pub duration: Option<SimDuration>,
+    /// What fails.
+    pub kind: FaultKind,
+}
+
+/// How a dead component looks to its callers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureMode {
+    /// Packets vanish: callers wait for their timeout.
+    BlackHole,
+    /// Connections are refused: callers fail at once.
+    Reset,
+}
+
+/// The kinds of fault.
+#[derive(Clone, Debug)]
+pub enum FaultKind {
+    /// Every pod and zonal instance in a zone stops.
+    ZoneOutage {
+        /// Zone index.
+        zone: usize,
+        /// Black hole or reset.
+        mode: FailureMode,
+    },
+    /// Some pods of a service crash.
+    PodCrash {
+        /// Service index.
+        service: usize,
+        /// Pods that crash.
+        count: u32,
+    },
+    /// A destination or service gets slower and/or fails a share of calls.
+    DependencyDegradation {
+        /// What degrades.
+        target: CallTarget,
+        /// Latency / service-time multiplier (>= 1 slows down).
+        latency_multiplier: f64,
+        /// Share of calls that fail meanwhile.
+        error_rate: f64,
+    },
+}
+
+/// `[slo]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slo {
+    /// Target p99 end-to-end latency.
+    pub p99: SimDuration,
+    /// Highest acceptable error rate, in [0, 1].
+    pub error_rate: f64,
+}

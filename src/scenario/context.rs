@@ -1,0 +1,227 @@
+//! The checking context: collects every diagnostic of one file, each placed by its field path.
+//!
+//! Validation never stops at the first problem: it records a diagnostic, carries on with a
+//! placeholder value, and [`Cx::finish`] turns the lot into one [`ScenarioError`] in file order.
+
+use std::ops::Range;
+
+use toml::de::DeTable;
+
+use super::dist_spec::DistSpec;
+use super::error::{Diagnostic, ScenarioError, list, suggestion, with_suggestion};
+use super::locate::{FieldPath, line_col, path_at, span_of};
+use super::units::HumanDuration;
+use crate::engine::{Dist, SimDuration};
+
+/// The file being checked and the problems found so far.
+pub(crate) struct Cx<'a> {
+    file: &'a str,
+    text: &'a str,
+    root: Option<&'a DeTable<'a>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Cx<'a> {
+    /// A context for `text`, named `file` in messages; `root` is its parsed tree, if it parsed.
+    pub(crate) fn new(file: &'a str, text: &'a str, root: Option<&'a DeTable<'a>>) -> Self {
+        Cx {
+            file,
+            text,
+            root,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The parsed document.
+    pub(crate) fn root(&self) -> Option<&'a DeTable<'a>> {
+        self.root
+    }
+
+    /// Records a problem at `span` (when known) concerning `field`.
+    fn push(&mut self, span: Option<Range<usize>>, field: String, message: String) {
+        let (line, column) = match span.map(|s| line_col(self.text, s.start)) {
+            Some((l, c)) => (Some(l), Some(c)),
+            None => (None, None),
+        };
+        // toml's messages may span lines; a diagnostic is one line.
+        let message = message.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        self.diagnostics.push(Diagnostic {
+            file: self.file.to_string(),
+            line,
+            column,
+            field,
+            message,
+        });
+    }
+
+    /// Records a problem with the field at `path`, placed at its key (or nearest written
+    /// ancestor).
+    pub(crate) fn error(&mut self, path: &FieldPath, message: impl Into<String>) {
+        let span = self.root.and_then(|r| span_of(r, path));
+        self.push(span, path.to_string(), message.into());
+    }
+
+    /// Records an error reported by toml (syntax, type, unknown key), naming the field its
+    /// offset falls in and adding a did-you-mean to unknown keys and values.
+    pub(crate) fn toml_error(&mut self, e: &toml::de::Error) {
+        let span = e.span();
+        let field = match (self.root, &span) {
+            (Some(root), Some(s)) => path_at(root, s.start).to_string(),
+            _ => String::new(),
+        };
+        let mut message = with_suggestion(e.message());
+        // A syntax error's span is the offending text; for a duplicate key, that is its name.
+        if let (None, Some(s), "duplicate key") = (self.root, &span, message.as_str())
+            && let Some(key) = self.text.get(s.clone()).filter(|k| !k.contains('\n'))
+        {
+            message = format!("duplicate key `{key}`: each key may appear once per table");
+        }
+        self.push(span, field, message);
+    }
+
+    /// Whether any problem has been recorded.
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.diagnostics.is_empty()
+    }
+
+    /// `value` if no problem was recorded, else every problem in file order.
+    pub(crate) fn finish<T>(self, value: T) -> Result<T, ScenarioError> {
+        if self.diagnostics.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.into_error())
+        }
+    }
+
+    /// Every problem recorded, in file order: placed ones by position, then the others; the
+    /// sort is stable, so ties keep the order in which they were found.
+    pub(crate) fn into_error(mut self) -> ScenarioError {
+        self.diagnostics
+            .sort_by_key(|d| (d.line.is_none(), d.line, d.column));
+        ScenarioError {
+            diagnostics: self.diagnostics,
+        }
+    }
+
+    // ── Checks shared by the sections ────────────────────────────────────────────────────────
+
+    /// The distribution at `path`, or `default` when absent; a placeholder after an error.
+    pub(crate) fn dist(
+        &mut self,
+        path: &FieldPath,
+        spec: Option<&DistSpec>,
+        default: Dist,
+    ) -> Dist {
+        let Some(spec) = spec else { return default };
+        spec.to_dist().unwrap_or_else(|e| {
+            let at = e.at.iter().fold(path.clone(), |p, k| p.key(k));
+            self.error(&at, e.message);
+            default
+        })
+    }
+
+    /// A share or probability in [0, 1], or `default` when absent.
+    pub(crate) fn share(&mut self, path: &FieldPath, value: Option<f64>, default: f64) -> f64 {
+        let Some(v) = value else { return default };
+        if !(0.0..=1.0).contains(&v) {
+            self.error(path, format!("must be between 0 and 1, got {v}"));
+            return default;
+        }
+        v
+    }
+
+    /// A count of at least `min`, or `default` when absent.
+    pub(crate) fn at_least(
+        &mut self,
+        path: &FieldPath,
+        value: Option<u32>,
+        min: u32,
+        default: u32,
+    ) -> u32 {
+        let Some(v) = value else { return default };
+        if v < min {
+            self.error(path, format!("must be at least {min}, got {v}"));
+            return default;
+        }
+        v
+    }
+
+    /// A duration longer than zero, or `default` when absent.
+    pub(crate) fn positive(
+        &mut self,
+        path: &FieldPath,
+        value: Option<HumanDuration>,
+        default: SimDuration,
+    ) -> SimDuration {
+        match value {
+            Some(HumanDuration(d)) if d == SimDuration::ZERO => {
+                self.error(path, "must be longer than 0, got 0s");
+                default
+            }
+            Some(HumanDuration(d)) => d,
+            None => default,
+        }
+    }
+
+    /// Reports each set field that does not apply to the table's `kind` (`defaulted` when the
+    /// file leaves `kind` out): `fields` holds each field's name, whether it is set, and the
+    /// kinds it applies to.
+    pub(crate) fn only_for_kinds(
+        &mut self,
+        table: &FieldPath,
+        kind: &str,
+        defaulted: bool,
+        fields: &[(&str, bool, &[&str])],
+    ) {
+        let note = if defaulted { " (the default)" } else { "" };
+        for &(field, set, kinds) in fields {
+            if set && !kinds.contains(&kind) {
+                let allowed = kinds.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>();
+                let allowed = match allowed.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => {
+                        format!("{} or {last}", rest.join(", "))
+                    }
+                    _ => allowed.join(""),
+                };
+                self.error(
+                    &table.key(field),
+                    format!(
+                        "`{field}` applies only to kind = {allowed}, not to kind = \"{kind}\"{note}"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The index of `given` among `names` (of what `what` names, e.g. "service"), or a
+    /// diagnostic with a did-you-mean and the names that exist. `elsewhere` names another kind of
+    /// thing the same name might be, for a pointed hint (a destination given as a service).
+    pub(crate) fn lookup(
+        &mut self,
+        path: &FieldPath,
+        what: &str,
+        given: &str,
+        names: &[String],
+        elsewhere: Option<(&str, &[String])>,
+    ) -> Option<usize> {
+        if let Some(i) = names.iter().position(|n| n == given) {
+            return Some(i);
+        }
+        let mut message = format!("no {what} named `{given}`");
+        match elsewhere {
+            Some((other, others)) if others.iter().any(|n| n == given) => {
+                message += &format!("; `{given}` is {other}");
+            }
+            _ => {
+                message += &suggestion(given, names.iter().map(String::as_str));
+                if names.is_empty() {
+                    message += &format!("; there are no {what}s");
+                } else {
+                    message += &format!(" (known: {})", list(names.iter().map(String::as_str)));
+                }
+            }
+        }
+        self.error(path, message);
+        None
+    }
+}

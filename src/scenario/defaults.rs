@@ -1,0 +1,189 @@
+//! Every built-in default of the scenario format, in one place, each with its source.
+//!
+//! Sources are the entries of `azure-traffic-facts.md` (the project's sourced figures, gathered
+//! from Microsoft Learn, kubernetes.io, the ingress-nginx, Istio and Envoy docs, and public issue
+//! trackers). The key there is kept here: **D** = stated in official documentation; **D\*** =
+//! official but the page version varies; **E** = an estimate. Every E value is a scenario field, so
+//! a user with measurements can replace it.
+//!
+//! Ingress *instances* are modelled as stations with `concurrency` worker slots: a slot is
+//! busy for the per-request `processing` time (plus `tls_handshake` for a request that opens a
+//! new TLS connection), and not while the request waits for its backend — a proxy's CPU, not its
+//! connection table. Capacity per instance is therefore `concurrency / mean(processing)`.
+
+use super::checked::{Balancing, Jitter};
+use crate::engine::SimDuration;
+
+const fn ms(n: u64) -> SimDuration {
+    SimDuration::from_millis(n)
+}
+const fn us(n: u64) -> SimDuration {
+    SimDuration::from_micros(n)
+}
+const fn s(n: u64) -> SimDuration {
+    SimDuration::from_secs(n)
+}
+
+// ── [simulation] — trafsim's own choices, not platform figures ─────────────────────────────
+
+/// Simulated time per replication, warm-up included.
+pub const DURATION: SimDuration = s(600);
+/// Warm-up excluded from the statistics.
+pub const WARMUP: SimDuration = s(60);
+/// Independent replications; 10 gives a Student-t 95% interval of about ±0.7 standard deviations.
+pub const REPLICATIONS: u32 = 10;
+/// Master seed.
+pub const SEED: u64 = 1;
+/// Time-series window width.
+pub const WINDOW: SimDuration = s(10);
+
+// ── [clients] ─────────────────────────────────────────────────────────────────────────────────
+
+/// Share of requests that open a new TLS connection (E: a keep-alive heavy client mix; the
+/// figure used in the design's worked example).
+pub const NEW_TLS_SHARE: f64 = 0.1;
+/// Client timeout per attempt (E: a common HTTP client default).
+pub const CLIENT_TIMEOUT: SimDuration = s(30);
+/// Client retries after the first try (none unless configured).
+pub const RETRY_ATTEMPTS: u32 = 0;
+/// Backoff before the first retry; doubles each retry (E: the usual SDK starting backoff).
+pub const RETRY_BACKOFF: SimDuration = ms(100);
+/// Cap on the backoff (E).
+pub const RETRY_MAX_BACKOFF: SimDuration = s(5);
+/// Backoff jitter (E: "full" jitter, the choice the AWS Architecture Blog's "Exponential Backoff
+/// And Jitter" found best; most cloud SDKs follow it).
+pub const RETRY_JITTER: Jitter = Jitter::Full;
+/// Route name when `routes` is absent.
+pub const ROUTE_NAME: &str = "/";
+
+// ── [network] — facts §5, availability zones ────────────────────────────────────────────────
+
+/// Zone names: an availability-zone region has at least 3 zones, which AKS names "1", "2", "3"
+/// (D: availability-zones-overview).
+pub const ZONES: [&str; 3] = ["1", "2", "3"];
+/// One-way latency inside a zone (E: VM-to-VM under 40 µs per facts §5, plus the TCP/IP stack
+/// and kube-proxy/CNI hop on both ends, rounded up to 0.1 ms).
+pub const IN_ZONE: SimDuration = us(100);
+/// One-way latency between zones (D: Azure targets an inter-zone round trip under ≈2 ms, facts
+/// §5, so one way ≈1 ms; a target, not an SLA).
+pub const CROSS_ZONE: SimDuration = ms(1);
+
+// ── [ingress] — facts §1 (App Gateway), §2 (NGINX), §3 (Istio) ───────────────────────────────
+
+/// Application Gateway v2 instances when not given (E: 0 is allowed and "still ensures high
+/// availability", facts §1; the hidden floor of 2 instances is an estimate). Spread over zones.
+pub const APP_GATEWAY_INSTANCES: u32 = 2;
+/// ingress-nginx controller replicas (E: two replicas, one per zone, is the usual HA minimum;
+/// the chart's own default is 1).
+pub const NGINX_INSTANCES: u32 = 2;
+/// Istio ingress gateway replicas (D: AKS Istio add-on gateway HPA minimum 2, facts §3,
+/// learn.microsoft.com/azure/aks/istio-scale).
+pub const ISTIO_INSTANCES: u32 = 2;
+
+/// Worker slots per App Gateway instance: one per capacity unit, and an instance holds at
+/// least 10 capacity units (D: understanding-pricing, facts §1).
+pub const APP_GATEWAY_CONCURRENCY: u32 = 10;
+/// Worker slots per NGINX replica: worker-processes defaults to the number of CPUs (D, facts §2);
+/// 2 CPUs per replica is an estimate (E).
+pub const NGINX_CONCURRENCY: u32 = 2;
+/// Worker slots per Istio gateway replica: Envoy worker threads follow the CPU limit; 2 is an
+/// estimate (E).
+pub const ISTIO_CONCURRENCY: u32 = 2;
+
+/// App Gateway Standard_v2 work per request, exponential mean (E: not published; calibrate).
+pub const APP_GATEWAY_PROCESSING: SimDuration = ms(1);
+/// App Gateway WAF_v2 work per request, exponential mean (E). The pricing page's ≈10 requests/s
+/// per compute unit (facts §1) would be 100 ms of a slot per request; that is a billing figure
+/// for a heavy request mix, not a latency, so the default is an estimate: set `processing` to
+/// `"100ms"` to follow the pricing figure.
+pub const APP_GATEWAY_WAF_PROCESSING: SimDuration = ms(10);
+/// NGINX work per request, exponential mean (E: throughput per core is not published, facts §2;
+/// taken equal to Envoy's figure below).
+pub const NGINX_PROCESSING: SimDuration = us(400);
+/// Istio gateway (Envoy) work per request, exponential mean (D-derived: the AKS Istio add-on
+/// proxy uses ≈0.4 vCPU at 1,000 requests/s, facts §3 → 0.4 ms of one core per request).
+pub const ISTIO_PROCESSING: SimDuration = us(400);
+
+/// App Gateway TLS handshake, constant: a compute unit does ≈50 new TLS connections/s
+/// (RSA 2048) (D: understanding-pricing, facts §1) → 20 ms of one slot.
+pub const APP_GATEWAY_TLS: SimDuration = ms(20);
+/// NGINX / Envoy TLS handshake, constant (E: one RSA-2048 private-key operation costs about
+/// 1 ms of a core).
+pub const PROXY_TLS: SimDuration = ms(1);
+
+/// App Gateway backend timeout (D: AGIC `request-timeout` annotation default 30 s, facts §1).
+pub const APP_GATEWAY_BACKEND_TIMEOUT: SimDuration = s(30);
+/// NGINX backend timeout (D: `proxy-read-timeout` 60 s, facts §2). Istio has none by default
+/// (D: HTTP request timeout disabled, facts §3), so the client's timeout applies.
+pub const NGINX_BACKEND_TIMEOUT: SimDuration = s(60);
+
+/// App Gateway balancing (D*: Application Gateway sends requests to healthy backends round
+/// robin, "How an application gateway works" on Microsoft Learn; not in the facts sheet).
+pub const APP_GATEWAY_BALANCING: Balancing = Balancing::RoundRobin;
+/// NGINX balancing (D: `load-balance` round_robin, facts §2).
+pub const NGINX_BALANCING: Balancing = Balancing::RoundRobin;
+/// Istio balancing (D: LEAST_REQUEST, best of two random hosts, since Istio 1.14, facts §3).
+pub const ISTIO_BALANCING: Balancing = Balancing::LeastRequest;
+/// Balancing with no L7 ingress (E: Azure Load Balancer spreads connections by a 5-tuple hash and
+/// kube-proxy in iptables mode picks an endpoint at random; both are random per connection).
+pub const L4_BALANCING: Balancing = Balancing::Random;
+
+/// App Gateway health probe interval (D: application-gateway-probe-overview, facts §1).
+pub const APP_GATEWAY_PROBE_INTERVAL: SimDuration = s(30);
+/// App Gateway health probe timeout (D: same).
+pub const APP_GATEWAY_PROBE_TIMEOUT: SimDuration = s(30);
+/// App Gateway unhealthy threshold (D: same; ≈90 s to mark a backend down).
+pub const APP_GATEWAY_UNHEALTHY_THRESHOLD: u32 = 3;
+/// Delay before AGIC updates the backend pool after an endpoint change (E: ≈40 s during
+/// rollouts, AGIC issue #75; minutes in general, #725; facts §1).
+pub const AGIC_UPDATE_LAG: SimDuration = s(40);
+
+/// NGINX `proxy-next-upstream-tries` (D: 3, facts §2).
+pub const NGINX_NEXT_UPSTREAM_TRIES: u32 = 3;
+
+/// Istio retries after the first try (D*: 2 attempts on connect-failure and similar, facts §3).
+pub const ISTIO_RETRIES: u32 = 2;
+/// Istio locality-aware load balancing (D: on by default, facts §3).
+pub const ISTIO_LOCALITY_AWARE: bool = true;
+/// Outlier detection `consecutive5xxErrors` when configured (D: istio/api destination_rule).
+pub const OUTLIER_CONSECUTIVE_ERRORS: u32 = 5;
+/// Outlier detection interval (D: same).
+pub const OUTLIER_INTERVAL: SimDuration = s(10);
+/// Outlier detection base ejection time (D: same).
+pub const OUTLIER_BASE_EJECTION: SimDuration = s(30);
+/// Outlier detection `maxEjectionPercent`, in percent (D: same).
+pub const OUTLIER_MAX_EJECTION_PERCENT: f64 = 10.0;
+
+// ── [[services]] — facts §4, Kubernetes ───────────────────────────────────────────────────────
+
+/// Worker slots per pod (a single-threaded server unless told otherwise).
+pub const POD_CONCURRENCY: u32 = 1;
+/// Time for a new or restarted pod to become ready (E: start-up SLO p99 ≤ 5 s excluding image
+/// pull, 10–60 s with it, facts §4).
+pub const POD_STARTUP: SimDuration = s(20);
+/// Readiness `periodSeconds` (D: Pod v1 Probe API, facts §4).
+pub const READINESS_PERIOD: SimDuration = s(10);
+/// Readiness `timeoutSeconds` (D: same).
+pub const READINESS_TIMEOUT: SimDuration = s(1);
+/// Readiness `failureThreshold` (D: same).
+pub const READINESS_FAILURE_THRESHOLD: u32 = 3;
+
+// ── [egress] — facts §6 (NAT Gateway), §7 (Azure Firewall) ───────────────────────────────────
+
+/// NAT Gateway public IPs (D*: AKS managed NAT gateway starts with one managed outbound IP).
+pub const NAT_PUBLIC_IPS: u32 = 1;
+/// Most public IPs on one NAT Gateway (D: 16, facts §6).
+pub const NAT_MAX_PUBLIC_IPS: u32 = 16;
+/// SNAT ports per public IP (D: 64,512, facts §6).
+pub const NAT_PORTS_PER_IP: u32 = 64_512;
+/// NAT Gateway TCP idle timeout (D: 4 min default, range 4–120 min, facts §6).
+pub const NAT_IDLE_TIMEOUT: SimDuration = s(4 * 60);
+/// Longest NAT Gateway idle timeout (D: 120 min, facts §6).
+pub const NAT_MAX_IDLE_TIMEOUT: SimDuration = s(120 * 60);
+/// Azure Firewall added latency, constant (D: average ≈1 ms, facts §7).
+pub const FIREWALL_LATENCY: SimDuration = ms(1);
+
+// ── [[faults]] ────────────────────────────────────────────────────────────────────────────────
+
+/// Pods lost in a `pod-crash`.
+pub const CRASH_COUNT: u32 = 1;

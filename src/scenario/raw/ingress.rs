@@ -1,0 +1,138 @@
+//! `[ingress]` as written: one table for every kind, whose kind-specific fields are checked
+//! against `kind` when the scenario is resolved (simplest to read and to report on).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::scenario::dist_spec::DistSpec;
+use crate::scenario::units::HumanDuration;
+
+/// `[ingress]`: the tier between clients and the services.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "an [ingress] table")]
+pub(crate) struct IngressTable {
+    /// "app-gateway" (Application Gateway v2 + AGIC), "nginx" (ingress-nginx), "istio" (Istio
+    /// ingress gateway), "load-balancer" (a LoadBalancer Service, L4) or "none". Default: "none".
+    pub kind: Option<IngressKindName>,
+    /// Instances (replicas) per zone, e.g. { "1" = 1, "2" = 1, "3" = 1 }; zones not named get 0.
+    /// Default: app-gateway 2, nginx 2, istio 2, spread over the zones.
+    pub instances: Option<BTreeMap<String, u32>>,
+    /// Requests one instance processes at once (its worker slots). Default: app-gateway 10 (one
+    /// per capacity unit), nginx 2, istio 2.
+    pub concurrency: Option<u32>,
+    /// Requests waiting per instance beyond `concurrency`; more are rejected with 503.
+    /// Default: no limit.
+    pub queue_limit: Option<u32>,
+    /// Work per request in a slot (a distribution). Default: app-gateway exponential 1 ms
+    /// (WAF_v2 10 ms), nginx and istio exponential 0.4 ms.
+    pub processing: Option<DistSpec>,
+    /// Extra work for a request that opens a new TLS connection. Default: app-gateway "20ms"
+    /// (50 new TLS connections/s per compute unit), nginx and istio "1ms".
+    pub tls_handshake: Option<DistSpec>,
+    /// The ingress gives up on a backend after this long (504). Default: app-gateway "30s",
+    /// nginx "60s", istio the client timeout (Istio sets none).
+    pub backend_timeout: Option<HumanDuration>,
+    /// How a backend pod is picked: "round-robin", "random", "least-request" (best of two) or
+    /// "ewma". Default: app-gateway and nginx round-robin, istio least-request, otherwise random.
+    pub balancing: Option<BalancingName>,
+    /// app-gateway only: "Standard_v2" or "WAF_v2". Default: "Standard_v2".
+    pub sku: Option<SkuName>,
+    /// app-gateway only: the health probe towards pods. Default: every 30 s, timeout 30 s,
+    /// unhealthy after 3 failures.
+    pub probe: Option<HealthProbeTable>,
+    /// app-gateway only: delay before AGIC updates the backend pool after pods change.
+    /// Default: "40s" (an estimate from AGIC issues).
+    pub agic_update_lag: Option<HumanDuration>,
+    /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout. Default: 3.
+    pub next_upstream_tries: Option<u32>,
+    /// istio only: retries after the first try. Default: 2.
+    pub retries: Option<u32>,
+    /// istio only: timeout of each try. Default: `backend_timeout`.
+    pub per_try_timeout: Option<HumanDuration>,
+    /// istio only: outlier detection (ejects failing pods). Default: off.
+    pub outlier_detection: Option<OutlierTable>,
+    /// istio only: prefer pods in the gateway's own zone. Default: true.
+    pub locality_aware: Option<bool>,
+}
+
+/// The ingress options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum IngressKindName {
+    /// Azure Application Gateway v2 with the AGIC controller.
+    AppGateway,
+    /// ingress-nginx controller pods.
+    Nginx,
+    /// Istio ingress gateway (Envoy) pods.
+    Istio,
+    /// A plain LoadBalancer Service (Azure Standard Load Balancer, L4).
+    LoadBalancer,
+    /// Clients reach the services directly.
+    None,
+}
+
+impl IngressKindName {
+    /// The name as written in the file.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            IngressKindName::AppGateway => "app-gateway",
+            IngressKindName::Nginx => "nginx",
+            IngressKindName::Istio => "istio",
+            IngressKindName::LoadBalancer => "load-balancer",
+            IngressKindName::None => "none",
+        }
+    }
+}
+
+/// Application Gateway v2 SKU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+pub(crate) enum SkuName {
+    /// Standard_v2.
+    #[serde(rename = "Standard_v2")]
+    StandardV2,
+    /// WAF_v2: with the web application firewall.
+    #[serde(rename = "WAF_v2")]
+    WafV2,
+}
+
+/// Load-balancing policies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum BalancingName {
+    /// Each ready backend in turn.
+    RoundRobin,
+    /// Uniformly at random.
+    Random,
+    /// Fewer requests in flight, of two picked at random.
+    LeastRequest,
+    /// Lowest exponentially weighted latency.
+    Ewma,
+}
+
+/// App Gateway health probe.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HealthProbeTable {
+    /// Time between probes. Default: "30s".
+    pub interval: Option<HumanDuration>,
+    /// Probe timeout. Default: "30s".
+    pub timeout: Option<HumanDuration>,
+    /// Consecutive failures that mark a backend unhealthy. Default: 3.
+    pub unhealthy_threshold: Option<u32>,
+}
+
+/// Envoy outlier detection (Istio DestinationRule).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OutlierTable {
+    /// Consecutive gateway errors that eject a pod. Default: 5.
+    pub consecutive_errors: Option<u32>,
+    /// How often ejections are evaluated. Default: "10s".
+    pub interval: Option<HumanDuration>,
+    /// Base ejection time, multiplied by the number of ejections. Default: "30s".
+    pub base_ejection_time: Option<HumanDuration>,
+    /// At most this percentage of pods ejected at once, 0 to 100. Default: 10.
+    pub max_ejection_percent: Option<f64>,
+}

@@ -1,0 +1,121 @@
+//! `[[services]]` and `[egress]` as written: the pods, their calls, and the way out.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::scenario::dist_spec::DistSpec;
+use crate::scenario::units::HumanDuration;
+
+/// `[[services]]`: one service, its pods per zone and what each request does.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a [[services]] table")]
+pub(crate) struct ServiceTable {
+    /// Name, referred to by routes, calls and faults.
+    pub name: String,
+    /// Pods per zone, e.g. { "1" = 3, "2" = 3, "3" = 3 }; zones not named get 0.
+    pub pods: BTreeMap<String, u32>,
+    /// Requests one pod serves at once (worker slots). Default: 1.
+    pub concurrency: Option<u32>,
+    /// Requests waiting per pod beyond `concurrency`; more are rejected with 503.
+    /// Default: no limit.
+    pub queue_limit: Option<u32>,
+    /// Work per request in a slot (a distribution), e.g. { lognormal = { mean = "25ms",
+    /// p99 = "150ms" } }.
+    pub service_time: DistSpec,
+    /// Time for a new or restarted pod to become ready. Default: "20s".
+    pub startup: Option<HumanDuration>,
+    /// Readiness probe. Default: every 10 s, timeout 1 s, unready after 3 failures.
+    pub readiness: Option<ReadinessTable>,
+    /// Calls made while serving a request, in order, each with a probability.
+    pub calls: Option<Vec<CallEntry>>,
+}
+
+/// A Kubernetes readiness probe.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReadinessTable {
+    /// `periodSeconds`. Default: "10s".
+    pub period: Option<HumanDuration>,
+    /// `failureThreshold`. Default: 3.
+    pub failure_threshold: Option<u32>,
+    /// `timeoutSeconds`. Default: "1s".
+    pub timeout: Option<HumanDuration>,
+}
+
+/// A call to another service or to an external destination; give exactly one of the two.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CallEntry {
+    /// A `[[services]]` name.
+    pub service: Option<String>,
+    /// An `[[egress.destinations]]` name.
+    pub destination: Option<String>,
+    /// Probability that a request makes this call, 0 to 1. Default: 1.
+    pub probability: Option<f64>,
+}
+
+/// `[egress]`: how calls to external destinations leave the cluster.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "an [egress] table")]
+pub(crate) struct EgressTable {
+    /// "nat-gateway", "firewall", "private-endpoint" or "direct". Default: "direct".
+    pub kind: Option<EgressKindName>,
+    /// nat-gateway only: public IPs, 1 to 16. Default: 1.
+    pub public_ips: Option<u32>,
+    /// nat-gateway only: SNAT ports per public IP. Default: 64512.
+    pub ports_per_ip: Option<u32>,
+    /// nat-gateway only: TCP idle timeout, "4m" to "120m". Default: "4m".
+    pub idle_timeout: Option<HumanDuration>,
+    /// nat-gateway only: the zone of a zonal NAT Gateway (losing it loses egress).
+    /// Default: zone-redundant.
+    pub zone: Option<String>,
+    /// nat-gateway only: zones holding a NAT Gateway; a zone without one uses the first.
+    pub zones: Option<Vec<String>>,
+    /// firewall only: added latency per call (a distribution). Default: "1ms".
+    pub latency: Option<DistSpec>,
+    /// The external destinations that services call.
+    pub destinations: Option<Vec<DestinationTable>>,
+}
+
+/// The egress options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum EgressKindName {
+    /// Azure NAT Gateway: SNAT ports = public IPs × ports per IP.
+    NatGateway,
+    /// Azure Firewall.
+    Firewall,
+    /// Private endpoints: no SNAT, a VNet hop.
+    PrivateEndpoint,
+    /// No modelled egress device.
+    Direct,
+}
+
+impl EgressKindName {
+    /// The name as written in the file.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            EgressKindName::NatGateway => "nat-gateway",
+            EgressKindName::Firewall => "firewall",
+            EgressKindName::PrivateEndpoint => "private-endpoint",
+            EgressKindName::Direct => "direct",
+        }
+    }
+}
+
+/// `[[egress.destinations]]`: an external dependency.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DestinationTable {
+    /// Name, referred to by calls.
+    pub name: String,
+    /// Round-trip time plus remote work (a distribution).
+    pub latency: DistSpec,
+    /// Share of calls that fail, 0 to 1. Default: 0.
+    pub error_rate: Option<f64>,
+    /// Share of calls that reuse an open connection (and need no new SNAT port), 0 to 1.
+    /// Default: 0.
+    pub connection_reuse: Option<f64>,
+}

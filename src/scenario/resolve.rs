@@ -1,0 +1,212 @@
+//! Validation and resolution: the raw file types become the checked [`Scenario`] (the "high"
+//! stage). Defaults are filled in from [`super::defaults`], durations and distributions become
+//! engine values, names become indices, and every range and cross-reference is checked.
+//!
+//! Each section is resolved by its own function, which records problems in the [`Cx`] and
+//! carries on with a placeholder, so one pass reports all problems at once. Order matters only
+//! for names: zones, services and destinations are collected first so that anything may refer
+//! to them.
+
+mod clients;
+mod egress;
+mod faults;
+mod ingress;
+mod services;
+
+use super::context::Cx;
+use super::defaults as d;
+use super::locate::FieldPath;
+use super::raw::{NetworkTable, ScenarioFile, SimulationTable, SloTable};
+use super::units;
+use super::{Network, Scenario, Simulation, Slo};
+use crate::engine::Dist;
+
+/// The names that other fields refer to, in index order.
+pub(crate) struct Names {
+    /// Zone names (`[network].zones`).
+    pub zones: Vec<String>,
+    /// Service names, in `[[services]]` order.
+    pub services: Vec<String>,
+    /// Destination names, in `[[egress.destinations]]` order.
+    pub destinations: Vec<String>,
+}
+
+impl Names {
+    /// The index of zone `given`, or a diagnostic at `path`.
+    pub(crate) fn zone(&self, cx: &mut Cx<'_>, path: &FieldPath, given: &str) -> Option<usize> {
+        cx.lookup(path, "zone", given, &self.zones, None)
+    }
+
+    /// The index of service `given`, or a diagnostic at `path`.
+    pub(crate) fn service(&self, cx: &mut Cx<'_>, path: &FieldPath, given: &str) -> Option<usize> {
+        let hint = (
+            "an external destination: write `destination = ...`",
+            &self.destinations[..],
+        );
+        cx.lookup(path, "service", given, &self.services, Some(hint))
+    }
+
+    /// The index of destination `given`, or a diagnostic at `path`.
+    pub(crate) fn destination(
+        &self,
+        cx: &mut Cx<'_>,
+        path: &FieldPath,
+        given: &str,
+    ) -> Option<usize> {
+        let hint = ("a service: write `service = ...`", &self.services[..]);
+        cx.lookup(path, "destination", given, &self.destinations, Some(hint))
+    }
+}
+
+/// The checked scenario; `default_name` names it when `[simulation].name` is absent.
+pub(crate) fn scenario(
+    cx: &mut Cx<'_>,
+    file: ScenarioFile,
+    default_name: &str,
+    text: &str,
+) -> Scenario {
+    let sim_table = file.simulation.unwrap_or_default();
+    let name = scenario_name(cx, &sim_table, default_name);
+    let simulation = simulation(cx, &sim_table);
+    let network = network(cx, &file.network.unwrap_or_default());
+    let egress_table = file.egress.unwrap_or_default();
+    let destinations = egress_table.destinations.as_deref().unwrap_or_default();
+    let root = FieldPath::root();
+    let names = Names {
+        zones: network.zones.clone(),
+        services: unique(
+            cx,
+            &root.key("services"),
+            Some("name"),
+            file.services.iter().map(|s| &s.name),
+        ),
+        destinations: unique(
+            cx,
+            &root.key("egress").key("destinations"),
+            Some("name"),
+            destinations.iter().map(|s| &s.name),
+        ),
+    };
+    let clients = clients::resolve(cx, &file.clients, &names, &simulation);
+    let services = services::resolve(cx, &file.services, &names);
+    let ingress = ingress::resolve(
+        cx,
+        &file.ingress.unwrap_or_default(),
+        &names,
+        clients.timeout,
+    );
+    let egress = egress::resolve(cx, &egress_table, &names);
+    let faults = faults::resolve(
+        cx,
+        file.faults.as_deref().unwrap_or_default(),
+        &names,
+        &simulation,
+        &services,
+    );
+    let slo = file.slo.map(|s| slo(cx, &s));
+    Scenario {
+        name,
+        source_text: text.to_string(),
+        simulation,
+        clients,
+        network,
+        ingress,
+        services,
+        egress,
+        faults,
+        slo,
+    }
+}
+
+fn scenario_name(cx: &mut Cx<'_>, table: &SimulationTable, default_name: &str) -> String {
+    let Some(name) = &table.name else {
+        return default_name.to_string();
+    };
+    // The name becomes a folder under `output/`.
+    if name.trim().is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        cx.error(
+            &FieldPath::root().key("simulation").key("name"),
+            format!("must be a non-empty name without `/` or `\\` (it names the output folder), got {name:?}"),
+        );
+        return default_name.to_string();
+    }
+    name.clone()
+}
+
+fn simulation(cx: &mut Cx<'_>, t: &SimulationTable) -> Simulation {
+    let p = FieldPath::root().key("simulation");
+    let duration = cx.positive(&p.key("duration"), t.duration, d::DURATION);
+    let warmup = units::or(t.warmup, d::WARMUP);
+    if warmup >= duration {
+        cx.error(
+            &p.key("warmup"),
+            format!("must be shorter than `duration` ({duration}), got {warmup}"),
+        );
+    }
+    Simulation {
+        duration,
+        warmup,
+        replications: cx.at_least(&p.key("replications"), t.replications, 1, d::REPLICATIONS),
+        seed: t.seed.unwrap_or(d::SEED),
+        window: cx.positive(&p.key("window"), t.window, d::WINDOW),
+    }
+}
+
+fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
+    let p = FieldPath::root().key("network");
+    let zones = match &t.zones {
+        Some(z) if z.is_empty() => {
+            cx.error(&p.key("zones"), "needs at least one zone, got []");
+            vec![String::new()]
+        }
+        Some(z) => unique(cx, &p.key("zones"), None, z.iter()),
+        None => d::ZONES.iter().map(|z| z.to_string()).collect(),
+    };
+    Network {
+        zones,
+        in_zone: cx.dist(
+            &p.key("in_zone"),
+            t.in_zone.as_ref(),
+            Dist::constant(d::IN_ZONE),
+        ),
+        cross_zone: cx.dist(
+            &p.key("cross_zone"),
+            t.cross_zone.as_ref(),
+            Dist::constant(d::CROSS_ZONE),
+        ),
+    }
+}
+
+fn slo(cx: &mut Cx<'_>, t: &SloTable) -> Slo {
+    let p = FieldPath::root().key("slo");
+    Slo {
+        p99: cx.positive(&p.key("p99"), Some(t.p99), t.p99.0),
+        error_rate: cx.share(&p.key("error_rate"), Some(t.error_rate), 0.0),
+    }
+}
+
+/// The names, checking that each is non-empty and unique. `path` is the list; with `key`, each
+/// element is a table whose name is at that key (`services[2].name`).
+fn unique<'n>(
+    cx: &mut Cx<'_>,
+    path: &FieldPath,
+    key: Option<&str>,
+    names: impl Iterator<Item = &'n String>,
+) -> Vec<String> {
+    let names: Vec<String> = names.cloned().collect();
+    for (i, name) in names.iter().enumerate() {
+        let at = key.map_or(path.index(i), |k| path.index(i).key(k));
+        if name.trim().is_empty() {
+            cx.error(&at, "must not be empty");
+        } else if let Some(first) = names[..i].iter().position(|n| n == name) {
+            cx.error(
+                &at,
+                format!("`{name}` is given twice (also at {})", path.index(first)),
+            );
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests;

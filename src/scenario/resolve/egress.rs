@@ -1,0 +1,119 @@
+//! `[egress]` and its destinations: the way calls leave the cluster and where they go.
+
+use super::Names;
+use crate::engine::{Dist, SimDuration};
+use crate::scenario::context::Cx;
+use crate::scenario::defaults as d;
+use crate::scenario::locate::FieldPath;
+use crate::scenario::raw::{DestinationTable, EgressKindName as K, EgressTable};
+use crate::scenario::{Destination, Egress, EgressKind};
+
+const NAT: &[&str] = &["nat-gateway"];
+const FIREWALL: &[&str] = &["firewall"];
+
+pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress {
+    let p = FieldPath::root().key("egress");
+    let kind = t.kind.unwrap_or(K::Direct);
+    cx.only_for_kinds(
+        &p,
+        kind.as_str(),
+        t.kind.is_none(),
+        &[
+            ("public_ips", t.public_ips.is_some(), NAT),
+            ("ports_per_ip", t.ports_per_ip.is_some(), NAT),
+            ("idle_timeout", t.idle_timeout.is_some(), NAT),
+            ("zone", t.zone.is_some(), NAT),
+            ("zones", t.zones.is_some(), NAT),
+            ("latency", t.latency.is_some(), FIREWALL),
+        ],
+    );
+    let kind = match kind {
+        K::NatGateway => nat_gateway(cx, &p, t, names),
+        K::Firewall => EgressKind::Firewall {
+            latency: cx.dist(
+                &p.key("latency"),
+                t.latency.as_ref(),
+                Dist::constant(d::FIREWALL_LATENCY),
+            ),
+        },
+        K::PrivateEndpoint => EgressKind::PrivateEndpoint,
+        K::Direct => EgressKind::Direct,
+    };
+    let list = p.key("destinations");
+    let destinations = t.destinations.iter().flatten().enumerate();
+    Egress {
+        kind,
+        destinations: destinations
+            .map(|(i, dt)| destination(cx, &list.index(i), dt))
+            .collect(),
+    }
+}
+
+fn nat_gateway(cx: &mut Cx<'_>, p: &FieldPath, t: &EgressTable, names: &Names) -> EgressKind {
+    let public_ips = t.public_ips.unwrap_or(d::NAT_PUBLIC_IPS);
+    if !(1..=d::NAT_MAX_PUBLIC_IPS).contains(&public_ips) {
+        cx.error(
+            &p.key("public_ips"),
+            format!(
+                "must be between 1 and {} (Azure's limit per NAT Gateway), got {public_ips}",
+                d::NAT_MAX_PUBLIC_IPS
+            ),
+        );
+    }
+    let ports_per_ip = t.ports_per_ip.unwrap_or(d::NAT_PORTS_PER_IP);
+    if !(1..=d::NAT_PORTS_PER_IP).contains(&ports_per_ip) {
+        cx.error(
+            &p.key("ports_per_ip"),
+            format!(
+                "must be between 1 and {} (SNAT ports per public IP), got {ports_per_ip}",
+                d::NAT_PORTS_PER_IP
+            ),
+        );
+    }
+    let idle_timeout = t.idle_timeout.map_or(d::NAT_IDLE_TIMEOUT, |h| h.0);
+    if !(d::NAT_IDLE_TIMEOUT..=d::NAT_MAX_IDLE_TIMEOUT).contains(&idle_timeout) {
+        cx.error(
+            &p.key("idle_timeout"),
+            format!(
+                "must be between {} and {}, got {idle_timeout}",
+                d::NAT_IDLE_TIMEOUT,
+                d::NAT_MAX_IDLE_TIMEOUT
+            ),
+        );
+    }
+    let zones = match (&t.zone, &t.zones) {
+        (Some(_), Some(_)) => {
+            cx.error(
+                &p.key("zones"),
+                "give `zone` (one zonal gateway) or `zones`, not both",
+            );
+            Vec::new()
+        }
+        (Some(z), None) => names.zone(cx, &p.key("zone"), z).into_iter().collect(),
+        (None, Some(zs)) => zs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, z)| names.zone(cx, &p.key("zones").index(i), z))
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    EgressKind::NatGateway {
+        public_ips,
+        ports_per_ip,
+        idle_timeout,
+        zones,
+    }
+}
+
+fn destination(cx: &mut Cx<'_>, p: &FieldPath, t: &DestinationTable) -> Destination {
+    Destination {
+        name: t.name.clone(),
+        latency: cx.dist(
+            &p.key("latency"),
+            Some(&t.latency),
+            Dist::constant(SimDuration::ZERO),
+        ),
+        error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
+        connection_reuse: cx.share(&p.key("connection_reuse"), t.connection_reuse, 0.0),
+    }
+}

@@ -1,0 +1,143 @@
+//! `[[faults]]`: what fails, when, for how long; inside the run and naming things that exist.
+
+use super::Names;
+use crate::engine::SimDuration;
+use crate::scenario::context::Cx;
+use crate::scenario::defaults as d;
+use crate::scenario::locate::FieldPath;
+use crate::scenario::raw::{FaultKindName as K, FaultTable, ModeName};
+use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind, Service, Simulation};
+
+const ZONE_OUTAGE: &[&str] = &["zone-outage"];
+const POD_CRASH: &[&str] = &["pod-crash"];
+const DEGRADATION: &[&str] = &["dependency-degradation"];
+const CRASH_OR_DEGRADATION: &[&str] = &["pod-crash", "dependency-degradation"];
+
+pub(super) fn resolve(
+    cx: &mut Cx<'_>,
+    tables: &[FaultTable],
+    names: &Names,
+    sim: &Simulation,
+    services: &[Service],
+) -> Vec<Fault> {
+    let list = FieldPath::root().key("faults");
+    let faults = tables.iter().enumerate();
+    faults
+        .filter_map(|(i, t)| fault(cx, &list.index(i), t, names, sim, services))
+        .collect()
+}
+
+fn fault(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    t: &FaultTable,
+    names: &Names,
+    sim: &Simulation,
+    services: &[Service],
+) -> Option<Fault> {
+    cx.only_for_kinds(
+        p,
+        t.kind.as_str(),
+        false,
+        &[
+            ("zone", t.zone.is_some(), ZONE_OUTAGE),
+            ("mode", t.mode.is_some(), ZONE_OUTAGE),
+            ("service", t.service.is_some(), CRASH_OR_DEGRADATION),
+            ("count", t.count.is_some(), POD_CRASH),
+            ("destination", t.destination.is_some(), DEGRADATION),
+            (
+                "latency_multiplier",
+                t.latency_multiplier.is_some(),
+                DEGRADATION,
+            ),
+            ("error_rate", t.error_rate.is_some(), DEGRADATION),
+        ],
+    );
+    let at = t.at.0;
+    let end = sim.duration;
+    if at >= end {
+        cx.error(
+            &p.key("at"),
+            format!("must be inside the run (duration = {end}), got {at}"),
+        );
+    }
+    let duration = t.duration.map(|h| h.0);
+    match duration {
+        Some(SimDuration::ZERO) => cx.error(&p.key("duration"), "must be longer than 0, got 0s"),
+        Some(len) if at < end && at + len > end => cx.error(
+            &p.key("duration"),
+            format!("the fault would end at {}, after the run ends at {end}; leave `duration` out for a fault that lasts to the end", at + len),
+        ),
+        _ => {}
+    }
+    let kind = match t.kind {
+        K::ZoneOutage => {
+            let zone = required(cx, p, t.kind, "zone", t.zone.as_deref())?;
+            FaultKind::ZoneOutage {
+                zone: names.zone(cx, &p.key("zone"), zone)?,
+                mode: match t.mode.unwrap_or(ModeName::BlackHole) {
+                    ModeName::BlackHole => FailureMode::BlackHole,
+                    ModeName::Reset => FailureMode::Reset,
+                },
+            }
+        }
+        K::PodCrash => {
+            let service = required(cx, p, t.kind, "service", t.service.as_deref())?;
+            let service = names.service(cx, &p.key("service"), service)?;
+            let pods: u32 = services.get(service).map_or(0, |s| s.pods.iter().sum());
+            let count = cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT);
+            if count > pods {
+                cx.error(
+                    &p.key("count"),
+                    format!(
+                        "`{}` has {pods} pods, so at most {pods} can crash, got {count}",
+                        names.services[service]
+                    ),
+                );
+            }
+            FaultKind::PodCrash { service, count }
+        }
+        K::DependencyDegradation => {
+            let target = match (&t.service, &t.destination) {
+                (Some(s), None) => CallTarget::Service(names.service(cx, &p.key("service"), s)?),
+                (None, Some(dest)) => {
+                    CallTarget::Destination(names.destination(cx, &p.key("destination"), dest)?)
+                }
+                _ => {
+                    cx.error(
+                        p,
+                        "dependency-degradation needs exactly one of `service` and `destination`",
+                    );
+                    return None;
+                }
+            };
+            let multiplier = t.latency_multiplier.unwrap_or(1.0);
+            if !(multiplier.is_finite() && multiplier > 0.0) {
+                cx.error(
+                    &p.key("latency_multiplier"),
+                    format!("must be a number greater than 0, got {multiplier}"),
+                );
+            }
+            FaultKind::DependencyDegradation {
+                target,
+                latency_multiplier: multiplier,
+                error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
+            }
+        }
+    };
+    Some(Fault { at, duration, kind })
+}
+
+/// A field the fault's kind needs, or a diagnostic at the fault.
+fn required<'t>(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    kind: K,
+    field: &str,
+    value: Option<&'t str>,
+) -> Option<&'t str> {
+    if value.is_none() {
+        cx.error(p, format!("kind = \"{}\" needs `{field}`", kind.as_str()));
+    }
+    value
+}

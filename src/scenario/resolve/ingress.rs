@@ -1,0 +1,263 @@
+//! `[ingress]`: the kind, its instances per zone, its per-request costs and its own settings.
+//!
+//! Fields that belong to one kind are errors on another, so a file never silently carries a
+//! setting that does nothing ("`agic_update_lag` applies only to kind = \"app-gateway\"").
+
+use super::Names;
+use crate::engine::{Dist, SimDuration};
+use crate::scenario::context::Cx;
+use crate::scenario::defaults as d;
+use crate::scenario::locate::FieldPath;
+use crate::scenario::raw::{BalancingName, IngressKindName as K, IngressTable, SkuName};
+use crate::scenario::units;
+use crate::scenario::{
+    AppGateway, Balancing, Ingress, IngressKind, Istio, Nginx, OutlierDetection, Probe,
+};
+
+const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
+const APP_GATEWAY: &[&str] = &["app-gateway"];
+const NGINX: &[&str] = &["nginx"];
+const ISTIO: &[&str] = &["istio"];
+
+/// An exponential with a built-in (positive) mean.
+fn exp(mean: SimDuration) -> Dist {
+    Dist::exponential(mean).unwrap_or(Dist::constant(mean))
+}
+
+pub(super) fn resolve(
+    cx: &mut Cx<'_>,
+    t: &IngressTable,
+    names: &Names,
+    client_timeout: SimDuration,
+) -> Ingress {
+    let p = FieldPath::root().key("ingress");
+    let kind = t.kind.unwrap_or(K::None);
+    cx.only_for_kinds(
+        &p,
+        kind.as_str(),
+        t.kind.is_none(),
+        &[
+            ("instances", t.instances.is_some(), PROXIES),
+            ("concurrency", t.concurrency.is_some(), PROXIES),
+            ("queue_limit", t.queue_limit.is_some(), PROXIES),
+            ("processing", t.processing.is_some(), PROXIES),
+            ("tls_handshake", t.tls_handshake.is_some(), PROXIES),
+            ("backend_timeout", t.backend_timeout.is_some(), PROXIES),
+            ("sku", t.sku.is_some(), APP_GATEWAY),
+            ("probe", t.probe.is_some(), APP_GATEWAY),
+            ("agic_update_lag", t.agic_update_lag.is_some(), APP_GATEWAY),
+            (
+                "next_upstream_tries",
+                t.next_upstream_tries.is_some(),
+                NGINX,
+            ),
+            ("retries", t.retries.is_some(), ISTIO),
+            ("per_try_timeout", t.per_try_timeout.is_some(), ISTIO),
+            ("outlier_detection", t.outlier_detection.is_some(), ISTIO),
+            ("locality_aware", t.locality_aware.is_some(), ISTIO),
+        ],
+    );
+    let waf = t.sku == Some(SkuName::WafV2);
+    // Per kind: default instances, slots, processing, TLS cost, backend timeout, balancing.
+    let (instances, concurrency, processing, tls, backend_timeout, balancing) = match kind {
+        K::AppGateway => (
+            d::APP_GATEWAY_INSTANCES,
+            d::APP_GATEWAY_CONCURRENCY,
+            exp(if waf {
+                d::APP_GATEWAY_WAF_PROCESSING
+            } else {
+                d::APP_GATEWAY_PROCESSING
+            }),
+            d::APP_GATEWAY_TLS,
+            d::APP_GATEWAY_BACKEND_TIMEOUT,
+            d::APP_GATEWAY_BALANCING,
+        ),
+        K::Nginx => (
+            d::NGINX_INSTANCES,
+            d::NGINX_CONCURRENCY,
+            exp(d::NGINX_PROCESSING),
+            d::PROXY_TLS,
+            d::NGINX_BACKEND_TIMEOUT,
+            d::NGINX_BALANCING,
+        ),
+        K::Istio => (
+            d::ISTIO_INSTANCES,
+            d::ISTIO_CONCURRENCY,
+            exp(d::ISTIO_PROCESSING),
+            d::PROXY_TLS,
+            client_timeout,
+            d::ISTIO_BALANCING,
+        ),
+        K::LoadBalancer | K::None => {
+            let zero = Dist::constant(SimDuration::ZERO);
+            (
+                0,
+                1,
+                zero,
+                SimDuration::ZERO,
+                client_timeout,
+                d::L4_BALANCING,
+            )
+        }
+    };
+    let backend_timeout = cx.positive(
+        &p.key("backend_timeout"),
+        t.backend_timeout,
+        backend_timeout,
+    );
+    Ingress {
+        kind: kind_settings(cx, &p, t, kind, waf, backend_timeout),
+        instances: instances_per_zone(cx, &p.key("instances"), t, names, instances),
+        concurrency: cx.at_least(&p.key("concurrency"), t.concurrency, 1, concurrency),
+        queue_limit: t.queue_limit,
+        processing: cx.dist(&p.key("processing"), t.processing.as_ref(), processing),
+        tls_handshake: cx.dist(
+            &p.key("tls_handshake"),
+            t.tls_handshake.as_ref(),
+            Dist::constant(tls),
+        ),
+        backend_timeout,
+        balancing: t.balancing.map_or(balancing, |b| match b {
+            BalancingName::RoundRobin => Balancing::RoundRobin,
+            BalancingName::Random => Balancing::Random,
+            BalancingName::LeastRequest => Balancing::LeastRequest,
+            BalancingName::Ewma => Balancing::Ewma,
+        }),
+    }
+}
+
+/// Instances per zone: as given, or `default` spread over the zones in turn. No instances
+/// for the kinds that run none.
+fn instances_per_zone(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    t: &IngressTable,
+    names: &Names,
+    default: u32,
+) -> Vec<u32> {
+    let zones = names.zones.len();
+    if !PROXIES.contains(&t.kind.unwrap_or(K::None).as_str()) {
+        return Vec::new();
+    }
+    let Some(given) = &t.instances else {
+        return spread(default, zones);
+    };
+    let mut per_zone = vec![0; zones];
+    for (zone, &n) in given {
+        if let Some(z) = names.zone(cx, &p.key(zone), zone) {
+            per_zone[z] = n;
+        }
+    }
+    if per_zone.iter().all(|&n| n == 0) {
+        cx.error(p, "needs at least one instance in some zone, got none");
+    }
+    per_zone
+}
+
+/// `total` over `zones` in turn from the first: 2 over 3 zones is [1, 1, 0].
+fn spread(total: u32, zones: usize) -> Vec<u32> {
+    let mut per_zone = vec![0; zones];
+    if zones == 0 {
+        return per_zone;
+    }
+    for i in 0..total as usize {
+        per_zone[i % zones] += 1;
+    }
+    per_zone
+}
+
+fn kind_settings(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    t: &IngressTable,
+    kind: K,
+    waf: bool,
+    backend_timeout: SimDuration,
+) -> IngressKind {
+    match kind {
+        K::None => IngressKind::None,
+        K::LoadBalancer => IngressKind::LoadBalancer,
+        K::AppGateway => {
+            let q = p.key("probe");
+            let probe = t.probe.clone().unwrap_or_default();
+            IngressKind::AppGateway(AppGateway {
+                waf,
+                probe: Probe {
+                    interval: cx.positive(
+                        &q.key("interval"),
+                        probe.interval,
+                        d::APP_GATEWAY_PROBE_INTERVAL,
+                    ),
+                    timeout: cx.positive(
+                        &q.key("timeout"),
+                        probe.timeout,
+                        d::APP_GATEWAY_PROBE_TIMEOUT,
+                    ),
+                    failure_threshold: cx.at_least(
+                        &q.key("unhealthy_threshold"),
+                        probe.unhealthy_threshold,
+                        1,
+                        d::APP_GATEWAY_UNHEALTHY_THRESHOLD,
+                    ),
+                },
+                agic_update_lag: units::or(t.agic_update_lag, d::AGIC_UPDATE_LAG),
+            })
+        }
+        K::Nginx => IngressKind::Nginx(Nginx {
+            next_upstream_tries: cx.at_least(
+                &p.key("next_upstream_tries"),
+                t.next_upstream_tries,
+                1,
+                d::NGINX_NEXT_UPSTREAM_TRIES,
+            ),
+        }),
+        K::Istio => IngressKind::Istio(Istio {
+            retries: t.retries.unwrap_or(d::ISTIO_RETRIES),
+            per_try_timeout: cx.positive(
+                &p.key("per_try_timeout"),
+                t.per_try_timeout,
+                backend_timeout,
+            ),
+            outlier_detection: t.outlier_detection.as_ref().map(|o| {
+                let q = p.key("outlier_detection");
+                let percent = o
+                    .max_ejection_percent
+                    .unwrap_or(d::OUTLIER_MAX_EJECTION_PERCENT);
+                if !(0.0..=100.0).contains(&percent) {
+                    cx.error(
+                        &q.key("max_ejection_percent"),
+                        format!("must be between 0 and 100, got {percent}"),
+                    );
+                }
+                OutlierDetection {
+                    consecutive_errors: cx.at_least(
+                        &q.key("consecutive_errors"),
+                        o.consecutive_errors,
+                        1,
+                        d::OUTLIER_CONSECUTIVE_ERRORS,
+                    ),
+                    interval: cx.positive(&q.key("interval"), o.interval, d::OUTLIER_INTERVAL),
+                    base_ejection_time: cx.positive(
+                        &q.key("base_ejection_time"),
+                        o.base_ejection_time,
+                        d::OUTLIER_BASE_EJECTION,
+                    ),
+                    max_ejection_percent: percent,
+                }
+            }),
+            locality_aware: t.locality_aware.unwrap_or(d::ISTIO_LOCALITY_AWARE),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spread;
+
+    #[test]
+    fn spreads_instances_over_zones_in_turn() {
+        assert_eq!(spread(2, 3), [1, 1, 0]);
+        assert_eq!(spread(7, 3), [3, 2, 2]);
+        assert_eq!(spread(0, 1), [0]);
+    }
+}

@@ -1,0 +1,194 @@
+//! Defaults and resolution rules, checked on small files.
+
+use crate::engine::{ArrivalProcess, Dist, SimDuration};
+use crate::scenario::{
+    Balancing, CallTarget, EgressKind, FaultKind, IngressKind, Jitter, Scenario, defaults as d,
+    parse,
+};
+
+const MINIMAL: &str = "[clients]\nrate = 10\n\n[[services]]\nname = \"a\"\npods = { \"1\" = 1 }\nservice_time = \"1ms\"\n";
+
+fn with(extra: &str) -> Scenario {
+    let text = format!("{MINIMAL}{extra}");
+    parse(&text, "t.toml").unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
+}
+
+fn ms(n: u64) -> SimDuration {
+    SimDuration::from_millis(n)
+}
+
+#[test]
+fn a_minimal_file_gets_the_documented_defaults() {
+    let s = with("");
+    assert_eq!(s.name, "t");
+    assert_eq!(s.simulation.duration, d::DURATION);
+    assert_eq!(s.simulation.warmup, d::WARMUP);
+    assert_eq!(s.simulation.replications, d::REPLICATIONS);
+    assert_eq!(s.simulation.window, d::WINDOW);
+    assert_eq!(s.network.zones, ["1", "2", "3"]);
+    assert_eq!(
+        s.network.in_zone,
+        Dist::constant(SimDuration::from_micros(100))
+    );
+    assert_eq!(s.network.cross_zone, Dist::constant(ms(1)));
+    assert!(matches!(s.ingress.kind, IngressKind::None));
+    assert!(s.ingress.instances.is_empty());
+    assert_eq!(s.ingress.backend_timeout, s.clients.timeout);
+    assert_eq!(s.clients.arrivals, ArrivalProcess::Poisson(10.0));
+    assert_eq!(s.clients.routes.len(), 1);
+    assert_eq!(
+        (s.clients.routes[0].service, s.clients.routes[0].share),
+        (0, 1.0)
+    );
+    assert_eq!(s.clients.new_tls_share, 0.1);
+    assert_eq!(s.clients.timeout, SimDuration::from_secs(30));
+    assert_eq!(s.clients.retries.attempts, 0);
+    assert_eq!(s.clients.retries.jitter, Jitter::Full);
+    let a = &s.services[0];
+    assert_eq!(a.pods, [1, 0, 0]);
+    assert_eq!(a.concurrency, 1);
+    assert_eq!(a.startup, SimDuration::from_secs(20));
+    assert_eq!(a.readiness.interval, SimDuration::from_secs(10));
+    assert_eq!(a.readiness.timeout, SimDuration::from_secs(1));
+    assert_eq!(a.readiness.failure_threshold, 3);
+    assert!(matches!(s.egress.kind, EgressKind::Direct));
+    assert!(s.faults.is_empty() && s.slo.is_none());
+}
+
+#[test]
+fn each_ingress_kind_gets_its_own_defaults() {
+    let s = with("[ingress]\nkind = \"app-gateway\"\n");
+    assert_eq!(s.ingress.instances, [1, 1, 0]);
+    assert_eq!(s.ingress.concurrency, 10);
+    assert_eq!(s.ingress.tls_handshake, Dist::constant(ms(20)));
+    assert_eq!(s.ingress.backend_timeout, SimDuration::from_secs(30));
+    assert_eq!(s.ingress.balancing, Balancing::RoundRobin);
+    let IngressKind::AppGateway(gw) = &s.ingress.kind else {
+        panic!()
+    };
+    assert!(!gw.waf);
+    assert_eq!(gw.probe.interval, SimDuration::from_secs(30));
+    assert_eq!(gw.probe.failure_threshold, 3);
+    assert_eq!(gw.agic_update_lag, SimDuration::from_secs(40));
+
+    let s = with("[ingress]\nkind = \"nginx\"\n");
+    assert_eq!(s.ingress.backend_timeout, SimDuration::from_secs(60));
+    assert_eq!(s.ingress.balancing, Balancing::RoundRobin);
+    assert!(matches!(s.ingress.kind, IngressKind::Nginx(ref n) if n.next_upstream_tries == 3));
+
+    let text = "[ingress]\nkind = \"istio\"\noutlier_detection = {}\n";
+    let s = parse(
+        &format!(
+            "{}{text}",
+            MINIMAL.replace("rate = 10", "rate = 10\ntimeout = \"7s\"")
+        ),
+        "t",
+    )
+    .unwrap();
+    assert_eq!(
+        s.ingress.backend_timeout,
+        SimDuration::from_secs(7),
+        "Istio sets no timeout"
+    );
+    assert_eq!(s.ingress.balancing, Balancing::LeastRequest);
+    let IngressKind::Istio(istio) = &s.ingress.kind else {
+        panic!()
+    };
+    assert_eq!((istio.retries, istio.locality_aware), (2, true));
+    assert_eq!(istio.per_try_timeout, SimDuration::from_secs(7));
+    let od = istio.outlier_detection.as_ref().unwrap();
+    assert_eq!((od.consecutive_errors, od.max_ejection_percent), (5, 10.0));
+    assert_eq!(od.base_ejection_time, SimDuration::from_secs(30));
+
+    let s = with("[ingress]\nkind = \"load-balancer\"\n");
+    assert_eq!(s.ingress.balancing, Balancing::Random);
+    assert!(s.ingress.instances.is_empty());
+}
+
+#[test]
+fn routes_without_a_share_split_the_rest() {
+    let s =
+        with("[[services]]\nname = \"b\"\npods = { \"2\" = 1 }\nservice_time = \"1ms\"\n").clients;
+    assert_eq!(s.routes.len(), 1);
+    let text = MINIMAL.replace(
+        "rate = 10",
+        "rate = 10\nroutes = [{ path = \"/a\", service = \"a\", share = 0.5 }, { path = \"/b\", service = \"a\" }, { path = \"/c\", service = \"a\" }]",
+    );
+    let routes = parse(&text, "t").unwrap().clients.routes;
+    let shares: Vec<f64> = routes.iter().map(|r| r.share).collect();
+    assert_eq!(shares, [0.5, 0.25, 0.25]);
+    assert_eq!(routes[1].name, "/b");
+}
+
+#[test]
+fn profiles_become_rate_profiles() {
+    let text = MINIMAL.replace(
+        "rate = 10",
+        "profile = [{ at = \"0s\", rps = 100 }, { at = \"1m\", rps = 200, shape = \"ramp\" }]",
+    );
+    let ArrivalProcess::Profile(p) = parse(&text, "t").unwrap().clients.arrivals else {
+        panic!()
+    };
+    assert_eq!(p.points().len(), 2);
+    assert!(p.points()[1].ramp && !p.points()[0].ramp);
+    let text = MINIMAL.replace(
+        "rate = 10",
+        "profile = [{ at = \"1m\", rps = 100 }, { at = \"30s\", rps = 200 }]",
+    );
+    let e = parse(&text, "t").unwrap_err().to_string();
+    assert!(
+        e.contains("clients.profile[1].at: must be after the previous point (1m), got 30s"),
+        "{e}"
+    );
+}
+
+#[test]
+fn egress_and_faults_resolve_names_to_indices() {
+    let s = with(concat!(
+        "[egress]\nkind = \"nat-gateway\"\nzones = [\"3\", \"1\"]\n",
+        "[[egress.destinations]]\nname = \"x\"\nlatency = \"5ms\"\n",
+        "[[faults]]\nkind = \"dependency-degradation\"\ndestination = \"x\"\nat = \"2m\"\nlatency_multiplier = 3\n",
+        "[[faults]]\nkind = \"pod-crash\"\nservice = \"a\"\nat = \"3m\"\nduration = \"1m\"\n",
+    ));
+    let EgressKind::NatGateway {
+        zones,
+        public_ips,
+        ports_per_ip,
+        ..
+    } = &s.egress.kind
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (zones.as_slice(), *public_ips, *ports_per_ip),
+        (&[2, 0][..], 1, 64_512)
+    );
+    assert!(matches!(
+        s.faults[0].kind,
+        FaultKind::DependencyDegradation { target: CallTarget::Destination(0), latency_multiplier, .. } if latency_multiplier == 3.0
+    ));
+    assert!(matches!(
+        s.faults[1].kind,
+        FaultKind::PodCrash {
+            service: 0,
+            count: 1
+        }
+    ));
+    assert_eq!(s.faults[1].duration, Some(SimDuration::from_secs(60)));
+}
+
+#[test]
+fn nat_gateway_limits_are_azures() {
+    let text = format!(
+        "{MINIMAL}[egress]\nkind = \"nat-gateway\"\npublic_ips = 17\nidle_timeout = \"2m\"\n"
+    );
+    let e = parse(&text, "t").unwrap_err().to_string();
+    assert!(
+        e.contains("egress.public_ips: must be between 1 and 16"),
+        "{e}"
+    );
+    assert!(
+        e.contains("egress.idle_timeout: must be between 4m and 2h, got 2m"),
+        "{e}"
+    );
+}
