@@ -6,6 +6,10 @@ use crate::stats::LatencyHistogram;
 use super::result::{RunResult, TierResult, gauge};
 use super::sim::{Ev, Sim};
 use super::topology::Life;
+use crate::engine::SimTime;
+
+/// Gauge samples per time-series window.
+const SAMPLES_PER_WINDOW: u64 = 4;
 
 impl Sim<'_> {
     /// The warm-up ends: statistics start from here.
@@ -46,12 +50,16 @@ impl Sim<'_> {
             self.series
                 .record_gauge(now, gauge::SNAT_PORTS, self.ports_in_use as f64);
         }
+        // Counters are cumulative within a window: the last sample of a window holds its total.
         self.series
             .record_gauge(now, gauge::CLIENT_RETRIES, self.retries_in_window as f64);
-        self.retries_in_window = 0;
         self.series
             .record_gauge(now, gauge::DEAD_SENDS, self.dead_sends_in_window as f64);
-        self.dead_sends_in_window = 0;
+        self.samples += 1;
+        if self.samples.is_multiple_of(SAMPLES_PER_WINDOW) {
+            self.retries_in_window = 0;
+            self.dead_sends_in_window = 0;
+        }
         let up = self
             .topo
             .instances
@@ -60,10 +68,23 @@ impl Sim<'_> {
             .count();
         self.series
             .record_gauge(now, gauge::INGRESS_INSTANCES, up as f64);
-        // Sample a few times per window so the per-window maximum means something.
-        let step = crate::engine::SimDuration(self.s.simulation.window.0 / 4)
-            .max(crate::engine::SimDuration::from_millis(1));
-        self.cal.schedule_in(step, Ev::Sample);
+        self.schedule_sample();
+    }
+
+    /// Schedules the next sample: a few per window so the per-window maximum means something,
+    /// the last one a nanosecond before the window ends so it still belongs to it.
+    pub(super) fn schedule_sample(&mut self) {
+        let width = self.s.simulation.window.0.max(SAMPLES_PER_WINDOW);
+        let next = self.samples + 1;
+        let w = next.div_ceil(SAMPLES_PER_WINDOW) - 1;
+        let j = next - w * SAMPLES_PER_WINDOW;
+        let at = w * width + j * (width / SAMPLES_PER_WINDOW) - 1;
+        let at = if j == SAMPLES_PER_WINDOW {
+            (w + 1) * width - 1
+        } else {
+            at
+        };
+        self.cal.schedule(SimTime(at), Ev::Sample);
     }
 
     /// What this replication measured.

@@ -325,9 +325,11 @@ impl Sim<'_> {
         }
         let now = self.cal.now();
         let w = self.nodes[id as usize];
-        // Every call waits at most the client's timeout, so no work waits forever.
+        // Every call has a timeout (the client's unless the call sets one), so no work waits
+        // forever.
+        let timeout = calls[k].timeout.unwrap_or(self.s.clients.timeout);
         self.cal.schedule(
-            now + self.s.clients.timeout,
+            now + timeout,
             Ev::Timeout {
                 node: id,
                 ver: w.ver,

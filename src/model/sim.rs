@@ -274,6 +274,8 @@ pub struct Sim<'a> {
     pub budget_requests: u64,
     /// Client retries since the last sample.
     pub retries_in_window: u64,
+    /// Gauge samples taken so far.
+    pub samples: u64,
     /// Work sent to dead pods over the run.
     pub dead_sends: super::result::DeadSends,
     /// Work sent to dead pods since the last sample.
@@ -330,6 +332,7 @@ impl<'a> Sim<'a> {
             retries_in_window: 0,
             dead_sends_in_window: 0,
             dead_sends: Default::default(),
+            samples: 0,
             hops: 0,
             cross_hops: 0,
             latency: LatencyHistogram::new(),
@@ -410,7 +413,7 @@ impl<'a> Sim<'a> {
             self.cal.schedule(t, Ev::ClientArrival);
         }
         self.cal.schedule(self.warm, Ev::WarmupEnd);
-        self.cal.schedule(SimTime::ZERO, Ev::Sample);
+        self.schedule_sample();
         for (i, f) in self.s.faults.iter().enumerate() {
             self.cal
                 .schedule(SimTime::ZERO + f.at, Ev::FaultStart(i as u16));

@@ -214,7 +214,7 @@ pub struct OutlierDetection {
     pub interval: SimDuration,
     /// Base ejection time (multiplied by the number of ejections).
     pub base_ejection_time: SimDuration,
-    /// At most this share of hosts ejected at once.
+    /// At most this percentage (0–100) of a service's hosts ejected at once.
     pub max_ejection_percent: f64,
 }
 
@@ -257,6 +257,8 @@ pub struct Call {
     pub target: CallTarget,
     /// Probability that a request makes this call, in [0, 1].
     pub probability: f64,
+    /// How long the caller waits (holding its worker slot); `None`: the client's timeout.
+    pub timeout: Option<SimDuration>,
 }
 
 /// The target of a call.

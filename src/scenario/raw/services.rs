@@ -54,6 +54,9 @@ pub(crate) struct CallEntry {
     pub destination: Option<String>,
     /// Probability that a request makes this call, 0 to 1. Default: 1.
     pub probability: Option<f64>,
+    /// How long the caller waits for this call before giving up (its worker slot is held
+    /// meanwhile). Default: the client's `timeout`.
+    pub timeout: Option<HumanDuration>,
 }
 
 /// `[egress]`: how calls to external destinations leave the cluster.

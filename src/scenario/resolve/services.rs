@@ -85,9 +85,13 @@ fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<
             return None;
         }
     };
+    let timeout = c
+        .timeout
+        .map(|_| cx.positive(&p.key("timeout"), c.timeout, SimDuration::ZERO));
     Some(Call {
         target,
         probability,
+        timeout,
     })
 }
 
