@@ -1,8 +1,8 @@
 //! The event calendar: a priority queue of events ordered by (time, sequence number).
 //!
 //! Ties in time break by the order in which events were scheduled (FIFO), so a run is
-//! deterministic. The key is packed into one `u128` (time in the high 64 bits, sequence in the
-//! low 64), so each comparison in the heap is a single integer compare. Events are stored by
+//! deterministic. Entries hold the time and the sequence number as two `u64`s (8-byte aligned,
+//! so an 8-byte event makes a 24-byte entry) and compare lexicographically. Events are stored by
 //! value: the event type should be a small `Copy` enum. Cancellation is lazy — the model keeps
 //! a generation counter in its own state and ignores stale events when they are popped.
 
@@ -12,13 +12,14 @@ use std::collections::BinaryHeap;
 use super::time::{SimDuration, SimTime};
 
 struct Entry<E> {
-    key: u128,
+    time: u64,
+    seq: u64,
     event: E,
 }
 
 impl<E> PartialEq for Entry<E> {
     fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
+        (self.time, self.seq) == (other.time, other.seq)
     }
 }
 impl<E> Eq for Entry<E> {}
@@ -29,8 +30,9 @@ impl<E> PartialOrd for Entry<E> {
 }
 impl<E> Ord for Entry<E> {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the smallest key first.
+    #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
+        (other.time, other.seq).cmp(&(self.time, self.seq))
     }
 }
 
@@ -70,9 +72,12 @@ impl<E> Calendar<E> {
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) {
         let at = at.max(self.now);
-        let key = (u128::from(at.0) << 64) | u128::from(self.seq);
+        self.heap.push(Entry {
+            time: at.0,
+            seq: self.seq,
+            event,
+        });
         self.seq += 1;
-        self.heap.push(Entry { key, event });
     }
 
     /// Schedules `event` after `delay` from now.
@@ -84,15 +89,15 @@ impl<E> Calendar<E> {
     /// Removes and returns the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let Entry { key, event } = self.heap.pop()?;
-        self.now = SimTime((key >> 64) as u64);
+        let Entry { time, event, .. } = self.heap.pop()?;
+        self.now = SimTime(time);
         self.popped += 1;
         Some((self.now, event))
     }
 
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|e| SimTime((e.key >> 64) as u64))
+        self.heap.peek().map(|e| SimTime(e.time))
     }
 
     /// Events waiting.

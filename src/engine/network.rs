@@ -43,7 +43,8 @@ pub struct SourceSpec {
     pub station: usize,
 }
 
-/// A whole network and how long to run it.
+/// A whole network and how long to run it. At most 65,535 stations and 65,535 sources (event
+/// ids are 16-bit to keep calendar entries small).
 #[derive(Clone, Debug)]
 pub struct NetworkSpec {
     /// Stations.
@@ -78,10 +79,11 @@ pub struct NetworkResult {
     pub measured_secs: f64,
 }
 
+/// Kept to 8 bytes so a calendar entry is 24 bytes.
 #[derive(Clone, Copy, Debug)]
 enum Event {
-    Arrival { source: u32 },
-    Departure { station: u32, job: u32 },
+    Arrival { source: u16 },
+    Departure { station: u16, job: u32 },
     WarmupEnd,
 }
 
@@ -130,7 +132,7 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
 
     for (i, src) in spec.sources.iter().enumerate() {
         if let Some(t) = src.arrivals.next_after(SimTime::ZERO, &mut source_rngs[i]) {
-            cal.schedule(t, Event::Arrival { source: i as u32 });
+            cal.schedule(t, Event::Arrival { source: i as u16 });
         }
     }
     cal.schedule(warm, Event::WarmupEnd);
@@ -299,7 +301,7 @@ fn start(
     cal.schedule(
         now + service,
         Event::Departure {
-            station: s as u32,
+            station: s as u16,
             job,
         },
     );

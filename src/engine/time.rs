@@ -72,14 +72,12 @@ impl SimDuration {
     /// A span of `s` seconds, rounded to the nearest nanosecond; negative or NaN gives zero,
     /// values beyond `u64` saturate.
     pub fn from_secs_f64(s: f64) -> Self {
-        if s.is_nan() || s <= 0.0 {
-            return SimDuration::ZERO;
-        }
-        let ns = (s * NS_PER_S as f64).round();
-        if ns >= u64::MAX as f64 {
-            SimDuration(u64::MAX)
+        // `as` saturates (and maps NaN to 0); adding 0.5 rounds positive values to nearest
+        // without a libm call — this runs for every sampled duration.
+        if s > 0.0 {
+            SimDuration((s * NS_PER_S as f64 + 0.5) as u64)
         } else {
-            SimDuration(ns as u64)
+            SimDuration::ZERO
         }
     }
 

@@ -46,6 +46,28 @@ impl Sim<'_> {
                     self.restart_pod(p);
                 }
             }
+            FaultKind::GrayFailure {
+                service,
+                count,
+                latency_multiplier,
+                error_rate,
+            } => {
+                let mut up: Vec<u32> = self.topo.service_pods[service]
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.topo.pods[p as usize].life == Life::Up)
+                    .collect();
+                up.shuffle(&mut self.rng.faults);
+                self.gray[i] = up.iter().copied().take(count as usize).collect();
+                for &p in &self.gray[i] {
+                    let pod = &mut self.topo.pods[p as usize];
+                    pod.slowdown = latency_multiplier;
+                    pod.error_rate = error_rate;
+                }
+            }
+            FaultKind::ZoneLatency { latency_multiplier } => {
+                self.cross_zone_multiplier = latency_multiplier;
+            }
             FaultKind::DependencyDegradation {
                 target,
                 latency_multiplier,
@@ -91,6 +113,14 @@ impl Sim<'_> {
                 self.nat_up[zone] = true;
             }
             FaultKind::PodCrash { .. } => {}
+            FaultKind::GrayFailure { .. } => {
+                for p in std::mem::take(&mut self.gray[i]) {
+                    let pod = &mut self.topo.pods[p as usize];
+                    pod.slowdown = 1.0;
+                    pod.error_rate = 0.0;
+                }
+            }
+            FaultKind::ZoneLatency { .. } => self.cross_zone_multiplier = 1.0,
             FaultKind::DependencyDegradation { target, .. } => match target {
                 CallTarget::Service(s) => self.svc_degr[s] = Degradation::default(),
                 CallTarget::Destination(x) => self.dest_degr[x] = Degradation::default(),

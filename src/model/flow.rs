@@ -19,6 +19,14 @@ const NO_ZONE: u8 = u8::MAX;
 /// NAT Gateway SNAT port reuse cool-down after a FIN: 65 s (D, facts §6).
 const SNAT_COOLDOWN: SimDuration = SimDuration::from_secs(65);
 
+/// The mesh's sidecar latency and locality setting, if east-west calls go through one.
+fn mesh_of(s: &crate::scenario::Scenario) -> Option<(&crate::engine::Dist, bool)> {
+    match &s.ingress.kind {
+        IngressKind::Istio(i) => i.mesh.as_ref().map(|d| (d, i.locality_aware)),
+        _ => None,
+    }
+}
+
 impl Sim<'_> {
     /// A new client request.
     pub(super) fn client_arrival(&mut self) {
@@ -125,6 +133,20 @@ impl Sim<'_> {
             return self.dead_end(id, reset);
         }
         self.nodes[id as usize].mark = now;
+        if let IngressKind::Nginx(n) = &self.s.ingress.kind
+            && let Some(limit) = n.rate_limit
+        {
+            // limit_req with burst and nodelay: a token bucket per replica.
+            let full = f64::from(limit.burst) + 1.0;
+            let dt = now.since(inst.refilled).as_secs_f64();
+            inst.tokens = (inst.tokens + dt * limit.rps).min(full);
+            inst.refilled = now;
+            if inst.tokens < 1.0 {
+                let back = self.s.clients.latency.sample(&mut self.rng.clients);
+                return self.reply_parent(id, false, ErrorCause::Rejected, back);
+            }
+            inst.tokens -= 1.0;
+        }
         match inst.station.arrive(now, id) {
             Admission::Start => self.start_ingress(id),
             Admission::Queued => {}
@@ -223,6 +245,11 @@ impl Sim<'_> {
 
     /// Creates work for `parent` at `pod` and sends it there.
     fn send_work(&mut self, parent: u32, pod: u32, from_zone: u8) {
+        self.send_work_after(parent, pod, from_zone, SimDuration::ZERO);
+    }
+
+    /// As [`Self::send_work`], with `extra` latency on the way (sidecars).
+    fn send_work_after(&mut self, parent: u32, pod: u32, from_zone: u8, extra: SimDuration) {
         let p = self.nodes[parent as usize];
         let mut w = self.blank(Kind::Work);
         w.parent = parent;
@@ -241,7 +268,8 @@ impl Sim<'_> {
         };
         let id = self.alloc(w);
         let ver = self.nodes[id as usize].ver;
-        self.cal.schedule_in(delay, Ev::AtPod { node: id, ver });
+        self.cal
+            .schedule_in(delay + extra, Ev::AtPod { node: id, ver });
     }
 
     /// Work reaches its pod.
@@ -281,7 +309,8 @@ impl Sim<'_> {
         let d = self.s.services[svc]
             .service_time
             .sample(&mut self.rng.service[svc]);
-        let d = d.mul_f64(self.svc_degr[svc].multiplier);
+        let pod = &self.topo.pods[w.at as usize];
+        let d = d.mul_f64(self.svc_degr[svc].multiplier * pod.slowdown);
         self.cal.schedule_in(
             d,
             Ev::ServiceDone {
@@ -318,7 +347,8 @@ impl Sim<'_> {
         self.nodes[id as usize].call = k as u16;
         if k == calls.len() {
             let d = self.svc_degr[w.service as usize];
-            if d.error_rate > 0.0 && self.rng.calls.random::<f64>() < d.error_rate {
+            let err = d.error_rate.max(self.topo.pods[w.at as usize].error_rate);
+            if err > 0.0 && self.rng.calls.random::<f64>() < err {
                 return self.finish_work(id, false, ErrorCause::Upstream);
             }
             return self.finish_work(id, true, ErrorCause::Timeout);
@@ -339,15 +369,27 @@ impl Sim<'_> {
         let zone = self.topo.pods[w.at as usize].zone;
         match calls[k].target {
             CallTarget::Service(t) => {
-                // kube-proxy spreads over ready endpoints at random, ignoring zones.
-                match self.pick(
-                    t,
-                    super::topology::View::Endpoints,
-                    crate::scenario::Balancing::Random,
-                    None,
-                    NONE,
-                ) {
-                    Some(pod) => self.send_work(id, pod, zone as u8),
+                // Without a mesh, kube-proxy spreads over ready endpoints at random, ignoring
+                // zones; with one, the client sidecar balances (LEAST_REQUEST, locality-aware).
+                let scenario = self.s;
+                let mesh = mesh_of(scenario);
+                let (policy, locality) = match mesh {
+                    Some((_, local)) => (
+                        crate::scenario::Balancing::LeastRequest,
+                        local.then_some(zone),
+                    ),
+                    None => (crate::scenario::Balancing::Random, None),
+                };
+                match self.pick(t, super::topology::View::Endpoints, policy, locality, NONE) {
+                    Some(pod) => {
+                        let sidecars = match mesh {
+                            Some((d, _)) => {
+                                d.sample(&mut self.rng.network) + d.sample(&mut self.rng.network)
+                            }
+                            None => SimDuration::ZERO,
+                        };
+                        self.send_work_after(id, pod, zone as u8, sidecars)
+                    }
                     None => self.fail_call(id, ErrorCause::NoBackend),
                 }
             }

@@ -274,6 +274,10 @@ pub struct Sim<'a> {
     pub budget_requests: u64,
     /// Client retries since the last sample.
     pub retries_in_window: u64,
+    /// Pods affected by each gray-failure fault (indexed like the faults).
+    pub gray: Vec<Vec<u32>>,
+    /// Multiplier on cross-zone latency (a `zone-latency` fault).
+    pub cross_zone_multiplier: f64,
     /// Gauge samples taken so far.
     pub samples: u64,
     /// Work sent to dead pods over the run.
@@ -333,6 +337,8 @@ impl<'a> Sim<'a> {
             dead_sends_in_window: 0,
             dead_sends: Default::default(),
             samples: 0,
+            cross_zone_multiplier: 1.0,
+            gray: vec![Vec::new(); s.faults.len()],
             hops: 0,
             cross_hops: 0,
             latency: LatencyHistogram::new(),
@@ -398,7 +404,12 @@ impl<'a> Sim<'a> {
         } else {
             self.hops += u64::from(counted);
             self.cross_hops += u64::from(counted);
-            net.cross_zone.sample(&mut self.rng.network)
+            let d = net.cross_zone.sample(&mut self.rng.network);
+            if self.cross_zone_multiplier == 1.0 {
+                d
+            } else {
+                d.mul_f64(self.cross_zone_multiplier)
+            }
         }
     }
 

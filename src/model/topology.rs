@@ -6,8 +6,18 @@
 //! Kubernetes endpoints until the node lifecycle controller notices (see [`super::detection`]),
 //! so traffic keeps going to it — that window is what the failover summary measures.
 
-use crate::engine::Station;
+use crate::engine::{SimTime, Station};
 use crate::scenario::{IngressKind, Scenario};
+
+/// Tokens a full rate-limit bucket holds: the burst plus the request itself.
+pub fn bucket_size(s: &Scenario) -> f64 {
+    match &s.ingress.kind {
+        IngressKind::Nginx(n) => n
+            .rate_limit
+            .map_or(f64::INFINITY, |r| f64::from(r.burst) + 1.0),
+        _ => f64::INFINITY,
+    }
+}
 
 /// Which balancer's view of the backends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +67,10 @@ pub struct Pod {
     pub ejections: u32,
     /// Latency EWMA seen by the ingress, seconds (NGINX `ewma`).
     pub ewma: f64,
+    /// Gray failure: service-time multiplier (1 when healthy).
+    pub slowdown: f64,
+    /// Gray failure: share of requests it fails while still passing health checks.
+    pub error_rate: f64,
 }
 
 /// One ingress instance (App Gateway instance, NGINX or Istio gateway pod).
@@ -72,6 +86,10 @@ pub struct Instance {
     pub routable: bool,
     /// Bumped on every death and restart.
     pub epoch: u32,
+    /// Rate-limit tokens (NGINX `limit_req`), and when they were last refilled.
+    pub tokens: f64,
+    /// Time of the last refill.
+    pub refilled: SimTime,
 }
 
 /// All pods and ingress instances of one run.
@@ -109,6 +127,8 @@ impl Topology {
                         ejected_until: 0,
                         ejections: 0,
                         ewma: 0.0,
+                        slowdown: 1.0,
+                        error_rate: 0.0,
                     });
                 }
             }
@@ -127,6 +147,8 @@ impl Topology {
                         life: Life::Up,
                         routable: true,
                         epoch: 0,
+                        tokens: bucket_size(s),
+                        refilled: SimTime::ZERO,
                     });
                 }
             }

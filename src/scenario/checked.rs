@@ -190,6 +190,17 @@ pub struct AppGateway {
 pub struct Nginx {
     /// `proxy-next-upstream-tries`: tries in all, across upstreams, on error or timeout.
     pub next_upstream_tries: u32,
+    /// `limit-rps` per replica and its burst, if rate limiting is on.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A token-bucket rate limit (NGINX `limit_req` with `burst` and `nodelay`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RateLimit {
+    /// Sustained requests per second.
+    pub rps: f64,
+    /// Requests allowed above the rate in a burst.
+    pub burst: u32,
 }
 
 /// Istio gateway settings.
@@ -203,6 +214,8 @@ pub struct Istio {
     pub outlier_detection: Option<OutlierDetection>,
     /// Prefer backends in the gateway's zone, fail over to others.
     pub locality_aware: bool,
+    /// Sidecar mesh on east-west calls: the latency of one sidecar pass, if on.
+    pub mesh: Option<Dist>,
 }
 
 /// Envoy outlier detection.
@@ -363,6 +376,23 @@ pub enum FaultKind {
         latency_multiplier: f64,
         /// Share of calls that fail meanwhile.
         error_rate: f64,
+    },
+    /// Some pods of a service are slow and/or fail a share of requests, but stay ready: the
+    /// failure health checks miss.
+    GrayFailure {
+        /// Service index.
+        service: usize,
+        /// Pods affected.
+        count: u32,
+        /// Service-time multiplier.
+        latency_multiplier: f64,
+        /// Share of requests that fail (5xx).
+        error_rate: f64,
+    },
+    /// Cross-zone latency is multiplied.
+    ZoneLatency {
+        /// Multiplier on cross-zone one-way latency.
+        latency_multiplier: f64,
     },
 }
 

@@ -138,6 +138,13 @@ pub const APP_GATEWAY_UNHEALTHY_THRESHOLD: u32 = 3;
 /// rollouts, AGIC issue #75; minutes in general, #725; facts §1).
 pub const AGIC_UPDATE_LAG: SimDuration = s(40);
 
+/// NGINX rate-limit burst as a multiple of `limit-rps` (D: burst = limit × 5, facts §2).
+pub const NGINX_BURST_MULTIPLIER: f64 = 5.0;
+/// Latency of one sidecar pass (D-derived: Istio measures +2.65–2.76 ms p90 for a client and
+/// a server sidecar together, mTLS, 1 KB, 1,000 rps — istio.io performance-and-scalability,
+/// facts §3 — so ≈1.35 ms each).
+pub const SIDECAR_LATENCY: SimDuration = us(1350);
+
 /// NGINX `proxy-next-upstream-tries` (D: 3, facts §2).
 pub const NGINX_NEXT_UPSTREAM_TRIES: u32 = 3;
 

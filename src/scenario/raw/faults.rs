@@ -45,6 +45,11 @@ pub(crate) enum FaultKindName {
     PodCrash,
     /// A service or destination gets slower and/or fails some calls.
     DependencyDegradation,
+    /// Some pods of a service turn slow and/or fail a share of requests while still passing
+    /// their health checks.
+    GrayFailure,
+    /// Cross-zone links get slower (a degraded inter-zone network).
+    ZoneLatency,
 }
 
 impl FaultKindName {
@@ -54,6 +59,8 @@ impl FaultKindName {
             FaultKindName::ZoneOutage => "zone-outage",
             FaultKindName::PodCrash => "pod-crash",
             FaultKindName::DependencyDegradation => "dependency-degradation",
+            FaultKindName::GrayFailure => "gray-failure",
+            FaultKindName::ZoneLatency => "zone-latency",
         }
     }
 }

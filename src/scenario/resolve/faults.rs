@@ -9,9 +9,11 @@ use crate::scenario::raw::{FaultKindName as K, FaultTable, ModeName};
 use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind, Service, Simulation};
 
 const ZONE_OUTAGE: &[&str] = &["zone-outage"];
-const POD_CRASH: &[&str] = &["pod-crash"];
 const DEGRADATION: &[&str] = &["dependency-degradation"];
-const CRASH_OR_DEGRADATION: &[&str] = &["pod-crash", "dependency-degradation"];
+const CRASH_OR_DEGRADATION: &[&str] = &["pod-crash", "dependency-degradation", "gray-failure"];
+const POD_COUNT: &[&str] = &["pod-crash", "gray-failure"];
+const SLOWER: &[&str] = &["dependency-degradation", "gray-failure", "zone-latency"];
+const FAILING: &[&str] = &["dependency-degradation", "gray-failure"];
 
 pub(super) fn resolve(
     cx: &mut Cx<'_>,
@@ -43,14 +45,10 @@ fn fault(
             ("zone", t.zone.is_some(), ZONE_OUTAGE),
             ("mode", t.mode.is_some(), ZONE_OUTAGE),
             ("service", t.service.is_some(), CRASH_OR_DEGRADATION),
-            ("count", t.count.is_some(), POD_CRASH),
+            ("count", t.count.is_some(), POD_COUNT),
             ("destination", t.destination.is_some(), DEGRADATION),
-            (
-                "latency_multiplier",
-                t.latency_multiplier.is_some(),
-                DEGRADATION,
-            ),
-            ("error_rate", t.error_rate.is_some(), DEGRADATION),
+            ("latency_multiplier", t.latency_multiplier.is_some(), SLOWER),
+            ("error_rate", t.error_rate.is_some(), FAILING),
         ],
     );
     let at = t.at.0;
@@ -81,7 +79,7 @@ fn fault(
                 },
             }
         }
-        K::PodCrash => {
+        K::PodCrash | K::GrayFailure => {
             let service = required(cx, p, t.kind, "service", t.service.as_deref())?;
             let service = names.service(cx, &p.key("service"), service)?;
             let pods: u32 = services.get(service).map_or(0, |s| s.pods.iter().sum());
@@ -95,8 +93,20 @@ fn fault(
                     ),
                 );
             }
-            FaultKind::PodCrash { service, count }
+            if t.kind == K::GrayFailure {
+                FaultKind::GrayFailure {
+                    service,
+                    count,
+                    latency_multiplier: multiplier(cx, p, t),
+                    error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
+                }
+            } else {
+                FaultKind::PodCrash { service, count }
+            }
         }
+        K::ZoneLatency => FaultKind::ZoneLatency {
+            latency_multiplier: multiplier(cx, p, t),
+        },
         K::DependencyDegradation => {
             let target = match (&t.service, &t.destination) {
                 (Some(s), None) => CallTarget::Service(names.service(cx, &p.key("service"), s)?),
@@ -111,21 +121,26 @@ fn fault(
                     return None;
                 }
             };
-            let multiplier = t.latency_multiplier.unwrap_or(1.0);
-            if !(multiplier.is_finite() && multiplier > 0.0) {
-                cx.error(
-                    &p.key("latency_multiplier"),
-                    format!("must be a number greater than 0, got {multiplier}"),
-                );
-            }
             FaultKind::DependencyDegradation {
                 target,
-                latency_multiplier: multiplier,
+                latency_multiplier: multiplier(cx, p, t),
                 error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
             }
         }
     };
     Some(Fault { at, duration, kind })
+}
+
+/// `latency_multiplier` (default 1), checked to be a positive number.
+fn multiplier(cx: &mut Cx<'_>, p: &FieldPath, t: &FaultTable) -> f64 {
+    let multiplier = t.latency_multiplier.unwrap_or(1.0);
+    if !(multiplier.is_finite() && multiplier > 0.0) {
+        cx.error(
+            &p.key("latency_multiplier"),
+            format!("must be a number greater than 0, got {multiplier}"),
+        );
+    }
+    multiplier
 }
 
 /// A field the fault's kind needs, or a diagnostic at the fault.

@@ -12,6 +12,7 @@ use crate::scenario::raw::{BalancingName, IngressKindName as K, IngressTable, Sk
 use crate::scenario::units;
 use crate::scenario::{
     AppGateway, Balancing, Ingress, IngressKind, Istio, Nginx, OutlierDetection, Probe,
+    RateLimit,
 };
 
 const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
@@ -55,6 +56,10 @@ pub(super) fn resolve(
             ("per_try_timeout", t.per_try_timeout.is_some(), ISTIO),
             ("outlier_detection", t.outlier_detection.is_some(), ISTIO),
             ("locality_aware", t.locality_aware.is_some(), ISTIO),
+            ("mesh", t.mesh.is_some(), ISTIO),
+            ("sidecar_latency", t.sidecar_latency.is_some(), ISTIO),
+            ("limit_rps", t.limit_rps.is_some(), NGINX),
+            ("limit_burst", t.limit_burst.is_some(), NGINX),
         ],
     );
     let waf = t.sku == Some(SkuName::WafV2);
@@ -210,6 +215,19 @@ fn kind_settings(
                 1,
                 d::NGINX_NEXT_UPSTREAM_TRIES,
             ),
+            rate_limit: t.limit_rps.and_then(|rps| {
+                if !(rps.is_finite() && rps > 0.0) {
+                    cx.error(
+                        &p.key("limit_rps"),
+                        format!("must be a number greater than 0, got {rps}"),
+                    );
+                    return None;
+                }
+                let burst = t
+                    .limit_burst
+                    .unwrap_or((rps * d::NGINX_BURST_MULTIPLIER).round() as u32);
+                Some(RateLimit { rps, burst })
+            }),
         }),
         K::Istio => IngressKind::Istio(Istio {
             retries: t.retries.unwrap_or(d::ISTIO_RETRIES),
@@ -246,6 +264,22 @@ fn kind_settings(
                 }
             }),
             locality_aware: t.locality_aware.unwrap_or(d::ISTIO_LOCALITY_AWARE),
+            mesh: {
+                if t.sidecar_latency.is_some() && t.mesh != Some(true) {
+                    cx.error(
+                        &p.key("sidecar_latency"),
+                        "applies only with `mesh = true`",
+                    );
+                }
+                t.mesh.unwrap_or(false)
+            }
+            .then(|| {
+                cx.dist(
+                    &p.key("sidecar_latency"),
+                    t.sidecar_latency.as_ref(),
+                    Dist::constant(d::SIDECAR_LATENCY),
+                )
+            }),
         }),
     }
 }
