@@ -77,8 +77,14 @@ outlier_detection = { consecutive_errors = 5, base_ejection_time = "30s", max_ej
         // 170 s of fault: ejections after 0, ~30 s, ~90 s (30 s, 60 s, 90 s of ejection), so at
         // most 4 rounds of 5 errors, plus requests in flight when each ejection happens.
         let failed = r.failed_total();
-        assert!(failed <= 4 * 5 + 20, "{failed} requests failed with outlier detection");
-        assert!(failed >= 5, "the first 5 errors happen before ejection: {failed}");
+        assert!(
+            failed <= 4 * 5 + 20,
+            "{failed} requests failed with outlier detection"
+        );
+        assert!(
+            failed >= 5,
+            "the first 5 errors happen before ejection: {failed}"
+        );
     }
 }
 
@@ -99,12 +105,17 @@ service_time = "2ms""#;
         )
     };
     let off = run(&istio(""));
-    let on = run(&istio(r#"mesh = true
-sidecar_latency = "1.35ms""#));
+    let on = run(&istio(
+        r#"mesh = true
+sidecar_latency = "1.35ms""#,
+    ));
     for (a, b) in off.iter().zip(&on) {
         let diff = b.latency.mean_secs() - a.latency.mean_secs();
         // Load is light (web ≈ 6% busy), so queueing differs by far less than the tolerance.
-        assert!((diff - 0.0027).abs() < 0.0002, "mesh adds {diff} s per request");
+        assert!(
+            (diff - 0.0027).abs() < 0.0002,
+            "mesh adds {diff} s per request"
+        );
     }
 }
 
@@ -126,7 +137,10 @@ limit_burst = 5"#;
     // Below the limit only Poisson clumps beyond the 5-request burst are turned away …
     for r in run(&scenario(nginx, 120.0, "")) {
         let rejected = r.failed[ErrorCause::Rejected as usize] as f64 / r.offered as f64;
-        assert!(rejected < 0.01, "rejected share {rejected} at 0.6× the limit");
+        assert!(
+            rejected < 0.01,
+            "rejected share {rejected} at 0.6× the limit"
+        );
     }
     // … and with ingress-nginx's default burst (5 × the limit) none are.
     let default_burst = nginx.replace("limit_burst = 5", "");

@@ -39,6 +39,7 @@ pub struct Station {
     completed: u64,
     busy_tw: TimeWeighted,
     line_tw: TimeWeighted,
+    stats_since: SimTime,
 }
 
 impl Station {
@@ -54,6 +55,7 @@ impl Station {
             completed: 0,
             busy_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
             line_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
+            stats_since: SimTime::ZERO,
         }
     }
 
@@ -133,6 +135,18 @@ impl Station {
         self.completed = 0;
         self.busy_tw.reset(now);
         self.line_tw.reset(now);
+        self.stats_since = now;
+    }
+
+    /// Busy server-seconds since the last reset (for utilisation over an interval: take the
+    /// difference of two readings).
+    pub fn busy_integral(&self, now: SimTime) -> f64 {
+        self.busy_tw.mean(now) * now.since(self.stats_since).as_secs_f64()
+    }
+
+    /// When statistics were last reset.
+    pub fn stats_since(&self) -> SimTime {
+        self.stats_since
     }
 
     /// Servers now.

@@ -31,7 +31,7 @@ impl Sim<'_> {
         for z in 0..zones {
             let (mut ready, mut busy, mut servers) = (0u32, 0u32, 0u32);
             for p in self.topo.pods.iter().filter(|p| p.zone == z) {
-                if p.life == Life::Up {
+                if p.life == Life::Up && !p.retired {
                     ready += 1;
                     servers += p.station.servers();
                 }

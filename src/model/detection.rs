@@ -29,6 +29,15 @@ pub const ENDPOINT_PROPAGATION: SimDuration = SimDuration::from_secs(1);
 /// with two failures; the facts sheet gives no figure).
 pub const LB_PROBE_DETECTION: SimDuration = SimDuration::from_secs(10);
 
+/// The default `node.kubernetes.io/not-ready` and `unreachable` tolerations: pods on a lost node
+/// are evicted 300 s after the node is marked not ready (D: taint-and-toleration docs, facts §4),
+/// and only then does the ReplicaSet create replacements.
+pub const EVICTION_TOLERATION: SimDuration = SimDuration::from_secs(300);
+
+/// `terminationGracePeriodSeconds` default: a pod being removed (scale-down) keeps serving for
+/// 30 s before it stops (D: Kubernetes Pod API, `terminationGracePeriodSeconds` defaults to 30).
+pub const TERMINATION_GRACE: SimDuration = SimDuration::from_secs(30);
+
 /// Why a pod stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeathCause {

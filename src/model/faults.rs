@@ -17,9 +17,12 @@ impl Sim<'_> {
         match self.s.faults[i].kind.clone() {
             FaultKind::ZoneOutage { zone, mode } => {
                 let reset = mode == FailureMode::Reset;
+                self.zone_down[zone] = true;
                 for p in 0..self.topo.pods.len() {
-                    if self.topo.pods[p].zone == zone && self.topo.pods[p].life == Life::Up {
+                    let pod = &self.topo.pods[p];
+                    if pod.zone == zone && !pod.retired && !matches!(pod.life, Life::Down { .. }) {
                         self.kill_pod(p as u32, reset, DeathCause::NodeLost);
+                        self.schedule_eviction(p as u32);
                     }
                 }
                 for k in 0..self.topo.instances.len() {
@@ -89,9 +92,10 @@ impl Sim<'_> {
     pub(super) fn fault_end(&mut self, i: usize) {
         match self.s.faults[i].kind.clone() {
             FaultKind::ZoneOutage { zone, .. } => {
+                self.zone_down[zone] = false;
                 for p in 0..self.topo.pods.len() {
                     let pod = &self.topo.pods[p];
-                    if pod.zone == zone && matches!(pod.life, Life::Down { .. }) {
+                    if pod.zone == zone && !pod.retired && matches!(pod.life, Life::Down { .. }) {
                         self.restart_pod(p as u32);
                     }
                 }
@@ -130,7 +134,7 @@ impl Sim<'_> {
 
     /// Pod `p` dies. Work waiting in its line fails (reset) or vanishes (black hole); work in
     /// service is recognised by its epoch when its next event comes.
-    fn kill_pod(&mut self, p: u32, reset: bool, cause: DeathCause) {
+    pub(super) fn kill_pod(&mut self, p: u32, reset: bool, cause: DeathCause) {
         let now = self.cal.now();
         let pod = &mut self.topo.pods[p as usize];
         pod.life = Life::Down { reset };
@@ -174,7 +178,7 @@ impl Sim<'_> {
     pub(super) fn pod_ready(&mut self, p: u32, epoch: u32) {
         let now = self.cal.now();
         let pod = &mut self.topo.pods[p as usize];
-        if pod.epoch != epoch {
+        if pod.epoch != epoch || pod.retired {
             return;
         }
         pod.epoch = pod.epoch.wrapping_add(1);

@@ -140,6 +140,12 @@ pub enum Ev {
     PodReady { pod: u32, epoch: u32 },
     /// A restarted ingress instance is ready.
     InstanceReady { inst: u32, epoch: u32 },
+    /// An HPA evaluation of a service.
+    HpaTick { service: u16 },
+    /// The toleration of a pod on a lost node runs out.
+    Evict { pod: u32, epoch: u32 },
+    /// The termination grace period of a deleted pod ends.
+    Terminate { pod: u32, epoch: u32 },
     /// Fault number `i` starts.
     FaultStart(u16),
     /// Fault number `i` ends.
@@ -274,6 +280,10 @@ pub struct Sim<'a> {
     pub budget_requests: u64,
     /// Client retries since the last sample.
     pub retries_in_window: u64,
+    /// Recent HPA recommendations per service (scale-down stabilisation).
+    pub hpa_recommendations: Vec<std::collections::VecDeque<(SimTime, u32)>>,
+    /// Zones in an outage now (the scheduler places no pods there).
+    pub zone_down: Vec<bool>,
     /// Pods affected by each gray-failure fault (indexed like the faults).
     pub gray: Vec<Vec<u32>>,
     /// Multiplier on cross-zone latency (a `zone-latency` fault).
@@ -339,6 +349,8 @@ impl<'a> Sim<'a> {
             samples: 0,
             cross_zone_multiplier: 1.0,
             gray: vec![Vec::new(); s.faults.len()],
+            hpa_recommendations: vec![Default::default(); s.services.len()],
+            zone_down: vec![false; s.network.zones.len()],
             hops: 0,
             cross_hops: 0,
             latency: LatencyHistogram::new(),
@@ -425,6 +437,7 @@ impl<'a> Sim<'a> {
         }
         self.cal.schedule(self.warm, Ev::WarmupEnd);
         self.schedule_sample();
+        self.start_autoscalers();
         for (i, f) in self.s.faults.iter().enumerate() {
             self.cal
                 .schedule(SimTime::ZERO + f.at, Ev::FaultStart(i as u16));
@@ -496,6 +509,9 @@ impl<'a> Sim<'a> {
             }
             Ev::PodReady { pod, epoch } => self.pod_ready(pod, epoch),
             Ev::InstanceReady { inst, epoch } => self.instance_ready(inst, epoch),
+            Ev::HpaTick { service } => self.hpa_tick(service as usize),
+            Ev::Evict { pod, epoch } => self.evict(pod, epoch),
+            Ev::Terminate { pod, epoch } => self.terminate(pod, epoch),
             Ev::FaultStart(i) => self.fault_start(i as usize),
             Ev::FaultEnd(i) => self.fault_end(i as usize),
             Ev::WarmupEnd => self.warmup_end(),

@@ -71,6 +71,33 @@ pub struct Pod {
     pub slowdown: f64,
     /// Gray failure: share of requests it fails while still passing health checks.
     pub error_rate: f64,
+    /// Deleted (scaled down or evicted): no longer a replica, never restarted.
+    pub retired: bool,
+    /// Busy integral at the last HPA evaluation.
+    pub busy_snapshot: f64,
+}
+
+impl Pod {
+    /// A pod of `service` in `zone` with `slots` worker slots, up and routable.
+    pub fn new(service: usize, zone: usize, slots: u32, queue_limit: Option<u32>) -> Pod {
+        Pod {
+            service,
+            zone,
+            station: Station::new(slots, queue_limit),
+            life: Life::Up,
+            epoch: 0,
+            routable: [true; 2],
+            in_flight: 0,
+            consecutive_errors: 0,
+            ejected_until: 0,
+            ejections: 0,
+            ewma: 0.0,
+            slowdown: 1.0,
+            error_rate: 0.0,
+            retired: false,
+            busy_snapshot: 0.0,
+        }
+    }
 }
 
 /// One ingress instance (App Gateway instance, NGINX or Istio gateway pod).
@@ -115,21 +142,7 @@ impl Topology {
             for (zone, &n) in svc.pods.iter().enumerate() {
                 for _ in 0..n {
                     ids.push(pods.len() as u32);
-                    pods.push(Pod {
-                        service: si,
-                        zone,
-                        station: Station::new(svc.concurrency, svc.queue_limit),
-                        life: Life::Up,
-                        epoch: 0,
-                        routable: [true; 2],
-                        in_flight: 0,
-                        consecutive_errors: 0,
-                        ejected_until: 0,
-                        ejections: 0,
-                        ewma: 0.0,
-                        slowdown: 1.0,
-                        error_rate: 0.0,
-                    });
+                    pods.push(Pod::new(si, zone, svc.concurrency, svc.queue_limit));
                 }
             }
             service_pods.push(ids);

@@ -261,6 +261,25 @@ pub struct Service {
     pub startup: SimDuration,
     /// Readiness probe.
     pub readiness: Probe,
+    /// Horizontal pod autoscaler, if any.
+    pub hpa: Option<Hpa>,
+}
+
+/// A HorizontalPodAutoscaler on worker-slot utilisation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hpa {
+    /// Fewest pods.
+    pub min: u32,
+    /// Most pods.
+    pub max: u32,
+    /// Target share of busy worker slots, in (0, 1].
+    pub target: f64,
+    /// Evaluation period.
+    pub sync_period: SimDuration,
+    /// Relative band around the target with no change.
+    pub tolerance: f64,
+    /// Scale-down stabilisation window.
+    pub scale_down_stabilisation: SimDuration,
 }
 
 /// A call made while serving a request.

@@ -175,6 +175,14 @@ pub const READINESS_TIMEOUT: SimDuration = s(1);
 /// Readiness `failureThreshold` (D: same).
 pub const READINESS_FAILURE_THRESHOLD: u32 = 3;
 
+/// HPA sync period (D: kube-controller-manager `--horizontal-pod-autoscaler-sync-period` 15 s,
+/// facts §4).
+pub const HPA_SYNC_PERIOD: SimDuration = s(15);
+/// HPA tolerance (D: 0.1, facts §4).
+pub const HPA_TOLERANCE: f64 = 0.1;
+/// HPA scale-down stabilisation window (D: 300 s, facts §4).
+pub const HPA_SCALE_DOWN_STABILISATION: SimDuration = s(300);
+
 // ── [egress] — facts §6 (NAT Gateway), §7 (Azure Firewall) ───────────────────────────────────
 
 /// NAT Gateway public IPs (D*: AKS managed NAT gateway starts with one managed outbound IP).

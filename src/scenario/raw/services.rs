@@ -30,6 +30,26 @@ pub(crate) struct ServiceTable {
     pub readiness: Option<ReadinessTable>,
     /// Calls made while serving a request, in order, each with a probability.
     pub calls: Option<Vec<CallEntry>>,
+    /// A HorizontalPodAutoscaler on worker-slot utilisation. Default: none (fixed pods).
+    pub hpa: Option<HpaTable>,
+}
+
+/// A HorizontalPodAutoscaler: `desired = ceil(pods × utilisation / target)`, within min/max.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HpaTable {
+    /// Fewest pods. Default: the pods given in `pods`.
+    pub min: Option<u32>,
+    /// Most pods (required).
+    pub max: u32,
+    /// Target share of busy worker slots, e.g. 0.7 (required).
+    pub target_utilisation: f64,
+    /// How often the HPA evaluates. Default: "15s" (kube-controller-manager).
+    pub sync_period: Option<HumanDuration>,
+    /// No change while |utilisation / target − 1| is within this. Default: 0.1.
+    pub tolerance: Option<f64>,
+    /// Scale down only to the highest recommendation of this past window. Default: "5m".
+    pub scale_down_stabilisation: Option<HumanDuration>,
 }
 
 /// A Kubernetes readiness probe.

@@ -11,8 +11,7 @@ use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{BalancingName, IngressKindName as K, IngressTable, SkuName};
 use crate::scenario::units;
 use crate::scenario::{
-    AppGateway, Balancing, Ingress, IngressKind, Istio, Nginx, OutlierDetection, Probe,
-    RateLimit,
+    AppGateway, Balancing, Ingress, IngressKind, Istio, Nginx, OutlierDetection, Probe, RateLimit,
 };
 
 const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
@@ -266,10 +265,7 @@ fn kind_settings(
             locality_aware: t.locality_aware.unwrap_or(d::ISTIO_LOCALITY_AWARE),
             mesh: {
                 if t.sidecar_latency.is_some() && t.mesh != Some(true) {
-                    cx.error(
-                        &p.key("sidecar_latency"),
-                        "applies only with `mesh = true`",
-                    );
+                    cx.error(&p.key("sidecar_latency"), "applies only with `mesh = true`");
                 }
                 t.mesh.unwrap_or(false)
             }

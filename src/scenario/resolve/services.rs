@@ -6,8 +6,9 @@ use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
+use crate::scenario::raw::HpaTable;
 use crate::scenario::raw::{CallEntry, ServiceTable};
-use crate::scenario::{Call, CallTarget, Probe, Service};
+use crate::scenario::{Call, CallTarget, Hpa, Probe, Service};
 
 pub(super) fn resolve(cx: &mut Cx<'_>, tables: &[ServiceTable], names: &Names) -> Vec<Service> {
     let list = FieldPath::root().key("services");
@@ -33,6 +34,10 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             format!("`{}` needs at least one pod in some zone, got none", t.name),
         );
     }
+    let hpa = t
+        .hpa
+        .as_ref()
+        .map(|h| hpa(cx, &p.key("hpa"), h, pods.iter().sum()));
     let r = p.key("readiness");
     let readiness = t.readiness.clone().unwrap_or_default();
     Service {
@@ -63,6 +68,35 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
                 d::READINESS_FAILURE_THRESHOLD,
             ),
         },
+        hpa,
+    }
+}
+
+fn hpa(cx: &mut Cx<'_>, p: &FieldPath, h: &HpaTable, pods: u32) -> Hpa {
+    let min = cx.at_least(&p.key("min"), h.min, 1, pods.max(1));
+    if h.max < min {
+        cx.error(
+            &p.key("max"),
+            format!("must be at least `min` ({min}), got {}", h.max),
+        );
+    }
+    let target = h.target_utilisation;
+    if !(target > 0.0 && target <= 1.0) {
+        cx.error(
+            &p.key("target_utilisation"),
+            format!("must be a share in (0, 1], got {target}"),
+        );
+    }
+    Hpa {
+        min,
+        max: h.max.max(min),
+        target,
+        sync_period: cx.positive(&p.key("sync_period"), h.sync_period, d::HPA_SYNC_PERIOD),
+        tolerance: cx.share(&p.key("tolerance"), h.tolerance, d::HPA_TOLERANCE),
+        scale_down_stabilisation: crate::scenario::units::or(
+            h.scale_down_stabilisation,
+            d::HPA_SCALE_DOWN_STABILISATION,
+        ),
     }
 }
 

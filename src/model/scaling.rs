@@ -1,0 +1,216 @@
+//! Pods coming and going: the HorizontalPodAutoscaler, eviction of pods from lost nodes and
+//! their replacement, and scale-down with a termination grace period.
+//!
+//! The HPA follows the Kubernetes algorithm on worker-slot utilisation: every sync period,
+//! `desired = ceil(replicas × utilisation / target)`, no change inside the tolerance band,
+//! scale-up at most `max(2 × replicas, replicas + 4)` per period, scale-down only to the highest
+//! recommendation of the stabilisation window, always within `[min, max]` (HPA docs, facts §4).
+//! Utilisation is measured over the pods that are up, as metrics exist only for them.
+//!
+//! New pods (scale-up, replacements) go to the zone with the fewest replicas of the service
+//! among zones not in an outage, and are ready after the service's start-up time.
+
+use super::detection::{
+    DeathCause, EVICTION_TOLERATION, NODE_MONITOR_GRACE, TERMINATION_GRACE, removal_delay,
+};
+use super::sim::{Ev, Sim};
+use super::topology::{Life, Pod, View};
+
+impl Sim<'_> {
+    /// Starts the HPA loop of every service that has one.
+    pub(super) fn start_autoscalers(&mut self) {
+        for (i, svc) in self.s.services.iter().enumerate() {
+            if let Some(h) = &svc.hpa {
+                self.cal
+                    .schedule_in(h.sync_period, Ev::HpaTick { service: i as u16 });
+            }
+        }
+    }
+
+    /// Replicas of `service`: pods not deleted (up, starting, or on a lost node).
+    pub(super) fn replicas(&self, service: usize) -> u32 {
+        self.topo.service_pods[service]
+            .iter()
+            .filter(|&&p| !self.topo.pods[p as usize].retired)
+            .count() as u32
+    }
+
+    /// One HPA evaluation for `service`.
+    pub(super) fn hpa_tick(&mut self, service: usize) {
+        let now = self.cal.now();
+        let Some(h) = self.s.services[service].hpa.clone() else {
+            return;
+        };
+        self.cal.schedule_in(
+            h.sync_period,
+            Ev::HpaTick {
+                service: service as u16,
+            },
+        );
+        let period = h.sync_period.as_secs_f64();
+        let (mut busy, mut slots) = (0.0, 0.0);
+        for &p in &self.topo.service_pods[service] {
+            let pod = &mut self.topo.pods[p as usize];
+            let integral = pod.station.busy_integral(now);
+            // A reset (end of warm-up) in between restarts the reading.
+            let since = pod.station.stats_since();
+            let used = if integral >= pod.busy_snapshot && now.since(since).as_secs_f64() >= period
+            {
+                integral - pod.busy_snapshot
+            } else {
+                integral
+            };
+            let span = now.since(since).as_secs_f64().min(period);
+            pod.busy_snapshot = integral;
+            if pod.life == Life::Up && !pod.retired && span > 0.0 {
+                busy += used;
+                slots += f64::from(pod.station.servers()) * span;
+            }
+        }
+        let replicas = self.replicas(service);
+        if slots == 0.0 || replicas == 0 {
+            return;
+        }
+        let ratio = busy / slots / h.target;
+        let mut desired = if (ratio - 1.0).abs() <= h.tolerance {
+            replicas
+        } else {
+            (f64::from(replicas) * ratio).ceil() as u32
+        };
+        desired = desired.min((2 * replicas).max(replicas + 4));
+        let window = &mut self.hpa_recommendations[service];
+        window.push_back((now, desired));
+        while window
+            .front()
+            .is_some_and(|&(t, _)| now.since(t) > h.scale_down_stabilisation)
+        {
+            window.pop_front();
+        }
+        if desired < replicas {
+            // Scale down only as far as the highest recent recommendation allows.
+            desired = window.iter().map(|&(_, d)| d).max().unwrap_or(desired);
+        }
+        let desired = desired.clamp(h.min, h.max);
+        if desired > replicas {
+            for _ in replicas..desired {
+                self.add_pod(service);
+            }
+        } else if desired < replicas {
+            for _ in desired..replicas {
+                self.remove_pod(service);
+            }
+        }
+    }
+
+    /// Creates a pod of `service` in the zone with the fewest replicas (zones in an outage
+    /// excluded); it is ready after the start-up time.
+    pub(super) fn add_pod(&mut self, service: usize) {
+        let zones = self.topo.zones;
+        let mut count = vec![0u32; zones];
+        for &p in &self.topo.service_pods[service] {
+            let pod = &self.topo.pods[p as usize];
+            if !pod.retired {
+                count[pod.zone] += 1;
+            }
+        }
+        let Some(zone) = (0..zones)
+            .filter(|&z| !self.zone_down[z])
+            .min_by_key(|&z| count[z])
+        else {
+            return;
+        };
+        let svc = &self.s.services[service];
+        let mut pod = Pod::new(service, zone, 0, svc.queue_limit);
+        pod.life = Life::Starting;
+        pod.routable = [false; 2];
+        let id = self.topo.pods.len() as u32;
+        self.topo.pods.push(pod);
+        self.topo.service_pods[service].push(id);
+        self.cal
+            .schedule_in(svc.startup, Ev::PodReady { pod: id, epoch: 0 });
+    }
+
+    /// Deletes one pod of `service` (scale-down): starting pods first, else the newest pod in
+    /// the zone with the most. Balancers stop sending after their removal delay; the pod
+    /// serves until the termination grace period ends.
+    fn remove_pod(&mut self, service: usize) {
+        let pods = &self.topo.pods;
+        let live: Vec<u32> = self.topo.service_pods[service]
+            .iter()
+            .copied()
+            .filter(|&p| !pods[p as usize].retired)
+            .collect();
+        let starting = live
+            .iter()
+            .rev()
+            .find(|&&p| pods[p as usize].life == Life::Starting);
+        let victim = match starting {
+            Some(&p) => p,
+            None => {
+                let mut count = vec![0u32; self.topo.zones];
+                for &p in &live {
+                    count[pods[p as usize].zone] += 1;
+                }
+                let Some(&p) = live
+                    .iter()
+                    .rev()
+                    .max_by_key(|&&p| count[pods[p as usize].zone])
+                else {
+                    return;
+                };
+                p
+            }
+        };
+        self.retire(victim);
+    }
+
+    /// Marks pod `p` deleted: balancers drop it after their delay, it stops after the grace
+    /// period.
+    fn retire(&mut self, p: u32) {
+        let pod = &mut self.topo.pods[p as usize];
+        pod.retired = true;
+        let epoch = pod.epoch;
+        for view in [View::Endpoints, View::AppGateway] {
+            let delay = removal_delay(self.s, DeathCause::ContainerCrash, view);
+            self.cal.schedule_in(
+                delay,
+                Ev::Detect {
+                    pod: p,
+                    epoch,
+                    view: view as u8,
+                    routable: false,
+                },
+            );
+        }
+        self.cal
+            .schedule_in(TERMINATION_GRACE, Ev::Terminate { pod: p, epoch });
+    }
+
+    /// The grace period of a deleted pod ends: it stops; whoever still sends to it is refused.
+    pub(super) fn terminate(&mut self, p: u32, epoch: u32) {
+        if self.topo.pods[p as usize].epoch == epoch {
+            self.kill_pod(p, true, DeathCause::ContainerCrash);
+        }
+    }
+
+    /// Schedules the eviction of a pod lost with its node.
+    pub(super) fn schedule_eviction(&mut self, p: u32) {
+        let epoch = self.topo.pods[p as usize].epoch;
+        self.cal.schedule_in(
+            NODE_MONITOR_GRACE + EVICTION_TOLERATION,
+            Ev::Evict { pod: p, epoch },
+        );
+    }
+
+    /// The toleration of a pod on a lost node ran out: it is deleted and the ReplicaSet creates
+    /// a replacement elsewhere.
+    pub(super) fn evict(&mut self, p: u32, epoch: u32) {
+        let pod = &mut self.topo.pods[p as usize];
+        if pod.epoch != epoch || pod.retired || pod.life == Life::Up {
+            return;
+        }
+        pod.retired = true;
+        let service = pod.service;
+        self.add_pod(service);
+    }
+}
