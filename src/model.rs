@@ -6,6 +6,7 @@
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
 //! - `balance` — load-balancing policies;
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
+//! - `scaling` — the HPA, eviction and replacement of pods from lost nodes, scale-down;
 //! - `faults` — zone outages, pod crashes, dependency degradation, restarts;
 //! - `collect` — gauges and the end-of-run [`RunResult`].
 //!
@@ -17,6 +18,7 @@ pub mod detection;
 mod faults;
 mod flow;
 pub mod result;
+mod scaling;
 mod sim;
 pub mod topology;
 

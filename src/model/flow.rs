@@ -282,11 +282,17 @@ impl Sim<'_> {
         let pod = &mut self.topo.pods[w.at as usize];
         if pod.epoch != w.epoch || pod.life != Life::Up {
             pod.in_flight = pod.in_flight.saturating_sub(1);
-            self.dead_sends_in_window += 1;
-            let t = Some(now.as_secs_f64());
-            self.dead_sends.count += 1;
-            self.dead_sends.first_secs = self.dead_sends.first_secs.or(t);
-            self.dead_sends.last_secs = t;
+            if pod.scaled_down {
+                // Deleted by a scale-down and past its grace period, but still in a balancer's
+                // view (App Gateway with AGIC lag longer than the grace period).
+                self.sends_after_scale_down += 1;
+            } else {
+                self.dead_sends_in_window += 1;
+                let t = Some(now.as_secs_f64());
+                self.dead_sends.count += 1;
+                self.dead_sends.first_secs = self.dead_sends.first_secs.or(t);
+                self.dead_sends.last_secs = t;
+            }
             // A starting pod refuses connections like a reset.
             let reset = !matches!(pod.life, Life::Down { reset: false });
             return self.dead_end(id, reset);

@@ -161,6 +161,7 @@ impl Sim<'_> {
                 p
             }
         };
+        self.topo.pods[victim as usize].scaled_down = true;
         self.retire(victim);
     }
 

@@ -288,6 +288,8 @@ pub struct Sim<'a> {
     pub gray: Vec<Vec<u32>>,
     /// Multiplier on cross-zone latency (a `zone-latency` fault).
     pub cross_zone_multiplier: f64,
+    /// Work sent to pods deleted by a scale-down after their grace period.
+    pub sends_after_scale_down: u64,
     /// Gauge samples taken so far.
     pub samples: u64,
     /// Work sent to dead pods over the run.
@@ -347,6 +349,7 @@ impl<'a> Sim<'a> {
             dead_sends_in_window: 0,
             dead_sends: Default::default(),
             samples: 0,
+            sends_after_scale_down: 0,
             cross_zone_multiplier: 1.0,
             gray: vec![Vec::new(); s.faults.len()],
             hpa_recommendations: vec![Default::default(); s.services.len()],

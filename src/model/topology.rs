@@ -73,6 +73,8 @@ pub struct Pod {
     pub error_rate: f64,
     /// Deleted (scaled down or evicted): no longer a replica, never restarted.
     pub retired: bool,
+    /// Deleted by a scale-down (not by a fault).
+    pub scaled_down: bool,
     /// Busy integral at the last HPA evaluation.
     pub busy_snapshot: f64,
 }
@@ -95,6 +97,7 @@ impl Pod {
             slowdown: 1.0,
             error_rate: 0.0,
             retired: false,
+            scaled_down: false,
             busy_snapshot: 0.0,
         }
     }
