@@ -292,3 +292,47 @@ error_rate = {p}
         assert!(multiplier <= 1.101, "budgeted multiplier {multiplier}");
     }
 }
+
+#[test]
+fn a_lost_node_is_detected_like_a_lost_zone() {
+    let s = scenario(
+        r#"kind = "nginx""#,
+        r#"
+[[faults]]
+kind = "node-failure"
+zone = "1"
+count = 2
+at = "60s"
+mode = "reset"
+"#,
+    );
+    assert_window(&run(&s), 60.0, NODE_LOST_DETECTION, 0.5);
+}
+
+#[test]
+fn a_lost_ingress_instance_fails_requests_until_the_load_balancer_probe_notices() {
+    // Reset: clients sent to the lost instance fail at once, until the Azure Load Balancer's
+    // probe takes it out (10 s, `model::detection::LB_PROBE_DETECTION`).
+    let s = scenario(
+        r#"kind = "nginx"
+instances = { "1" = 1, "2" = 1 }"#,
+        r#"
+[[faults]]
+kind = "ingress-instance-loss"
+zone = "1"
+at = "60s"
+duration = "1m"
+mode = "reset"
+"#,
+    );
+    for r in run(&s) {
+        let during = error_rate_between(&r, 60.0, 70.0);
+        let after = error_rate_between(&r, 75.0, 115.0);
+        // Half the connections go to the lost instance for the first 10 s.
+        assert!(
+            (during - 0.5).abs() < 0.05,
+            "error rate while undetected: {during}"
+        );
+        assert!(after < 0.001, "error rate after detection: {after}");
+    }
+}

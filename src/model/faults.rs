@@ -68,6 +68,36 @@ impl Sim<'_> {
                     pod.error_rate = error_rate;
                 }
             }
+            FaultKind::NodeFailure { zone, count, mode } => {
+                let reset = mode == FailureMode::Reset;
+                let mut up: Vec<u32> = (0..self.topo.pods.len() as u32)
+                    .filter(|&p| {
+                        let pod = &self.topo.pods[p as usize];
+                        pod.zone == zone && pod.life == Life::Up && !pod.retired
+                    })
+                    .collect();
+                up.shuffle(&mut self.rng.faults);
+                up.truncate(count as usize);
+                for &p in &up {
+                    self.kill_pod(p, reset, DeathCause::NodeLost);
+                    self.schedule_eviction(p);
+                }
+                self.lost[i] = up;
+            }
+            FaultKind::IngressInstanceLoss { zone, count, mode } => {
+                let mut up: Vec<u32> = (0..self.topo.instances.len() as u32)
+                    .filter(|&k| {
+                        let inst = &self.topo.instances[k as usize];
+                        inst.life == Life::Up && zone.is_none_or(|z| inst.zone == z)
+                    })
+                    .collect();
+                up.shuffle(&mut self.rng.faults);
+                up.truncate(count as usize);
+                for &k in &up {
+                    self.kill_instance(k, mode == FailureMode::Reset);
+                }
+                self.lost[i] = up;
+            }
             FaultKind::ZoneLatency { latency_multiplier } => {
                 self.cross_zone_multiplier = latency_multiplier;
             }
@@ -100,18 +130,8 @@ impl Sim<'_> {
                     }
                 }
                 for k in 0..self.topo.instances.len() {
-                    let inst = &mut self.topo.instances[k];
-                    if inst.zone == zone && matches!(inst.life, Life::Down { .. }) {
-                        inst.life = Life::Starting;
-                        let epoch = inst.epoch;
-                        let startup = self.s.services[0].startup;
-                        self.cal.schedule_in(
-                            startup,
-                            Ev::InstanceReady {
-                                inst: k as u32,
-                                epoch,
-                            },
-                        );
+                    if self.topo.instances[k].zone == zone {
+                        self.restart_instance(k as u32);
                     }
                 }
                 self.nat_up[zone] = true;
@@ -125,6 +145,20 @@ impl Sim<'_> {
                 }
             }
             FaultKind::ZoneLatency { .. } => self.cross_zone_multiplier = 1.0,
+            FaultKind::NodeFailure { .. } => {
+                // The node comes back: its pods start again unless they were evicted.
+                for p in std::mem::take(&mut self.lost[i]) {
+                    let pod = &self.topo.pods[p as usize];
+                    if !pod.retired && matches!(pod.life, Life::Down { .. }) {
+                        self.restart_pod(p);
+                    }
+                }
+            }
+            FaultKind::IngressInstanceLoss { .. } => {
+                for k in std::mem::take(&mut self.lost[i]) {
+                    self.restart_instance(k);
+                }
+            }
             FaultKind::DependencyDegradation { target, .. } => match target {
                 CallTarget::Service(s) => self.svc_degr[s] = Degradation::default(),
                 CallTarget::Destination(x) => self.dest_degr[x] = Degradation::default(),
@@ -228,6 +262,19 @@ impl Sim<'_> {
                 routable: false,
             },
         );
+    }
+
+    /// A lost ingress instance starts again (ready after the first service's start-up time).
+    fn restart_instance(&mut self, k: u32) {
+        let inst = &mut self.topo.instances[k as usize];
+        if !matches!(inst.life, Life::Down { .. }) {
+            return;
+        }
+        inst.life = Life::Starting;
+        let epoch = inst.epoch;
+        let startup = self.s.services[0].startup;
+        self.cal
+            .schedule_in(startup, Ev::InstanceReady { inst: k, epoch });
     }
 
     /// A restarted ingress instance is ready.

@@ -384,7 +384,13 @@ impl Sim<'_> {
                         crate::scenario::Balancing::LeastRequest,
                         local.then_some(zone),
                     ),
-                    None => (crate::scenario::Balancing::Random, None),
+                    // Topology-aware routing keeps calls in the zone while it has at least 3
+                    // ready endpoints (topology-aware-routing docs, facts §4).
+                    None => {
+                        let local = scenario.network.topology_aware_routing
+                            && self.routable_in_zone(t, zone) >= 3;
+                        (crate::scenario::Balancing::Random, local.then_some(zone))
+                    }
                 };
                 match self.pick(t, super::topology::View::Endpoints, policy, locality, NONE) {
                     Some(pod) => {
@@ -436,19 +442,16 @@ impl Sim<'_> {
                     // timeout fires).
                     return;
                 }
-                if self.rng.egress.random::<f64>() >= dest.connection_reuse {
-                    if self.ports_in_use >= self.port_capacity {
-                        self.tier.egress_snat_failed += u64::from(counted);
-                        return self.fail_call(id, ErrorCause::SnatExhausted);
-                    }
-                    self.ports_in_use += 1;
-                    if counted {
-                        self.ports_peak = self.ports_peak.max(self.ports_in_use);
-                    }
-                    self.cal.schedule_in(SNAT_COOLDOWN, Ev::PortRelease);
+                if !self.take_snat_port(dest.connection_reuse, counted) {
+                    return self.fail_call(id, ErrorCause::SnatExhausted);
                 }
             }
-            EgressKind::Firewall { latency } => extra = latency.sample(&mut self.rng.egress),
+            EgressKind::Firewall { latency, .. } => {
+                if !self.take_snat_port(dest.connection_reuse, counted) {
+                    return self.fail_call(id, ErrorCause::SnatExhausted);
+                }
+                extra = latency.sample(&mut self.rng.egress);
+            }
             EgressKind::PrivateEndpoint | EgressKind::Direct => {}
         }
         let degr = self.dest_degr[d];
@@ -473,6 +476,36 @@ impl Sim<'_> {
                 cause: ErrorCause::Upstream as u8,
             },
         );
+    }
+
+    /// A call opens a new outbound connection unless it reuses one (`reuse` share); a new one
+    /// holds a SNAT port until the reuse cool-down after it closes. Returns false when no port
+    /// is free (SNAT exhaustion).
+    fn take_snat_port(&mut self, reuse: f64, counted: bool) -> bool {
+        if self.rng.egress.random::<f64>() < reuse {
+            return true;
+        }
+        if self.ports_in_use >= self.port_capacity {
+            self.tier.egress_snat_failed += u64::from(counted);
+            return false;
+        }
+        self.ports_in_use += 1;
+        if counted {
+            self.ports_peak = self.ports_peak.max(self.ports_in_use);
+        }
+        self.cal.schedule_in(SNAT_COOLDOWN, Ev::PortRelease);
+        true
+    }
+
+    /// Endpoints of `service` in `zone` that kube-proxy would route to.
+    fn routable_in_zone(&self, service: usize, zone: usize) -> usize {
+        self.topo.service_pods[service]
+            .iter()
+            .filter(|&&p| {
+                let pod = &self.topo.pods[p as usize];
+                pod.zone == zone && pod.routable[super::topology::View::Endpoints as usize]
+            })
+            .count()
     }
 
     /// Work ends at its pod: free the worker slot, start the next waiting work, reply.

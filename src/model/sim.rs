@@ -284,6 +284,8 @@ pub struct Sim<'a> {
     pub hpa_recommendations: Vec<std::collections::VecDeque<(SimTime, u32)>>,
     /// Zones in an outage now (the scheduler places no pods there).
     pub zone_down: Vec<bool>,
+    /// Pods or instances lost in each node-failure / ingress-instance-loss fault.
+    pub lost: Vec<Vec<u32>>,
     /// Pods affected by each gray-failure fault (indexed like the faults).
     pub gray: Vec<Vec<u32>>,
     /// Multiplier on cross-zone latency (a `zone-latency` fault).
@@ -321,6 +323,16 @@ impl<'a> Sim<'a> {
                 ports_per_ip,
                 ..
             } => (u64::from(*public_ips) * u64::from(*ports_per_ip), true),
+            crate::scenario::EgressKind::Firewall {
+                public_ips,
+                instances,
+                ..
+            } => (
+                u64::from(*public_ips)
+                    * u64::from(*instances)
+                    * u64::from(crate::scenario::defaults::FIREWALL_PORTS_PER_IP),
+                false,
+            ),
             _ => (u64::MAX, false),
         };
         let _ = nat_zones;
@@ -352,6 +364,7 @@ impl<'a> Sim<'a> {
             sends_after_scale_down: 0,
             cross_zone_multiplier: 1.0,
             gray: vec![Vec::new(); s.faults.len()],
+            lost: vec![Vec::new(); s.faults.len()],
             hpa_recommendations: vec![Default::default(); s.services.len()],
             zone_down: vec![false; s.network.zones.len()],
             hops: 0,

@@ -123,6 +123,8 @@ pub struct Network {
     pub in_zone: Dist,
     /// One-way latency between endpoints in different zones.
     pub cross_zone: Dist,
+    /// kube-proxy prefers same-zone endpoints for east-west calls.
+    pub topology_aware_routing: bool,
 }
 
 /// Load-balancing policy towards pods.
@@ -326,10 +328,14 @@ pub enum EgressKind {
         /// otherwise the first listed. Empty means zone-redundant (no zonal failure).
         zones: Vec<usize>,
     },
-    /// Azure Firewall.
+    /// Azure Firewall: SNAT ports = public IPs × instances × 2,496.
     Firewall {
         /// Added latency per call.
         latency: Dist,
+        /// Public IPs.
+        public_ips: u32,
+        /// Firewall instances.
+        instances: u32,
     },
     /// Private endpoints: no SNAT, a VNet hop.
     PrivateEndpoint,
@@ -407,6 +413,25 @@ pub enum FaultKind {
         latency_multiplier: f64,
         /// Share of requests that fail (5xx).
         error_rate: f64,
+    },
+    /// A node is lost with `count` pods (of any service) in `zone`: they cannot report, so
+    /// detection takes the node-monitor grace period.
+    NodeFailure {
+        /// Zone index.
+        zone: usize,
+        /// Pods the node held.
+        count: u32,
+        /// Black hole or reset.
+        mode: FailureMode,
+    },
+    /// `count` ingress instances (in `zone`, if given) are lost.
+    IngressInstanceLoss {
+        /// Zone index, or any zone.
+        zone: Option<usize>,
+        /// Instances lost.
+        count: u32,
+        /// Black hole or reset.
+        mode: FailureMode,
     },
     /// Cross-zone latency is multiplied.
     ZoneLatency {

@@ -195,6 +195,10 @@ pub const NAT_PORTS_PER_IP: u32 = 64_512;
 pub const NAT_IDLE_TIMEOUT: SimDuration = s(4 * 60);
 /// Longest NAT Gateway idle timeout (D: 120 min, facts §6).
 pub const NAT_MAX_IDLE_TIMEOUT: SimDuration = s(120 * 60);
+/// Azure Firewall instances (D: 2 always run by default, facts §7).
+pub const FIREWALL_INSTANCES: u32 = 2;
+/// Azure Firewall SNAT ports per public IP per instance (D: 2,496, facts §7).
+pub const FIREWALL_PORTS_PER_IP: u32 = 2_496;
 /// Azure Firewall added latency, constant (D: average ≈1 ms, facts §7).
 pub const FIREWALL_LATENCY: SimDuration = ms(1);
 

@@ -187,6 +187,10 @@ pub(crate) struct NetworkTable {
     /// One-way latency between endpoints in different zones. Default: "1ms" (Azure targets a
     /// round trip under 2 ms).
     pub cross_zone: Option<DistSpec>,
+    /// Topology-aware routing for east-west calls through Services: kube-proxy prefers
+    /// endpoints in the caller's zone (it falls back to all endpoints when a zone has fewer
+    /// than 3). Default: false (it is opt-in per Service).
+    pub topology_aware_routing: Option<bool>,
 }
 
 /// `[slo]`: the objective the report checks.

@@ -174,6 +174,7 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
             t.cross_zone.as_ref(),
             Dist::constant(d::CROSS_ZONE),
         ),
+        topology_aware_routing: t.topology_aware_routing.unwrap_or(false),
     }
 }
 

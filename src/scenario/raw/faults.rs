@@ -50,6 +50,10 @@ pub(crate) enum FaultKindName {
     GrayFailure,
     /// Cross-zone links get slower (a degraded inter-zone network).
     ZoneLatency,
+    /// A node in a zone is lost with the pods it held.
+    NodeFailure,
+    /// Ingress instances are lost.
+    IngressInstanceLoss,
 }
 
 impl FaultKindName {
@@ -61,6 +65,8 @@ impl FaultKindName {
             FaultKindName::DependencyDegradation => "dependency-degradation",
             FaultKindName::GrayFailure => "gray-failure",
             FaultKindName::ZoneLatency => "zone-latency",
+            FaultKindName::NodeFailure => "node-failure",
+            FaultKindName::IngressInstanceLoss => "ingress-instance-loss",
         }
     }
 }

@@ -85,8 +85,11 @@ pub(crate) struct CallEntry {
 pub(crate) struct EgressTable {
     /// "nat-gateway", "firewall", "private-endpoint" or "direct". Default: "direct".
     pub kind: Option<EgressKindName>,
-    /// nat-gateway only: public IPs, 1 to 16. Default: 1.
+    /// nat-gateway and firewall: public IPs (NAT Gateway: 1 to 16; firewall: up to 250).
+    /// Default: 1.
     pub public_ips: Option<u32>,
+    /// firewall only: firewall instances (each with its own SNAT ports). Default: 2.
+    pub instances: Option<u32>,
     /// nat-gateway only: SNAT ports per public IP. Default: 64512.
     pub ports_per_ip: Option<u32>,
     /// nat-gateway only: TCP idle timeout, "4m" to "120m". Default: "4m".

@@ -10,6 +10,7 @@ use crate::scenario::{Destination, Egress, EgressKind};
 
 const NAT: &[&str] = &["nat-gateway"];
 const FIREWALL: &[&str] = &["firewall"];
+const NAT_OR_FIREWALL: &[&str] = &["nat-gateway", "firewall"];
 
 pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress {
     let p = FieldPath::root().key("egress");
@@ -19,7 +20,8 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
         kind.as_str(),
         t.kind.is_none(),
         &[
-            ("public_ips", t.public_ips.is_some(), NAT),
+            ("public_ips", t.public_ips.is_some(), NAT_OR_FIREWALL),
+            ("instances", t.instances.is_some(), FIREWALL),
             ("ports_per_ip", t.ports_per_ip.is_some(), NAT),
             ("idle_timeout", t.idle_timeout.is_some(), NAT),
             ("zone", t.zone.is_some(), NAT),
@@ -35,6 +37,8 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
                 t.latency.as_ref(),
                 Dist::constant(d::FIREWALL_LATENCY),
             ),
+            public_ips: cx.at_least(&p.key("public_ips"), t.public_ips, 1, 1),
+            instances: cx.at_least(&p.key("instances"), t.instances, 1, d::FIREWALL_INSTANCES),
         },
         K::PrivateEndpoint => EgressKind::PrivateEndpoint,
         K::Direct => EgressKind::Direct,

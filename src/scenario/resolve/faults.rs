@@ -8,10 +8,15 @@ use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{FaultKindName as K, FaultTable, ModeName};
 use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind, Service, Simulation};
 
-const ZONE_OUTAGE: &[&str] = &["zone-outage"];
+const ZONE_OUTAGE: &[&str] = &["zone-outage", "node-failure", "ingress-instance-loss"];
 const DEGRADATION: &[&str] = &["dependency-degradation"];
 const CRASH_OR_DEGRADATION: &[&str] = &["pod-crash", "dependency-degradation", "gray-failure"];
-const POD_COUNT: &[&str] = &["pod-crash", "gray-failure"];
+const POD_COUNT: &[&str] = &[
+    "pod-crash",
+    "gray-failure",
+    "node-failure",
+    "ingress-instance-loss",
+];
 const SLOWER: &[&str] = &["dependency-degradation", "gray-failure", "zone-latency"];
 const FAILING: &[&str] = &["dependency-degradation", "gray-failure"];
 
@@ -73,10 +78,7 @@ fn fault(
             let zone = required(cx, p, t.kind, "zone", t.zone.as_deref())?;
             FaultKind::ZoneOutage {
                 zone: names.zone(cx, &p.key("zone"), zone)?,
-                mode: match t.mode.unwrap_or(ModeName::BlackHole) {
-                    ModeName::BlackHole => FailureMode::BlackHole,
-                    ModeName::Reset => FailureMode::Reset,
-                },
+                mode: mode(t),
             }
         }
         K::PodCrash | K::GrayFailure => {
@@ -104,6 +106,22 @@ fn fault(
                 FaultKind::PodCrash { service, count }
             }
         }
+        K::NodeFailure => {
+            let zone = required(cx, p, t.kind, "zone", t.zone.as_deref())?;
+            FaultKind::NodeFailure {
+                zone: names.zone(cx, &p.key("zone"), zone)?,
+                count: cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT),
+                mode: mode(t),
+            }
+        }
+        K::IngressInstanceLoss => FaultKind::IngressInstanceLoss {
+            zone: match t.zone.as_deref() {
+                Some(z) => Some(names.zone(cx, &p.key("zone"), z)?),
+                None => None,
+            },
+            count: cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT),
+            mode: mode(t),
+        },
         K::ZoneLatency => FaultKind::ZoneLatency {
             latency_multiplier: multiplier(cx, p, t),
         },
@@ -129,6 +147,14 @@ fn fault(
         }
     };
     Some(Fault { at, duration, kind })
+}
+
+/// `mode` (default black hole).
+fn mode(t: &FaultTable) -> FailureMode {
+    match t.mode.unwrap_or(ModeName::BlackHole) {
+        ModeName::BlackHole => FailureMode::BlackHole,
+        ModeName::Reset => FailureMode::Reset,
+    }
 }
 
 /// `latency_multiplier` (default 1), checked to be a positive number.
