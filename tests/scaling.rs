@@ -113,3 +113,56 @@ mode = "reset"
     let last = r.series.windows().last().unwrap();
     assert_eq!(last.gauges[gauge::READY_PODS + 1].max, 0.0);
 }
+
+#[test]
+fn app_gateway_adds_instances_after_its_scale_out_time_up_to_max() {
+    // 2 instances × 10 slots × 10 ms (Standard_v2 processing set to 10 ms) = 2,000 rps. The
+    // load steps to 2,600 rps at 60 s: saturated, above the 75% target, so an instance is
+    // added — ready only after the 2-minute scale_out_time. With 3 instances the gateway is
+    // 87% busy and would want a 4th, but max_instances = 3.
+    let text = r#"
+[simulation]
+duration = "7m"
+warmup = "0s"
+replications = 1
+window = "5s"
+[clients]
+profile = [{ at = "0s", rps = 600 }, { at = "60s", rps = 2600 }]
+new_tls_connection_share = 0
+timeout = "30s"
+[network]
+zones = ["1", "2"]
+[ingress]
+kind = "app-gateway"
+instances = { "1" = 1, "2" = 1 }
+processing = { exponential = { mean = "10ms" } }
+max_instances = 3
+scale_out_time = "2m"
+[[services]]
+name = "web"
+pods = { "1" = 10, "2" = 10 }
+concurrency = 8
+service_time = "1ms"
+"#;
+    let s = parse(text, "agw.toml").unwrap();
+    let r = simulate(&s, 0);
+    let up: Vec<(f64, f64)> = r
+        .series
+        .windows()
+        .iter()
+        .map(|w| {
+            (
+                w.start.as_secs_f64(),
+                w.gauges[gauge::INGRESS_INSTANCES].max,
+            )
+        })
+        .collect();
+    // The first evaluation that sees the step is at 90 s: nothing new before 210 s.
+    for &(t, n) in &up {
+        if t + 5.0 <= 210.0 {
+            assert_eq!(n, 2.0, "instance added too early, at {t} s");
+        }
+        assert!(n <= 3.0, "{n} instances at {t} s");
+    }
+    assert_eq!(up.last().unwrap().1, 3.0, "scaled out to max by the end");
+}

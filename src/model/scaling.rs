@@ -14,7 +14,15 @@ use super::detection::{
     DeathCause, EVICTION_TOLERATION, NODE_MONITOR_GRACE, TERMINATION_GRACE, removal_delay,
 };
 use super::sim::{Ev, Sim};
-use super::topology::{Life, Pod, View};
+use super::topology::{Instance, Life, Pod, View, bucket_size};
+use crate::engine::SimDuration;
+use crate::scenario::defaults::{APP_GATEWAY_AUTOSCALE_PERIOD, APP_GATEWAY_AUTOSCALE_TARGET};
+use crate::scenario::{GatewayAutoscale, IngressKind};
+
+/// How often Application Gateway autoscaling evaluates (E, see `scenario::defaults`).
+const GATEWAY_PERIOD: SimDuration = APP_GATEWAY_AUTOSCALE_PERIOD;
+/// Busy share of the capacity in place that triggers a scale-out (E).
+const GATEWAY_TARGET: f64 = APP_GATEWAY_AUTOSCALE_TARGET;
 
 impl Sim<'_> {
     /// Starts the HPA loop of every service that has one.
@@ -25,6 +33,90 @@ impl Sim<'_> {
                     .schedule_in(h.sync_period, Ev::HpaTick { service: i as u16 });
             }
         }
+    }
+
+    /// Starts Application Gateway autoscaling, if configured.
+    pub(super) fn start_gateway_autoscaler(&mut self) {
+        if self.gateway_autoscale().is_some() {
+            self.cal.schedule_in(GATEWAY_PERIOD, Ev::GatewayTick);
+        }
+    }
+
+    fn gateway_autoscale(&self) -> Option<&GatewayAutoscale> {
+        match &self.s.ingress.kind {
+            IngressKind::AppGateway(a) => a.autoscale.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// One Application Gateway autoscaling evaluation: if the busy share of the instances'
+    /// slots (its compute units) over the last period passes the target, add instances —
+    /// they take traffic only after the scale-out time (6–7 minutes). Scale-in is not
+    /// modelled (a run is shorter than Azure's scale-in cool-down).
+    pub(super) fn gateway_tick(&mut self) {
+        let now = self.cal.now();
+        self.cal.schedule_in(GATEWAY_PERIOD, Ev::GatewayTick);
+        let Some(auto) = self.gateway_autoscale().cloned() else {
+            return;
+        };
+        let period = GATEWAY_PERIOD.as_secs_f64();
+        let mut busy = 0.0;
+        for (k, inst) in self.topo.instances.iter().enumerate() {
+            let integral = inst.station.busy_integral(now);
+            let since = now.since(inst.station.stats_since()).as_secs_f64();
+            let snap = &mut self.gateway_snapshots[k];
+            busy += if integral >= *snap && since >= period {
+                integral - *snap
+            } else {
+                integral / since.max(f64::MIN_POSITIVE) * period
+            };
+            *snap = integral;
+        }
+        self.gateway_snapshots
+            .resize(self.topo.instances.len(), 0.0);
+        let slots = f64::from(self.s.ingress.concurrency);
+        let busy_slots = busy / period;
+        let current = self
+            .topo
+            .instances
+            .iter()
+            .filter(|i| !matches!(i.life, Life::Down { .. }))
+            .count() as u32;
+        let desired = (busy_slots / (slots * GATEWAY_TARGET)).ceil() as u32;
+        let total = self.topo.instances.len() as u32;
+        let add = desired
+            .saturating_sub(current)
+            .min(auto.max_instances.saturating_sub(total));
+        for _ in 0..add {
+            self.add_instance(auto.scale_out_time);
+        }
+    }
+
+    /// A new gateway instance in the zone with the fewest (zones in an outage excluded).
+    fn add_instance(&mut self, after: crate::engine::SimDuration) {
+        let mut count = vec![0u32; self.topo.zones];
+        for i in &self.topo.instances {
+            count[i.zone] += 1;
+        }
+        let Some(zone) = (0..self.topo.zones)
+            .filter(|&z| !self.zone_down[z])
+            .min_by_key(|&z| count[z])
+        else {
+            return;
+        };
+        let k = self.topo.instances.len() as u32;
+        self.topo.instances.push(Instance::new(
+            zone,
+            0,
+            self.s.ingress.queue_limit,
+            bucket_size(self.s),
+        ));
+        let inst = &mut self.topo.instances[k as usize];
+        inst.life = Life::Starting;
+        inst.routable = false;
+        self.gateway_snapshots.push(0.0);
+        self.cal
+            .schedule_in(after, Ev::InstanceReady { inst: k, epoch: 0 });
     }
 
     /// Replicas of `service`: pods not deleted (up, starting, or on a lost node).

@@ -140,6 +140,8 @@ pub enum Ev {
     PodReady { pod: u32, epoch: u32 },
     /// A restarted ingress instance is ready.
     InstanceReady { inst: u32, epoch: u32 },
+    /// An Application Gateway autoscaling evaluation.
+    GatewayTick,
     /// An HPA evaluation of a service.
     HpaTick { service: u16 },
     /// The toleration of a pod on a lost node runs out.
@@ -282,6 +284,8 @@ pub struct Sim<'a> {
     pub retries_in_window: u64,
     /// Recent HPA recommendations per service (scale-down stabilisation).
     pub hpa_recommendations: Vec<std::collections::VecDeque<(SimTime, u32)>>,
+    /// Busy integrals of the gateway instances at the last autoscaling evaluation.
+    pub gateway_snapshots: Vec<f64>,
     /// Zones in an outage now (the scheduler places no pods there).
     pub zone_down: Vec<bool>,
     /// Pods or instances lost in each node-failure / ingress-instance-loss fault.
@@ -367,6 +371,7 @@ impl<'a> Sim<'a> {
             lost: vec![Vec::new(); s.faults.len()],
             hpa_recommendations: vec![Default::default(); s.services.len()],
             zone_down: vec![false; s.network.zones.len()],
+            gateway_snapshots: vec![0.0; topo.instances.len()],
             hops: 0,
             cross_hops: 0,
             latency: LatencyHistogram::new(),
@@ -454,6 +459,7 @@ impl<'a> Sim<'a> {
         self.cal.schedule(self.warm, Ev::WarmupEnd);
         self.schedule_sample();
         self.start_autoscalers();
+        self.start_gateway_autoscaler();
         for (i, f) in self.s.faults.iter().enumerate() {
             self.cal
                 .schedule(SimTime::ZERO + f.at, Ev::FaultStart(i as u16));
@@ -526,6 +532,7 @@ impl<'a> Sim<'a> {
             Ev::PodReady { pod, epoch } => self.pod_ready(pod, epoch),
             Ev::InstanceReady { inst, epoch } => self.instance_ready(inst, epoch),
             Ev::HpaTick { service } => self.hpa_tick(service as usize),
+            Ev::GatewayTick => self.gateway_tick(),
             Ev::Evict { pod, epoch } => self.evict(pod, epoch),
             Ev::Terminate { pod, epoch } => self.terminate(pod, epoch),
             Ev::FaultStart(i) => self.fault_start(i as usize),

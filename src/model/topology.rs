@@ -122,6 +122,21 @@ pub struct Instance {
     pub refilled: SimTime,
 }
 
+impl Instance {
+    /// An instance in `zone` with `slots` processing slots, up and routable.
+    pub fn new(zone: usize, slots: u32, queue_limit: Option<u32>, tokens: f64) -> Instance {
+        Instance {
+            zone,
+            station: Station::new(slots, queue_limit),
+            life: Life::Up,
+            routable: true,
+            epoch: 0,
+            tokens,
+            refilled: SimTime::ZERO,
+        }
+    }
+}
+
 /// All pods and ingress instances of one run.
 #[derive(Clone, Debug)]
 pub struct Topology {
@@ -157,15 +172,12 @@ impl Topology {
         ) {
             for (zone, &n) in s.ingress.instances.iter().enumerate() {
                 for _ in 0..n {
-                    instances.push(Instance {
+                    instances.push(Instance::new(
                         zone,
-                        station: Station::new(s.ingress.concurrency, s.ingress.queue_limit),
-                        life: Life::Up,
-                        routable: true,
-                        epoch: 0,
-                        tokens: bucket_size(s),
-                        refilled: SimTime::ZERO,
-                    });
+                        s.ingress.concurrency,
+                        s.ingress.queue_limit,
+                        bucket_size(s),
+                    ));
                 }
             }
         }

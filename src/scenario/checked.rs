@@ -185,6 +185,17 @@ pub struct AppGateway {
     pub probe: Probe,
     /// Delay between an endpoint change in Kubernetes and AGIC updating the backend pool.
     pub agic_update_lag: SimDuration,
+    /// Autoscaling, if `max_instances` is above the instances given.
+    pub autoscale: Option<GatewayAutoscale>,
+}
+
+/// Application Gateway v2 autoscaling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GatewayAutoscale {
+    /// Most instances.
+    pub max_instances: u32,
+    /// Time from the decision to a new instance taking traffic.
+    pub scale_out_time: SimDuration,
 }
 
 /// ingress-nginx settings.

@@ -145,6 +145,15 @@ pub const NGINX_BURST_MULTIPLIER: f64 = 5.0;
 /// facts §3 — so ≈1.35 ms each).
 pub const SIDECAR_LATENCY: SimDuration = us(1350);
 
+/// App Gateway scale-out time (D: 6–7 min to add an instance, high-traffic-support and WAF
+/// service guide, facts §1).
+pub const APP_GATEWAY_SCALE_OUT: SimDuration = s(390);
+/// App Gateway autoscaling evaluation period (E: not published).
+pub const APP_GATEWAY_AUTOSCALE_PERIOD: SimDuration = s(30);
+/// App Gateway autoscaling target: instances are added when compute use passes this share of
+/// the capacity units in place (E: not published; Azure adds capacity "before" saturation).
+pub const APP_GATEWAY_AUTOSCALE_TARGET: f64 = 0.75;
+
 /// NGINX `proxy-next-upstream-tries` (D: 3, facts §2).
 pub const NGINX_NEXT_UPSTREAM_TRIES: u32 = 3;
 

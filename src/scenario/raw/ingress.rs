@@ -45,6 +45,11 @@ pub(crate) struct IngressTable {
     /// app-gateway only: delay before AGIC updates the backend pool after pods change.
     /// Default: "40s" (an estimate from AGIC issues).
     pub agic_update_lag: Option<HumanDuration>,
+    /// app-gateway only: autoscaling up to this many instances (Application Gateway v2
+    /// autoscaling on capacity units). Default: no autoscaling.
+    pub max_instances: Option<u32>,
+    /// app-gateway only: time for a new instance to take traffic. Default: "6m30s" (6–7 min).
+    pub scale_out_time: Option<HumanDuration>,
     /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout. Default: 3.
     pub next_upstream_tries: Option<u32>,
     /// nginx only: `limit-rps` rate limit, requests per second per controller replica; excess

@@ -11,7 +11,8 @@ use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{BalancingName, IngressKindName as K, IngressTable, SkuName};
 use crate::scenario::units;
 use crate::scenario::{
-    AppGateway, Balancing, Ingress, IngressKind, Istio, Nginx, OutlierDetection, Probe, RateLimit,
+    AppGateway, Balancing, GatewayAutoscale, Ingress, IngressKind, Istio, Nginx, OutlierDetection,
+    Probe, RateLimit,
 };
 
 const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
@@ -46,6 +47,8 @@ pub(super) fn resolve(
             ("sku", t.sku.is_some(), APP_GATEWAY),
             ("probe", t.probe.is_some(), APP_GATEWAY),
             ("agic_update_lag", t.agic_update_lag.is_some(), APP_GATEWAY),
+            ("max_instances", t.max_instances.is_some(), APP_GATEWAY),
+            ("scale_out_time", t.scale_out_time.is_some(), APP_GATEWAY),
             (
                 "next_upstream_tries",
                 t.next_upstream_tries.is_some(),
@@ -109,9 +112,19 @@ pub(super) fn resolve(
         t.backend_timeout,
         backend_timeout,
     );
+    let instances = instances_per_zone(cx, &p.key("instances"), t, names, instances);
+    let total: u32 = instances.iter().sum();
+    if let Some(max) = t.max_instances
+        && max < total
+    {
+        cx.error(
+            &p.key("max_instances"),
+            format!("must be at least the {total} instances given, got {max}"),
+        );
+    }
     Ingress {
         kind: kind_settings(cx, &p, t, kind, waf, backend_timeout),
-        instances: instances_per_zone(cx, &p.key("instances"), t, names, instances),
+        instances,
         concurrency: cx.at_least(&p.key("concurrency"), t.concurrency, 1, concurrency),
         queue_limit: t.queue_limit,
         processing: cx.dist(&p.key("processing"), t.processing.as_ref(), processing),
@@ -205,6 +218,14 @@ fn kind_settings(
                     ),
                 },
                 agic_update_lag: units::or(t.agic_update_lag, d::AGIC_UPDATE_LAG),
+                autoscale: t.max_instances.map(|max_instances| GatewayAutoscale {
+                    max_instances,
+                    scale_out_time: cx.positive(
+                        &p.key("scale_out_time"),
+                        t.scale_out_time,
+                        d::APP_GATEWAY_SCALE_OUT,
+                    ),
+                }),
             })
         }
         K::Nginx => IngressKind::Nginx(Nginx {
