@@ -68,3 +68,46 @@ fn firewall_snat_ports_are_per_ip_per_instance() {
     // Poisson: mean 6,500, standard deviation ≈ 81; the peak over the run is a few sd above.
     assert!((6_300..=6_900).contains(&peak), "peak ports {peak}");
 }
+
+#[test]
+fn load_balancer_outbound_exhausts_per_node_not_per_cluster() {
+    // 6 pods over 4 nodes in turn: nodes 0 and 1 hold two pods each, nodes 2 and 3 one each, so
+    // nodes 0 and 1 carry a third of the calls each. With 4 nodes each gets 1,024 ports (pool
+    // up to 50 nodes). At 55 new connections/s, node 0 needs 55 / 3 × 65 ≈ 1,192 ports > 1,024
+    // and fails some, although the cluster as a whole needs 3,575 of its 4,096.
+    let text = |rate: f64| {
+        format!(
+            r#"
+[simulation]
+duration = "3m"
+warmup = "90s"
+replications = 1
+[clients]
+rate = {rate}
+[network]
+zones = ["1"]
+[ingress]
+kind = "none"
+[[services]]
+name = "web"
+pods = {{ "1" = 6 }}
+concurrency = 16
+service_time = "1ms"
+calls = [{{ destination = "api" }}]
+[egress]
+kind = "load-balancer"
+nodes = 4
+[[egress.destinations]]
+name = "api"
+latency = "1ms"
+"#
+        )
+    };
+    // Pods are picked at random per request, so each node's share is only on average a third.
+    let r = simulate(&parse(&text(55.0), "lb.toml").unwrap(), 0);
+    assert!(r.failed[ErrorCause::SnatExhausted as usize] > 0);
+    assert_eq!(r.snat_peak, Some(1_024), "a node's allocation is the limit");
+    // At 40/s a third is 867 ports per node: none fail.
+    let r = simulate(&parse(&text(40.0), "lb.toml").unwrap(), 0);
+    assert_eq!(r.failed[ErrorCause::SnatExhausted as usize], 0);
+}

@@ -21,7 +21,13 @@ impl Sim<'_> {
         for i in &mut self.topo.instances {
             i.station.reset_stats(now);
         }
-        self.ports_peak = self.ports_in_use;
+        // With Load Balancer outbound the peak is per node (each node has its own ports).
+        self.ports_peak = self
+            .node_ports
+            .iter()
+            .copied()
+            .max()
+            .unwrap_or(self.ports_in_use);
     }
 
     /// Records the gauges of the current window and schedules the next sample.
@@ -182,6 +188,7 @@ fn egress_kind(s: &crate::scenario::Scenario) -> &'static str {
     match s.egress.kind {
         K::NatGateway { .. } => "nat-gateway",
         K::Firewall { .. } => "firewall",
+        K::LoadBalancer { .. } => "load-balancer",
         K::PrivateEndpoint => "private-endpoint",
         K::Direct => "direct",
     }

@@ -7,7 +7,6 @@ use rand::seq::SliceRandom;
 use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind};
 
 use super::detection::{DeathCause, LB_PROBE_DETECTION, addition_delay, removal_delay};
-use super::result::ErrorCause;
 use super::sim::{Degradation, Ev, Sim};
 use super::topology::{Life, View};
 
@@ -176,14 +175,10 @@ impl Sim<'_> {
         let epoch = pod.epoch;
         pod.station.set_servers(now, 0);
         let waiting = pod.station.drain_line(now);
+        let pod = &mut self.topo.pods[p as usize];
+        pod.in_flight = pod.in_flight.saturating_sub(waiting.len() as u32);
         for w in waiting {
-            let pod = &mut self.topo.pods[p as usize];
-            pod.in_flight = pod.in_flight.saturating_sub(1);
-            if reset {
-                self.reply_parent(w, false, ErrorCause::DeadBackend, Default::default());
-            } else {
-                self.release(w);
-            }
+            self.dead_end(w, reset);
         }
         for view in [View::Endpoints, View::AppGateway] {
             let delay = removal_delay(self.s, cause, view);
@@ -248,11 +243,7 @@ impl Sim<'_> {
         inst.station.set_servers(now, 0);
         let waiting = inst.station.drain_line(now);
         for a in waiting {
-            if reset {
-                self.reply_parent(a, false, ErrorCause::DeadBackend, Default::default());
-            } else {
-                self.release(a);
-            }
+            self.dead_end(a, reset);
         }
         self.cal.schedule_in(
             LB_PROBE_DETECTION,

@@ -429,6 +429,7 @@ impl Sim<'_> {
         let counted = now >= self.warm;
         self.tier.egress_calls += u64::from(counted);
         let dest = &self.s.egress.destinations[d];
+        let w_pod = self.nodes[id as usize].at;
         let mut extra = SimDuration::ZERO;
         match &self.s.egress.kind {
             EgressKind::NatGateway { zones, .. } => {
@@ -442,15 +443,22 @@ impl Sim<'_> {
                     // timeout fires).
                     return;
                 }
-                if !self.take_snat_port(dest.connection_reuse, counted) {
+                if !self.take_snat_port(None, dest.connection_reuse, counted) {
                     return self.fail_call(id, ErrorCause::SnatExhausted);
                 }
             }
             EgressKind::Firewall { latency, .. } => {
-                if !self.take_snat_port(dest.connection_reuse, counted) {
+                if !self.take_snat_port(None, dest.connection_reuse, counted) {
                     return self.fail_call(id, ErrorCause::SnatExhausted);
                 }
                 extra = latency.sample(&mut self.rng.egress);
+            }
+            EgressKind::LoadBalancer { nodes, .. } => {
+                // Pods are spread over the nodes in turn; each node has its own ports.
+                let node = w_pod % *nodes;
+                if !self.take_snat_port(Some(node), dest.connection_reuse, counted) {
+                    return self.fail_call(id, ErrorCause::SnatExhausted);
+                }
             }
             EgressKind::PrivateEndpoint | EgressKind::Direct => {}
         }
@@ -479,21 +487,33 @@ impl Sim<'_> {
     }
 
     /// A call opens a new outbound connection unless it reuses one (`reuse` share); a new one
-    /// holds a SNAT port until the reuse cool-down after it closes. Returns false when no port
-    /// is free (SNAT exhaustion).
-    fn take_snat_port(&mut self, reuse: f64, counted: bool) -> bool {
+    /// holds a SNAT port until the reuse cool-down after it closes — from the shared pool, or
+    /// from `node`'s own allocation (Load Balancer outbound). Returns false when no port is free
+    /// (SNAT exhaustion).
+    fn take_snat_port(&mut self, node: Option<u32>, reuse: f64, counted: bool) -> bool {
         if self.rng.egress.random::<f64>() < reuse {
             return true;
         }
-        if self.ports_in_use >= self.port_capacity {
+        let in_use = match node {
+            Some(n) => self.node_ports[n as usize],
+            None => self.ports_in_use,
+        };
+        if in_use >= self.port_capacity {
             self.tier.egress_snat_failed += u64::from(counted);
             return false;
         }
         self.ports_in_use += 1;
-        if counted {
-            self.ports_peak = self.ports_peak.max(self.ports_in_use);
+        if let Some(n) = node {
+            self.node_ports[n as usize] += 1;
         }
-        self.cal.schedule_in(SNAT_COOLDOWN, Ev::PortRelease);
+        if counted {
+            self.ports_peak = self.ports_peak.max(in_use + 1);
+        }
+        let release = match node {
+            Some(node) => Ev::NodePortRelease { node },
+            None => Ev::PortRelease,
+        };
+        self.cal.schedule_in(SNAT_COOLDOWN, release);
         true
     }
 
@@ -541,7 +561,7 @@ impl Sim<'_> {
 
     /// A node reached something dead: a reset fails it at once, a black hole drops it (its
     /// parent's timeout will fire).
-    fn dead_end(&mut self, id: u32, reset: bool) {
+    pub(super) fn dead_end(&mut self, id: u32, reset: bool) {
         if reset {
             self.reply_parent(id, false, ErrorCause::DeadBackend, SimDuration::ZERO);
         } else {

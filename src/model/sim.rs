@@ -123,6 +123,8 @@ pub enum Ev {
     RetryDue { node: u32, ver: u32 },
     /// A SNAT port becomes free again.
     PortRelease,
+    /// A Load Balancer outbound SNAT port of a node becomes free again.
+    NodePortRelease { node: u32 },
     /// A balancer's view of a pod changes.
     Detect {
         pod: u32,
@@ -262,8 +264,10 @@ pub struct Sim<'a> {
     pub dest_degr: Vec<Degradation>,
     /// NAT Gateway up, per zone that holds one (indexed by zone).
     pub nat_up: Vec<bool>,
-    /// SNAT ports in use, and the capacity.
+    /// SNAT ports in use (with Load Balancer outbound: per node, see `node_ports`).
     pub ports_in_use: u64,
+    /// Load Balancer outbound: ports in use per node.
+    pub node_ports: Vec<u64>,
     /// SNAT port capacity (`u64::MAX` when not modelled).
     pub port_capacity: u64,
     /// Peak SNAT ports in use (after warm-up).
@@ -337,6 +341,9 @@ impl<'a> Sim<'a> {
                     * u64::from(crate::scenario::defaults::FIREWALL_PORTS_PER_IP),
                 false,
             ),
+            crate::scenario::EgressKind::LoadBalancer { ports_per_node, .. } => {
+                (u64::from(*ports_per_node), false)
+            }
             _ => (u64::MAX, false),
         };
         let _ = nat_zones;
@@ -353,6 +360,10 @@ impl<'a> Sim<'a> {
             dest_degr: vec![Degradation::default(); s.egress.destinations.len()],
             nat_up: vec![true; topo.zones],
             ports_in_use: 0,
+            node_ports: match &s.egress.kind {
+                crate::scenario::EgressKind::LoadBalancer { nodes, .. } => vec![0; *nodes as usize],
+                _ => Vec::new(),
+            },
             port_capacity,
             ports_peak: 0,
             offered: 0,
@@ -508,6 +519,11 @@ impl<'a> Sim<'a> {
                 }
             }
             Ev::PortRelease => self.ports_in_use = self.ports_in_use.saturating_sub(1),
+            Ev::NodePortRelease { node } => {
+                let n = &mut self.node_ports[node as usize];
+                *n = n.saturating_sub(1);
+                self.ports_in_use = self.ports_in_use.saturating_sub(1);
+            }
             Ev::Detect {
                 pod,
                 epoch,

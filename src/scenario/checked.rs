@@ -348,6 +348,13 @@ pub enum EgressKind {
         /// Firewall instances.
         instances: u32,
     },
+    /// Standard Load Balancer outbound: a fixed SNAT port allocation per node.
+    LoadBalancer {
+        /// Nodes in the backend pool.
+        nodes: u32,
+        /// SNAT ports each node gets.
+        ports_per_node: u32,
+    },
     /// Private endpoints: no SNAT, a VNet hop.
     PrivateEndpoint,
     /// No modelled egress device (calls go straight out).

@@ -204,6 +204,19 @@ pub const NAT_PORTS_PER_IP: u32 = 64_512;
 pub const NAT_IDLE_TIMEOUT: SimDuration = s(4 * 60);
 /// Longest NAT Gateway idle timeout (D: 120 min, facts §6).
 pub const NAT_MAX_IDLE_TIMEOUT: SimDuration = s(120 * 60);
+/// Load Balancer outbound SNAT ports per node by backend-pool size (D: default allocation
+/// table, facts §6): (largest pool size, ports per node).
+pub const LB_PORTS_BY_POOL_SIZE: [(u32, u32); 6] = [
+    (50, 1_024),
+    (100, 512),
+    (200, 256),
+    (400, 128),
+    (800, 64),
+    (1_000, 32),
+];
+/// Pods per node when `nodes` is not given (E: a common packing; AKS allows 30 to 250).
+pub const PODS_PER_NODE: u32 = 10;
+
 /// Azure Firewall instances (D: 2 always run by default, facts §7).
 pub const FIREWALL_INSTANCES: u32 = 2;
 /// Azure Firewall SNAT ports per public IP per instance (D: 2,496, facts §7).

@@ -29,6 +29,8 @@ pub(crate) struct Names {
     pub services: Vec<String>,
     /// Destination names, in `[[egress.destinations]]` order.
     pub destinations: Vec<String>,
+    /// Pods over all services at the start (for node counts).
+    pub pods_total: u32,
 }
 
 impl Names {
@@ -86,6 +88,11 @@ pub(crate) fn scenario(
             Some("name"),
             destinations.iter().map(|s| &s.name),
         ),
+        pods_total: file
+            .services
+            .iter()
+            .flat_map(|s| s.pods.values())
+            .fold(0u32, |a, &n| a.saturating_add(n)),
     };
     let clients = clients::resolve(cx, &file.clients, &names, &simulation);
     let services = services::resolve(cx, &file.services, &names);

@@ -90,6 +90,10 @@ pub(crate) struct EgressTable {
     pub public_ips: Option<u32>,
     /// firewall only: firewall instances (each with its own SNAT ports). Default: 2.
     pub instances: Option<u32>,
+    /// load-balancer only: nodes in the backend pool (pods are spread over them in turn;
+    /// each node gets its own SNAT ports by the pool-size table). Default: one node per
+    /// 10 pods, at least one per zone.
+    pub nodes: Option<u32>,
     /// nat-gateway only: SNAT ports per public IP. Default: 64512.
     pub ports_per_ip: Option<u32>,
     /// nat-gateway only: TCP idle timeout, "4m" to "120m". Default: "4m".
@@ -113,6 +117,9 @@ pub(crate) enum EgressKindName {
     NatGateway,
     /// Azure Firewall.
     Firewall,
+    /// AKS's default outbound through the Standard Load Balancer: SNAT ports allocated per
+    /// node by the backend pool size.
+    LoadBalancer,
     /// Private endpoints: no SNAT, a VNet hop.
     PrivateEndpoint,
     /// No modelled egress device.
@@ -125,6 +132,7 @@ impl EgressKindName {
         match self {
             EgressKindName::NatGateway => "nat-gateway",
             EgressKindName::Firewall => "firewall",
+            EgressKindName::LoadBalancer => "load-balancer",
             EgressKindName::PrivateEndpoint => "private-endpoint",
             EgressKindName::Direct => "direct",
         }

@@ -22,6 +22,7 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
         &[
             ("public_ips", t.public_ips.is_some(), NAT_OR_FIREWALL),
             ("instances", t.instances.is_some(), FIREWALL),
+            ("nodes", t.nodes.is_some(), &["load-balancer"]),
             ("ports_per_ip", t.ports_per_ip.is_some(), NAT),
             ("idle_timeout", t.idle_timeout.is_some(), NAT),
             ("zone", t.zone.is_some(), NAT),
@@ -40,6 +41,27 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
             public_ips: cx.at_least(&p.key("public_ips"), t.public_ips, 1, 1),
             instances: cx.at_least(&p.key("instances"), t.instances, 1, d::FIREWALL_INSTANCES),
         },
+        K::LoadBalancer => {
+            let pods: u32 = names.pods_total;
+            let default = pods
+                .div_ceil(d::PODS_PER_NODE)
+                .max(names.zones.len() as u32);
+            let nodes = cx.at_least(&p.key("nodes"), t.nodes, 1, default);
+            let ports = d::LB_PORTS_BY_POOL_SIZE
+                .iter()
+                .find(|(size, _)| nodes <= *size)
+                .map(|&(_, ports)| ports);
+            if ports.is_none() {
+                cx.error(
+                    &p.key("nodes"),
+                    format!("the outbound allocation table stops at 1,000 nodes, got {nodes}"),
+                );
+            }
+            EgressKind::LoadBalancer {
+                nodes,
+                ports_per_node: ports.unwrap_or(32),
+            }
+        }
         K::PrivateEndpoint => EgressKind::PrivateEndpoint,
         K::Direct => EgressKind::Direct,
     };
