@@ -16,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use trafsim::report::{self, OutputError};
 use trafsim::runner::{self, Summary};
 use trafsim::scenario::{self, Scenario, ScenarioError};
+use trafsim::study::{self, StudyError, capacity, sweep::Sweep};
 
 /// Upper bound on replications with `--precision` when `--max-replications` is not given.
 const DEFAULT_MAX_REPLICATIONS: u32 = 100;
@@ -36,8 +37,8 @@ const EXIT_CODES: &str =
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run scenarios: parallel replications, a summary table, and summary.json and
-    /// timeseries.csv in <OUT>/<scenario name>/.
+    /// Run scenarios: parallel replications, a summary table, and summary.json,
+    /// timeseries.csv, charts (SVG, PNG) and report.html in <OUT>/<scenario name>/.
     Run(RunArgs),
     /// Check scenario files without running them; prints `ok: FILE` or every problem found.
     Validate {
@@ -47,10 +48,16 @@ pub enum Command {
     },
     /// Print the JSON Schema of the scenario format, for completion and checks in editors.
     Schema,
+    /// Compare scenarios, or the [[variants]] of one, side by side with common random numbers
+    /// (paired differences); writes <OUT>/<name>/comparison.json.
+    Compare(CompareArgs),
+    /// Find the highest clients.rate that meets a p99 and error-rate objective (per variant,
+    /// and with each --lose-zone); writes <OUT>/<scenario name>/capacity.json.
+    Capacity(CapacityArgs),
 }
 
 /// Options of `trafsim run`.
-#[derive(Debug, Args)]
+#[derive(Clone, Debug, Args)]
 pub struct RunArgs {
     /// Scenario files (TOML); all are checked before any runs.
     #[arg(required = true, value_name = "FILE")]
@@ -80,6 +87,86 @@ pub struct RunArgs {
     /// Upper bound on replications with --precision [default: 100].
     #[arg(long, value_name = "N", value_parser = at_least_one::<u32>, requires = "precision")]
     pub max_replications: Option<u32>,
+    /// Run each file at several values of one field, e.g. clients.rate=500..5000:250 or
+    /// services[0].concurrency=1,2,4; writes sweep.csv and sweep.json. Files with a [sweep]
+    /// table are swept without it.
+    #[arg(long, value_name = "FIELD=FROM..TO:STEP", value_parser = Sweep::parse_flag, conflicts_with = "precision")]
+    pub sweep: Option<Sweep>,
+}
+
+/// Options `compare` and `capacity` share with `run`.
+#[derive(Debug, Args)]
+pub struct StudyArgs {
+    /// Worker threads [default: one per CPU]. Results do not depend on it.
+    #[arg(long, value_name = "N", value_parser = at_least_one::<usize>)]
+    pub threads: Option<usize>,
+    /// Replications per run, instead of the (first) scenario's.
+    #[arg(long, value_name = "N", value_parser = at_least_one::<u32>)]
+    pub replications: Option<u32>,
+    /// Master seed for every run, instead of the (first) scenario's.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Folder for results.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// No progress bars and no notes on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// What to print on standard output: the table, or (json) the file written —
+    /// comparison.json or capacity.json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Options of `trafsim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (TOML); a file with [[variants]] gives one column per variant.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Name of the comparison (its output folder) [default: the scenario's name for one file,
+    /// else the files' common prefix + `-comparison`].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub common: StudyArgs,
+}
+
+/// Options of `trafsim capacity`.
+#[derive(Debug, Args)]
+pub struct CapacityArgs {
+    /// Scenario files (TOML) with a constant clients.rate.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Target p99 end-to-end latency, e.g. 300ms [default: the scenario's [slo].p99].
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub slo_p99: Option<trafsim::engine::SimDuration>,
+    /// Highest acceptable error rate, e.g. 0.1% [default: the scenario's [slo].error_rate,
+    /// else 0.1%].
+    #[arg(long, value_name = "PERCENT", value_parser = error_share)]
+    pub max_error_rate: Option<f64>,
+    /// Search also with this zone down for the whole run (the N+1 question); may be repeated.
+    #[arg(long, value_name = "ZONE")]
+    pub lose_zone: Vec<String>,
+    /// Stop when the bracket is this narrow: a share of the load (1%) or req/s (5).
+    #[arg(long, value_name = "WIDTH", default_value = "1%", value_parser = capacity::Tolerance::parse)]
+    pub tolerance: capacity::Tolerance,
+    #[command(flatten)]
+    pub common: StudyArgs,
+}
+
+impl StudyArgs {
+    /// The library's options.
+    fn options(&self) -> study::Options {
+        study::Options {
+            threads: self.threads,
+            replications: self.replications,
+            seed: self.seed,
+            out: self.out.clone(),
+            quiet: self.quiet,
+            json: self.format == Format::Json,
+        }
+    }
 }
 
 /// Standard-output formats of `trafsim run`.
@@ -128,6 +215,9 @@ pub enum CliError {
     /// A summary that could not be serialised (exit 1).
     #[error("could not serialise the summary: {0}")]
     Json(#[from] serde_json::Error),
+    /// A comparison, sweep or capacity search that failed (exit 2 for invalid input, else 1).
+    #[error(transparent)]
+    Study(#[from] StudyError),
     /// Standard output could not be written (exit 1; a broken pipe exits 0 silently).
     #[error("could not write to standard output: {0}")]
     Stdout(#[from] io::Error),
@@ -138,6 +228,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Invalid { .. } | CliError::DuplicateName { .. } => 2,
+            CliError::Study(e) => e.exit_code(),
             _ => 1,
         }
     }
@@ -170,7 +261,45 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             writeln!(io::stdout().lock(), "{text}")?;
             Ok(())
         }
+        Command::Compare(args) => {
+            let opts = args.common.options();
+            let outcome = study::compare::run(&args.files, args.name.as_deref(), &opts)?;
+            show_outcome(&outcome, &opts)
+        }
+        Command::Capacity(args) => {
+            let opts = args.common.options();
+            let query = capacity::Query {
+                slo_p99: args.slo_p99,
+                max_error_rate: args.max_error_rate,
+                tolerance: args.tolerance,
+                lose_zones: args.lose_zone.clone(),
+            };
+            show_outcome(&capacity::run(&args.files, &query, &opts)?, &opts)
+        }
     }
+}
+
+/// Prints a study's notes (standard error, unless quiet), its table or JSON, and what it wrote.
+fn show_outcome(outcome: &study::Outcome, opts: &study::Options) -> Result<(), CliError> {
+    if !opts.quiet {
+        for note in &outcome.notes {
+            let _ = writeln!(io::stderr(), "note: {note}");
+        }
+    }
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(outcome.text.as_bytes())?;
+    let names: Vec<String> = outcome
+        .written
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if !opts.json {
+        writeln!(stdout, "written: {}", names.join(", "))?;
+    } else if !opts.quiet {
+        let _ = writeln!(io::stderr(), "written: {}", names.join(", "));
+    }
+    stdout.flush()?;
+    Ok(())
 }
 
 /// `trafsim validate`: `ok: FILE` on standard output for each valid file.
@@ -178,7 +307,7 @@ fn validate(files: &[PathBuf]) -> Result<(), CliError> {
     let mut errors = Vec::new();
     let mut stdout = io::stdout().lock();
     for file in files {
-        match scenario::load(file) {
+        match study::validate(file) {
             Ok(_) => writeln!(stdout, "ok: {}", file.display())?,
             Err(e) => errors.push(e),
         }
@@ -232,8 +361,28 @@ fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     Ok(scenarios)
 }
 
-/// `trafsim run`.
+/// `trafsim run`: sweeps first (files with `--sweep` or a `[sweep]`), then plain runs.
 fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
+    let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref())?;
+    if !swept.is_empty() {
+        let opts = study::Options {
+            threads: args.threads,
+            replications: args.replications,
+            seed: args.seed,
+            out: args.out.clone(),
+            quiet: args.quiet,
+            json: args.format == Format::Json,
+        };
+        show_outcome(&study::sweep_run::run(&swept, &opts)?, &opts)?;
+        if plain.is_empty() {
+            return Ok(());
+        }
+    }
+    let args = &RunArgs {
+        files: plain,
+        sweep: None,
+        ..args.clone()
+    };
     let scenarios = load_all(args)?;
     let dirs = scenarios
         .iter()
@@ -244,7 +393,8 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
         .build()?;
     for (i, (s, dir)) in scenarios.iter().zip(&dirs).enumerate() {
         let summary = simulate(s, args, &pool);
-        let written = report::write_outputs(dir, &summary)?;
+        let mut written = report::write_outputs(dir, &summary)?;
+        written.extend(report::write_charts_and_report(dir, s, &summary)?);
         show(args, &summary, dir, &written, i > 0)?;
     }
     Ok(())
@@ -327,6 +477,27 @@ where
     Ok(n)
 }
 
+/// A duration such as `300ms`, more than zero, for `--slo-p99`.
+fn duration(text: &str) -> Result<trafsim::engine::SimDuration, String> {
+    match trafsim::engine::SimDuration::parse(text) {
+        Ok(d) if d.as_nanos() > 0 => Ok(d),
+        Ok(_) => Err("must be longer than 0".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// An error rate such as `0.1%` (or a share such as `0.001`), from 0 to 100%.
+fn error_share(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, k) = t.strip_suffix('%').map_or((t, 1.0), |n| (n.trim(), 100.0));
+    match number.parse::<f64>() {
+        Ok(x) if (0.0..=k).contains(&x) => Ok(x / k),
+        _ => Err(format!(
+            "expected an error rate from 0% to 100% such as `0.1%`, got `{text}`"
+        )),
+    }
+}
+
 /// A percentage such as `5%` as a share (0.05); more than 0 and at most 100.
 fn percent(text: &str) -> Result<f64, String> {
     let Some(number) = text.trim().strip_suffix('%') else {
@@ -377,6 +548,17 @@ mod tests {
                 .unwrap_err()
                 .contains("whole number")
         );
+    }
+
+    #[test]
+    fn study_flags() {
+        assert!((error_share("0.1%").unwrap() - 0.001).abs() < 1e-15);
+        assert_eq!(error_share("0"), Ok(0.0));
+        assert!(error_share("150%").unwrap_err().contains("such as `0.1%`"));
+        assert!(error_share("-1").is_err());
+        assert_eq!(duration("300ms").map(|d| d.as_nanos()), Ok(300_000_000));
+        assert!(duration("0s").is_err());
+        assert!(duration("fast").is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - [`model`] — the traffic path built on the engine.
 //! - [`runner`] — replications in parallel, deterministic merge.
 //! - [`report`] — terminal tables and files in `output/`.
+//! - [`study`] — comparisons with common random numbers, sweeps, capacity searches.
 #![warn(missing_docs)]
 
 pub mod engine;
@@ -23,3 +24,4 @@ pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod study;

@@ -13,6 +13,7 @@
 //! The model never prints and never touches files; the runner and report layers do.
 
 mod balance;
+mod budget;
 mod collect;
 pub mod detection;
 mod faults;

@@ -10,13 +10,15 @@
 //!   looking at the replications in index order, so that it too is independent of the thread
 //!   count;
 //! - [`Summary`] condenses the replications into estimates with confidence intervals, the
-//!   SLO verdict and the merged time series: what `summary.json` and the terminal table show;
+//!   SLO verdict, the merged time series and the [`failover`] story of each fault: what
+//!   `summary.json` and the terminal table show;
 //! - [`progress_bar`] is the one factory for progress bars (hidden with `--quiet` or when
 //!   standard error is not a terminal).
 //!
 //! Each replication seeds its random streams from (scenario seed, replication index) inside the
 //! model; the runner only chooses the indices and the order of the merge.
 
+pub mod failover;
 mod precision;
 mod progress;
 mod replicate;
@@ -24,6 +26,7 @@ mod slo;
 mod summary;
 mod tiers;
 
+pub use failover::FailoverSummary;
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
 pub use progress::progress_bar;
 pub use replicate::run_replications;

@@ -41,7 +41,7 @@ impl Sim<'_> {
         }
         let counted = now >= self.warm;
         self.offered += u64::from(counted);
-        self.budget_requests += 1;
+        self.budget_requests.add(now, 1.0);
         self.series.record_offered(now);
         let routes = &self.s.clients.routes;
         let service = if routes.len() == 1 {
@@ -204,7 +204,14 @@ impl Sim<'_> {
         let now = self.cal.now();
         let a = self.nodes[id as usize];
         let from_zone = if a.at == NONE {
-            NO_ZONE
+            if matches!(self.s.ingress.kind, IngressKind::LoadBalancer) {
+                // The Azure Load Balancer hands the connection to a node at random; kube-proxy
+                // there picks the pod (externalTrafficPolicy: Cluster), so the hop starts in
+                // the node's zone.
+                self.rng.balance.random_range(0..self.topo.zones) as u8
+            } else {
+                NO_ZONE
+            }
         } else {
             self.topo.instances[a.at as usize].zone as u8
         };
@@ -637,11 +644,11 @@ impl Sim<'_> {
         }
         let policy = &self.s.clients.retries;
         let retries_used = u32::from(r.tries).saturating_sub(1);
-        let within_budget = policy
-            .budget
-            .is_none_or(|b| (self.budget_retries + 1) as f64 <= b * self.budget_requests as f64);
+        let within_budget = policy.budget.is_none_or(|b| {
+            self.budget_retries.value(now) + 1.0 <= b * self.budget_requests.value(now)
+        });
         if retries_used < policy.attempts && within_budget {
-            self.budget_retries += 1;
+            self.budget_retries.add(now, 1.0);
             self.retries_in_window += 1;
             let exp = policy
                 .backoff

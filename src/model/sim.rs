@@ -281,9 +281,9 @@ pub struct Sim<'a> {
     /// Client attempts (after warm-up).
     pub client_attempts: u64,
     /// Retries requested so far (whole run, for the retry budget) and requests so far.
-    pub budget_retries: u64,
+    pub budget_retries: super::budget::Decaying,
     /// Requests so far (whole run).
-    pub budget_requests: u64,
+    pub budget_requests: super::budget::Decaying,
     /// Client retries since the last sample.
     pub retries_in_window: u64,
     /// Recent HPA recommendations per service (scale-down stabilisation).
@@ -370,8 +370,8 @@ impl<'a> Sim<'a> {
             succeeded: 0,
             failed: [0; ErrorCause::COUNT],
             client_attempts: 0,
-            budget_retries: 0,
-            budget_requests: 0,
+            budget_retries: Default::default(),
+            budget_requests: Default::default(),
             retries_in_window: 0,
             dead_sends_in_window: 0,
             dead_sends: Default::default(),

@@ -13,8 +13,9 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::report::{csv, json};
+use crate::report::{charts, csv, html, json};
 use crate::runner::Summary;
+use crate::scenario::Scenario;
 
 /// A file or folder of the output that could not be created or written.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +93,47 @@ pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, Outp
     let csv_path = dir.join("timeseries.csv");
     write_atomic(&csv_path, csv::timeseries(summary).as_bytes())?;
     Ok(vec![json_path, csv_path])
+}
+
+/// Writes the charts (`<name>.svg` and `<name>.png`, see [`charts`]) and `report.html` of
+/// `summary`, a run of `scenario`, into `dir`; returns their paths.
+///
+/// Everything is drawn in memory first: a chart that cannot be drawn fails the call before
+/// any of these files is touched, and each file is then written with [`write_atomic`]. Chart
+/// files left by an earlier run that this run does not draw are removed.
+pub fn write_charts_and_report(
+    dir: &Path,
+    scenario: &Scenario,
+    summary: &Summary,
+) -> Result<Vec<PathBuf>, OutputError> {
+    let drawn = charts::render_all(scenario, summary).map_err(|e| OutputError {
+        path: dir.join(format!("{}.svg", e.chart)),
+        action: "draw",
+        error: io::Error::other(e),
+    })?;
+    let page = html::render(scenario, summary, &drawn);
+    let mut written = Vec::new();
+    for chart in &drawn {
+        for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
+            let path = dir.join(format!("{}.{ext}", chart.name));
+            write_atomic(&path, bytes)?;
+            written.push(path);
+        }
+    }
+    let path = dir.join("report.html");
+    write_atomic(&path, page.as_bytes())?;
+    written.push(path);
+    // A chart this run does not draw (no NAT Gateway, no SNAT chart) must not linger from an
+    // earlier run of the same name.
+    for stale in charts::NAMES
+        .iter()
+        .filter(|n| !drawn.iter().any(|c| c.name == **n))
+    {
+        for ext in ["svg", "png"] {
+            let _ = fs::remove_file(dir.join(format!("{stale}.{ext}")));
+        }
+    }
+    Ok(written)
 }
 
 #[cfg(test)]

@@ -58,6 +58,20 @@ mod tests {
     }
 
     #[test]
+    fn summary_with_faults_matches_the_schema() {
+        let (scenario, runs) = fake::runs_with_faults(3);
+        let summary = Summary::from_runs(&scenario, &runs);
+        assert_eq!(summary.failover.len(), 4);
+        let json = to_json(&summary).unwrap();
+        assert!(json.contains("\"time_to_detect_secs\""), "{json}");
+        assert!(json.contains("\"dependency-degradation\""), "{json}");
+        assert_valid(&json);
+        let one = Summary::from_runs(&scenario, &runs[..1]);
+        assert_valid(&to_json(&one).unwrap());
+        assert_valid(&to_json(&Summary::from_runs(&scenario, &[])).unwrap());
+    }
+
+    #[test]
     fn schema_rejects_an_undocumented_field() {
         let (scenario, runs) = fake::runs(2);
         let mut value = serde_json::to_value(Summary::from_runs(&scenario, &runs)).unwrap();

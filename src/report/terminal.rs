@@ -13,13 +13,25 @@
 //! half-width of its 95% interval (no ± with a single replication). `req/s` is goodput for the
 //! end-to-end row and completions for a tier. For a tier, `errors` is the share of attempts it
 //! rejected; for the end-to-end row, the share of requests that failed. Cross-zone hops (with
-//! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict and the `--precision`
-//! outcome follow when they apply. Numbers keep about three significant digits.
+//! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict, a failover story per
+//! fault and the `--precision` outcome follow when they apply. Numbers keep about three
+//! significant digits.
+//!
+//! A failover story (see [`crate::runner::failover`] for the definitions) reads:
+//!
+//! ```text
+//! failover 1: zone-outage of zone 2 (black-hole), 360s to 840s
+//!   detection: dead-backend sends from 360 ±0 s to 450 ±0 s: 90.0 ±0.0 s to detect; per replication 186124 ±7260 requests failed meanwhile, 791058 ±1328 during the fault
+//!   surviving zones 1, 3: peak utilisation 99.7 ±3.8%, SATURATED (a zone >= 95% busy, or rejecting, over 3 windows in 2 of 2 replications)
+//!   recovery: recovered 10s after the fault ended (2 replications recovered: 10.0 ±0.0 s); normal = p99 <= 500 ms, errors <= 0.100%
+//!   N+1: ingress 28.8 of 60 slots (48.0%), web 793 of 120 slots (661%), orders 11.5 of 16 slots (72%): not-enough; …
+//! ```
 
 use std::fmt::Write;
 
 use crate::engine::SimDuration;
-use crate::runner::{LatencySummary, Summary, TierSummary};
+use crate::runner::failover::{Recovery, RecoveryStatus, SATURATION_WINDOWS};
+use crate::runner::{FailoverSummary, LatencySummary, Summary, TierSummary};
 use crate::stats::Estimate;
 
 /// Width of the tier-name column.
@@ -101,6 +113,9 @@ pub fn render(summary: &Summary) -> String {
             slo.error_rate_verdict.as_str()
         );
     }
+    for f in &summary.failover {
+        failover(&mut out, f, summary.replications);
+    }
     if let Some(p) = &summary.precision {
         let achieved = p.achieved.map_or_else(
             || "no interval".to_string(),
@@ -116,6 +131,124 @@ pub fn render(summary: &Summary) -> String {
         );
     }
     out
+}
+
+/// The failover story of one fault: five lines.
+fn failover(out: &mut String, f: &FailoverSummary, replications: u64) {
+    let x = &f.fault;
+    let what = match (&x.zone, &x.mode) {
+        (Some(zone), Some(mode)) if x.kind == "node-failure" => {
+            format!("a node in zone {zone} ({mode})")
+        }
+        (Some(zone), Some(mode)) => format!("zone {zone} ({mode})"),
+        _ => x.target.clone(),
+    };
+    let until = x
+        .end_secs
+        .map_or_else(|| "the end".to_string(), |e| format!("{}s", num(e)));
+    let _ = writeln!(
+        out,
+        "failover {}: {} of {what}, {}s to {until}",
+        x.index + 1,
+        x.kind,
+        num(x.start_secs)
+    );
+    let failed = est(&f.failed_during_fault, 1.0);
+    match &f.detection {
+        Some(d) => {
+            let _ = writeln!(
+                out,
+                "  detection: dead-backend sends from {} s to {} s: {} s to detect; per replication {} requests failed meanwhile, {failed} during the fault",
+                est(&d.first_dead_send_secs, 1.0),
+                est(&d.last_dead_send_secs, 1.0),
+                est(&d.time_to_detect_secs, 1.0),
+                est(&d.failed_requests, 1.0),
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  detection: no work sent to dead backends; per replication {failed} requests failed during the fault"
+            );
+        }
+    }
+    let sv = &f.surviving;
+    let _ = writeln!(
+        out,
+        "  {} {}: peak utilisation {}%, {} (a zone >= {}% busy, or rejecting, over {SATURATION_WINDOWS} windows in {} of {} replications)",
+        match (x.kind == "zone-outage", sv.zones.len()) {
+            (false, _) => "zones",
+            (true, 1) => "surviving zone",
+            (true, _) => "surviving zones",
+        },
+        sv.zones.join(", "),
+        est(&sv.peak_utilisation, 100.0),
+        if sv.saturated {
+            "SATURATED"
+        } else {
+            "not saturated"
+        },
+        num(sv.saturation_threshold * 100.0),
+        sv.saturated_replications,
+        replications,
+    );
+    recovery(out, &f.recovery, f.fault.end_secs.is_some());
+    let c = &f.capacity;
+    let tiers: Vec<String> = c
+        .tiers
+        .iter()
+        .map(|t| {
+            let util = t.utilisation_during.map_or_else(
+                || "no slots left".to_string(),
+                |u| format!("{}%", num(u * 100.0)),
+            );
+            format!(
+                "{} {} of {} slots ({util})",
+                t.tier,
+                num(t.required_slots),
+                t.slots_during
+            )
+        })
+        .collect();
+    let measured = c
+        .measured_busy_slots_before
+        .as_ref()
+        .map_or_else(String::new, |m| {
+            format!(
+                "; before the fault {} busy pod slots measured, {} on paper",
+                est(m, 1.0),
+                num(c.expected_busy_slots_before)
+            )
+        });
+    let _ = writeln!(
+        out,
+        "  N+1: {}: {}{measured}",
+        tiers.join(", "),
+        c.verdict.as_str()
+    );
+}
+
+/// The recovery line of a failover story.
+fn recovery(out: &mut String, r: &Recovery, has_end: bool) {
+    let limits = match (r.p99_threshold_secs, r.error_rate_threshold) {
+        (Some(p), Some(e)) => format!("p99 <= {} ms, errors <= {}%", num(p * 1e3), num(e * 100.0)),
+        _ => "no pre-fault level or SLO to compare with".to_string(),
+    };
+    let after = if has_end { "ended" } else { "started" };
+    let text = match (r.status, r.time_to_recover_secs) {
+        (RecoveryStatus::Recovered, Some(t)) => format!(
+            "recovered {}s after the fault {after} ({} replications recovered: {} s)",
+            num(t),
+            r.recovered_replications,
+            est(&r.per_replication_secs, 1.0)
+        ),
+        (RecoveryStatus::NoReference, _) => "unknown".to_string(),
+        _ => format!(
+            "NOT RECOVERED by the end of the run ({} replications recovered)",
+            r.recovered_replications
+        ),
+    };
+    let _ = writeln!(out, "  recovery: {text}; normal = {limits}");
 }
 
 /// One tier's row.
@@ -243,6 +376,31 @@ mod tests {
         let table = render(&Summary::from_runs(&scenario, &runs));
         assert!(table.contains("no confidence intervals"));
         assert!(!table.contains('±'), "{table}");
+    }
+
+    #[test]
+    fn faults_get_a_failover_story() {
+        let (scenario, runs) = fake::runs_with_faults(2);
+        let table = render(&Summary::from_runs(&scenario, &runs));
+        assert!(
+            table.contains("failover 1: zone-outage of zone 1 (reset), 60s to 120s"),
+            "{table}"
+        );
+        assert!(table.contains("dead-backend sends from 61"), "{table}");
+        assert!(
+            table.contains("failover 2: dependency-degradation of server, 300s to the end"),
+            "{table}"
+        );
+        assert!(table.contains("no work sent to dead backends"), "{table}");
+        assert!(
+            table.contains("node-failure of a node in zone 1 (black-hole)"),
+            "{table}"
+        );
+        assert!(
+            table.contains("ingress-instance-loss of ingress"),
+            "{table}"
+        );
+        assert!(table.contains("  N+1: server"), "{table}");
     }
 
     #[test]

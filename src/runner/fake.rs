@@ -26,6 +26,57 @@ pub(crate) fn runs(n: u64) -> (Scenario, Vec<RunResult>) {
     (s, runs)
 }
 
+/// The made-up runs of [`runs`] with faults of four kinds in the scenario: a zone outage from
+/// 60 s to 120 s (with dead-backend sends at 61–70 s in replication 0), a degradation from
+/// 300 s on, a node failure at 400 s and an ingress-instance loss at 500 s.
+pub(crate) fn runs_with_faults(n: u64) -> (Scenario, Vec<RunResult>) {
+    use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind};
+    let (mut s, mut runs) = runs(n);
+    s.faults = vec![
+        Fault {
+            at: SimDuration::from_secs(60),
+            duration: Some(SimDuration::from_secs(60)),
+            kind: FaultKind::ZoneOutage {
+                zone: 0,
+                mode: FailureMode::Reset,
+            },
+        },
+        Fault {
+            at: SimDuration::from_secs(300),
+            duration: None,
+            kind: FaultKind::DependencyDegradation {
+                target: CallTarget::Service(0),
+                latency_multiplier: 2.0,
+                error_rate: 0.0,
+            },
+        },
+        Fault {
+            at: SimDuration::from_secs(400),
+            duration: None,
+            kind: FaultKind::NodeFailure {
+                zone: 0,
+                count: 1,
+                mode: FailureMode::BlackHole,
+            },
+        },
+        Fault {
+            at: SimDuration::from_secs(500),
+            duration: Some(SimDuration::from_secs(60)),
+            kind: FaultKind::IngressInstanceLoss {
+                zone: None,
+                count: 1,
+                mode: FailureMode::Reset,
+            },
+        },
+    ];
+    runs[0].dead_sends = crate::model::DeadSends {
+        count: 5,
+        first_secs: Some(61.0),
+        last_secs: Some(70.0),
+    };
+    (s, runs)
+}
+
 /// Replication `rep`: latencies rep+1 ..= rep+100 ms, one timeout per 100 requests.
 pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
     let mut latency = LatencyHistogram::new();

@@ -15,6 +15,7 @@ use serde::{Serialize, Serializer, ser::SerializeMap};
 
 use crate::engine::SimTime;
 use crate::model::{ErrorCause, RunResult};
+use crate::runner::failover::FailoverSummary;
 use crate::runner::precision::PrecisionOutcome;
 use crate::runner::slo::SloVerdict;
 use crate::runner::tiers::TierSummary;
@@ -23,7 +24,10 @@ use crate::stats::{Estimate, LatencyHistogram, Percentiles, TimeSeries};
 
 /// Version of the `summary.json` layout (`schemas/summary.schema.json`). Raised on any change
 /// that could break a script: a field removed, renamed or given another meaning.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// Version 2 added `failover` (one entry per fault: detection, failures, surviving zones,
+/// recovery and the N+1 arithmetic); nothing else changed.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A scenario's results over all its replications.
 #[derive(Clone, Debug, Serialize)]
@@ -70,6 +74,8 @@ pub struct Summary {
     pub snat_peak: Option<u64>,
     /// The SLO verdict, when the scenario has an `[slo]`.
     pub slo: Option<SloVerdict>,
+    /// One failover story per fault of the scenario, in its order (empty without faults).
+    pub failover: Vec<FailoverSummary>,
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,
@@ -184,6 +190,8 @@ impl Summary {
             .slo
             .as_ref()
             .map(|slo| SloVerdict::judge(slo, latency.p99, errors.rate));
+        let series = merged_series(scenario, runs);
+        let failover = FailoverSummary::from_runs(scenario, runs, &series);
         Summary {
             schema_version: SCHEMA_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -211,7 +219,8 @@ impl Summary {
             cross_zone_share: est(&|r| r.cross_zone_share),
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),
             slo,
-            series: merged_series(scenario, runs),
+            failover,
+            series,
         }
     }
 }
@@ -250,7 +259,7 @@ mod tests {
     fn totals_and_estimates() {
         let (scenario, runs) = fake::runs(3);
         let s = Summary::from_runs(&scenario, &runs);
-        assert_eq!((s.schema_version, s.replications, s.seed), (1, 3, 1));
+        assert_eq!((s.schema_version, s.replications, s.seed), (2, 3, 1));
         assert_eq!(s.events, 3_003);
         assert_eq!(s.requests.offered, 300);
         assert_eq!(s.requests.failed, 3);

@@ -9,6 +9,7 @@
 mod faults;
 mod ingress;
 mod services;
+mod study;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use serde::Deserialize;
 pub(crate) use faults::*;
 pub(crate) use ingress::*;
 pub(crate) use services::*;
+pub(crate) use study::*;
 
 use super::dist_spec::DistSpec;
 use super::units::HumanDuration;
@@ -30,6 +32,8 @@ pub(crate) const SECTIONS: &[&str] = &[
     "egress",
     "faults",
     "slo",
+    "variants",
+    "sweep",
 ];
 
 /// A trafsim scenario: the traffic, the platform design (ingress, pods in zones, egress), and
@@ -55,6 +59,10 @@ pub(crate) struct ScenarioFile {
     pub faults: Option<Vec<FaultTable>>,
     /// The service-level objective the report checks.
     pub slo: Option<SloTable>,
+    /// Design alternatives, each a set of overrides (`trafsim compare`, `trafsim capacity`).
+    pub variants: Option<Vec<VariantTable>>,
+    /// A field run at several values (`trafsim run`).
+    pub sweep: Option<SweepTable>,
 }
 
 /// `[simulation]`: how long, how often, how random.

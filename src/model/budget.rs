@@ -1,0 +1,44 @@
+//! Retry budgets over a sliding horizon: counts of requests and retries that decay
+//! exponentially, so a budget reflects recent traffic (as Envoy's and Finagle's budgets do) and
+//! quiet minutes do not save up retries for a later storm.
+
+use crate::engine::{SimDuration, SimTime};
+
+/// Time constant of the decay: counts older than this weigh 1/e.
+pub const HORIZON: SimDuration = SimDuration::from_secs(10);
+
+/// An exponentially decaying count.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Decaying {
+    value: f64,
+    at: SimTime,
+}
+
+impl Decaying {
+    /// The count at `now`.
+    pub fn value(&self, now: SimTime) -> f64 {
+        let dt = now.since(self.at).as_secs_f64();
+        self.value * (-dt / HORIZON.as_secs_f64()).exp()
+    }
+
+    /// Adds `x` at `now`.
+    pub fn add(&mut self, now: SimTime, x: f64) {
+        self.value = self.value(now) + x;
+        self.at = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decays_with_the_horizon() {
+        let mut d = Decaying::default();
+        d.add(SimTime::ZERO, 100.0);
+        let later = SimTime::ZERO + HORIZON;
+        assert!((d.value(later) - 100.0 / std::f64::consts::E).abs() < 1e-9);
+        d.add(later, 1.0);
+        assert!((d.value(later) - (100.0 / std::f64::consts::E + 1.0)).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,194 @@
+//! Charts of one scenario's run, drawn with plotters as SVG and PNG.
+//!
+//! [`render_all`] draws, from the time series merged across replications (see
+//! [`Summary::series`](crate::runner::Summary::series)) and the scenario's faults:
+//!
+//! - `latency` — p50 and p99 end-to-end latency per window (ms, log scale), with the warm-up
+//!   and the fault windows shaded and the SLO's p99 target drawn, over errors per second
+//!   stacked by cause;
+//! - `zones` — ready pods and utilisation per zone over time;
+//! - `snat` — SNAT ports in use against the limit, only when the egress is a NAT Gateway.
+//!
+//! Everything is drawn in memory: a chart that fails to draw returns an error before any file
+//! is touched, and the caller ([`write_charts_and_report`](crate::report::write_charts_and_report))
+//! writes the results atomically.
+//!
+//! Text is set in DejaVu Sans, embedded in the binary (`assets/fonts/`, Bitstream Vera licence),
+//! so charts need no system fonts and look the same everywhere. The PNG rasteriser uses the
+//! embedded font; an SVG names the family `sans-serif` and its viewer supplies the glyphs.
+//! Sizes suit a slide: 1600 × 900 pixels, titles in 40 px, axis text in 22–26 px.
+
+mod data;
+mod latency;
+mod snat;
+mod style;
+mod zones;
+
+use std::error::Error;
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+pub use data::{ChartData, FaultMark, SnatSeries, TimeAxis, ZoneSeries, fault_label};
+
+use crate::runner::Summary;
+use crate::scenario::Scenario;
+
+/// The embedded font (DejaVu Sans 2.37; licence in `assets/fonts/DejaVuSans-LICENSE.txt`).
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The file stems of every chart [`render_all`] can draw.
+pub const NAMES: [&str; 3] = ["latency", "zones", "snat"];
+
+/// Width of every chart, pixels.
+pub const WIDTH: u32 = 1600;
+/// Height of every chart, pixels.
+pub const HEIGHT: u32 = 900;
+
+/// One chart, drawn in both formats.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// File stem: `latency`, `zones`, `snat`.
+    pub name: &'static str,
+    /// The title drawn at the top of the chart.
+    pub title: String,
+    /// The SVG document.
+    pub svg: String,
+    /// The PNG file's bytes.
+    pub png: Vec<u8>,
+}
+
+/// A chart that could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("could not draw the {chart} chart: {message}")]
+pub struct ChartError {
+    /// Which chart.
+    pub chart: &'static str,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// What a drawing step returns; plotters' errors differ per backend, so they are boxed.
+pub(crate) type DrawResult = Result<(), Box<dyn Error + Send + Sync>>;
+
+/// A chart that can draw itself on any plotters backend.
+pub(crate) trait Plot {
+    /// File stem of the chart.
+    const NAME: &'static str;
+    /// The title drawn at the top.
+    fn title(&self) -> String;
+    /// Draws the chart on `root`, which is [`WIDTH`] × [`HEIGHT`] and already white.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Every chart that applies to `scenario`'s run summarised by `summary`, in the order latency,
+/// zones, snat. Nothing is written.
+pub fn render_all(scenario: &Scenario, summary: &Summary) -> Result<Vec<Chart>, ChartError> {
+    let data = ChartData::new(scenario, summary);
+    let mut charts = vec![
+        render(&latency::LatencyChart { data: &data })?,
+        render(&zones::ZonesChart { data: &data })?,
+    ];
+    if data.snat.is_some() {
+        charts.push(render(&snat::SnatChart { data: &data })?);
+    }
+    Ok(charts)
+}
+
+/// Registers the embedded font as `sans-serif` (once per process).
+fn register_font() -> Result<(), String> {
+    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    let ok = *REGISTERED.get_or_init(|| {
+        plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("the embedded font does not load".into())
+    }
+}
+
+/// Draws `plot` as SVG and as PNG.
+pub(crate) fn render<P: Plot>(plot: &P) -> Result<Chart, ChartError> {
+    let fail = |message: String| ChartError {
+        chart: P::NAME,
+        message,
+    };
+    register_font().map_err(fail)?;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        plot.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        plot.draw(&root).map_err(|e| fail(e.to_string()))?;
+        root.present().map_err(|e| fail(e.to_string()))?;
+    }
+    let png = encode_png(&rgb, WIDTH, HEIGHT).map_err(|e| fail(e.to_string()))?;
+    Ok(Chart {
+        name: P::NAME,
+        title: plot.title(),
+        svg,
+        png,
+    })
+}
+
+/// An 8-bit RGB buffer of `width` × `height` as PNG bytes.
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Best);
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(rgb)?;
+        writer.finish()?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::fake;
+
+    #[test]
+    fn mm1_draws_latency_and_zones_but_no_snat() {
+        let (scenario, runs) = fake::runs(2);
+        let summary = Summary::from_runs(&scenario, &runs);
+        let charts = render_all(&scenario, &summary).unwrap();
+        let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
+        assert_eq!(names, ["latency", "zones"]);
+        for c in &charts {
+            assert!(c.svg.starts_with("<svg"), "{}", &c.svg[..40]);
+            assert!(c.svg.contains(&c.title), "{}", c.title);
+            assert_eq!(&c.png[..8], b"\x89PNG\r\n\x1a\n");
+        }
+    }
+
+    #[test]
+    fn a_run_without_replications_still_draws() {
+        let scenario = fake::scenario();
+        let summary = Summary::from_runs(&scenario, &[]);
+        let charts = render_all(&scenario, &summary).unwrap();
+        assert_eq!(charts.len(), 2);
+        assert!(charts[0].svg.contains("no failed requests"));
+    }
+
+    #[test]
+    fn png_encoding_round_trips_the_size() {
+        let png = encode_png(&[255; 2 * 3 * 3], 2, 3).unwrap();
+        let decoder = png::Decoder::new(png.as_slice());
+        let reader = decoder.read_info().unwrap();
+        assert_eq!((reader.info().width, reader.info().height), (2, 3));
+    }
+}

@@ -1,0 +1,162 @@
+//! The SNAT chart: NAT Gateway ports in use (peak per window) against the limit of public IPs ×
+//! ports per IP, with the warm-up and fault windows shaded.
+//!
+//! The y axis is linear when the peak reaches 5% of the limit; below that a linear axis would
+//! show a flat line at the bottom, so it turns logarithmic (from 1 port to above the limit),
+//! and says so.
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::prelude::*;
+use plotters::style::full_palette;
+
+use super::data::ChartData;
+use super::style::{self, AXIS, LABEL, LINE, font};
+use super::{DrawResult, Plot};
+
+/// Peak share of the limit below which the y axis turns logarithmic.
+const LOG_BELOW: f64 = 0.05;
+
+/// The SNAT chart of one run (drawn only with a NAT Gateway).
+pub struct SnatChart<'a> {
+    /// What to draw.
+    pub data: &'a ChartData,
+}
+
+impl Plot for SnatChart<'_> {
+    const NAME: &'static str = "snat";
+
+    fn title(&self) -> String {
+        format!("{}: SNAT ports in use (NAT Gateway)", self.data.scenario)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
+    where
+        DB::ErrorType: 'static,
+    {
+        let d = self.data;
+        let Some(snat) = &d.snat else {
+            return Ok(());
+        };
+        let area = style::titled(root, &self.title())?;
+        let peak = style::max_of(&snat.in_use).unwrap_or(0.0);
+        let limit = snat.limit.max(1.0);
+        let builder = |area| {
+            let mut b = ChartBuilder::on(area);
+            b.margin_left(16)
+                .margin_right(32)
+                .margin_top(8)
+                .margin_bottom(8)
+                .x_label_area_size(70)
+                .y_label_area_size(130);
+            b
+        };
+        if peak >= limit * LOG_BELOW {
+            let hi = limit.max(peak) * 1.15;
+            let mut chart = builder(&area).build_cartesian_2d(0.0..d.end, 0.0..hi)?;
+            self.mesh(&mut chart, "SNAT ports")?;
+            self.series(&mut chart, (0.0, hi), 0.0)
+        } else {
+            let hi = 10f64.powf((limit * 1.2).log10().ceil());
+            let mut chart = builder(&area).build_cartesian_2d(0.0..d.end, (1.0..hi).log_scale())?;
+            self.mesh(&mut chart, "SNAT ports (log scale)")?;
+            self.series(&mut chart, (1.0, hi), 1.0)
+        }
+    }
+}
+
+impl SnatChart<'_> {
+    /// Axes, labels and grid.
+    fn mesh<DB, X, Y>(
+        &self,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+        y_desc: &str,
+    ) -> DrawResult
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static,
+        X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+        Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    {
+        chart
+            .configure_mesh()
+            .x_desc(self.data.axis.label())
+            .y_desc(y_desc)
+            .axis_desc_style(font(AXIS))
+            .label_style(font(LABEL))
+            .x_label_formatter(&|v| style::tick(*v))
+            .y_label_formatter(&|v| thousands(*v))
+            .light_line_style(full_palette::GREY_200)
+            .draw()?;
+        Ok(())
+    }
+
+    /// Shading, the ports in use and the limit.
+    fn series<'a, DB, X, Y>(
+        &self,
+        chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+        range: (f64, f64),
+        floor: f64,
+    ) -> DrawResult
+    where
+        DB: DrawingBackend + 'a,
+        DB::ErrorType: 'static,
+        X: Ranged<ValueType = f64>,
+        Y: Ranged<ValueType = f64>,
+    {
+        let d = self.data;
+        let Some(snat) = &d.snat else {
+            return Ok(());
+        };
+        style::shade_windows(chart, d, range, true)?;
+        let used = full_palette::BLUE_700.stroke_width(LINE);
+        let label = "ports in use (peak per window)";
+        style::gapped_line(chart, &d.mid, &snat.in_use, floor, used, label)?;
+        let limit_style = full_palette::RED_800.stroke_width(LINE);
+        let ips = if snat.public_ips == 1 { "IP" } else { "IPs" };
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(0.0, snat.limit), (d.end, snat.limit)],
+                16,
+                8,
+                limit_style,
+            ))?
+            .label(format!(
+                "limit: {} ports ({} public {ips})",
+                thousands(snat.limit),
+                snat.public_ips
+            ))
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], limit_style));
+        style::legend(chart, SeriesLabelPosition::LowerRight)
+    }
+}
+
+/// A whole number with thousands separators: `64,512`.
+fn thousands(v: f64) -> String {
+    if !(v.is_finite() && v.abs() >= 1.0) {
+        return style::tick(v);
+    }
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(64_512.0), "64,512");
+        assert_eq!(thousands(1_000_000.0), "1,000,000");
+        assert_eq!(thousands(999.0), "999");
+        assert_eq!(thousands(0.5), "0.5");
+        assert_eq!(thousands(-1_234.0), "-1,234");
+    }
+}

@@ -1,0 +1,274 @@
+//! The summary tables of `report.html`: run facts, SLO verdict, end-to-end figures, errors by
+//! cause and per tier. Estimates read `mean ± half-width` of their 95% interval (just the mean
+//! with one replication), with about three significant digits, as in the terminal table.
+
+use std::fmt::Write;
+
+use super::escape;
+use crate::runner::{Summary, Verdict};
+use crate::stats::Estimate;
+
+/// Run facts: scenario, seed, replications, version, simulated time, requests.
+pub fn facts(s: &Summary) -> String {
+    let reps = match (&s.precision, s.replications) {
+        (Some(p), n) => format!(
+            "{n} (until p99 was within ±{}%, at most {}: {})",
+            num(p.target * 100.0),
+            p.max_replications,
+            if p.met { "met" } else { "not met" }
+        ),
+        (None, 1) => "1 (no confidence intervals)".to_string(),
+        (None, n) => n.to_string(),
+    };
+    let rows = [
+        ("scenario", escape(&s.scenario)),
+        ("seed", s.seed.to_string()),
+        ("replications", reps),
+        ("trafsim version", escape(&s.trafsim_version)),
+        (
+            "simulated time",
+            format!(
+                "{} s per replication, of which {} s warm-up (not counted); {} s windows",
+                num(s.duration_secs),
+                num(s.warmup_secs),
+                num(s.window_secs)
+            ),
+        ),
+        ("zones", escape(&s.zones.join(", "))),
+        (
+            "requests",
+            format!(
+                "{} offered, {} succeeded, {} failed; {} client attempts",
+                count(s.requests.offered),
+                count(s.requests.succeeded),
+                count(s.requests.failed),
+                count(s.requests.client_attempts)
+            ),
+        ),
+        ("events", count(s.events)),
+    ];
+    let mut out = String::from("<table class=\"facts\">\n");
+    for (k, v) in rows {
+        let _ = writeln!(out, "<tr><th>{k}</th><td>{v}</td></tr>");
+    }
+    out.push_str(
+        "</table>\n<p class=\"note\">Figures are the mean over replications ± the \
+                  half-width of the 95% confidence interval.</p>\n",
+    );
+    out
+}
+
+/// The SLO verdict, or nothing without an `[slo]`.
+pub fn slo(s: &Summary) -> String {
+    let Some(v) = &s.slo else {
+        return String::new();
+    };
+    let mut out = String::from("<h2 id=\"slo\">SLO</h2>\n");
+    let _ = writeln!(
+        out,
+        "<p><span class=\"verdict {c}\">SLO {c}</span></p>",
+        c = v.verdict.as_str()
+    );
+    out.push_str(
+        "<table>\n<tr><th>target</th><th>limit</th><th>estimate</th><th>verdict</th></tr>\n",
+    );
+    let mut row = |name: &str, limit: String, e: String, verdict: Verdict| {
+        let _ = writeln!(
+            out,
+            "<tr><td>{name}</td><td>{limit}</td><td>{e}</td><td class=\"{c}\">{c}</td></tr>",
+            c = verdict.as_str()
+        );
+    };
+    row(
+        "p99 latency",
+        format!("{} ms", num(v.p99_target_secs * 1e3)),
+        format!("{} ms", est(&v.p99, 1e3)),
+        v.p99_verdict,
+    );
+    row(
+        "error rate",
+        format!("{}%", num(v.error_rate_target * 100.0)),
+        format!("{}%", est(&v.error_rate, 100.0)),
+        v.error_rate_verdict,
+    );
+    out.push_str(
+        "</table>\n<p class=\"note\">Met: the whole interval is within the target; \
+                  missed: the whole interval is beyond it; inconclusive: the interval straddles \
+                  it (more replications would decide).</p>\n",
+    );
+    out
+}
+
+/// End-to-end latency, throughput, error rate and the other whole-run figures.
+pub fn end_to_end(s: &Summary) -> String {
+    let l = &s.latency;
+    let mut rows = vec![
+        ("p50 latency", format!("{} ms", est(&l.p50, 1e3))),
+        ("p90 latency", format!("{} ms", est(&l.p90, 1e3))),
+        ("p99 latency", format!("{} ms", est(&l.p99, 1e3))),
+        ("p99.9 latency", format!("{} ms", est(&l.p999, 1e3))),
+        ("mean latency", format!("{} ms", est(&l.mean, 1e3))),
+        (
+            "pooled p50 / p99 / max",
+            format!(
+                "{} / {} / {} ms",
+                num(l.pooled.p50 * 1e3),
+                num(l.pooled.p99 * 1e3),
+                num(l.pooled.max * 1e3)
+            ),
+        ),
+        ("offered load", format!("{} req/s", est(&s.throughput, 1.0))),
+        ("goodput", format!("{} req/s", est(&s.goodput, 1.0))),
+        ("error rate", format!("{}%", est(&s.errors.rate, 100.0))),
+        ("attempts per request", est(&s.amplification, 1.0)),
+    ];
+    if s.zones.len() > 1 {
+        rows.push((
+            "cross-zone hops",
+            format!("{}%", est(&s.cross_zone_share, 100.0)),
+        ));
+    }
+    if let Some(peak) = s.snat_peak {
+        rows.push(("SNAT ports in use, peak", peak.to_string()));
+    }
+    let mut out = String::from(
+        "<h2 id=\"end-to-end\">End to end</h2>\n<p class=\"note\">Latency of successful \
+         requests as the clients saw them, retries included.</p>\n<table>\n\
+         <tr><th>metric</th><th>value</th></tr>\n",
+    );
+    for (k, v) in rows {
+        let _ = writeln!(out, "<tr><td>{k}</td><td>{v}</td></tr>");
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+/// Failed requests by cause.
+pub fn errors(s: &Summary) -> String {
+    let mut out = String::from("<h2 id=\"errors\">Errors by cause</h2>\n");
+    let causes: Vec<_> = s.errors.by_cause.iter().filter(|c| c.count > 0).collect();
+    if causes.is_empty() {
+        out.push_str("<p>No request failed.</p>\n");
+        return out;
+    }
+    out.push_str("<table>\n<tr><th>cause</th><th>requests</th><th>share of offered</th></tr>\n");
+    for c in causes {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}%</td></tr>",
+            c.cause.name(),
+            count(c.count),
+            est(&c.rate, 100.0)
+        );
+    }
+    out.push_str("</table>\n");
+    out
+}
+
+/// One row per tier: latency in the tier, throughput, rejections, utilisation, queues.
+pub fn tiers(s: &Summary) -> String {
+    let mut out = String::from(
+        "<h2 id=\"tiers\">Per tier</h2>\n<p class=\"note\">Latency is the time in the tier \
+         (queue and own work, calls included); rejected is the share of arrivals turned \
+         away.</p>\n<div class=\"wide\"><table>\n<tr><th>tier</th><th>servers</th><th>p50 ms</th>\
+         <th>p99 ms</th><th>completed/s</th><th>rejected</th><th>utilisation</th>\
+         <th>mean queue</th><th>peak queue</th><th>utilisation by zone</th></tr>\n",
+    );
+    for t in &s.tiers {
+        let zones: Vec<String> = t
+            .zone_utilisation
+            .iter()
+            .map(|z| format!("{} {}%", escape(&z.zone), num(z.utilisation.mean * 100.0)))
+            .collect();
+        // A tier without worker slots of its own (the egress) has no utilisation or queue.
+        let slots = |text: String| if t.servers > 0 { text } else { "-".to_string() };
+        let _ = writeln!(
+            out,
+            "<tr><td>{}<br><span class=\"note\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&t.name),
+            escape(&t.kind),
+            t.servers,
+            est(&t.latency.p50, 1e3),
+            est(&t.latency.p99, 1e3),
+            est(&t.throughput, 1.0),
+            est(&t.rejection_rate, 100.0),
+            slots(format!("{}%", est(&t.utilisation, 100.0))),
+            slots(est(&t.mean_queue, 1.0)),
+            slots(num(t.peak_queue)),
+            zones.join(", ")
+        );
+    }
+    out.push_str("</table></div>\n");
+    out
+}
+
+/// `mean ± half_width` of `e` scaled by `scale`, or the mean alone without an interval.
+pub fn est(e: &Estimate, scale: f64) -> String {
+    let mean = e.mean * scale;
+    if e.n <= 1 {
+        return num(mean);
+    }
+    let d = decimals(mean);
+    format!("{mean:.d$} ± {:.d$}", e.half_width * scale)
+}
+
+/// `v` with about three significant digits.
+pub fn num(v: f64) -> String {
+    let d = if v.fract() == 0.0 { 0 } else { decimals(v) };
+    format!("{v:.d$}")
+}
+
+/// A whole number with thousands separators: `20,731,724`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Decimals that give about three significant digits.
+fn decimals(v: f64) -> usize {
+    match v.abs() {
+        a if a == 0.0 || a >= 100.0 => 0,
+        a if a >= 10.0 => 1,
+        a if a >= 1.0 => 2,
+        _ => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::fake;
+
+    #[test]
+    fn tables_show_estimates_with_intervals() {
+        let (scenario, runs) = fake::runs(3);
+        let s = Summary::from_runs(&scenario, &runs);
+        let e2e = end_to_end(&s);
+        assert!(e2e.contains("p99 latency</td><td>"), "{e2e}");
+        assert!(e2e.contains(" ± "), "{e2e}");
+        assert!(errors(&s).contains("<td>timeout</td><td>3</td>"));
+        assert!(
+            tiers(&s).contains("<td>server<br><span class=\"note\">service</span></td><td>1</td>")
+        );
+        assert!(slo(&s).contains("class=\"verdict"));
+        assert!(facts(&s).contains("<th>seed</th><td>1</td>"));
+    }
+
+    #[test]
+    fn numbers() {
+        let one = Estimate::from_samples(&[0.5]);
+        assert_eq!(est(&one, 100.0), "50");
+        assert_eq!(num(0.01234), "0.012");
+        assert_eq!(num(92.14), "92.1");
+        assert_eq!(count(20_731_724), "20,731,724");
+        assert_eq!(count(999), "999");
+    }
+}

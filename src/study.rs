@@ -1,0 +1,194 @@
+//! Studies: several runs that answer one design question together.
+//!
+//! - [`compare`] — scenario files, or the `[[variants]]` of one, run side by side with common
+//!   random numbers; each figure with its difference to the first column and whether that
+//!   difference is significant (`trafsim compare`, `comparison.json`);
+//! - [`sweep`] — one field at several values, a row of estimates per value (`trafsim run
+//!   --sweep`, `[sweep]`; `sweep.csv`, `sweep.json`);
+//! - [`capacity`] — the highest offered load that meets a latency and error-rate objective,
+//!   found by bracketing and bisection, optionally with a zone lost (`trafsim capacity`,
+//!   `capacity.json`);
+//! - [`overrides`] and [`source`] — how a variant or a sweep point changes the scenario: a
+//!   field path and a value applied to the file's TOML value, which is then checked again like
+//!   a file written by hand.
+//!
+//! **Common random numbers.** Every replication draws from streams named per concern
+//! (`clients.arrivals`, `service.<name>`, …) and seeded from (seed, replication index, stream
+//! name) only (see [`crate::engine::rng`]). Studies run every column, point or probe with the
+//! same seed and the same replication indices, so replication *i* of two variants sees the same
+//! arrivals — the same offered requests at the same instants — and the same service-time draws
+//! for a service of the same name. Differences between columns are then paired, replication
+//! by replication ([`crate::stats::Estimate::paired_difference`]), which cancels most of the
+//! noise the two share. Changing the arrival *rate* keeps the same underlying draws scaled, so
+//! sweep points and capacity probes are smooth in the load.
+//!
+//! **Determinism.** Everything runs in one rayon pool and is collected in index order
+//! (columns, points, replications), so results do not depend on the number of threads.
+//!
+//! Commands return an [`Outcome`] (what to print, what was written, notes); the binary prints
+//! it, so this module never writes to standard output.
+
+pub mod capacity;
+pub mod compare;
+pub mod metrics;
+pub mod overrides;
+mod render;
+pub mod source;
+pub mod sweep;
+pub mod sweep_run;
+
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+use crate::model::RunResult;
+use crate::report::OutputError;
+use crate::runner;
+use crate::scenario::{Scenario, ScenarioError};
+
+pub use source::{Source, Variant};
+
+/// The options a study shares with `trafsim run`.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Worker threads (`None`: one per CPU). Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Replications per column, point or probe, instead of the (first) scenario's.
+    pub replications: Option<u32>,
+    /// Master seed, instead of the (first) scenario's.
+    pub seed: Option<u64>,
+    /// Folder for results.
+    pub out: PathBuf,
+    /// No progress bars.
+    pub quiet: bool,
+    /// Print JSON instead of a table.
+    pub json: bool,
+}
+
+/// What a study command produced: text for standard output, files written, notes for
+/// standard error.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// The table, or the JSON document(s) with `--format json`.
+    pub text: String,
+    /// Files written.
+    pub written: Vec<PathBuf>,
+    /// Things the user should know (printed on standard error unless quiet).
+    pub notes: Vec<String>,
+}
+
+/// Why a study failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    /// Scenario files (or their variants or sweeps) that did not load (exit 2).
+    #[error("{}", invalid_message(.errors, *.total))]
+    Invalid {
+        /// One error per invalid file.
+        errors: Vec<ScenarioError>,
+        /// Files given.
+        total: usize,
+    },
+    /// A request that cannot be answered as given (exit 2), e.g. a zone that does not exist.
+    #[error("{0}")]
+    Usage(String),
+    /// An output file or folder (exit 1).
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The worker threads could not start (exit 1).
+    #[error("could not start the worker threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
+    /// A result that could not be serialised (exit 1).
+    #[error("could not serialise the results: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl StudyError {
+    /// The process exit code: 2 for invalid input, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StudyError::Invalid { .. } | StudyError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+fn invalid_message(errors: &[ScenarioError], total: usize) -> String {
+    let mut lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let verb = if errors.len() == 1 { "is" } else { "are" };
+    lines.push(format!(
+        "{} of {total} scenario files {verb} invalid; nothing was run",
+        errors.len()
+    ));
+    lines.join("\n")
+}
+
+/// Loads and checks every file (with its variants and sweep) before anything runs; all
+/// problems of all files are reported together.
+pub fn load_sources(files: &[PathBuf]) -> Result<Vec<Source>, StudyError> {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match Source::load(f) {
+            Ok(s) => sources.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(sources)
+    } else {
+        Err(StudyError::Invalid {
+            errors,
+            total: files.len(),
+        })
+    }
+}
+
+/// `trafsim validate` for one file: the scenario, its variants and its sweep.
+pub fn validate(path: &Path) -> Result<(), ScenarioError> {
+    Source::load(path).map(|_| ())
+}
+
+/// The seed and replications every run of a study uses: the options', else `first`'s.
+pub(crate) fn common_settings(first: &Scenario, opts: &Options) -> (u64, u32) {
+    (
+        opts.seed.unwrap_or(first.simulation.seed),
+        opts.replications.unwrap_or(first.simulation.replications),
+    )
+}
+
+/// Gives `s` the common seed and replication count.
+pub(crate) fn set_common(s: &mut Scenario, (seed, reps): (u64, u32)) {
+    s.simulation.seed = seed;
+    s.simulation.replications = reps;
+}
+
+/// The worker pool.
+pub(crate) fn pool(opts: &Options) -> Result<rayon::ThreadPool, StudyError> {
+    Ok(rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .build()?)
+}
+
+/// Runs every scenario's replications (`0..replications` of each) on the current pool, all
+/// at once, and hands each scenario's runs, in index order, to `digest`; results come back in
+/// scenario order. Runs are dropped once digested, so memory holds the scenarios in flight.
+pub(crate) fn run_each<T: Send>(
+    scenarios: &[Scenario],
+    bar: &ProgressBar,
+    digest: &(dyn Fn(&Scenario, Vec<RunResult>) -> T + Sync),
+) -> Vec<T> {
+    let tick = |_replication: u64| bar.inc(1);
+    scenarios
+        .par_iter()
+        .map(|s| {
+            let reps = u64::from(s.simulation.replications);
+            digest(s, runner::run_replications(s, 0..reps, &tick))
+        })
+        .collect()
+}
+
+/// A progress bar over `runs` replications, labelled `label`.
+pub(crate) fn bar(runs: u64, label: &str, quiet: bool) -> ProgressBar {
+    runner::progress_bar(runs, label, quiet)
+}

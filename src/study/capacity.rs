@@ -1,0 +1,536 @@
+//! `trafsim capacity`: the highest offered load (`clients.rate`) that meets a latency and
+//! error-rate objective, with a zone lost if asked (the N+1 question).
+//!
+//! Each *probe* runs the scenario's replications at one rate and *meets* the objective when
+//! the upper end of the 95% interval of p99 end-to-end latency is at or below the target and
+//! the mean error rate is at or below the maximum. The search brackets, then bisects:
+//!
+//! 1. probe the scenario's own rate; if it meets, double until a probe fails; if it fails,
+//!    halve until one meets (at most 30 times either way);
+//! 2. bisect between the highest rate that met and the lowest that failed until they are
+//!    within the tolerance (1% of the load by default).
+//!
+//! The answer is the highest rate that met, and the bracket width is its tolerance: the true
+//! capacity (for this number of replications) lies between the two ends. Using the interval's
+//! upper end makes the answer conservative by about the half-width of p99's interval, converted
+//! into load through the slope of the latency curve; more replications narrow it. The search
+//! assumes that more load never helps, which holds up to noise; every probe uses the same seed,
+//! so probes at neighbouring rates see the same underlying random numbers and the noise is
+//! smooth in the rate.
+//!
+//! `--lose-zone Z` adds a zone outage of zone Z (black hole) from the start of the run to its
+//! end, and lengthens the warm-up (keeping the measured time) when it is shorter than the time
+//! the balancers need to stop sending to the lost zone, so the measured period sees the
+//! surviving zones carrying the load, not the detection transient.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::engine::{ArrivalProcess, SimDuration};
+use crate::model::detection::{
+    DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, removal_delay,
+};
+use crate::model::topology::View;
+use crate::report;
+use crate::runner;
+use crate::scenario::{FailureMode, Fault, FaultKind, Scenario};
+use crate::stats::Estimate;
+use crate::study::overrides::{FieldPath, Override, number};
+use crate::study::{
+    Options, Outcome, Source, StudyError, Variant, bar, common_settings, load_sources, pool,
+    render, set_common,
+};
+
+/// Layout version of `capacity.json`.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Most doublings or halvings while bracketing.
+const MAX_BRACKET_STEPS: u32 = 30;
+/// Most bisection steps (a safeguard; the tolerance ends the search long before).
+const MAX_BISECTIONS: u32 = 60;
+/// Highest acceptable error rate when neither `--max-error-rate` nor `[slo]` gives one.
+pub const DEFAULT_MAX_ERROR_RATE: f64 = 0.001;
+/// Settling time after the balancers stop sending to a lost zone, before measuring.
+const SETTLE: SimDuration = SimDuration::from_secs(10);
+
+/// How close the bracket must get.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Tolerance {
+    /// A share of the load found, e.g. 0.01 for 1%.
+    Relative(f64),
+    /// Requests per second.
+    Absolute(f64),
+}
+
+impl Tolerance {
+    /// Parses `1%` (relative) or `5` (requests per second).
+    pub fn parse(text: &str) -> Result<Tolerance, String> {
+        let t = text.trim();
+        let (number, relative) = match t.strip_suffix('%') {
+            Some(n) => (n.trim(), true),
+            None => (t.trim_end_matches("rps").trim(), false),
+        };
+        let x: f64 = number.parse().map_err(|_| {
+            format!(
+                "expected a share such as `1%` or requests per second such as `5`, got `{text}`"
+            )
+        })?;
+        if !(x.is_finite() && x > 0.0) {
+            return Err(format!("must be more than 0, got `{text}`"));
+        }
+        Ok(if relative {
+            Tolerance::Relative(x / 100.0)
+        } else {
+            Tolerance::Absolute(x)
+        })
+    }
+
+    /// The bracket width allowed when `rate` is the highest rate that met.
+    fn width(self, rate: f64) -> f64 {
+        match self {
+            Tolerance::Relative(share) => share * rate,
+            Tolerance::Absolute(rps) => rps,
+        }
+    }
+}
+
+/// What to search for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    /// Target p99 end-to-end latency (`None`: the scenario's `[slo].p99`).
+    pub slo_p99: Option<SimDuration>,
+    /// Highest acceptable error rate, a share (`None`: the scenario's `[slo].error_rate`,
+    /// else 0.1%).
+    pub max_error_rate: Option<f64>,
+    /// How close the bracket must get.
+    pub tolerance: Tolerance,
+    /// Zones to lose, one search each (besides the search with all zones).
+    pub lose_zones: Vec<String>,
+}
+
+/// One probe: the replications at one rate.
+#[derive(Clone, Debug, Serialize)]
+pub struct Probe {
+    /// `clients.rate`, requests per second.
+    pub rate: f64,
+    /// Offered requests per second measured.
+    pub offered_per_s: Estimate,
+    /// p99 end-to-end latency, seconds.
+    pub p99_s: Estimate,
+    /// Failed share of offered requests.
+    pub error_rate: Estimate,
+    /// Whether the probe met the objective.
+    pub meets: bool,
+}
+
+/// The answer for one variant and one case (all zones, or one zone lost).
+#[derive(Clone, Debug, Serialize)]
+pub struct CapacityResult {
+    /// The variant's name, or the scenario's.
+    pub label: String,
+    /// The variant, if any.
+    pub variant: Option<String>,
+    /// The zone lost for the whole run, if any.
+    pub lost_zone: Option<String>,
+    /// Target p99, seconds.
+    pub slo_p99_secs: f64,
+    /// Highest acceptable error rate.
+    pub max_error_rate: f64,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications per probe.
+    pub replications: u64,
+    /// Warm-up used, seconds (lengthened for a lost zone when needed).
+    pub warmup_secs: f64,
+    /// The highest rate that met the objective: the capacity (`None`: none met).
+    pub capacity_rps: Option<f64>,
+    /// The lowest rate that failed (`None`: every rate tried met).
+    pub failing_rps: Option<f64>,
+    /// `failing_rps − capacity_rps`: the capacity's tolerance.
+    pub tolerance_rps: Option<f64>,
+    /// The probe at the capacity.
+    pub at_capacity: Option<Probe>,
+    /// Every probe, in the order run.
+    pub probes: Vec<Probe>,
+}
+
+/// Brackets and bisects from `start` (see the module docs). Returns the highest rate that met
+/// and the lowest that failed.
+pub fn search(
+    start: f64,
+    tolerance: Tolerance,
+    meets: &mut dyn FnMut(f64) -> bool,
+) -> (Option<f64>, Option<f64>) {
+    let (mut lo, mut hi) = (None, None);
+    let mut rate = start;
+    if meets(rate) {
+        lo = Some(rate);
+        for _ in 0..MAX_BRACKET_STEPS {
+            rate *= 2.0;
+            if meets(rate) {
+                lo = Some(rate);
+            } else {
+                hi = Some(rate);
+                break;
+            }
+        }
+    } else {
+        hi = Some(rate);
+        for _ in 0..MAX_BRACKET_STEPS {
+            rate /= 2.0;
+            if meets(rate) {
+                lo = Some(rate);
+                break;
+            }
+            hi = Some(rate);
+        }
+    }
+    if let (Some(mut l), Some(mut h)) = (lo, hi) {
+        for _ in 0..MAX_BISECTIONS {
+            if h - l <= tolerance.width(l) {
+                break;
+            }
+            let mid = (l + h) / 2.0;
+            if meets(mid) {
+                l = mid;
+            } else {
+                h = mid;
+            }
+        }
+        return (Some(l), Some(h));
+    }
+    (lo, hi)
+}
+
+/// The scenario to probe, before its rate is set: `v` of `src`, common settings, a lost zone.
+struct Case<'a> {
+    src: &'a Source,
+    variant: Option<&'a Variant>,
+    lost_zone: Option<String>,
+}
+
+impl Case<'_> {
+    fn label(&self) -> String {
+        self.variant
+            .map_or_else(|| self.src.base.name.clone(), |v| v.name.clone())
+    }
+
+    /// The scenario at `rate`.
+    fn at(&self, rate: f64, common: (u64, u32)) -> Result<Scenario, StudyError> {
+        let o = Override {
+            path: FieldPath::parse("clients.rate").map_err(StudyError::Usage)?,
+            value: number(rate),
+        };
+        let context = format!("capacity probe {}", o.describe());
+        let mut s = self
+            .src
+            .scenario_with(self.variant, &[o], &context)
+            .map_err(|e| StudyError::Invalid {
+                errors: vec![e],
+                total: 1,
+            })?;
+        set_common(&mut s, common);
+        if let Some(zone) = &self.lost_zone {
+            lose_zone(&mut s, zone)?;
+        }
+        Ok(s)
+    }
+}
+
+/// Adds an outage of `zone` for the whole run and lengthens the warm-up to cover detection.
+fn lose_zone(s: &mut Scenario, zone: &str) -> Result<(), StudyError> {
+    let zones = &s.network.zones;
+    let Some(index) = zones.iter().position(|z| z == zone) else {
+        return Err(StudyError::Usage(format!(
+            "--lose-zone: `{}` has no zone named `{zone}` (zones: {})",
+            s.name,
+            zones.join(", ")
+        )));
+    };
+    if zones.len() < 2 {
+        return Err(StudyError::Usage(format!(
+            "--lose-zone: `{}` has only zone `{zone}`; losing it leaves nothing to serve",
+            s.name
+        )));
+    }
+    s.faults.push(Fault {
+        at: SimDuration::ZERO,
+        duration: None,
+        kind: FaultKind::ZoneOutage {
+            zone: index,
+            mode: FailureMode::BlackHole,
+        },
+    });
+    let needed = detection(s) + SETTLE;
+    let sim = &mut s.simulation;
+    if sim.warmup < needed {
+        sim.duration += needed - sim.warmup;
+        sim.warmup = needed;
+    }
+    Ok(())
+}
+
+/// The longest time a balancer of `s` keeps sending to a lost zone.
+fn detection(s: &Scenario) -> SimDuration {
+    let pods = [View::Endpoints, View::AppGateway]
+        .map(|view| removal_delay(s, DeathCause::NodeLost, view))
+        .into_iter()
+        .fold(SimDuration::ZERO, SimDuration::max);
+    pods.max(LB_PROBE_DETECTION)
+}
+
+/// Runs one probe on the current pool.
+fn probe(
+    s: &Scenario,
+    slo_p99: f64,
+    max_error_rate: f64,
+    progress: &indicatif::ProgressBar,
+) -> Probe {
+    let reps = u64::from(s.simulation.replications);
+    let tick = |_replication: u64| progress.inc(1);
+    let runs = runner::run_replications(s, 0..reps, &tick);
+    let p99: Vec<f64> = runs
+        .iter()
+        .filter(|r| !r.latency.is_empty())
+        .map(|r| r.latency.quantile(0.99).as_secs_f64())
+        .collect();
+    let p99_s = Estimate::from_samples(&p99);
+    let error_rate =
+        Estimate::from_samples(&runs.iter().map(|r| r.error_rate()).collect::<Vec<_>>());
+    let offered_per_s =
+        Estimate::from_samples(&runs.iter().map(|r| r.throughput()).collect::<Vec<_>>());
+    let rate = match s.clients.arrivals {
+        ArrivalProcess::Poisson(r) | ArrivalProcess::Constant(r) => r,
+        ArrivalProcess::Profile(_) => f64::NAN,
+    };
+    Probe {
+        rate,
+        offered_per_s,
+        p99_s,
+        meets: p99_s.n > 0 && p99_s.upper() <= slo_p99 && error_rate.mean <= max_error_rate,
+        error_rate,
+    }
+}
+
+/// Searches one case on the current pool.
+fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, StudyError> {
+    let plain = match case.variant {
+        Some(v) => case
+            .src
+            .variant_scenario(v)
+            .map_err(|e| StudyError::Invalid {
+                errors: vec![e],
+                total: 1,
+            })?,
+        None => case.src.base.clone(),
+    };
+    let start = match plain.clients.arrivals {
+        ArrivalProcess::Profile(_) => {
+            return Err(StudyError::Usage(format!(
+                "`{}` gives `clients.profile`; capacity searches over a constant `clients.rate`",
+                case.src.origin
+            )));
+        }
+        ArrivalProcess::Poisson(r) | ArrivalProcess::Constant(r) if r > 0.0 => r,
+        _ => 1.0,
+    };
+    let slo = q
+        .slo_p99
+        .or(plain.slo.as_ref().map(|s| s.p99))
+        .ok_or_else(|| {
+            StudyError::Usage(format!(
+                "`{}` has no [slo]; give the target with --slo-p99, e.g. --slo-p99 300ms",
+                case.src.origin
+            ))
+        })?
+        .as_secs_f64();
+    let max_errors = q
+        .max_error_rate
+        .or(plain.slo.as_ref().map(|s| s.error_rate))
+        .unwrap_or(DEFAULT_MAX_ERROR_RATE);
+    let common = common_settings(&case.src.base, opts);
+    let label = case.label();
+    let zone = case
+        .lost_zone
+        .as_ref()
+        .map_or_else(String::new, |z| format!(", zone {z} lost"));
+    let reps = u64::from(common.1);
+    let progress = bar(reps * 8, &format!("{label}{zone}"), opts.quiet);
+    let mut probes: Vec<Probe> = Vec::new();
+    let mut failure = None;
+    let (lo, hi) = search(start, q.tolerance, &mut |rate| {
+        if failure.is_some() {
+            return false;
+        }
+        match case.at(rate, common) {
+            Ok(s) => {
+                progress.set_length(progress.position() + reps);
+                progress.set_message(format!("probe {} req/s", render::num(rate)));
+                let p = probe(&s, slo, max_errors, &progress);
+                let meets = p.meets;
+                probes.push(p);
+                meets
+            }
+            Err(e) => {
+                failure = Some(e);
+                false
+            }
+        }
+    });
+    progress.finish_and_clear();
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    Ok(CapacityResult {
+        label,
+        variant: case.variant.map(|v| v.name.clone()),
+        lost_zone: case.lost_zone.clone(),
+        slo_p99_secs: slo,
+        max_error_rate: max_errors,
+        seed: common.0,
+        replications: reps,
+        warmup_secs: case.at(start, common)?.simulation.warmup.as_secs_f64(),
+        capacity_rps: lo,
+        failing_rps: hi,
+        tolerance_rps: lo.zip(hi).map(|(l, h)| h - l),
+        at_capacity: lo.and_then(|l| probes.iter().find(|p| p.rate == l).cloned()),
+        probes,
+    })
+}
+
+/// What `capacity.json` holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct CapacityReport {
+    /// Layout version, [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Version of trafsim that produced it.
+    pub trafsim_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// One answer per variant and case.
+    pub results: Vec<CapacityResult>,
+}
+
+/// Searches every variant (or the scenario) of `src`, with all zones and with each lost zone,
+/// on the current pool.
+pub fn capacity(src: &Source, q: &Query, opts: &Options) -> Result<CapacityReport, StudyError> {
+    let variants: Vec<Option<&Variant>> = if src.variants.is_empty() {
+        vec![None]
+    } else {
+        src.variants.iter().map(Some).collect()
+    };
+    let mut results = Vec::new();
+    for variant in variants {
+        let cases = std::iter::once(None).chain(q.lose_zones.iter().cloned().map(Some));
+        for lost_zone in cases {
+            let case = Case {
+                src,
+                variant,
+                lost_zone,
+            };
+            results.push(find(&case, q, opts)?);
+        }
+    }
+    Ok(CapacityReport {
+        schema_version: SCHEMA_VERSION,
+        trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: src.base.name.clone(),
+        results,
+    })
+}
+
+/// `trafsim capacity FILE…`: searches each file and writes `<out>/<scenario>/capacity.json`.
+pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, StudyError> {
+    let sources = load_sources(files)?;
+    let mut outcome = Outcome::default();
+    for src in &sources {
+        let s = &src.base;
+        let Some(first) = q.lose_zones.first() else {
+            continue;
+        };
+        let mut lost = s.clone();
+        for zone in &q.lose_zones {
+            lost = s.clone();
+            lose_zone(&mut lost, zone)?;
+        }
+        if lost.simulation.warmup > s.simulation.warmup {
+            outcome.notes.push(format!(
+                "{}: with zone {first} lost from the start, the warm-up is lengthened from {} to {} so that the balancers have stopped sending to it before measuring (the measured time is unchanged)",
+                s.name, s.simulation.warmup, lost.simulation.warmup
+            ));
+        }
+        if lost.simulation.duration > NODE_MONITOR_GRACE + EVICTION_TOLERATION {
+            outcome.notes.push(format!(
+                "{}: pods of a lost zone are evicted and replaced in the other zones {} after the loss; the run is longer, so part of its measured time has them",
+                s.name,
+                NODE_MONITOR_GRACE + EVICTION_TOLERATION
+            ));
+        }
+    }
+    let dirs = sources
+        .iter()
+        .map(|s| report::output_dir(&opts.out, &s.base.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pool = pool(opts)?;
+    for (src, dir) in sources.iter().zip(&dirs) {
+        let r = pool.install(|| capacity(src, q, opts))?;
+        let mut json = serde_json::to_string_pretty(&r)?;
+        json.push('\n');
+        let path = dir.join("capacity.json");
+        report::write_atomic(&path, json.as_bytes())?;
+        outcome.written.push(path);
+        if opts.json {
+            outcome.text.push_str(&json);
+        } else {
+            if !outcome.text.is_empty() {
+                outcome.text.push('\n');
+            }
+            outcome
+                .text
+                .push_str(&render::capacity(&r.scenario, &r.results));
+        }
+    }
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_then_bisects_to_the_tolerance() {
+        let mut calls = 0;
+        let (lo, hi) = search(10.0, Tolerance::Absolute(0.5), &mut |r| {
+            calls += 1;
+            r <= 53.95
+        });
+        let (lo, hi) = (lo.unwrap(), hi.unwrap());
+        assert!(lo <= 53.95 && 53.95 < hi && hi - lo <= 0.5, "{lo} {hi}");
+        assert!(calls < 20, "{calls}");
+        let (lo, hi) = search(1000.0, Tolerance::Relative(0.01), &mut |r| r <= 53.95);
+        let (lo, hi) = (lo.unwrap(), hi.unwrap());
+        assert!(
+            lo <= 53.95 && 53.95 < hi && hi - lo <= 0.01 * lo,
+            "{lo} {hi}"
+        );
+    }
+
+    #[test]
+    fn reports_when_nothing_or_everything_meets() {
+        assert_eq!(
+            search(8.0, Tolerance::Absolute(1.0), &mut |_| false).0,
+            None
+        );
+        let (lo, hi) = search(8.0, Tolerance::Absolute(1.0), &mut |_| true);
+        assert!(lo.is_some() && hi.is_none());
+    }
+
+    #[test]
+    fn tolerances_parse() {
+        assert_eq!(Tolerance::parse("1%"), Ok(Tolerance::Relative(0.01)));
+        assert_eq!(Tolerance::parse("5"), Ok(Tolerance::Absolute(5.0)));
+        assert_eq!(Tolerance::parse("2.5 rps"), Ok(Tolerance::Absolute(2.5)));
+        assert!(Tolerance::parse("0%").is_err());
+        assert!(Tolerance::parse("x").is_err());
+    }
+}

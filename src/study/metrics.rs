@@ -1,0 +1,153 @@
+//! The figures a comparison sets side by side, one value per replication so that two columns
+//! can be compared replication by replication (paired differences).
+//!
+//! Per replication: end-to-end p50, p99 and p99.9 of successful requests (none when nothing
+//! succeeded), the error rate, offered and successful requests per second, each tier's
+//! utilisation, the ingress instances up and the pods ready (time averages over the measured
+//! windows, from the run's gauges).
+
+use serde::Serialize;
+
+use crate::model::RunResult;
+use crate::model::result::gauge;
+use crate::scenario::Scenario;
+
+/// How a metric's values are measured, for printing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Seconds (printed as milliseconds).
+    Seconds,
+    /// A share in [0, 1] (printed as a percentage).
+    Share,
+    /// Per second.
+    PerSecond,
+    /// A count (instances, pods).
+    Count,
+}
+
+/// One figure of one column: its value in each replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metric {
+    /// Stable key, e.g. `latency_p99`, `utilisation.web`.
+    pub key: String,
+    /// Row label in the table, e.g. "p99 latency".
+    pub label: String,
+    /// Unit.
+    pub unit: Unit,
+    /// Value per replication, in replication order; `None` where the replication has none.
+    pub values: Vec<Option<f64>>,
+}
+
+/// The metrics of one column's replications of `s` (in replication order).
+pub fn of_runs(s: &Scenario, runs: &[RunResult]) -> Vec<Metric> {
+    let all = |f: &dyn Fn(&RunResult) -> f64| runs.iter().map(|r| Some(f(r))).collect();
+    let quantile = |q: f64| {
+        runs.iter()
+            .map(|r| (!r.latency.is_empty()).then(|| r.latency.quantile(q).as_secs_f64()))
+            .collect()
+    };
+    let metric = |key: &str, label: &str, unit, values| Metric {
+        key: key.to_string(),
+        label: label.to_string(),
+        unit,
+        values,
+    };
+    let mut out = vec![
+        metric("latency_p50", "p50 latency", Unit::Seconds, quantile(0.5)),
+        metric("latency_p99", "p99 latency", Unit::Seconds, quantile(0.99)),
+        metric(
+            "latency_p999",
+            "p99.9 latency",
+            Unit::Seconds,
+            quantile(0.999),
+        ),
+        metric(
+            "error_rate",
+            "error rate",
+            Unit::Share,
+            all(&RunResult::error_rate),
+        ),
+        metric(
+            "offered",
+            "offered",
+            Unit::PerSecond,
+            all(&RunResult::throughput),
+        ),
+        metric(
+            "goodput",
+            "goodput",
+            Unit::PerSecond,
+            all(&RunResult::goodput),
+        ),
+    ];
+    let mut tiers: Vec<&str> = Vec::new();
+    for t in runs.iter().flat_map(|r| &r.tiers) {
+        if !tiers.contains(&t.name.as_str()) {
+            tiers.push(&t.name);
+        }
+    }
+    for name in tiers {
+        let values = runs
+            .iter()
+            .map(|r| {
+                r.tiers
+                    .iter()
+                    .find(|t| t.name == name)
+                    .map(|t| t.utilisation)
+            })
+            .collect();
+        out.push(metric(
+            &format!("utilisation.{name}"),
+            &format!("{name} utilisation"),
+            Unit::Share,
+            values,
+        ));
+    }
+    let configured_instances: u32 = s.ingress.instances.iter().sum();
+    let configured_pods: u32 = s.services.iter().flat_map(|v| &v.pods).sum();
+    let zones = s.network.zones.len().min(gauge::MAX_ZONES);
+    let warm = s.simulation.warmup.as_secs_f64();
+    let instances = runs
+        .iter()
+        .map(|r| {
+            let level = time_average(r, warm, &[gauge::INGRESS_INSTANCES]);
+            Some(level.unwrap_or(f64::from(configured_instances)))
+        })
+        .collect();
+    let ready: Vec<usize> = (0..zones).map(|z| gauge::READY_PODS + z).collect();
+    let pods = runs
+        .iter()
+        .map(|r| Some(time_average(r, warm, &ready).unwrap_or(f64::from(configured_pods))))
+        .collect();
+    out.push(metric(
+        "ingress_instances",
+        "ingress instances",
+        Unit::Count,
+        instances,
+    ));
+    out.push(metric("ready_pods", "pods ready", Unit::Count, pods));
+    out
+}
+
+/// The time average, over the windows after `warm` seconds, of the sum of gauge `slots` at each
+/// window's end; `None` when the run never set them.
+fn time_average(r: &RunResult, warm: f64, slots: &[usize]) -> Option<f64> {
+    let (mut weighted, mut time) = (0.0, 0.0);
+    for (i, w) in r.series.windows().iter().enumerate() {
+        if w.start.as_secs_f64() < warm {
+            continue;
+        }
+        let levels: Vec<f64> = slots
+            .iter()
+            .filter_map(|&slot| r.series.gauge(i, slot).mean_last())
+            .collect();
+        if levels.is_empty() {
+            continue;
+        }
+        let width = w.end.as_secs_f64() - w.start.as_secs_f64();
+        weighted += levels.iter().sum::<f64>() * width;
+        time += width;
+    }
+    (time > 0.0).then(|| weighted / time)
+}

@@ -1,0 +1,251 @@
+//! `report.html` in a real browser: `trafsim run` on a short zone outage writes the report,
+//! headless Chromium (Debian's `chromium` package, which `.ci/run` installs when missing)
+//! opens it from disk with networking disabled, and the test checks that
+//!
+//! - the page logs nothing to the console (it has no script, so any message is a fault);
+//! - the DOM Chromium built holds the title, the tables, the failover section and one inline
+//!   SVG per chart;
+//! - the screenshot is a 1280-pixel-wide PNG that is not blank. It is kept as
+//!   `report-screenshot.png` beside the report, in the test's temporary folder (set
+//!   `TRAFSIM_KEEP_SCREENSHOT=DIR` to copy it to `DIR`).
+//!
+//! Without `/usr/bin/chromium` the test fails and says how to install it: a browser test that
+//! passes without a browser would prove nothing.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where Debian's package puts the browser.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Longest time one browser run may take.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Half a minute, three zones, a black-hole zone outage, a NAT Gateway.
+const SCENARIO: &str = r#"
+[simulation]
+name = "browser-report"
+duration = "40s"
+warmup = "5s"
+replications = 2
+seed = 11
+window = "2s"
+
+[clients]
+rate = 200
+timeout = "1s"
+
+[network]
+zones = ["1", "2", "3"]
+
+[ingress]
+kind = "nginx"
+instances = { "1" = 1, "2" = 1, "3" = 1 }
+
+[[services]]
+name = "web"
+pods = { "1" = 2, "2" = 2, "3" = 2 }
+concurrency = 4
+service_time = { exponential = { mean = "10ms" } }
+calls = [{ destination = "payments-api", probability = 0.2, timeout = "500ms" }]
+
+[egress]
+kind = "nat-gateway"
+public_ips = 1
+
+[[egress.destinations]]
+name = "payments-api"
+latency = { lognormal = { mean = "30ms", p99 = "150ms" } }
+
+[[faults]]
+kind = "zone-outage"
+zone = "2"
+at = "15s"
+duration = "10s"
+mode = "black-hole"
+
+[slo]
+p99 = "250ms"
+error_rate = 0.01
+"#;
+
+/// The browser flags: headless, no sandbox (CI runs as root), nothing that reaches the network.
+fn browser(profile: &Path) -> Command {
+    let mut cmd = Command::new(CHROMIUM);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+/// What a browser run printed.
+struct Printed {
+    /// Standard output.
+    stdout: String,
+    /// Standard error.
+    stderr: String,
+}
+
+/// Runs `cmd` to completion with its output in files under `dir` named after `name` (a pipe
+/// could fill up and stall the browser while this waits), killing it after
+/// [`BROWSER_TIMEOUT`]. Panics with its standard error if it fails or hangs.
+fn run_bounded(mut cmd: Command, dir: &Path, name: &str) -> Printed {
+    let out_path = dir.join(format!("{name}.stdout"));
+    let err_path = dir.join(format!("{name}.stderr"));
+    cmd.stdin(Stdio::null())
+        .stdout(File::create(&out_path).unwrap())
+        .stderr(File::create(&err_path).unwrap());
+    let mut child = cmd.spawn().expect("could not start chromium");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > BROWSER_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let printed = Printed {
+        stdout: std::fs::read_to_string(&out_path).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
+    };
+    match status {
+        None => panic!(
+            "chromium ({name}) did not finish within {BROWSER_TIMEOUT:?}; stderr:\n{}",
+            printed.stderr
+        ),
+        Some(s) if !s.success() => {
+            panic!(
+                "chromium ({name}) failed with {s}; stderr:\n{}",
+                printed.stderr
+            )
+        }
+        Some(_) => printed,
+    }
+}
+
+/// Writes the scenario into `dir` and runs `trafsim run` on it; returns the report's path.
+fn write_report(dir: &Path) -> PathBuf {
+    let file = dir.join("browser-report.toml");
+    std::fs::write(&file, SCENARIO).unwrap();
+    assert_cmd::Command::cargo_bin("trafsim")
+        .unwrap()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg("--quiet")
+        .assert()
+        .success();
+    dir.join("out/browser-report/report.html")
+}
+
+/// The `file://` address of `path`.
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.canonicalize().unwrap().display())
+}
+
+#[test]
+fn report_renders_in_chromium_without_console_errors() {
+    assert!(
+        Path::new(CHROMIUM).is_file(),
+        "{CHROMIUM} is missing: this test needs Debian's chromium package \
+         (`apt-get install -y chromium`; .ci/run installs it when missing)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let report = write_report(dir.path());
+    let html = std::fs::read_to_string(&report).unwrap();
+    // Self-contained: nothing to fetch, nothing to run.
+    for banned in [
+        "<script",
+        "src=",
+        "<link rel=\"stylesheet\"",
+        "@import",
+        "url(",
+    ] {
+        assert!(!html.contains(banned), "report.html contains {banned:?}");
+    }
+    let url = file_url(&report);
+
+    // The DOM as Chromium built it.
+    let mut dump = browser(&dir.path().join("profile-dom"));
+    dump.arg("--dump-dom").arg(&url);
+    let dom = run_bounded(dump, dir.path(), "dump-dom").stdout;
+    for part in [
+        "<title>trafsim report: browser-report</title>",
+        "id=\"slo\"",
+        "id=\"end-to-end\"",
+        "id=\"tiers\"",
+        "id=\"failover\"",
+        "id=\"chart-latency\"",
+        "id=\"chart-zones\"",
+        "id=\"chart-snat\"",
+        "id=\"scenario\"",
+        "name = \"browser-report\"",
+    ] {
+        assert!(dom.contains(part), "the rendered DOM lacks {part:?}");
+    }
+    assert_eq!(dom.matches("<svg").count(), 3, "one inline SVG per chart");
+
+    // The screenshot, with the console on standard error.
+    let shot = report.with_file_name("report-screenshot.png");
+    let mut cmd = browser(&dir.path().join("profile-shot"));
+    cmd.arg(format!("--screenshot={}", shot.display()))
+        .args([
+            "--window-size=1280,2000",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(&url);
+    let stderr = run_bounded(cmd, dir.path(), "screenshot").stderr;
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
+    assert_screenshot(&shot);
+    if let Some(keep) = std::env::var_os("TRAFSIM_KEEP_SCREENSHOT") {
+        std::fs::copy(&shot, Path::new(&keep).join("report-screenshot.png")).unwrap();
+    }
+}
+
+/// Asserts that `path` is a 1280-pixel-wide PNG with text, tables and charts on it.
+fn assert_screenshot(path: &Path) {
+    assert!(path.is_file(), "no screenshot at {}", path.display());
+    let bytes = std::fs::read(path).unwrap();
+    let decoder = png::Decoder::new(bytes.as_slice());
+    let mut reader = decoder.read_info().expect("the screenshot is not a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.width, 1280);
+    assert!(info.height >= 1000, "height {}", info.height);
+    let channels = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|p| &p[..3])
+        .collect();
+    let background = pixels[0];
+    let inked = pixels.iter().filter(|p| **p != background).count();
+    let colours: HashSet<&[u8]> = pixels.iter().copied().collect();
+    assert!(
+        inked * 50 > pixels.len(),
+        "the screenshot is nearly blank: {inked} of {} pixels differ from the background",
+        pixels.len()
+    );
+    assert!(colours.len() > 50, "only {} colours", colours.len());
+}
