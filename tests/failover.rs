@@ -336,3 +336,22 @@ mode = "reset"
         assert!(after < 0.001, "error rate after detection: {after}");
     }
 }
+
+#[test]
+fn a_hung_container_is_removed_after_its_readiness_probe_fails() {
+    // Readiness every 5 s, unready after 4 failures: 20 s, then 1 s of endpoint propagation.
+    let mut s = scenario(
+        r#"kind = "nginx""#,
+        r#"
+[[faults]]
+kind = "pod-hang"
+service = "web"
+count = 2
+at = "60s"
+duration = "1m"
+"#,
+    );
+    s.services[0].readiness.interval = trafsim::engine::SimDuration::from_secs(5);
+    s.services[0].readiness.failure_threshold = 4;
+    assert_window(&run(&s), 60.0, 21.0, 0.5);
+}

@@ -45,13 +45,21 @@ pub enum DeathCause {
     ContainerCrash,
     /// Its node (or zone) is gone; nothing reports until the grace period ends.
     NodeLost,
+    /// It hangs: the kubelet sees it only when its readiness probe has failed
+    /// `failure_threshold` times, `period` apart.
+    Hung,
 }
 
 /// The delay before `view` stops routing to a pod that died of `cause`.
-pub fn removal_delay(s: &Scenario, cause: DeathCause, view: View) -> SimDuration {
+pub fn removal_delay(s: &Scenario, cause: DeathCause, view: View, service: usize) -> SimDuration {
     let endpoints = match cause {
         DeathCause::ContainerCrash => ENDPOINT_PROPAGATION,
         DeathCause::NodeLost => NODE_MONITOR_GRACE + ENDPOINT_PROPAGATION,
+        DeathCause::Hung => {
+            let probe = &s.services[service].readiness;
+            SimDuration(probe.interval.0 * u64::from(probe.failure_threshold))
+                + ENDPOINT_PROPAGATION
+        }
     };
     match (view, &s.ingress.kind) {
         (View::AppGateway, IngressKind::AppGateway(agw)) => {

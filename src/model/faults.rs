@@ -67,6 +67,19 @@ impl Sim<'_> {
                     pod.error_rate = error_rate;
                 }
             }
+            FaultKind::PodHang { service, count } => {
+                let mut up: Vec<u32> = self.topo.service_pods[service]
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.topo.pods[p as usize].life == Life::Up)
+                    .collect();
+                up.shuffle(&mut self.rng.faults);
+                up.truncate(count as usize);
+                for &p in &up {
+                    self.kill_pod(p, false, DeathCause::Hung);
+                }
+                self.lost[i] = up;
+            }
             FaultKind::NodeFailure { zone, count, mode } => {
                 let reset = mode == FailureMode::Reset;
                 let mut up: Vec<u32> = (0..self.topo.pods.len() as u32)
@@ -144,8 +157,8 @@ impl Sim<'_> {
                 }
             }
             FaultKind::ZoneLatency { .. } => self.cross_zone_multiplier = 1.0,
-            FaultKind::NodeFailure { .. } => {
-                // The node comes back: its pods start again unless they were evicted.
+            FaultKind::PodHang { .. } | FaultKind::NodeFailure { .. } => {
+                // The pods unhang (or the node comes back): they start again unless evicted.
                 for p in std::mem::take(&mut self.lost[i]) {
                     let pod = &self.topo.pods[p as usize];
                     if !pod.retired && matches!(pod.life, Life::Down { .. }) {
@@ -181,7 +194,7 @@ impl Sim<'_> {
             self.dead_end(w, reset);
         }
         for view in [View::Endpoints, View::AppGateway] {
-            let delay = removal_delay(self.s, cause, view);
+            let delay = removal_delay(self.s, cause, view, self.topo.pods[p as usize].service);
             self.cal.schedule_in(
                 delay,
                 Ev::Detect {

@@ -264,7 +264,8 @@ impl Sim<'_> {
         pod.retired = true;
         let epoch = pod.epoch;
         for view in [View::Endpoints, View::AppGateway] {
-            let delay = removal_delay(self.s, DeathCause::ContainerCrash, view);
+            let service = self.topo.pods[p as usize].service;
+            let delay = removal_delay(self.s, DeathCause::ContainerCrash, view, service);
             self.cal.schedule_in(
                 delay,
                 Ev::Detect {

@@ -57,7 +57,7 @@ pub const REJECTED_SHARE: f64 = 0.01;
 pub struct FaultInfo {
     /// Position in the scenario's `[[faults]]`, from 0.
     pub index: usize,
-    /// "zone-outage", "pod-crash", "node-failure", "ingress-instance-loss",
+    /// "zone-outage", "pod-crash", "pod-hang", "node-failure", "ingress-instance-loss",
     /// "dependency-degradation", "gray-failure" or "zone-latency".
     pub kind: String,
     /// What it hit: the zone (zone outage, node failure), the service, "ingress", the
@@ -184,6 +184,9 @@ fn info(s: &Scenario, index: usize, f: &Fault) -> FaultInfo {
                 Some(name),
                 Some(mode.to_string()),
             )
+        }
+        FaultKind::PodHang { service, .. } => {
+            ("pod-hang", s.services[*service].name.clone(), None, None)
         }
         FaultKind::PodCrash { service, .. } => {
             ("pod-crash", s.services[*service].name.clone(), None, None)

@@ -432,6 +432,14 @@ pub enum FaultKind {
         /// Share of requests that fail (5xx).
         error_rate: f64,
     },
+    /// `count` pods of a service hang (stop answering, a black hole) until the fault ends; only
+    /// readiness probes notice.
+    PodHang {
+        /// Service index.
+        service: usize,
+        /// Pods that hang.
+        count: u32,
+    },
     /// A node is lost with `count` pods (of any service) in `zone`: they cannot report, so
     /// detection takes the node-monitor grace period.
     NodeFailure {

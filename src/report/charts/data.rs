@@ -237,6 +237,10 @@ pub fn fault_label(scenario: &Scenario, kind: &FaultKind) -> String {
             };
             format!("{name} degraded")
         }
+        FaultKind::PodHang { service: s, count } => {
+            let pods = if *count == 1 { "pod" } else { "pods" };
+            format!("{count} {} {pods} hang", service(*s))
+        }
         FaultKind::NodeFailure { zone: z, count, .. } => {
             format!("node lost in zone {} ({count} pods)", zone(*z))
         }

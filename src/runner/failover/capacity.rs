@@ -140,7 +140,9 @@ impl Effects {
                 }
                 e.instances_lost = s.ingress.instances.get(zone).copied().unwrap_or(0);
             }
-            FaultKind::PodCrash { service, count } => e.pods_lost[service] = count,
+            FaultKind::PodCrash { service, count } | FaultKind::PodHang { service, count } => {
+                e.pods_lost[service] = count
+            }
             FaultKind::DependencyDegradation {
                 target,
                 latency_multiplier,

@@ -52,6 +52,9 @@ pub(crate) enum FaultKindName {
     ZoneLatency,
     /// A node in a zone is lost with the pods it held.
     NodeFailure,
+    /// Some pods of a service hang: they stop answering but their node still reports, so only
+    /// their readiness probes find out.
+    PodHang,
     /// Ingress instances are lost.
     IngressInstanceLoss,
 }
@@ -66,6 +69,7 @@ impl FaultKindName {
             FaultKindName::GrayFailure => "gray-failure",
             FaultKindName::ZoneLatency => "zone-latency",
             FaultKindName::NodeFailure => "node-failure",
+            FaultKindName::PodHang => "pod-hang",
             FaultKindName::IngressInstanceLoss => "ingress-instance-loss",
         }
     }

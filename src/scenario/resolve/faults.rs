@@ -10,9 +10,15 @@ use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind, Service, Simula
 
 const ZONE_OUTAGE: &[&str] = &["zone-outage", "node-failure", "ingress-instance-loss"];
 const DEGRADATION: &[&str] = &["dependency-degradation"];
-const CRASH_OR_DEGRADATION: &[&str] = &["pod-crash", "dependency-degradation", "gray-failure"];
+const CRASH_OR_DEGRADATION: &[&str] = &[
+    "pod-crash",
+    "pod-hang",
+    "dependency-degradation",
+    "gray-failure",
+];
 const POD_COUNT: &[&str] = &[
     "pod-crash",
+    "pod-hang",
     "gray-failure",
     "node-failure",
     "ingress-instance-loss",
@@ -81,7 +87,7 @@ fn fault(
                 mode: mode(t),
             }
         }
-        K::PodCrash | K::GrayFailure => {
+        K::PodCrash | K::GrayFailure | K::PodHang => {
             let service = required(cx, p, t.kind, "service", t.service.as_deref())?;
             let service = names.service(cx, &p.key("service"), service)?;
             let pods: u32 = services.get(service).map_or(0, |s| s.pods.iter().sum());
@@ -95,7 +101,9 @@ fn fault(
                     ),
                 );
             }
-            if t.kind == K::GrayFailure {
+            if t.kind == K::PodHang {
+                FaultKind::PodHang { service, count }
+            } else if t.kind == K::GrayFailure {
                 FaultKind::GrayFailure {
                     service,
                     count,
