@@ -166,3 +166,43 @@ service_time = "1ms"
     }
     assert_eq!(up.last().unwrap().1, 3.0, "scaled out to max by the end");
 }
+
+#[test]
+fn pods_beyond_zone_capacity_wait_for_the_cluster_autoscaler() {
+    // As the HPA test above (the HPA wants 2 more pods at 75 s), but each zone holds only its
+    // one pod: the new pods stay pending for the node provisioning time (60 s) before their
+    // start-up (20 s), so they are ready at 75 + 60 + 20 = 155 s instead of 95 s.
+    let text = r#"
+[simulation]
+duration = "4m"
+warmup = "0s"
+replications = 1
+seed = 3
+window = "1s"
+[clients]
+profile = [{ at = "0s", rps = 100 }, { at = "60s", rps = 300 }]
+timeout = "10s"
+[network]
+zones = ["1", "2", "3"]
+zone_capacity = { "1" = 1, "2" = 1, "3" = 1 }
+node_provisioning = "60s"
+[ingress]
+kind = "none"
+[[services]]
+name = "web"
+pods = { "1" = 1, "2" = 1, "3" = 1 }
+concurrency = 4
+service_time = { exponential = { mean = "30ms" } }
+startup = "20s"
+hpa = { min = 3, max = 5, target_utilisation = 0.4, sync_period = "15s" }
+"#;
+    let s = parse(text, "capacity.toml").unwrap();
+    let r = simulate(&s, 0);
+    let ready = ready_pods(&r, 3);
+    let grown = ready.iter().find(|&&(_, n)| n > 3.0).expect("pods arrive");
+    assert!(
+        (grown.0 - 155.0).abs() <= 1.0,
+        "first new pod ready at {} s",
+        grown.0
+    );
+}

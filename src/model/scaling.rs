@@ -199,17 +199,26 @@ impl Sim<'_> {
     pub(super) fn add_pod(&mut self, service: usize) {
         let zones = self.topo.zones;
         let mut count = vec![0u32; zones];
-        for &p in &self.topo.service_pods[service] {
-            let pod = &self.topo.pods[p as usize];
-            if !pod.retired {
+        let mut used = vec![0u32; zones];
+        for pod in self.topo.pods.iter().filter(|p| !p.retired) {
+            used[pod.zone] += 1;
+            if pod.service == service {
                 count[pod.zone] += 1;
             }
         }
-        let Some(zone) = (0..zones)
-            .filter(|&z| !self.zone_down[z])
-            .min_by_key(|&z| count[z])
-        else {
-            return;
+        let open = |z: &usize| !self.zone_down[*z];
+        // Prefer a zone with room; if every zone is full, the pod stays pending in the least
+        // loaded one until the cluster autoscaler adds a node there.
+        let with_room = (0..zones)
+            .filter(open)
+            .filter(|&z| used[z] < self.zone_capacity[z])
+            .min_by_key(|&z| count[z]);
+        let (zone, pending) = match with_room {
+            Some(z) => (z, false),
+            None => match (0..zones).filter(open).min_by_key(|&z| count[z]) {
+                Some(z) => (z, true),
+                None => return,
+            },
         };
         let svc = &self.s.services[service];
         let mut pod = Pod::new(service, zone, 0, svc.queue_limit);
@@ -218,8 +227,13 @@ impl Sim<'_> {
         let id = self.topo.pods.len() as u32;
         self.topo.pods.push(pod);
         self.topo.service_pods[service].push(id);
+        let mut delay = svc.startup;
+        if pending {
+            self.zone_capacity[zone] = self.zone_capacity[zone].saturating_add(1);
+            delay += self.s.network.node_provisioning;
+        }
         self.cal
-            .schedule_in(svc.startup, Ev::PodReady { pod: id, epoch: 0 });
+            .schedule_in(delay, Ev::PodReady { pod: id, epoch: 0 });
     }
 
     /// Deletes one pod of `service` (scale-down): starting pods first, else the newest pod in

@@ -290,6 +290,8 @@ pub struct Sim<'a> {
     pub hpa_recommendations: Vec<std::collections::VecDeque<(SimTime, u32)>>,
     /// Busy integrals of the gateway instances at the last autoscaling evaluation.
     pub gateway_snapshots: Vec<f64>,
+    /// Pods each zone can hold now (grows when the cluster autoscaler adds a node).
+    pub zone_capacity: Vec<u32>,
     /// Zones in an outage now (the scheduler places no pods there).
     pub zone_down: Vec<bool>,
     /// Pods or instances lost in each node-failure / ingress-instance-loss fault.
@@ -382,6 +384,11 @@ impl<'a> Sim<'a> {
             lost: vec![Vec::new(); s.faults.len()],
             hpa_recommendations: vec![Default::default(); s.services.len()],
             zone_down: vec![false; s.network.zones.len()],
+            zone_capacity: s
+                .network
+                .zone_capacity
+                .clone()
+                .unwrap_or_else(|| vec![u32::MAX; s.network.zones.len()]),
             gateway_snapshots: vec![0.0; topo.instances.len()],
             hops: 0,
             cross_hops: 0,

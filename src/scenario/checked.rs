@@ -125,6 +125,10 @@ pub struct Network {
     pub cross_zone: Dist,
     /// kube-proxy prefers same-zone endpoints for east-west calls.
     pub topology_aware_routing: bool,
+    /// Pods each zone can hold (indexed like `zones`), if limited.
+    pub zone_capacity: Option<Vec<u32>>,
+    /// Time for the cluster autoscaler to add a node for a pending pod.
+    pub node_provisioning: SimDuration,
 }
 
 /// Load-balancing policy towards pods.

@@ -184,6 +184,10 @@ pub const READINESS_TIMEOUT: SimDuration = s(1);
 /// Readiness `failureThreshold` (D: same).
 pub const READINESS_FAILURE_THRESHOLD: u32 = 3;
 
+/// Cluster autoscaler node provisioning time (E: a new AKS node is typically ready in 2–5
+/// minutes; not in the facts sheet).
+pub const NODE_PROVISIONING: SimDuration = s(180);
+
 /// HPA sync period (D: kube-controller-manager `--horizontal-pod-autoscaler-sync-period` 15 s,
 /// facts §4).
 pub const HPA_SYNC_PERIOD: SimDuration = s(15);

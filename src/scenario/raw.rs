@@ -199,6 +199,11 @@ pub(crate) struct NetworkTable {
     /// endpoints in the caller's zone (it falls back to all endpoints when a zone has fewer
     /// than 3). Default: false (it is opt-in per Service).
     pub topology_aware_routing: Option<bool>,
+    /// Pods each zone's nodes can hold, e.g. { "1" = 20, "2" = 20, "3" = 20 }; a new pod beyond
+    /// it stays pending until the cluster autoscaler adds a node. Default: no limit.
+    pub zone_capacity: Option<std::collections::BTreeMap<String, u32>>,
+    /// Time for the cluster autoscaler to add a node for a pending pod. Default: "3m".
+    pub node_provisioning: Option<HumanDuration>,
 }
 
 /// `[slo]`: the objective the report checks.

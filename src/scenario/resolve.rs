@@ -169,6 +169,19 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         Some(z) => unique(cx, &p.key("zones"), None, z.iter()),
         None => d::ZONES.iter().map(|z| z.to_string()).collect(),
     };
+    let zone_capacity = t.zone_capacity.as_ref().map(|given| {
+        let mut per_zone = vec![u32::MAX; zones.len()];
+        for (zone, &n) in given {
+            match zones.iter().position(|z| z == zone) {
+                Some(i) => per_zone[i] = n,
+                None => cx.error(
+                    &p.key("zone_capacity").key(zone),
+                    format!("unknown zone `{zone}`, expected one of {zones:?}"),
+                ),
+            }
+        }
+        per_zone
+    });
     Network {
         zones,
         in_zone: cx.dist(
@@ -182,6 +195,8 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
             Dist::constant(d::CROSS_ZONE),
         ),
         topology_aware_routing: t.topology_aware_routing.unwrap_or(false),
+        zone_capacity,
+        node_provisioning: crate::scenario::units::or(t.node_provisioning, d::NODE_PROVISIONING),
     }
 }
 
