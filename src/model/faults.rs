@@ -36,13 +36,7 @@ impl Sim<'_> {
                 }
             }
             FaultKind::PodCrash { service, count } => {
-                let mut up: Vec<u32> = self.topo.service_pods[service]
-                    .iter()
-                    .copied()
-                    .filter(|&p| self.topo.pods[p as usize].life == Life::Up)
-                    .collect();
-                up.shuffle(&mut self.rng.faults);
-                for &p in up.iter().take(count as usize) {
+                for p in self.pick_running(Some(service), None, count) {
                     self.kill_pod(p, true, DeathCause::ContainerCrash);
                     // The kubelet restarts the container at once; it is ready after start-up.
                     self.restart_pod(p);
@@ -54,13 +48,7 @@ impl Sim<'_> {
                 latency_multiplier,
                 error_rate,
             } => {
-                let mut up: Vec<u32> = self.topo.service_pods[service]
-                    .iter()
-                    .copied()
-                    .filter(|&p| self.topo.pods[p as usize].life == Life::Up)
-                    .collect();
-                up.shuffle(&mut self.rng.faults);
-                self.gray[i] = up.iter().copied().take(count as usize).collect();
+                self.gray[i] = self.pick_running(Some(service), None, count);
                 for &p in &self.gray[i] {
                     let pod = &mut self.topo.pods[p as usize];
                     pod.slowdown = latency_multiplier;
@@ -68,13 +56,7 @@ impl Sim<'_> {
                 }
             }
             FaultKind::PodHang { service, count } => {
-                let mut up: Vec<u32> = self.topo.service_pods[service]
-                    .iter()
-                    .copied()
-                    .filter(|&p| self.topo.pods[p as usize].life == Life::Up)
-                    .collect();
-                up.shuffle(&mut self.rng.faults);
-                up.truncate(count as usize);
+                let up = self.pick_running(Some(service), None, count);
                 for &p in &up {
                     self.kill_pod(p, false, DeathCause::Hung);
                 }
@@ -82,14 +64,7 @@ impl Sim<'_> {
             }
             FaultKind::NodeFailure { zone, count, mode } => {
                 let reset = mode == FailureMode::Reset;
-                let mut up: Vec<u32> = (0..self.topo.pods.len() as u32)
-                    .filter(|&p| {
-                        let pod = &self.topo.pods[p as usize];
-                        pod.zone == zone && pod.life == Life::Up && !pod.retired
-                    })
-                    .collect();
-                up.shuffle(&mut self.rng.faults);
-                up.truncate(count as usize);
+                let up = self.pick_running(None, Some(zone), count);
                 for &p in &up {
                     self.kill_pod(p, reset, DeathCause::NodeLost);
                     self.schedule_eviction(p);
@@ -176,6 +151,28 @@ impl Sim<'_> {
                 CallTarget::Destination(x) => self.dest_degr[x] = Degradation::default(),
             },
         }
+    }
+
+    /// Up to `count` running pods, of `service` and/or in `zone` if given, chosen at random
+    /// with the faults' stream.
+    fn pick_running(
+        &mut self,
+        service: Option<usize>,
+        zone: Option<usize>,
+        count: u32,
+    ) -> Vec<u32> {
+        let mut up: Vec<u32> = (0..self.topo.pods.len() as u32)
+            .filter(|&p| {
+                let pod = &self.topo.pods[p as usize];
+                pod.life == Life::Up
+                    && !pod.retired
+                    && service.is_none_or(|s| pod.service == s)
+                    && zone.is_none_or(|z| pod.zone == z)
+            })
+            .collect();
+        up.shuffle(&mut self.rng.faults);
+        up.truncate(count as usize);
+        up
     }
 
     /// Pod `p` dies. Work waiting in its line fails (reset) or vanishes (black hole); work in
