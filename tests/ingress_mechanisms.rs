@@ -148,3 +148,26 @@ limit_burst = 5"#;
         assert_eq!(r.failed[ErrorCause::Rejected as usize], 0);
     }
 }
+
+#[test]
+fn a_gray_zone_hurts_only_the_pods_in_it() {
+    // Every pod of zone 2 fails every request while passing its health checks: with random
+    // spreading a third of the requests fail.
+    let s = scenario(
+        r#"kind = "load-balancer""#,
+        300.0,
+        r#"
+[[faults]]
+kind = "gray-failure"
+service = "web"
+zone = "2"
+count = 3
+error_rate = 1.0
+at = "10s"
+"#,
+    );
+    for r in run(&s) {
+        let e = r.error_rate();
+        assert!((e - 1.0 / 3.0).abs() < 0.02, "error rate {e}");
+    }
+}

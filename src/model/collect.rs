@@ -157,6 +157,7 @@ impl Sim<'_> {
             succeeded: self.succeeded,
             failed: self.failed,
             client_attempts: self.client_attempts,
+            ingress_tries: self.ingress_tries,
             latency: self.latency,
             tiers,
             cross_zone_share: if self.hops == 0 {

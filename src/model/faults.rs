@@ -44,11 +44,12 @@ impl Sim<'_> {
             }
             FaultKind::GrayFailure {
                 service,
+                zone,
                 count,
                 latency_multiplier,
                 error_rate,
             } => {
-                self.gray[i] = self.pick_running(Some(service), None, count);
+                self.gray[i] = self.pick_running(Some(service), zone, count);
                 for &p in &self.gray[i] {
                     let pod = &mut self.topo.pods[p as usize];
                     pod.slowdown = latency_multiplier;

@@ -232,6 +232,7 @@ impl Sim<'_> {
             IngressKind::Istio(i) => i.per_try_timeout.min(self.s.ingress.backend_timeout),
             _ => self.s.ingress.backend_timeout,
         };
+        self.ingress_tries += u64::from(a.counted);
         {
             let n = &mut self.nodes[id as usize];
             n.tries += 1;

@@ -115,6 +115,9 @@ pub struct RunResult {
     pub failed: [u64; ErrorCause::COUNT],
     /// Attempts the clients sent (first tries and retries).
     pub client_attempts: u64,
+    /// Tries the ingress sent to pods for those attempts (first tries and its own retries:
+    /// NGINX next-upstream, Istio retries); with no ingress, one per attempt.
+    pub ingress_tries: u64,
     /// End-to-end latency of successful requests, as the client saw it (including retries).
     pub latency: LatencyHistogram,
     /// Per tier.

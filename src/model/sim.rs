@@ -280,6 +280,9 @@ pub struct Sim<'a> {
     pub failed: [u64; ErrorCause::COUNT],
     /// Client attempts (after warm-up).
     pub client_attempts: u64,
+    /// Tries the ingress sent towards pods (after warm-up): first tries, NGINX next-upstream
+    /// tries and Istio retries.
+    pub ingress_tries: u64,
     /// Retries requested so far (whole run, for the retry budget) and requests so far.
     pub budget_retries: super::budget::Decaying,
     /// Requests so far (whole run).
@@ -372,6 +375,7 @@ impl<'a> Sim<'a> {
             succeeded: 0,
             failed: [0; ErrorCause::COUNT],
             client_attempts: 0,
+            ingress_tries: 0,
             budget_retries: Default::default(),
             budget_requests: Default::default(),
             retries_in_window: 0,

@@ -71,10 +71,11 @@ pub fn render(summary: &Summary) -> String {
     }
     let _ = writeln!(
         out,
-        "throughput {} req/s offered, {} req/s good; {} attempts per request",
+        "throughput {} req/s offered, {} req/s good; {} attempts per request, {} ingress tries per attempt",
         est(&summary.throughput, 1.0),
         est(&summary.goodput, 1.0),
-        est(&summary.amplification, 1.0)
+        est(&summary.amplification, 1.0),
+        est(&summary.ingress_amplification, 1.0)
     );
     let causes: Vec<String> = summary
         .errors

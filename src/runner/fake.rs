@@ -103,6 +103,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         succeeded: 99,
         failed,
         client_attempts: 101,
+        ingress_tries: 101,
         latency: latency.clone(),
         tiers: vec![TierResult {
             name: "server".into(),

@@ -66,6 +66,9 @@ pub struct Summary {
     pub errors: ErrorSummary,
     /// Client attempts (first tries and retries) per offered request.
     pub amplification: Estimate,
+    /// Tries the ingress sent to pods per client attempt (its own retries stack on the
+    /// clients': the load multiplier on the pods is the product of the two).
+    pub ingress_amplification: Estimate,
     /// Per tier: the ingress, each service, the egress.
     pub tiers: Vec<TierSummary>,
     /// Share of hops that crossed zones.
@@ -215,6 +218,7 @@ impl Summary {
             goodput: est(&RunResult::goodput),
             errors,
             amplification: est(&|r| share(r.client_attempts, r.offered)),
+            ingress_amplification: est(&|r| share(r.ingress_tries, r.client_attempts)),
             tiers: TierSummary::from_runs(runs, &scenario.network.zones),
             cross_zone_share: est(&|r| r.cross_zone_share),
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),

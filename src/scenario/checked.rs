@@ -429,6 +429,8 @@ pub enum FaultKind {
     GrayFailure {
         /// Service index.
         service: usize,
+        /// Only pods in this zone (a gray node or zone), if given.
+        zone: Option<usize>,
         /// Pods affected.
         count: u32,
         /// Service-time multiplier.

@@ -121,6 +121,10 @@ pub fn end_to_end(s: &Summary) -> String {
         ("goodput", format!("{} req/s", est(&s.goodput, 1.0))),
         ("error rate", format!("{}%", est(&s.errors.rate, 100.0))),
         ("attempts per request", est(&s.amplification, 1.0)),
+        (
+            "ingress tries per attempt",
+            est(&s.ingress_amplification, 1.0),
+        ),
     ];
     if s.zones.len() > 1 {
         rows.push((

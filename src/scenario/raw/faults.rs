@@ -16,10 +16,11 @@ pub(crate) struct FaultTable {
     pub at: HumanDuration,
     /// How long it lasts. Default: to the end of the run.
     pub duration: Option<HumanDuration>,
-    /// zone-outage only: the zone lost.
+    /// zone-outage, node-failure: the zone lost; ingress-instance-loss, gray-failure: only
+    /// instances or pods in this zone.
     pub zone: Option<String>,
-    /// zone-outage only: "black-hole" (callers wait for their timeout) or "reset" (callers fail
-    /// at once). Default: "black-hole".
+    /// zone-outage, node-failure, ingress-instance-loss: "black-hole" (callers wait for their
+    /// timeout) or "reset" (callers fail at once). Default: "black-hole".
     pub mode: Option<ModeName>,
     /// pod-crash: the service whose pods crash; dependency-degradation: the service that
     /// degrades (or give `destination`).
@@ -45,8 +46,8 @@ pub(crate) enum FaultKindName {
     PodCrash,
     /// A service or destination gets slower and/or fails some calls.
     DependencyDegradation,
-    /// Some pods of a service turn slow and/or fail a share of requests while still passing
-    /// their health checks.
+    /// Some pods of a service (in one zone, if `zone` is given: a gray node or zone) turn slow
+    /// and/or fail a share of requests while still passing their health checks.
     GrayFailure,
     /// Cross-zone links get slower (a degraded inter-zone network).
     ZoneLatency,

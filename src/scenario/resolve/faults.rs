@@ -8,7 +8,13 @@ use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{FaultKindName as K, FaultTable, ModeName};
 use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind, Service, Simulation};
 
-const ZONE_OUTAGE: &[&str] = &["zone-outage", "node-failure", "ingress-instance-loss"];
+const ZONE_OUTAGE: &[&str] = &[
+    "zone-outage",
+    "node-failure",
+    "ingress-instance-loss",
+    "gray-failure",
+];
+const MODE: &[&str] = &["zone-outage", "node-failure", "ingress-instance-loss"];
 const DEGRADATION: &[&str] = &["dependency-degradation"];
 const CRASH_OR_DEGRADATION: &[&str] = &[
     "pod-crash",
@@ -54,7 +60,7 @@ fn fault(
         false,
         &[
             ("zone", t.zone.is_some(), ZONE_OUTAGE),
-            ("mode", t.mode.is_some(), ZONE_OUTAGE),
+            ("mode", t.mode.is_some(), MODE),
             ("service", t.service.is_some(), CRASH_OR_DEGRADATION),
             ("count", t.count.is_some(), POD_COUNT),
             ("destination", t.destination.is_some(), DEGRADATION),
@@ -106,6 +112,10 @@ fn fault(
             } else if t.kind == K::GrayFailure {
                 FaultKind::GrayFailure {
                     service,
+                    zone: match t.zone.as_deref() {
+                        Some(z) => Some(names.zone(cx, &p.key("zone"), z)?),
+                        None => None,
+                    },
                     count,
                     latency_multiplier: multiplier(cx, p, t),
                     error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
