@@ -130,11 +130,16 @@ fn files_with_different_seeds_are_run_with_one_and_written_atomically() {
         .map(|e| e.to_string())
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+    // Only the finished files: no temporary file is left behind.
+    let mut leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, ["comparison.json"]);
+    leftovers.sort();
+    assert_eq!(
+        leftovers,
+        ["comparison.json", "comparison.png", "comparison.svg"]
+    );
 }
 
 #[test]

@@ -9,6 +9,10 @@
 //! - `zones` — ready pods and utilisation per zone over time;
 //! - `snat` — SNAT ports in use against the limit, only when the egress is a NAT Gateway.
 //!
+//! Studies draw their own: [`render_capacity`] the capacity curve of a sweep (`capacity`, beside
+//! `sweep.json`) and [`render_comparison`] the bars of a comparison (`comparison`, beside
+//! `comparison.json`).
+//!
 //! Everything is drawn in memory: a chart that fails to draw returns an error before any file
 //! is touched, and the caller ([`write_charts_and_report`](crate::report::write_charts_and_report))
 //! writes the results atomically.
@@ -18,6 +22,8 @@
 //! embedded font; an SVG names the family `sans-serif` and its viewer supplies the glyphs.
 //! Sizes suit a slide: 1600 × 900 pixels, titles in 40 px, axis text in 22–26 px.
 
+mod capacity_curve;
+mod comparison;
 mod data;
 mod latency;
 mod snat;
@@ -30,6 +36,8 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+pub use capacity_curve::{CapacityChart, KNEE_FACTOR, axis_label, knee, render_capacity};
+pub use comparison::{ComparisonChart, render_comparison};
 pub use data::{ChartData, FaultMark, SnatSeries, TimeAxis, ZoneSeries, fault_label};
 
 use crate::runner::Summary;
@@ -49,7 +57,7 @@ pub const HEIGHT: u32 = 900;
 /// One chart, drawn in both formats.
 #[derive(Clone, Debug)]
 pub struct Chart {
-    /// File stem: `latency`, `zones`, `snat`.
+    /// File stem: `latency`, `zones`, `snat`, `capacity`, `comparison`.
     pub name: &'static str,
     /// The title drawn at the top of the chart.
     pub title: String,

@@ -10,7 +10,9 @@
 //!
 //! The result is printed as a table and written to `<out>/<name>/comparison.json`
 //! (`schemas/comparison.schema.json`); `name` is `--name`, else the scenario's name for one
-//! file, else the common prefix of the files' names followed by `-comparison`.
+//! file, else the common prefix of the files' names followed by `-comparison`. Beside it go
+//! `comparison.svg` and `comparison.png`, the bar chart of
+//! [`ComparisonChart`](crate::report::charts::ComparisonChart).
 
 use std::path::PathBuf;
 
@@ -283,7 +285,7 @@ pub fn default_name(sources: &[Source]) -> String {
 }
 
 /// `trafsim compare FILE…`: loads and checks everything, runs, prints, writes
-/// `<out>/<name>/comparison.json`.
+/// `<out>/<name>/comparison.json` and the chart `comparison.svg` / `comparison.png`.
 pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outcome, StudyError> {
     let sources = crate::study::load_sources(files)?;
     let columns = columns(&sources)?;
@@ -326,6 +328,11 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     json.push('\n');
     let path = dir.join("comparison.json");
     report::write_atomic(&path, json.as_bytes())?;
+    let mut written = vec![path];
+    written.extend(crate::study::sweep_run::write_chart_files(
+        &dir,
+        report::charts::render_comparison(&comparison),
+    )?);
     let text = if opts.json {
         json
     } else {
@@ -333,7 +340,7 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     };
     Ok(Outcome {
         text,
-        written: vec![path],
+        written,
         notes,
     })
 }
