@@ -34,6 +34,7 @@ mod units;
 
 pub use checked::*;
 pub use error::{Diagnostic, ScenarioError};
+pub use locate::{FieldPath, Seg};
 pub(crate) use raw::{SweepTable, VariantTable};
 
 use std::path::Path;

@@ -13,16 +13,17 @@ use toml::de::{DeTable, DeValue};
 
 /// One step of a field path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Seg {
+pub enum Seg {
     /// A table key.
     Key(String),
     /// An array index (from 0).
     Index(usize),
 }
 
-/// A field's place in the file, such as `services[1].calls[0].service`.
+/// A field's place in the file, such as `services[1].calls[0].service`: how validation names a
+/// problem, and how `trafsim compare`/`--sweep` overrides name a field ([`FieldPath::parse`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct FieldPath(Vec<Seg>);
+pub struct FieldPath(pub Vec<Seg>);
 
 impl FieldPath {
     /// The document itself.
@@ -42,6 +43,60 @@ impl FieldPath {
         let mut p = self.clone();
         p.0.push(Seg::Index(i));
         p
+    }
+}
+
+impl FieldPath {
+    /// Parses `text`; the error says what is wrong and where.
+    pub fn parse(text: &str) -> Result<FieldPath, String> {
+        let mut segs = Vec::new();
+        let mut rest = text.trim();
+        let bad = |why: &str| format!("`{text}` is not a field path: {why}");
+        if rest.is_empty() {
+            return Err(bad("it is empty"));
+        }
+        loop {
+            // A key, bare or quoted.
+            let key_end;
+            if let Some(quoted) = rest.strip_prefix('"') {
+                let close = quoted
+                    .find('"')
+                    .ok_or_else(|| bad("a quote is not closed"))?;
+                segs.push(Seg::Key(quoted[..close].to_string()));
+                key_end = close + 2;
+            } else {
+                let len = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .unwrap_or(rest.len());
+                if len == 0 {
+                    return Err(bad("expected a key such as `clients` or `rate`"));
+                }
+                segs.push(Seg::Key(rest[..len].to_string()));
+                key_end = len;
+            }
+            rest = &rest[key_end..];
+            // Any number of indices.
+            while let Some(inner) = rest.strip_prefix('[') {
+                let close = inner.find(']').ok_or_else(|| bad("a `[` is not closed"))?;
+                let index = inner[..close]
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("an array index is a whole number from 0, such as `[0]`"))?;
+                segs.push(Seg::Index(index));
+                rest = &inner[close + 1..];
+            }
+            if rest.is_empty() {
+                return Ok(FieldPath(segs));
+            }
+            rest = rest
+                .strip_prefix('.')
+                .ok_or_else(|| bad("parts are joined by `.`"))?;
+        }
+    }
+
+    /// The first `n` steps.
+    pub(crate) fn prefix(&self, n: usize) -> FieldPath {
+        FieldPath(self.0[..n].to_vec())
     }
 }
 
