@@ -56,6 +56,8 @@ pub struct Clients {
     pub routes: Vec<Route>,
     /// Share of requests that open a new TLS connection at the ingress, in [0, 1].
     pub new_tls_share: f64,
+    /// Request plus response size in KiB (> 0).
+    pub kib_per_request: f64,
     /// Client gives up after this long (per attempt).
     pub timeout: SimDuration,
     /// Client retry policy.
@@ -376,6 +378,8 @@ pub struct Destination {
     pub error_rate: f64,
     /// Share of calls that reuse an open connection, in [0, 1].
     pub connection_reuse: f64,
+    /// Request plus response size of one call in KiB (> 0).
+    pub kib_per_call: f64,
 }
 
 /// `[[faults]]`.

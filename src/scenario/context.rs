@@ -130,6 +130,21 @@ impl<'a> Cx<'a> {
         v
     }
 
+    /// A finite number above zero, or `default` when absent.
+    pub(crate) fn positive_number(
+        &mut self,
+        path: &FieldPath,
+        value: Option<f64>,
+        default: f64,
+    ) -> f64 {
+        let Some(v) = value else { return default };
+        if !(v.is_finite() && v > 0.0) {
+            self.error(path, format!("must be a number above 0, got {v}"));
+            return default;
+        }
+        v
+    }
+
     /// A count of at least `min`, or `default` when absent.
     pub(crate) fn at_least(
         &mut self,

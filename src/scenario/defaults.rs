@@ -42,6 +42,12 @@ pub const WINDOW: SimDuration = s(10);
 /// Share of requests that open a new TLS connection (E: a keep-alive heavy client mix; the
 /// figure used in the design's worked example).
 pub const NEW_TLS_SHARE: f64 = 0.1;
+/// Request plus response size through the ingress, in KiB (E: App Gateway's compute-unit
+/// definition assumes a mix with 70% of requests under 2 KB, facts §1; 8 KiB allows for larger
+/// responses).
+pub const KIB_PER_REQUEST: f64 = 8.0;
+/// Request plus response size of one egress call, in KiB (E: a typical JSON API exchange).
+pub const KIB_PER_CALL: f64 = 16.0;
 /// Client timeout per attempt (E: a common HTTP client default).
 pub const CLIENT_TIMEOUT: SimDuration = s(30);
 /// Client retries after the first try (none unless configured).

@@ -100,6 +100,9 @@ pub(crate) struct ClientsTable {
     pub routes: Option<Vec<RouteEntry>>,
     /// Share of requests that open a new TLS connection at the ingress, 0 to 1. Default: 0.1.
     pub new_tls_connection_share: Option<f64>,
+    /// Request plus response size in KiB, through the ingress (throughput, data processed).
+    /// Default: 8.
+    pub kib_per_request: Option<f64>,
     /// The client gives up on an attempt after this long. Default: "30s".
     pub timeout: Option<HumanDuration>,
     /// Client retry policy. Default: no retries.

@@ -152,4 +152,7 @@ pub(crate) struct DestinationTable {
     /// Share of calls that reuse an open connection (and need no new SNAT port), 0 to 1.
     /// Default: 0.
     pub connection_reuse: Option<f64>,
+    /// Request plus response size of one call in KiB, through the egress path (firewall
+    /// throughput, data processed). Default: 16.
+    pub kib_per_call: Option<f64>,
 }

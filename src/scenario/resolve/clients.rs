@@ -29,6 +29,11 @@ pub(super) fn resolve(
             t.new_tls_connection_share,
             d::NEW_TLS_SHARE,
         ),
+        kib_per_request: cx.positive_number(
+            &p.key("kib_per_request"),
+            t.kib_per_request,
+            d::KIB_PER_REQUEST,
+        ),
         timeout: cx.positive(&p.key("timeout"), t.timeout, d::CLIENT_TIMEOUT),
         retries: retries(
             cx,

@@ -141,5 +141,6 @@ fn destination(cx: &mut Cx<'_>, p: &FieldPath, t: &DestinationTable) -> Destinat
         ),
         error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
         connection_reuse: cx.share(&p.key("connection_reuse"), t.connection_reuse, 0.0),
+        kib_per_call: cx.positive_number(&p.key("kib_per_call"), t.kib_per_call, d::KIB_PER_CALL),
     }
 }
