@@ -277,3 +277,12 @@ fn hostile_input_never_panics() {
         assert!(!e.is_empty());
     }
 }
+
+#[test]
+fn a_size_must_be_above_zero() {
+    let e = error(&BASE.replace("rate = 100", "rate = 100\nkib_per_request = 0"));
+    assert_eq!(
+        e,
+        "broken.toml:8:1: clients.kib_per_request: must be a number above 0, got 0"
+    );
+}
