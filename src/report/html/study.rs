@@ -75,3 +75,58 @@ fn scenario_files<'a>(sources: impl IntoIterator<Item = &'a Source>) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = r#"
+# <script>alert(1)</script> & co
+[simulation]
+name = "tiny"
+duration = "10s"
+warmup = "1s"
+
+[clients]
+rate = 5
+
+[network]
+zones = ["1"]
+
+[ingress]
+kind = "none"
+
+[[services]]
+name = "server"
+pods = { "1" = 1 }
+service_time = { exponential = { mean = "10ms" } }
+
+[[variants]]
+name = "plain"
+
+[[variants]]
+name = "two"
+set = { "services[0].pods" = { "1" = 2 }, "clients.rate" = 7 }
+"#;
+
+    #[test]
+    fn files_are_escaped_and_variants_list_their_overrides() {
+        let src = Source::parse(FILE, "a<b>.toml").unwrap();
+        let html = scenario_files([&src]);
+        assert!(
+            html.contains("<h3>Variants of a&lt;b&gt;.toml</h3>"),
+            "{html}"
+        );
+        assert!(html.contains("<tr><th>plain</th><td>none (the file as written)</td></tr>"));
+        // Overrides in the file's order (sorted by path), one per line.
+        assert!(
+            html.contains(
+                "<tr><th>two</th><td><code>clients.rate = 7</code><br><code>services[0].pods = "
+            ),
+            "{html}"
+        );
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+        assert!(!html.contains("<script"));
+        assert!(html.contains("<details>\n<summary>a&lt;b&gt;.toml as written</summary>"));
+    }
+}

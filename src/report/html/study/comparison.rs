@@ -79,12 +79,15 @@ pub fn comparison_report(
 }
 
 /// One row of the comparison table.
-pub struct Figure<'a> {
+struct Figure<'a> {
     /// The row's label, with its unit.
     label: String,
     /// What a column shows in this row; `None` where the column has no such figure.
-    value: Box<dyn Fn(&ColumnResult) -> Option<Value> + 'a>,
+    value: Reader<'a>,
 }
+
+/// How a [`Figure`] reads a column.
+type Reader<'a> = Box<dyn Fn(&ColumnResult) -> Option<Value> + 'a>;
 
 /// A column's entry in one row.
 struct Value {
