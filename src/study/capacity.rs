@@ -45,7 +45,7 @@ use crate::study::{
 
 /// Layout version of `capacity.json`.
 pub const SCHEMA_VERSION: u32 = 1;
-/// The search's page (see the study module's `output`).
+/// The search's page, [`report::html::capacity_report`], named after `capacity.json`.
 pub const PAGE: &str = "capacity.html";
 /// File stem of the chart of the probes (not `capacity`, which is a sweep's curve in the same
 /// folder).

@@ -33,7 +33,7 @@ use crate::study::{
 
 /// Version of the `comparison.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
-/// The comparison's page (see [`crate::study`]'s `output`).
+/// The comparison's page, [`report::html::comparison_report`], named after `comparison.json`.
 pub const PAGE: &str = "comparison.html";
 
 /// One column to compare.

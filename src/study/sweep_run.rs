@@ -34,7 +34,7 @@ use crate::study::{
 
 /// Layout version of `sweep.json`.
 pub const SCHEMA_VERSION: u32 = 1;
-/// The sweep's page (see [`output`]).
+/// The sweep's page, [`report::html::sweep_report`], named after `sweep.json`.
 pub const PAGE: &str = "sweep.html";
 
 /// A file to sweep and its sweep.
