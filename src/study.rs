@@ -31,6 +31,7 @@
 pub mod capacity;
 pub mod compare;
 pub mod metrics;
+mod output;
 pub mod overrides;
 mod render;
 pub mod source;

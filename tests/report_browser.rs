@@ -1,13 +1,14 @@
-//! `report.html` in a real browser: `trafsim run` on a short zone outage writes the report,
-//! headless Chromium (Debian's `chromium` package, which `.ci/run` installs when missing)
-//! opens it from disk with networking disabled, and the test checks that
+//! `report.html` in a real browser: `trafsim run` on a short zone outage writes the report (and
+//! `trafsim compare` on two variants of it writes `comparison.html`), headless Chromium
+//! (Debian's `chromium` package, which `.ci/run` installs when missing) opens it from disk
+//! with networking disabled, and the test checks that
 //!
 //! - the page logs nothing to the console (it has no script, so any message is a fault);
 //! - the DOM Chromium built holds the title, the tables, the failover section and one inline
 //!   SVG per chart;
 //! - the screenshot is a 1280-pixel-wide PNG that is not blank. It is kept as
-//!   `report-screenshot.png` beside the report, in the test's temporary folder (set
-//!   `TRAFSIM_KEEP_SCREENSHOT=DIR` to copy it to `DIR`).
+//!   `report-screenshot.png` (`comparison-screenshot.png`) beside the page, in the test's
+//!   temporary folder (set `TRAFSIM_KEEP_SCREENSHOT=DIR` to copy it to `DIR`).
 //!
 //! Without `/usr/bin/chromium` the test fails and says how to install it: a browser test that
 //! passes without a browser would prove nothing.
@@ -164,14 +165,75 @@ fn file_url(path: &Path) -> String {
 #[test]
 #[ignore = "needs /usr/bin/chromium; run by .ci/run with --ignored"]
 fn report_renders_in_chromium_without_console_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = write_report(dir.path());
+    assert_renders(
+        &report,
+        &[
+            "<title>trafsim report: browser-report</title>",
+            "id=\"slo\"",
+            "id=\"end-to-end\"",
+            "id=\"tiers\"",
+            "id=\"failover\"",
+            "id=\"chart-latency\"",
+            "id=\"chart-zones\"",
+            "id=\"chart-snat\"",
+            "id=\"scenario\"",
+            "name = \"browser-report\"",
+        ],
+        3,
+    );
+}
+
+/// The same scenario with two `[[variants]]` (the second with twice the NGINX replicas),
+/// through `trafsim compare`: its `comparison.html` renders the same way.
+#[test]
+#[ignore = "needs /usr/bin/chromium; run by .ci/run with --ignored"]
+fn comparison_page_renders_in_chromium_without_console_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("browser-report.toml");
+    let variants = "\n[[variants]]\nname = \"one-per-zone\"\n\n[[variants]]\n\
+                    name = \"two-per-zone\"\n\
+                    set = { \"ingress.instances\" = { \"1\" = 2, \"2\" = 2, \"3\" = 2 } }\n";
+    std::fs::write(&file, format!("{SCENARIO}{variants}")).unwrap();
+    assert_cmd::Command::cargo_bin("trafsim")
+        .unwrap()
+        .arg("compare")
+        .arg(&file)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg("--quiet")
+        .assert()
+        .success();
+    let page = dir.path().join("out/browser-report/comparison.html");
+    assert_renders(
+        &page,
+        &[
+            "<title>trafsim report: browser-report</title>",
+            "id=\"comparison-table\"",
+            "two-per-zone significant?",
+            "id=\"chart-comparison\"",
+            "id=\"failover\"",
+            "<h3>two-per-zone: ",
+            "id=\"scenarios\"",
+            "<summary>",
+            "name = \"browser-report\"",
+        ],
+        1,
+    );
+}
+
+/// Opens the page at `path` in Chromium and asserts that it is self-contained, that the DOM
+/// Chromium built holds every one of `parts` and `svgs` inline SVGs, that the console stayed
+/// silent and that the screenshot (`<page>-screenshot.png` beside it) is not blank.
+fn assert_renders(path: &Path, parts: &[&str], svgs: usize) {
     assert!(
         Path::new(CHROMIUM).is_file(),
         "{CHROMIUM} is missing: this test needs Debian's chromium package \
          (`apt-get install -y chromium`; .ci/run installs it when missing)"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let report = write_report(dir.path());
-    let html = std::fs::read_to_string(&report).unwrap();
+    let dir = path.parent().unwrap();
+    let html = std::fs::read_to_string(path).unwrap();
     // Self-contained: nothing to fetch, nothing to run.
     for banned in [
         "<script",
@@ -180,33 +242,32 @@ fn report_renders_in_chromium_without_console_errors() {
         "@import",
         "url(",
     ] {
-        assert!(!html.contains(banned), "report.html contains {banned:?}");
+        assert!(
+            !html.contains(banned),
+            "{} contains {banned:?}",
+            path.display()
+        );
     }
-    let url = file_url(&report);
+    let url = file_url(path);
+    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
 
     // The DOM as Chromium built it.
-    let mut dump = browser(&dir.path().join("profile-dom"));
+    let mut dump = browser(&dir.join(format!("profile-dom-{stem}")));
     dump.arg("--dump-dom").arg(&url);
-    let dom = run_bounded(dump, dir.path(), "dump-dom").stdout;
-    for part in [
-        "<title>trafsim report: browser-report</title>",
-        "id=\"slo\"",
-        "id=\"end-to-end\"",
-        "id=\"tiers\"",
-        "id=\"failover\"",
-        "id=\"chart-latency\"",
-        "id=\"chart-zones\"",
-        "id=\"chart-snat\"",
-        "id=\"scenario\"",
-        "name = \"browser-report\"",
-    ] {
+    let dom = run_bounded(dump, dir, &format!("dump-dom-{stem}")).stdout;
+    for part in parts {
         assert!(dom.contains(part), "the rendered DOM lacks {part:?}");
     }
-    assert_eq!(dom.matches("<svg").count(), 3, "one inline SVG per chart");
+    assert_eq!(
+        dom.matches("<svg").count(),
+        svgs,
+        "one inline SVG per chart"
+    );
 
     // The screenshot, with the console on standard error.
-    let shot = report.with_file_name("report-screenshot.png");
-    let mut cmd = browser(&dir.path().join("profile-shot"));
+    let name = format!("{stem}-screenshot.png");
+    let shot = path.with_file_name(&name);
+    let mut cmd = browser(&dir.join(format!("profile-shot-{stem}")));
     cmd.arg(format!("--screenshot={}", shot.display()))
         .args([
             "--window-size=1280,2000",
@@ -214,7 +275,7 @@ fn report_renders_in_chromium_without_console_errors() {
             "--v=0",
         ])
         .arg(&url);
-    let stderr = run_bounded(cmd, dir.path(), "screenshot").stderr;
+    let stderr = run_bounded(cmd, dir, &format!("screenshot-{stem}")).stderr;
     let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
     assert!(
         console.is_empty(),
@@ -223,7 +284,7 @@ fn report_renders_in_chromium_without_console_errors() {
     );
     assert_screenshot(&shot);
     if let Some(keep) = std::env::var_os("TRAFSIM_KEEP_SCREENSHOT") {
-        std::fs::copy(&shot, Path::new(&keep).join("report-screenshot.png")).unwrap();
+        std::fs::copy(&shot, Path::new(&keep).join(&name)).unwrap();
     }
 }
 

@@ -138,7 +138,12 @@ fn files_with_different_seeds_are_run_with_one_and_written_atomically() {
     leftovers.sort();
     assert_eq!(
         leftovers,
-        ["comparison.json", "comparison.png", "comparison.svg"]
+        [
+            "comparison.html",
+            "comparison.json",
+            "comparison.png",
+            "comparison.svg"
+        ]
     );
 }
 

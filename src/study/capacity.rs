@@ -37,13 +37,19 @@ use crate::runner;
 use crate::scenario::{FailureMode, Fault, FaultKind, Scenario};
 use crate::stats::Estimate;
 use crate::study::overrides::{FieldPath, Override, number};
+use crate::study::sweep::{SweepResult, SweepRow, SweepSeries};
 use crate::study::{
-    Options, Outcome, Source, StudyError, Variant, bar, common_settings, load_sources, pool,
-    render, set_common,
+    Options, Outcome, Source, StudyError, Variant, bar, common_settings, load_sources, output,
+    pool, render, set_common,
 };
 
 /// Layout version of `capacity.json`.
 pub const SCHEMA_VERSION: u32 = 1;
+/// The search's page, [`report::html::capacity_report`], named after `capacity.json`.
+pub const PAGE: &str = "capacity.html";
+/// File stem of the chart of the probes (not `capacity`, which is a sweep's curve in the same
+/// folder).
+pub const CHART: &str = "capacity-probes";
 /// Most doublings or halvings while bracketing.
 const MAX_BRACKET_STEPS: u32 = 30;
 /// Most bisection steps (a safeguard; the tolerance ends the search long before).
@@ -439,7 +445,58 @@ pub fn capacity(src: &Source, q: &Query, opts: &Options) -> Result<CapacityRepor
     })
 }
 
-/// `trafsim capacity FILE…`: searches each file and writes `<out>/<scenario>/capacity.json`.
+/// The probes of every search of `r` as the curves of a sweep of `clients.rate` (one per
+/// variant and case, in order of rate; a rate probed twice counts once), for the chart: p99
+/// and error rate at each probe, nothing else.
+pub fn probe_curves(r: &CapacityReport) -> SweepResult {
+    let none = Estimate::from_samples(&[]);
+    let series = r
+        .results
+        .iter()
+        .map(|c| {
+            let mut probes: Vec<&Probe> = c.probes.iter().filter(|p| p.rate.is_finite()).collect();
+            probes.sort_by(|a, b| a.rate.total_cmp(&b.rate));
+            probes.dedup_by(|a, b| a.rate == b.rate);
+            SweepSeries {
+                label: c.lost_zone.as_ref().map_or_else(
+                    || c.label.clone(),
+                    |z| format!("{}, zone {z} lost", c.label),
+                ),
+                variant: c.variant.clone(),
+                points: probes
+                    .into_iter()
+                    .map(|p| SweepRow {
+                        value: render::num(p.rate),
+                        x: p.rate,
+                        offered_per_s: p.offered_per_s,
+                        goodput_per_s: none,
+                        p50_s: none,
+                        p90_s: none,
+                        p99_s: p.p99_s,
+                        p999_s: none,
+                        error_rate: p.error_rate,
+                        utilisation: Vec::new(),
+                        slo: None,
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let first = r.results.first();
+    SweepResult {
+        schema_version: crate::study::sweep_run::SCHEMA_VERSION,
+        trafsim_version: r.trafsim_version.clone(),
+        scenario: r.scenario.clone(),
+        field: "clients.rate".into(),
+        seed: first.map_or(0, |f| f.seed),
+        replications: first.map_or(0, |f| f.replications),
+        measured_secs: 0.0,
+        series,
+    }
+}
+
+/// `trafsim capacity FILE…`: searches each file and writes `<out>/<scenario>/capacity.json`,
+/// the chart of its probes (`capacity-probes.svg` / `.png`) and the page `capacity.html`.
 pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, StudyError> {
     let sources = load_sources(files)?;
     let mut outcome = Outcome::default();
@@ -479,6 +536,18 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
         let path = dir.join("capacity.json");
         report::write_atomic(&path, json.as_bytes())?;
         outcome.written.push(path);
+        let probes = probe_curves(&r);
+        let slo = r.results.first().map(|f| f.slo_p99_secs * 1e3);
+        let chart = report::charts::render_capacity(&probes, slo).map(|mut c| {
+            c.name = CHART;
+            c
+        });
+        outcome.written.extend(output::write_charts_and_page(
+            dir,
+            vec![chart],
+            PAGE,
+            |charts| report::html::capacity_report(&r, src, charts),
+        )?);
         if opts.json {
             outcome.text.push_str(&json);
         } else {

@@ -12,23 +12,29 @@
 //! (`schemas/comparison.schema.json`); `name` is `--name`, else the scenario's name for one
 //! file, else the common prefix of the files' names followed by `-comparison`. Beside it go
 //! `comparison.svg` and `comparison.png`, the bar chart of
-//! [`ComparisonChart`](crate::report::charts::ComparisonChart).
+//! [`ComparisonChart`](crate::report::charts::ComparisonChart), and `comparison.html`, the page
+//! for a design review ([`comparison_report`](crate::report::html::comparison_report)): the
+//! table, the chart, each column's failover story and the scenario files.
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
 use crate::report;
+use crate::runner::Summary;
+use crate::runner::failover::FailoverSummary;
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use crate::study::metrics::{self, Metric, Unit};
 use crate::study::render;
 use crate::study::{
-    Options, Outcome, Source, StudyError, bar, common_settings, pool, run_each, set_common,
+    Options, Outcome, Source, StudyError, bar, common_settings, output, pool, run_each, set_common,
 };
 
 /// Version of the `comparison.json` layout.
 pub const SCHEMA_VERSION: u32 = 1;
+/// The comparison's page, [`report::html::comparison_report`], named after `comparison.json`.
+pub const PAGE: &str = "comparison.html";
 
 /// One column to compare.
 #[derive(Clone, Debug)]
@@ -124,6 +130,10 @@ pub struct ColumnResult {
     pub offered_per_replication: Vec<u64>,
     /// The figures, in table order.
     pub metrics: Vec<MetricResult>,
+    /// One failover story per fault of the column's scenario (empty without faults), for
+    /// `report.html`; not part of `comparison.json`.
+    #[serde(skip)]
+    pub failover: Vec<FailoverSummary>,
 }
 
 /// Instances and pods as configured.
@@ -203,7 +213,12 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
     let progress = bar(runs, name, opts.quiet);
     let measured = run_each(&scenarios, &progress, &|s, runs| {
         let offered: Vec<u64> = runs.iter().map(|r| r.offered).collect();
-        (metrics::of_runs(s, &runs), offered)
+        let failover = if s.faults.is_empty() {
+            Vec::new()
+        } else {
+            Summary::from_runs(s, &runs).failover
+        };
+        (metrics::of_runs(s, &runs), offered, failover)
     });
     progress.finish_and_clear();
     let reference: Vec<Metric> = measured[0].0.clone();
@@ -211,7 +226,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
         .iter()
         .zip(measured)
         .enumerate()
-        .map(|(i, (c, (ms, offered)))| {
+        .map(|(i, (c, (ms, offered, failover)))| {
             let s = &c.scenario;
             ColumnResult {
                 label: c.label.clone(),
@@ -242,6 +257,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
                         }
                     })
                     .collect(),
+                failover,
             }
         })
         .collect();
@@ -285,7 +301,8 @@ pub fn default_name(sources: &[Source]) -> String {
 }
 
 /// `trafsim compare FILE…`: loads and checks everything, runs, prints, writes
-/// `<out>/<name>/comparison.json` and the chart `comparison.svg` / `comparison.png`.
+/// `<out>/<name>/comparison.json`, the chart `comparison.svg` / `comparison.png` and the page
+/// `comparison.html`.
 pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outcome, StudyError> {
     let sources = crate::study::load_sources(files)?;
     let columns = columns(&sources)?;
@@ -323,15 +340,18 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     }
     let dir = report::output_dir(&opts.out, &name)?;
     let pool = pool(opts)?;
+    let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
     let comparison = pool.install(|| compare(&name, columns, opts));
     let mut json = serde_json::to_string_pretty(&comparison)?;
     json.push('\n');
     let path = dir.join("comparison.json");
     report::write_atomic(&path, json.as_bytes())?;
     let mut written = vec![path];
-    written.extend(crate::study::sweep_run::write_chart_files(
+    written.extend(output::write_charts_and_page(
         &dir,
-        report::charts::render_comparison(&comparison),
+        vec![report::charts::render_comparison(&comparison)],
+        PAGE,
+        |charts| report::html::comparison_report(&comparison, &scenarios, &sources, charts),
     )?);
     let text = if opts.json {
         json

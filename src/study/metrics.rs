@@ -26,6 +26,19 @@ pub enum Unit {
     Count,
 }
 
+impl Unit {
+    /// The factor a value is multiplied by for printing and the suffix naming the printed
+    /// unit: milliseconds, percent, req/s, or a bare count.
+    pub fn display_scale(self) -> (f64, &'static str) {
+        match self {
+            Unit::Seconds => (1e3, " (ms)"),
+            Unit::Share => (100.0, " (%)"),
+            Unit::PerSecond => (1.0, " (req/s)"),
+            Unit::Count => (1.0, ""),
+        }
+    }
+}
+
 /// One figure of one column: its value in each replication.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metric {

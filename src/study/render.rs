@@ -70,16 +70,6 @@ fn with_interval(mean: f64, half_width: f64, sign: bool) -> String {
     }
 }
 
-/// The factor and suffix a unit is printed with.
-fn scale(unit: Unit) -> (f64, &'static str) {
-    match unit {
-        Unit::Seconds => (1e3, " (ms)"),
-        Unit::Share => (100.0, " (%)"),
-        Unit::PerSecond => (1.0, " (req/s)"),
-        Unit::Count => (1.0, ""),
-    }
-}
-
 /// `mean ±half-width`, or `mean (n=1)` without an interval, or `-` without samples.
 fn estimate(e: &Estimate, k: f64) -> String {
     match e.n {
@@ -125,7 +115,7 @@ pub(crate) fn comparison(c: &Comparison) -> String {
         }
     }
     for (key, label, unit) in keys {
-        let (k, suffix) = scale(unit);
+        let (k, suffix) = unit.display_scale();
         let mut line = format!("{:<LABEL$}", format!("{label}{suffix}"));
         for (i, col) in c.columns.iter().enumerate() {
             let m = col.metrics.iter().find(|m| m.key == key);

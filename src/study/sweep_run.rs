@@ -16,7 +16,8 @@
 //! Each estimate column is followed by `<column>_hw`, its interval's half-width.
 //!
 //! Beside them, `capacity.svg` and `capacity.png`: the capacity curve
-//! ([`crate::report::charts::CapacityChart`]).
+//! ([`crate::report::charts::CapacityChart`]); and `sweep.html`, the page for a design review
+//! ([`crate::report::html::sweep_report`]).
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -27,12 +28,14 @@ use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use crate::study::sweep::{Sweep, SweepResult, SweepRow, SweepSeries};
 use crate::study::{
-    Options, Outcome, Source, StudyError, bar, common_settings, load_sources, pool, render,
+    Options, Outcome, Source, StudyError, bar, common_settings, load_sources, output, pool, render,
     run_each, set_common,
 };
 
 /// Layout version of `sweep.json`.
 pub const SCHEMA_VERSION: u32 = 1;
+/// The sweep's page, [`report::html::sweep_report`], named after `sweep.json`.
+pub const PAGE: &str = "sweep.html";
 
 /// A file to sweep and its sweep.
 #[derive(Clone, Debug)]
@@ -165,7 +168,12 @@ pub fn run(planned: &[Planned], opts: &Options) -> Result<Outcome, StudyError> {
         let (json, written) = write(dir, &result)?;
         outcome.written.extend(written);
         let slo = p.source.base.slo.as_ref().map(|s| s.p99.as_millis_f64());
-        outcome.written.extend(write_chart(dir, &result, slo)?);
+        outcome.written.extend(output::write_charts_and_page(
+            dir,
+            vec![report::charts::render_capacity(&result, slo)],
+            PAGE,
+            |charts| report::html::sweep_report(&result, &p.source, slo, charts),
+        )?);
         if opts.json {
             outcome.text.push_str(&json);
         } else {
@@ -187,38 +195,6 @@ pub fn write(dir: &Path, r: &SweepResult) -> Result<(String, Vec<PathBuf>), Stud
     let csv_path = dir.join("sweep.csv");
     report::write_atomic(&csv_path, csv(r).as_bytes())?;
     Ok((json, vec![json_path, csv_path]))
-}
-
-/// Draws the capacity curve of `r` ([`report::charts::render_capacity`]; `slo_p99_ms` is the
-/// scenario's SLO p99 target, if any) and writes `capacity.svg` and `capacity.png` into `dir`;
-/// returns the paths.
-pub fn write_chart(
-    dir: &Path,
-    r: &SweepResult,
-    slo_p99_ms: Option<f64>,
-) -> Result<Vec<PathBuf>, StudyError> {
-    let chart = report::charts::render_capacity(r, slo_p99_ms);
-    write_chart_files(dir, chart)
-}
-
-/// Writes a drawn `chart` as `<name>.svg` and `<name>.png` into `dir` (atomically, like every
-/// result file); a chart that could not be drawn is an output error on its SVG's path.
-pub(crate) fn write_chart_files(
-    dir: &Path,
-    chart: Result<report::charts::Chart, report::charts::ChartError>,
-) -> Result<Vec<PathBuf>, StudyError> {
-    let chart = chart.map_err(|e| report::OutputError {
-        path: dir.join(format!("{}.svg", e.chart)),
-        action: "draw",
-        error: std::io::Error::other(e),
-    })?;
-    let mut written = Vec::new();
-    for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
-        let path = dir.join(format!("{}.{ext}", chart.name));
-        report::write_atomic(&path, bytes)?;
-        written.push(path);
-    }
-    Ok(written)
 }
 
 /// `sweep.csv`: one row per variant and value (see the module docs).

@@ -276,6 +276,7 @@ mod tests {
                 metric("latency_p999", Unit::Seconds, p50 * 6.0),
                 metric("error_rate", Unit::Share, errors),
             ],
+            failover: Vec::new(),
         }
     }
 

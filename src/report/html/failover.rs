@@ -8,34 +8,52 @@ use std::fmt::Write;
 use super::escape;
 use super::tables::{est, num};
 use crate::report::charts::fault_label;
-use crate::runner::Summary;
 use crate::runner::failover::{CapacityCheck, FailoverSummary, RecoveryStatus};
 use crate::scenario::Scenario;
 
-/// The section, or nothing when the scenario has no faults.
-pub fn section(scenario: &Scenario, summary: &Summary) -> String {
-    if summary.failover.is_empty() {
+/// The section: [`section_heading`] and [`stories`], or nothing when there are no faults.
+pub fn section(
+    scenario: &Scenario,
+    replications: u64,
+    failover: &[FailoverSummary],
+    prefix: &str,
+) -> String {
+    if failover.is_empty() {
         return String::new();
     }
-    let mut out = String::from(
+    section_heading() + &stories(scenario, replications, failover, prefix)
+}
+
+/// The section's heading and the note on how to read it.
+pub fn section_heading() -> String {
+    String::from(
         "<h2 id=\"failover\">Failover</h2>\n<p class=\"note\">Per fault: the time to detect \
          runs from the first to the last piece of work sent to a backend that was gone; \
          recovery is when per-window p99 and error rate were back to their pre-fault level \
          (or within the SLO) for several windows in a row.</p>\n",
-    );
-    for f in &summary.failover {
-        out.push_str(&story(scenario, summary, f));
-    }
-    out
+    )
+}
+
+/// One table per fault of `failover` (a run of `scenario` over `replications`), each headed by
+/// `prefix` and the fault.
+pub fn stories(
+    scenario: &Scenario,
+    replications: u64,
+    failover: &[FailoverSummary],
+    prefix: &str,
+) -> String {
+    failover
+        .iter()
+        .map(|f| story(scenario, replications, f, prefix))
+        .collect()
 }
 
 /// One fault's table.
-fn story(scenario: &Scenario, summary: &Summary, f: &FailoverSummary) -> String {
+fn story(scenario: &Scenario, reps: u64, f: &FailoverSummary, prefix: &str) -> String {
     let label = scenario.faults.get(f.fault.index).map_or_else(
         || format!("{} {}", f.fault.kind, f.fault.target),
         |fault| fault_label(scenario, &fault.kind),
     );
-    let reps = summary.replications;
     let when = match f.fault.end_secs {
         Some(end) => format!("{} s to {} s", num(f.fault.start_secs), num(end)),
         None => format!("from {} s to the end of the run", num(f.fault.start_secs)),
@@ -100,7 +118,11 @@ fn story(scenario: &Scenario, summary: &Summary, f: &FailoverSummary) -> String 
         ("recovery", recovery),
         ("capacity left (N+1)", capacity(&f.capacity)),
     ];
-    let mut out = format!("<h3>{}</h3>\n<table class=\"facts\">\n", escape(&label));
+    let mut out = format!(
+        "<h3>{}{}</h3>\n<table class=\"facts\">\n",
+        escape(prefix),
+        escape(&label)
+    );
     for (k, v) in rows {
         let _ = writeln!(out, "<tr><th>{k}</th><td>{v}</td></tr>");
     }

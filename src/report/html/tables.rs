@@ -47,15 +47,77 @@ pub fn facts(s: &Summary) -> String {
         ),
         ("events", count(s.events)),
     ];
+    let mut out = facts_table(rows);
+    out.push_str(INTERVAL_NOTE);
+    out
+}
+
+/// What the figures with `±` mean.
+pub const INTERVAL_NOTE: &str = "<p class=\"note\">Figures are the mean over replications ± the \
+     half-width of the 95% confidence interval.</p>\n";
+
+/// A two-column table of facts, a heading cell and a value (already HTML) per row.
+pub fn facts_table<'a>(rows: impl IntoIterator<Item = (&'a str, String)>) -> String {
     let mut out = String::from("<table class=\"facts\">\n");
     for (k, v) in rows {
         let _ = writeln!(out, "<tr><th>{k}</th><td>{v}</td></tr>");
     }
-    out.push_str(
-        "</table>\n<p class=\"note\">Figures are the mean over replications ± the \
-                  half-width of the 95% confidence interval.</p>\n",
-    );
+    out.push_str("</table>\n");
     out
+}
+
+/// A table with a header row `headers` and one row per entry of `rows`, each cell already
+/// HTML (a cell may carry its own `<td …>` attributes through [`Cell`]). Wrapped in a
+/// horizontally scrolling `div` so a wide table does not break the page.
+pub fn grid(id: &str, headers: &[String], rows: &[Vec<Cell>]) -> String {
+    let mut out = format!("<div class=\"wide\"><table id=\"{id}\">\n<tr>");
+    for h in headers {
+        let _ = write!(out, "<th>{h}</th>");
+    }
+    out.push_str("</tr>\n");
+    for row in rows {
+        out.push_str("<tr>");
+        for c in row {
+            match c.class {
+                Some(class) => {
+                    let _ = write!(out, "<td class=\"{class}\">{}</td>", c.html);
+                }
+                None => {
+                    let _ = write!(out, "<td>{}</td>", c.html);
+                }
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</table></div>\n");
+    out
+}
+
+/// One cell of a [`grid`]: HTML and an optional CSS class.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cell {
+    /// The cell's content, already escaped.
+    pub html: String,
+    /// A class for the `<td>`, e.g. `sig`.
+    pub class: Option<&'static str>,
+}
+
+impl Cell {
+    /// A plain cell.
+    pub fn new(html: impl Into<String>) -> Cell {
+        Cell {
+            html: html.into(),
+            class: None,
+        }
+    }
+
+    /// A cell with a CSS class.
+    pub fn with_class(html: impl Into<String>, class: &'static str) -> Cell {
+        Cell {
+            html: html.into(),
+            class: Some(class),
+        }
+    }
 }
 
 /// The SLO verdict, or nothing without an `[slo]`.
@@ -208,19 +270,56 @@ pub fn tiers(s: &Summary) -> String {
 }
 
 /// `mean ± half_width` of `e` scaled by `scale`, or the mean alone without an interval.
+/// An interval of width zero (every replication gave the same value) shows as the mean alone.
 pub fn est(e: &Estimate, scale: f64) -> String {
     let mean = e.mean * scale;
-    if e.n <= 1 {
+    if e.n <= 1 || e.half_width == 0.0 {
         return num(mean);
     }
     let d = decimals(mean);
-    format!("{mean:.d$} ± {:.d$}", e.half_width * scale)
+    format!(
+        "{} ± {:.d$}",
+        unsigned_zero(format!("{mean:.d$}")),
+        e.half_width * scale
+    )
+}
+
+/// [`est`] of a difference: a mean above zero gets a `+`.
+pub fn est_signed(e: &Estimate, scale: f64) -> String {
+    let text = est(e, scale);
+    if text.starts_with('-')
+        || !text
+            .chars()
+            .take_while(|c| *c != ' ')
+            .any(|c| matches!(c, '1'..='9'))
+    {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// `-0.00` reads as `0.00`.
+fn unsigned_zero(text: String) -> String {
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
+    }
+}
+
+/// Like [`est`], but `-` for an estimate without samples.
+pub fn est_or_dash(e: &Estimate, scale: f64) -> String {
+    if e.n == 0 {
+        "-".to_string()
+    } else {
+        est(e, scale)
+    }
 }
 
 /// `v` with about three significant digits.
 pub fn num(v: f64) -> String {
     let d = if v.fract() == 0.0 { 0 } else { decimals(v) };
-    format!("{v:.d$}")
+    unsigned_zero(format!("{v:.d$}"))
 }
 
 /// A whole number with thousands separators: `20,731,724`.
@@ -274,5 +373,15 @@ mod tests {
         assert_eq!(num(92.14), "92.1");
         assert_eq!(count(20_731_724), "20,731,724");
         assert_eq!(count(999), "999");
+        let flat = Estimate::from_samples(&[3.0, 3.0]);
+        assert_eq!(est(&flat, 1.0), "3");
+        let around_zero = Estimate::from_samples(&[-0.0001, 0.0, 0.00005]);
+        assert!(est(&around_zero, 1.0).starts_with("0.000 ± "));
+        assert_eq!(est_signed(&around_zero, 1.0), est(&around_zero, 1.0));
+        let up = Estimate::from_samples(&[2.0, 2.2]);
+        assert!(est_signed(&up, 1.0).starts_with("+2.10 ± "));
+        let down = Estimate::from_samples(&[-2.0, -2.2]);
+        assert!(est_signed(&down, 1.0).starts_with("-2.10 ± "));
+        assert_eq!(num(-0.0001), "0.000");
     }
 }
