@@ -77,6 +77,7 @@ fn scale(unit: Unit) -> (f64, &'static str) {
         Unit::Share => (100.0, " (%)"),
         Unit::PerSecond => (1.0, " (req/s)"),
         Unit::Count => (1.0, ""),
+        Unit::UsdPerMonth => (1.0, " (USD/month)"),
     }
 }
 
