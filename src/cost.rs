@@ -85,3 +85,6 @@ pub fn estimate(s: &Scenario, run: &RunResult) -> CostEstimate {
     parts::egress(s, &rates, &mut lines);
     CostEstimate { lines }
 }
+
+#[cfg(test)]
+mod tests;
