@@ -16,7 +16,7 @@
 //! One estimate per replication ([`estimate`]); the runner averages them into a
 //! [`CostSummary`] with a confidence interval on the total, and `compare` pairs the totals
 //! replication by replication like any other figure. Which lines appear is set by the design
-//! ([`parts`] has one function per billed component).
+//! (`parts` has one function per billed component).
 
 mod parts;
 mod summary;
