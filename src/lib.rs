@@ -13,11 +13,13 @@
 //!   intervals.
 //! - [`scenario`] — the TOML scenario format: serde types, units, validation, sourced defaults.
 //! - [`model`] — the traffic path built on the engine.
+//! - [`cost`] — the monthly cost estimate of a run, from what it held and carried.
 //! - [`runner`] — replications in parallel, deterministic merge.
 //! - [`report`] — terminal tables and files in `output/`.
 //! - [`study`] — comparisons with common random numbers, sweeps, capacity searches.
 #![warn(missing_docs)]
 
+pub mod cost;
 pub mod engine;
 pub mod model;
 pub mod report;

@@ -8,7 +8,8 @@
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
 //! - `scaling` — the HPA, eviction and replacement of pods from lost nodes, scale-down;
 //! - `faults` — zone outages, pod crashes, dependency degradation, restarts;
-//! - `collect` — gauges and the end-of-run [`RunResult`].
+//! - `collect` — gauges and the end-of-run [`RunResult`];
+//! - [`usage`] — instances, pods and traffic held and carried, for the cost estimate.
 //!
 //! The model never prints and never touches files; the runner and report layers do.
 
@@ -22,8 +23,10 @@ pub mod result;
 mod scaling;
 mod sim;
 pub mod topology;
+pub mod usage;
 
 pub use result::{DeadSends, ErrorCause, RunResult, TierResult};
+pub use usage::Usage;
 
 use crate::scenario::Scenario;
 

@@ -74,6 +74,9 @@ impl Sim<'_> {
             .count();
         self.series
             .record_gauge(now, gauge::INGRESS_INSTANCES, up as f64);
+        if now >= self.warm {
+            self.usage.sample(&self.topo);
+        }
         self.schedule_sample();
     }
 
@@ -149,6 +152,10 @@ impl Sim<'_> {
             });
         }
         self.series.finish();
+        if self.usage.samples == 0 {
+            // A measured span shorter than one sample: what the run holds at its end.
+            self.usage.sample(&self.topo);
+        }
         RunResult {
             replication,
             events: self.cal.events_processed(),
@@ -168,6 +175,7 @@ impl Sim<'_> {
             snat_peak: (self.port_capacity != u64::MAX).then_some(self.ports_peak),
             dead_sends: self.dead_sends,
             sends_after_scale_down: self.sends_after_scale_down,
+            usage: self.usage,
             series: self.series,
         }
     }

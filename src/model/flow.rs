@@ -87,6 +87,7 @@ impl Sim<'_> {
         a.counted = r.counted;
         a.service = r.service;
         a.tls = self.rng.clients.random::<f64>() < self.s.clients.new_tls_share;
+        self.usage.tls_attempts += u64::from(a.counted && a.tls);
         let latency = self.s.clients.latency.sample(&mut self.rng.clients);
         if self.topo.instances.is_empty() {
             let id = self.alloc(a);
@@ -404,6 +405,7 @@ impl Sim<'_> {
                     Some(pod) => {
                         let sidecars = match mesh {
                             Some((d, _)) => {
+                                self.usage.mesh_calls += u64::from(self.cal.now() >= self.warm);
                                 d.sample(&mut self.rng.network) + d.sample(&mut self.rng.network)
                             }
                             None => SimDuration::ZERO,
@@ -470,6 +472,7 @@ impl Sim<'_> {
             }
             EgressKind::PrivateEndpoint | EgressKind::Direct => {}
         }
+        self.usage.egress_calls[d] += u64::from(counted);
         let degr = self.dest_degr[d];
         let latency = dest
             .latency

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::usage::Usage;
 use crate::stats::{LatencyHistogram, TimeSeries};
 
 /// Why a request (or an attempt) failed. The discriminant is the index in error arrays and in
@@ -133,6 +134,8 @@ pub struct RunResult {
     /// Work sent to pods that a scale-down had already stopped (a balancer that learns of
     /// endpoint changes later than the termination grace period: App Gateway with AGIC lag).
     pub sends_after_scale_down: u64,
+    /// Instances and pods held and traffic carried, for the cost estimate.
+    pub usage: Usage,
     /// Per-window series.
     pub series: TimeSeries,
 }

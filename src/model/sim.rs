@@ -321,6 +321,8 @@ pub struct Sim<'a> {
     pub tier: TierLatency,
     /// Time series.
     pub series: TimeSeries,
+    /// Instances, pods and traffic for the cost estimate.
+    pub usage: super::usage::Usage,
     /// Whether each fault is active, and its zone for zone outages.
     pub view_for_ingress: View,
 }
@@ -402,6 +404,7 @@ impl<'a> Sim<'a> {
                 ..TierLatency::default()
             },
             series: TimeSeries::new(s.simulation.window, end),
+            usage: super::usage::Usage::new(s.egress.destinations.len()),
             view_for_ingress: match s.ingress.kind {
                 crate::scenario::IngressKind::AppGateway(_) => View::AppGateway,
                 _ => View::Endpoints,

@@ -2,7 +2,7 @@
 //!
 //! The page holds, in order: the run's facts (scenario, seed, replications, trafsim version,
 //! simulated time), the SLO verdict, the end-to-end figures, the errors by cause, the per-tier
-//! table, the faults and their failover story (detection, recovery, N+1), the charts (inline SVG), and the
+//! table, the monthly cost estimate, the faults and their failover story (detection, recovery, N+1), the charts (inline SVG), and the
 //! scenario file as written.
 //!
 //! Self-contained means: inline CSS, inline SVG, no script, no external font, image or style
@@ -10,6 +10,7 @@
 //! with scripts disabled. Every piece of text that comes from the user (the scenario file,
 //! names) is HTML-escaped. The page carries no timestamp, so equal runs give equal files.
 
+mod cost;
 mod failover;
 mod study;
 mod tables;
@@ -65,6 +66,7 @@ pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
     body.push_str(&tables::end_to_end(summary));
     body.push_str(&tables::errors(summary));
     body.push_str(&tables::tiers(summary));
+    body.push_str(&cost::section(summary));
     body.push_str(&faults(scenario));
     body.push_str(&failover::section(
         scenario,
@@ -225,5 +227,6 @@ mod tests {
         assert!(page.contains(env!("CARGO_PKG_VERSION")));
         assert_eq!(page.matches("<svg").count(), charts.len());
         assert!(page.contains("id=\"chart-latency\""));
+        assert!(page.contains("id=\"cost\""));
     }
 }

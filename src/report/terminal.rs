@@ -13,8 +13,9 @@
 //! half-width of its 95% interval (no ± with a single replication). `req/s` is goodput for the
 //! end-to-end row and completions for a tier. For a tier, `errors` is the share of attempts it
 //! rejected; for the end-to-end row, the share of requests that failed. Cross-zone hops (with
-//! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict, a failover story per
-//! fault and the `--precision` outcome follow when they apply. Numbers keep about three
+//! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict, the monthly cost
+//! estimate (see [`crate::cost`]), a failover story per fault and the `--precision` outcome
+//! follow when they apply. Numbers keep about three
 //! significant digits.
 //!
 //! A failover story (see [`crate::runner::failover`] for the definitions) reads:
@@ -26,6 +27,8 @@
 //!   recovery: recovered 10s after the fault ended (2 replications recovered: 10.0 ±0.0 s); normal = p99 <= 500 ms, errors <= 0.100%
 //!   N+1: ingress 28.8 of 60 slots (48.0%), web 793 of 120 slots (661%), orders 11.5 of 16 slots (72%): not-enough; …
 //! ```
+
+mod cost;
 
 use std::fmt::Write;
 
@@ -114,6 +117,7 @@ pub fn render(summary: &Summary) -> String {
             slo.error_rate_verdict.as_str()
         );
     }
+    cost::block(&mut out, &summary.cost);
     for f in &summary.failover {
         failover(&mut out, f, summary.replications);
     }

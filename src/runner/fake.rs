@@ -95,7 +95,11 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
     series.finish();
     let mut failed = [0; ErrorCause::COUNT];
     failed[ErrorCause::Timeout as usize] = 1;
+    let mut usage = crate::model::Usage::new(s.egress.destinations.len());
+    usage.samples = 4;
+    usage.pod_samples = 4.0;
     RunResult {
+        usage,
         replication: rep,
         events: 1_000 + rep,
         measured_secs: 60.0,

@@ -13,6 +13,7 @@
 
 use serde::{Serialize, Serializer, ser::SerializeMap};
 
+use crate::cost::CostSummary;
 use crate::engine::SimTime;
 use crate::model::{ErrorCause, RunResult};
 use crate::runner::failover::FailoverSummary;
@@ -79,6 +80,8 @@ pub struct Summary {
     pub slo: Option<SloVerdict>,
     /// One failover story per fault of the scenario, in its order (empty without faults).
     pub failover: Vec<FailoverSummary>,
+    /// The monthly cost estimate (line items and total, averaged over replications).
+    pub cost: CostSummary,
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,
@@ -224,6 +227,7 @@ impl Summary {
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),
             slo,
             failover,
+            cost: CostSummary::from_runs(scenario, runs),
             series,
         }
     }

@@ -5,6 +5,10 @@
 //! times become [`Dist`], defaults are filled in. The model is built only from these types, so
 //! it never sees an unchecked value.
 
+mod costs;
+
+pub use costs::Costs;
+
 use crate::engine::{ArrivalProcess, Dist, SimDuration};
 
 /// A whole scenario, checked.
@@ -30,6 +34,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// The service-level objective, if given.
     pub slo: Option<Slo>,
+    /// Unit prices for the monthly cost estimate (`[costs]`, defaults filled in).
+    pub costs: Costs,
 }
 
 /// `[simulation]`.

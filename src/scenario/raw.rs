@@ -6,6 +6,7 @@
 //! types. Each field's doc comment is also its description in the JSON Schema that editors show,
 //! so it says the unit and the default.
 
+mod costs;
 mod faults;
 mod ingress;
 mod services;
@@ -14,6 +15,7 @@ mod study;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub(crate) use costs::*;
 pub(crate) use faults::*;
 pub(crate) use ingress::*;
 pub(crate) use services::*;
@@ -32,6 +34,7 @@ pub(crate) const SECTIONS: &[&str] = &[
     "egress",
     "faults",
     "slo",
+    "costs",
     "variants",
     "sweep",
 ];
@@ -59,6 +62,8 @@ pub(crate) struct ScenarioFile {
     pub faults: Option<Vec<FaultTable>>,
     /// The service-level objective the report checks.
     pub slo: Option<SloTable>,
+    /// Unit prices for the monthly cost estimate. Default: East US list prices.
+    pub costs: Option<CostsTable>,
     /// Design alternatives, each a set of overrides (`trafsim compare`, `trafsim capacity`).
     pub variants: Option<Vec<VariantTable>>,
     /// A field run at several values (`trafsim run`).

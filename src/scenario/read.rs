@@ -30,6 +30,7 @@ pub(crate) fn scenario_file(cx: &mut Cx<'_>) -> ScenarioFile {
             "egress" => file.egress = one(cx, value),
             "faults" => file.faults = each(cx, value),
             "slo" => file.slo = one(cx, value),
+            "costs" => file.costs = one(cx, value),
             "variants" => file.variants = each(cx, value),
             "sweep" => file.sweep = one(cx, value),
             other => cx.error(

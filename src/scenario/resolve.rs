@@ -8,6 +8,7 @@
 //! to them.
 
 mod clients;
+mod costs;
 mod egress;
 mod faults;
 mod ingress;
@@ -111,6 +112,11 @@ pub(crate) fn scenario(
         &services,
     );
     let slo = file.slo.map(|s| slo(cx, &s));
+    let costs = costs::resolve(
+        cx,
+        &file.costs.unwrap_or_default(),
+        f64::from(ingress.concurrency),
+    );
     Scenario {
         name,
         source_text: text.to_string(),
@@ -122,6 +128,7 @@ pub(crate) fn scenario(
         egress,
         faults,
         slo,
+        costs,
     }
 }
 

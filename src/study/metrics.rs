@@ -4,7 +4,7 @@
 //! Per replication: end-to-end p50, p99 and p99.9 of successful requests (none when nothing
 //! succeeded), the error rate, offered and successful requests per second, each tier's
 //! utilisation, the ingress instances up and the pods ready (time averages over the measured
-//! windows, from the run's gauges).
+//! windows, from the run's gauges), and the estimated monthly cost ([`crate::cost`]).
 
 use serde::Serialize;
 
@@ -24,17 +24,20 @@ pub enum Unit {
     PerSecond,
     /// A count (instances, pods).
     Count,
+    /// US dollars per month (the cost estimate).
+    UsdPerMonth,
 }
 
 impl Unit {
     /// The factor a value is multiplied by for printing and the suffix naming the printed
-    /// unit: milliseconds, percent, req/s, or a bare count.
+    /// unit: milliseconds, percent, req/s, USD per month, or a bare count.
     pub fn display_scale(self) -> (f64, &'static str) {
         match self {
             Unit::Seconds => (1e3, " (ms)"),
             Unit::Share => (100.0, " (%)"),
             Unit::PerSecond => (1.0, " (req/s)"),
             Unit::Count => (1.0, ""),
+            Unit::UsdPerMonth => (1.0, " (USD/month)"),
         }
     }
 }
@@ -140,6 +143,16 @@ pub fn of_runs(s: &Scenario, runs: &[RunResult]) -> Vec<Metric> {
         instances,
     ));
     out.push(metric("ready_pods", "pods ready", Unit::Count, pods));
+    let cost = runs
+        .iter()
+        .map(|r| Some(crate::cost::estimate(s, r).total()))
+        .collect();
+    out.push(metric(
+        "monthly_cost",
+        "monthly cost",
+        Unit::UsdPerMonth,
+        cost,
+    ));
     out
 }
 

@@ -192,3 +192,34 @@ fn nat_gateway_limits_are_azures() {
         "{e}"
     );
 }
+
+#[test]
+fn costs_default_to_the_sourced_prices_and_record_overrides() {
+    let s = with("[ingress]\nkind = \"nginx\"\nconcurrency = 4\n");
+    let c = &s.costs;
+    assert_eq!(c.hours_per_month, d::HOURS_PER_MONTH);
+    assert_eq!(c.app_gateway_hour, d::APP_GATEWAY_HOUR);
+    assert_eq!(c.nat_gateway_gb, d::NAT_GATEWAY_GB);
+    assert_eq!(c.vcpu_hour, d::VCPU_HOUR);
+    // One worker per CPU: the replica's vCPUs default to its concurrency.
+    assert_eq!(c.ingress_vcpu_per_replica, 4.0);
+    assert!(c.overridden.is_empty());
+    let s = with("[costs]\nvcpu_hour = 0.05\nhours_per_month = 744\n");
+    assert_eq!((s.costs.vcpu_hour, s.costs.hours_per_month), (0.05, 744.0));
+    assert_eq!(s.costs.overridden, ["hours_per_month", "vcpu_hour"]);
+}
+
+#[test]
+fn costs_must_be_finite_and_not_negative() {
+    let text =
+        format!("{MINIMAL}[costs]\nfirewall_gb = -1\napp_gateway_tls_per_compute_unit = 0\n");
+    let e = parse(&text, "t.toml").unwrap_err().to_string();
+    assert!(
+        e.contains("costs.firewall_gb: must be a finite number of at least 0, got -1"),
+        "{e}"
+    );
+    assert!(
+        e.contains("costs.app_gateway_tls_per_compute_unit: must be a number above 0, got 0"),
+        "{e}"
+    );
+}

@@ -1,0 +1,248 @@
+//! One function per billed component: which lines a design gets, and their quantities.
+
+use super::CostLine;
+use crate::model::RunResult;
+use crate::scenario::defaults::{
+    APP_GATEWAY_MBPS_PER_CU, APP_GATEWAY_RESERVED_CU_PER_INSTANCE, KIB_PER_GB,
+};
+use crate::scenario::{EgressKind, IngressKind, Scenario};
+
+/// What one replication carried, per second, and what it held, on average.
+pub(crate) struct Rates {
+    /// Hours in the month.
+    pub hours: f64,
+    /// Client attempts per second (through the front door).
+    pub attempts: f64,
+    /// Attempts per second that opened a new TLS connection.
+    pub tls: f64,
+    /// Requests per second arriving at pods (all services).
+    pub pod_requests: f64,
+    /// East-west calls per second through the mesh.
+    pub mesh_calls: f64,
+    /// Egress calls per second that left through the egress path.
+    pub egress_calls: f64,
+    /// KiB per second through the front door.
+    pub ingress_kib: f64,
+    /// KiB per second through the egress path.
+    pub egress_kib: f64,
+    /// Time-averaged ingress instances.
+    pub instances: f64,
+    /// Time-averaged pods.
+    pub pods: f64,
+}
+
+impl Rates {
+    /// The rates of `run`, a replication of `s`.
+    pub(crate) fn of(s: &Scenario, run: &RunResult) -> Rates {
+        let secs = run.measured_secs.max(f64::MIN_POSITIVE);
+        let per_s = |n: u64| n as f64 / secs;
+        let u = &run.usage;
+        let egress_kib: f64 = u
+            .egress_calls
+            .iter()
+            .zip(&s.egress.destinations)
+            .map(|(&n, d)| n as f64 * d.kib_per_call)
+            .sum();
+        Rates {
+            hours: s.costs.hours_per_month,
+            attempts: per_s(run.client_attempts),
+            tls: per_s(u.tls_attempts),
+            pod_requests: run
+                .tiers
+                .iter()
+                .filter(|t| t.kind == "service")
+                .map(|t| per_s(t.arrivals))
+                .sum(),
+            mesh_calls: per_s(u.mesh_calls),
+            egress_calls: per_s(u.egress_calls.iter().sum()),
+            ingress_kib: per_s(run.client_attempts) * s.clients.kib_per_request,
+            egress_kib: egress_kib / secs,
+            instances: u.ingress_instances(),
+            pods: u.pods(),
+        }
+    }
+
+    /// GB in a month at `kib_per_s`.
+    pub(crate) fn monthly_gb(&self, kib_per_s: f64) -> f64 {
+        kib_per_s * 3_600.0 * self.hours / KIB_PER_GB
+    }
+}
+
+/// Application Gateway: the fixed price per gateway-hour (one gateway, whatever its
+/// instances) and capacity units, the larger of the reserved ones (10 per configured
+/// instance: the manual count or the autoscaling minimum) and the consumed ones (the largest
+/// of compute units and throughput / 2.22 Mbps; persistent connections are not modelled).
+/// NGINX and Istio: their replicas as vCPUs.
+pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
+    let c = &s.costs;
+    match &s.ingress.kind {
+        IngressKind::AppGateway(a) => {
+            let (sku, hour, cu_hour) = if a.waf {
+                ("WAF_v2", c.app_gateway_waf_hour, c.app_gateway_waf_cu_hour)
+            } else {
+                ("Standard_v2", c.app_gateway_hour, c.app_gateway_cu_hour)
+            };
+            out.push(CostLine::new(
+                &format!("App Gateway {sku} (fixed)"),
+                r.hours,
+                "gateway-hour",
+                hour,
+            ));
+            let compute = if a.waf {
+                r.attempts / c.app_gateway_waf_rps_per_compute_unit
+            } else {
+                r.tls / c.app_gateway_tls_per_compute_unit
+            };
+            let mbps = r.ingress_kib * 1_024.0 * 8.0 / 1e6;
+            let consumed = compute.max(mbps / APP_GATEWAY_MBPS_PER_CU);
+            let configured: u32 = s.ingress.instances.iter().sum();
+            let reserved = f64::from(configured) * APP_GATEWAY_RESERVED_CU_PER_INSTANCE;
+            out.push(CostLine::new(
+                "App Gateway capacity units",
+                consumed.max(reserved) * r.hours,
+                "CU-hour",
+                cu_hour,
+            ));
+        }
+        IngressKind::Nginx(_) | IngressKind::Istio(_) => {
+            let name = if matches!(s.ingress.kind, IngressKind::Nginx(_)) {
+                "NGINX replicas"
+            } else {
+                "Istio gateway replicas"
+            };
+            out.push(CostLine::new(
+                name,
+                r.instances * c.ingress_vcpu_per_replica * r.hours,
+                "vCPU-hour",
+                c.vcpu_hour,
+            ));
+        }
+        IngressKind::LoadBalancer | IngressKind::None => {}
+    }
+}
+
+/// Istio sidecars on every pod (with `mesh`): the larger of their CPU requests and their use
+/// (vCPUs per 1,000 requests/s, over every pass: each request into a pod, each east-west call
+/// out of one, each egress call).
+pub(crate) fn mesh(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
+    let IngressKind::Istio(i) = &s.ingress.kind else {
+        return;
+    };
+    if i.mesh.is_none() {
+        return;
+    }
+    let c = &s.costs;
+    let requested = r.pods * c.sidecar_vcpu;
+    let passes = r.pod_requests + r.mesh_calls + r.egress_calls;
+    let used = passes / 1_000.0 * c.sidecar_vcpu_per_1000_rps;
+    out.push(CostLine::new(
+        "Istio sidecars",
+        requested.max(used) * r.hours,
+        "vCPU-hour",
+        c.vcpu_hour,
+    ));
+}
+
+/// The Standard Load Balancer in front of NGINX, Istio or a LoadBalancer Service, and for
+/// Load Balancer outbound: one load balancer (first 5 rules), a public IP per use, and the
+/// data it processes.
+pub(crate) fn load_balancer(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
+    let inbound = matches!(
+        s.ingress.kind,
+        IngressKind::Nginx(_) | IngressKind::Istio(_) | IngressKind::LoadBalancer
+    );
+    let outbound = matches!(s.egress.kind, EgressKind::LoadBalancer { .. });
+    if !inbound && !outbound {
+        return;
+    }
+    let c = &s.costs;
+    out.push(CostLine::new(
+        "Load Balancer (first 5 rules)",
+        r.hours,
+        "hour",
+        c.load_balancer_hour,
+    ));
+    let ips = f64::from(u8::from(inbound) + u8::from(outbound));
+    out.push(CostLine::new(
+        "Load Balancer public IPs",
+        ips * r.hours,
+        "IP-hour",
+        c.public_ip_hour,
+    ));
+    let kib = if inbound { r.ingress_kib } else { 0.0 } + if outbound { r.egress_kib } else { 0.0 };
+    out.push(CostLine::new(
+        "Load Balancer data processed",
+        r.monthly_gb(kib),
+        "GB",
+        c.load_balancer_gb,
+    ));
+}
+
+/// NAT Gateway (one per listed zone, each with at least one IP), Azure Firewall (one
+/// deployment, whatever its instances) or private endpoints (one per destination): hours, IPs
+/// and data processed.
+pub(crate) fn egress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
+    let c = &s.costs;
+    let gb = r.monthly_gb(r.egress_kib);
+    match &s.egress.kind {
+        EgressKind::NatGateway {
+            public_ips, zones, ..
+        } => {
+            let gateways = zones.len().max(1) as f64;
+            out.push(CostLine::new(
+                "NAT Gateway",
+                gateways * r.hours,
+                "gateway-hour",
+                c.nat_gateway_hour,
+            ));
+            out.push(CostLine::new(
+                "NAT Gateway public IPs",
+                f64::from(*public_ips).max(gateways) * r.hours,
+                "IP-hour",
+                c.public_ip_hour,
+            ));
+            out.push(CostLine::new(
+                "NAT Gateway data processed",
+                gb,
+                "GB",
+                c.nat_gateway_gb,
+            ));
+        }
+        EgressKind::Firewall { public_ips, .. } => {
+            out.push(CostLine::new(
+                "Azure Firewall",
+                r.hours,
+                "deployment-hour",
+                c.firewall_hour,
+            ));
+            out.push(CostLine::new(
+                "Firewall public IPs",
+                f64::from(*public_ips) * r.hours,
+                "IP-hour",
+                c.public_ip_hour,
+            ));
+            out.push(CostLine::new(
+                "Firewall data processed",
+                gb,
+                "GB",
+                c.firewall_gb,
+            ));
+        }
+        EgressKind::PrivateEndpoint => {
+            let endpoints = s.egress.destinations.len() as f64;
+            out.push(CostLine::new(
+                "Private endpoints",
+                endpoints * r.hours,
+                "endpoint-hour",
+                c.private_endpoint_hour,
+            ));
+            out.push(CostLine::new(
+                "Private endpoint data processed",
+                gb,
+                "GB",
+                c.private_endpoint_gb,
+            ));
+        }
+        EgressKind::LoadBalancer { .. } | EgressKind::Direct => {}
+    }
+}
