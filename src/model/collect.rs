@@ -168,6 +168,7 @@ impl Sim<'_> {
             snat_peak: (self.port_capacity != u64::MAX).then_some(self.ports_peak),
             dead_sends: self.dead_sends,
             sends_after_scale_down: self.sends_after_scale_down,
+            policy_denied: self.policy.result(self.s),
             series: self.series,
         }
     }

@@ -26,7 +26,8 @@ use crate::stats::{Estimate, LatencyHistogram, Percentiles, TimeSeries};
 /// that could break a script: a field removed, renamed or given another meaning.
 ///
 /// Version 2 added `failover` (one entry per fault: detection, failures, surviving zones,
-/// recovery and the N+1 arithmetic); nothing else changed.
+/// recovery and the N+1 arithmetic); nothing else changed. Later additions that break no
+/// script kept version 2: the `policy-denied` error cause and `policy_denied`.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// A scenario's results over all its replications.
@@ -79,9 +80,55 @@ pub struct Summary {
     pub slo: Option<SloVerdict>,
     /// One failover story per fault of the scenario, in its order (empty without faults).
     pub failover: Vec<FailoverSummary>,
+    /// Calls dropped by network policies, per caller → target pair that the scenario's
+    /// policies deny (empty without policies or without denied pairs).
+    pub policy_denied: Vec<DeniedSummary>,
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,
+}
+
+/// Calls from one service to one target that a network policy dropped, over all replications.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeniedSummary {
+    /// The calling service.
+    pub caller: String,
+    /// The called service or external destination.
+    pub target: String,
+    /// The policy that denies the pair.
+    pub policy: String,
+    /// Calls dropped, all replications (after warm-up).
+    pub count: u64,
+    /// Calls dropped per second.
+    pub per_second: Estimate,
+}
+
+impl DeniedSummary {
+    /// One entry per denied pair of the runs (every run lists the same pairs, in order).
+    fn from_runs(runs: &[RunResult]) -> Vec<DeniedSummary> {
+        let Some(first) = runs.first() else {
+            return Vec::new();
+        };
+        first
+            .policy_denied
+            .iter()
+            .enumerate()
+            .map(|(i, pair)| {
+                let count = |r: &RunResult| r.policy_denied.get(i).map_or(0, |d| d.count);
+                let rates: Vec<f64> = runs
+                    .iter()
+                    .map(|r| count(r) as f64 / r.measured_secs.max(f64::MIN_POSITIVE))
+                    .collect();
+                DeniedSummary {
+                    caller: pair.caller.clone(),
+                    target: pair.target.clone(),
+                    policy: pair.policy.clone(),
+                    count: runs.iter().map(count).sum(),
+                    per_second: Estimate::from_samples(&rates),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Request totals over all replications (after warm-up).
@@ -224,6 +271,7 @@ impl Summary {
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),
             slo,
             failover,
+            policy_denied: DeniedSummary::from_runs(runs),
             series,
         }
     }

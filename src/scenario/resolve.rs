@@ -11,6 +11,7 @@ mod clients;
 mod egress;
 mod faults;
 mod ingress;
+mod policies;
 mod services;
 
 use super::context::Cx;
@@ -111,6 +112,16 @@ pub(crate) fn scenario(
         &services,
     );
     let slo = file.slo.map(|s| slo(cx, &s));
+    let network_policies = policies::resolve(
+        cx,
+        file.network_policies.as_deref().unwrap_or_default(),
+        &names,
+    );
+    let warnings = if cx.has_errors() {
+        Vec::new()
+    } else {
+        policies::contradictions(cx, &services, &network_policies, &names)
+    };
     Scenario {
         name,
         source_text: text.to_string(),
@@ -122,6 +133,8 @@ pub(crate) fn scenario(
         egress,
         faults,
         slo,
+        network_policies,
+        warnings,
     }
 }
 
