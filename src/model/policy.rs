@@ -17,7 +17,8 @@ pub struct PolicyGate {
     /// For each caller × target, the denying policy's index in the denied-pair list + 1
     /// (0: allowed).
     slot: Vec<u32>,
-    /// The denied pairs, in caller then target order, with their policy.
+    /// The denied pairs that the scenario's calls use, in caller then call order, with their
+    /// policy.
     pairs: Vec<(usize, CallTarget, usize)>,
     /// Calls dropped per denied pair (after warm-up).
     counts: Vec<u64>,
@@ -38,15 +39,18 @@ impl PolicyGate {
             return gate;
         }
         gate.slot = vec![0; services * width];
-        for caller in 0..services {
-            for t in 0..width {
-                let target = if t < services {
-                    CallTarget::Service(t)
-                } else {
-                    CallTarget::Destination(t - services)
+        // Only the pairs the scenario's calls use: the others can never drop a call.
+        for (caller, svc) in s.services.iter().enumerate() {
+            for call in &svc.calls {
+                let t = match call.target {
+                    CallTarget::Service(t) => t,
+                    CallTarget::Destination(d) => services + d,
                 };
-                if let Some(policy) = s.call_denied_by(caller, target) {
-                    gate.pairs.push((caller, target, policy));
+                if gate.slot[caller * width + t] != 0 {
+                    continue;
+                }
+                if let Some(policy) = s.call_denied_by(caller, call.target) {
+                    gate.pairs.push((caller, call.target, policy));
                     gate.slot[caller * width + t] = gate.pairs.len() as u32;
                 }
             }
@@ -67,7 +71,7 @@ impl PolicyGate {
         self.slot[caller * self.width + t]
     }
 
-    /// Every denied pair of the scenario with its dropped calls.
+    /// Every denied pair that the scenario's calls use, with its dropped calls.
     pub fn result(&self, s: &Scenario) -> Vec<DeniedCalls> {
         self.pairs
             .iter()

@@ -137,8 +137,9 @@ pub struct RunResult {
     /// Work sent to pods that a scale-down had already stopped (a balancer that learns of
     /// endpoint changes later than the termination grace period: App Gateway with AGIC lag).
     pub sends_after_scale_down: u64,
-    /// Calls dropped by network policies, one entry per caller → target pair that the
-    /// scenario's policies deny (in caller, then target order; zero counts included).
+    /// Calls dropped by network policies, one entry per caller → target pair of the
+    /// scenario's calls that its policies deny (in caller, then call order; zero counts
+    /// included).
     pub policy_denied: Vec<DeniedCalls>,
     /// Per-window series.
     pub series: TimeSeries,
