@@ -78,7 +78,10 @@ fn assert_every_latency(runs: &[RunResult], want_ms: f64, what: &str) {
     for r in runs {
         assert!(r.succeeded > 1000, "{what}: {} succeeded", r.succeeded);
         assert_eq!(r.failed_total(), 0, "{what}: failures {:?}", r.failed);
-        let (lo, hi) = (r.latency.min().as_millis_f64(), r.latency.max().as_millis_f64());
+        let (lo, hi) = (
+            r.latency.min().as_millis_f64(),
+            r.latency.max().as_millis_f64(),
+        );
         assert_eq!(
             (lo, hi),
             (want_ms, want_ms),
@@ -218,7 +221,11 @@ fn a_failing_call_fails_the_group_after_all_its_calls_are_in() {
         // `c`, after the group, is never called: only a and b reach the egress.
         let egress = r.tiers.iter().find(|t| t.name == "egress").unwrap();
         let made = egress.arrivals as f64 / 2.0;
-        assert!((made - r.offered as f64).abs() <= 10.0, "{made} vs {}", r.offered);
+        assert!(
+            (made - r.offered as f64).abs() <= 10.0,
+            "{made} vs {}",
+            r.offered
+        );
     }
 }
 

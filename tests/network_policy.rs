@@ -107,12 +107,19 @@ fn a_denied_call_fails_as_policy_denied_after_its_timeout() {
         assert_eq!(r.policy_denied.len(), 1);
         let pair = &r.policy_denied[0];
         assert_eq!(
-            (pair.caller.as_str(), pair.target.as_str(), pair.policy.as_str()),
+            (
+                pair.caller.as_str(),
+                pair.target.as_str(),
+                pair.policy.as_str()
+            ),
             ("web", "orders", "orders-from-api")
         );
         // Every counted denied call failed a request, but those made in the last 200 ms fail
         // after the end of the run.
-        assert!(pair.count >= denied && pair.count - denied <= 60, "{pair:?} {denied}");
+        assert!(
+            pair.count >= denied && pair.count - denied <= 60,
+            "{pair:?} {denied}"
+        );
     }
 }
 
@@ -175,7 +182,11 @@ allow_destinations = []
 "#;
     let s = parse(&t, "inline.toml").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.warnings.len(), 1);
-    assert!(s.warnings[0].field.contains("services[2].calls[0].destination"));
+    assert!(
+        s.warnings[0]
+            .field
+            .contains("services[2].calls[0].destination")
+    );
     for r in run(&s) {
         let denied = r.failed[ErrorCause::PolicyDenied as usize];
         assert_eq!(denied, r.failed_total());
@@ -207,7 +218,11 @@ fn validate_and_run_warn_about_calls_the_policies_deny() {
         .get_output()
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let line = short.lines().position(|l| l.contains("\"orders\", probability")).unwrap() + 1;
+    let line = short
+        .lines()
+        .position(|l| l.contains("\"orders\", probability"))
+        .unwrap()
+        + 1;
     assert!(stderr.starts_with("warning: "), "{stderr}");
     for part in [
         format!("denied.toml:{line}:"),
@@ -231,7 +246,10 @@ fn validate_and_run_warn_about_calls_the_policies_deny() {
         .get_output()
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warning: ") && stderr.contains("orders-from-api"), "{stderr}");
+    assert!(
+        stderr.contains("warning: ") && stderr.contains("orders-from-api"),
+        "{stderr}"
+    );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
@@ -242,13 +260,21 @@ fn validate_and_run_warn_about_calls_the_policies_deny() {
     )
     .unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&summary).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&summary)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let pairs = summary["policy_denied"].as_array().unwrap();
     assert_eq!(pairs.len(), 1);
     assert_eq!(pairs[0]["caller"], "web");
     assert!(pairs[0]["count"].as_u64().unwrap() > 0);
-    assert!(summary["errors"]["by_cause"]["policy-denied"]["count"].as_u64().unwrap() > 0);
+    assert!(
+        summary["errors"]["by_cause"]["policy-denied"]["count"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[test]

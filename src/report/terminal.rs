@@ -116,7 +116,11 @@ pub fn render(summary: &Summary) -> String {
         })
         .collect();
     if !denied.is_empty() {
-        let _ = writeln!(out, "calls denied by network policies: {}", denied.join(", "));
+        let _ = writeln!(
+            out,
+            "calls denied by network policies: {}",
+            denied.join(", ")
+        );
     }
     if let Some(slo) = &summary.slo {
         let _ = writeln!(

@@ -370,6 +370,26 @@ mod tests {
     }
 
     #[test]
+    fn denied_calls_add_up_over_replications() {
+        let (scenario, mut runs) = fake::runs(2);
+        for (r, n) in runs.iter_mut().zip([30, 90]) {
+            r.policy_denied = vec![crate::model::DeniedCalls {
+                caller: "web".into(),
+                target: "orders".into(),
+                policy: "orders-from-api".into(),
+                count: n,
+            }];
+        }
+        let s = Summary::from_runs(&scenario, &runs);
+        assert_eq!(s.policy_denied.len(), 1);
+        let d = &s.policy_denied[0];
+        assert_eq!((d.caller.as_str(), d.count), ("web", 120));
+        // 30 and 90 calls in 60 s each: 0.5 and 1.5 per second.
+        assert!((d.per_second.mean - 1.0).abs() < 1e-12);
+        assert_eq!(d.per_second.n, 2);
+    }
+
+    #[test]
     fn equal_runs_give_equal_json() {
         let (scenario, runs) = fake::runs(4);
         let a = serde_json::to_string(&Summary::from_runs(&scenario, &runs)).unwrap();

@@ -51,12 +51,11 @@ fn policy(
             })
             .collect::<Vec<_>>()
     });
-    let allow_to = (allow_to_services.is_some() || allow_destinations.is_some()).then(|| {
-        EgressRule {
+    let allow_to =
+        (allow_to_services.is_some() || allow_destinations.is_some()).then(|| EgressRule {
             services: allow_to_services.unwrap_or_default(),
             destinations: allow_destinations.unwrap_or_default(),
-        }
-    });
+        });
     if allow_from.is_none() && allow_to.is_none() {
         cx.error(
             p,
@@ -95,16 +94,16 @@ pub(super) fn contradictions(
                 CallTarget::Destination(d) => ("destination", &names.destinations[d]),
             };
             let side = if policies[k].service == s {
-                "its egress rule"
+                format!("it limits what `{}` may call", svc.name)
             } else {
-                "its ingress rule"
+                format!("it limits who may call `{target}`")
             };
             let at = list.index(s).key("calls").index(j).key(key);
             warnings.push(cx.warning(
                 &at,
                 format!(
                     "the call from `{}` to `{target}` is denied by network policy `{}` \
-                     (network_policies[{k}], {side}): every such call will fail as \
+                     (network_policies[{k}]; {side}): every such call will fail as \
                      policy-denied after its timeout",
                     svc.name, policies[k].name
                 ),
