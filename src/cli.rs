@@ -302,13 +302,17 @@ fn show_outcome(outcome: &study::Outcome, opts: &study::Options) -> Result<(), C
     Ok(())
 }
 
-/// `trafsim validate`: `ok: FILE` on standard output for each valid file.
+/// `trafsim validate`: `ok: FILE` on standard output for each valid file, after its warnings
+/// (`warning: …` on standard error; they do not change the exit status).
 fn validate(files: &[PathBuf]) -> Result<(), CliError> {
     let mut errors = Vec::new();
     let mut stdout = io::stdout().lock();
     for file in files {
         match study::validate(file) {
-            Ok(_) => writeln!(stdout, "ok: {}", file.display())?,
+            Ok(warnings) => {
+                print_warnings(&warnings);
+                writeln!(stdout, "ok: {}", file.display())?
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -323,6 +327,14 @@ fn validate(files: &[PathBuf]) -> Result<(), CliError> {
     }
 }
 
+/// Prints a scenario's warnings on standard error, one `warning: …` line each.
+fn print_warnings(warnings: &[scenario::Diagnostic]) {
+    let mut stderr = io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
+}
+
 /// Loads every file, applies the command-line overrides, and refuses two scenarios with one
 /// name (they would share an output folder).
 fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
@@ -331,6 +343,7 @@ fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     for file in &args.files {
         match scenario::load(file) {
             Ok(mut s) => {
+                print_warnings(&s.warnings);
                 if let Some(n) = args.replications {
                     s.simulation.replications = n;
                 }

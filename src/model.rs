@@ -4,6 +4,8 @@
 //! - [`topology`] — pods and ingress instances, their zones, and each balancer's view of them;
 //! - `sim` — the state of one replication, the request arena and the event loop;
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
+//! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
+//! - `policy` — network policies: dropped calls and their counts;
 //! - `balance` — load-balancing policies;
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
 //! - `scaling` — the HPA, eviction and replacement of pods from lost nodes, scale-down;
@@ -17,15 +19,17 @@ mod balance;
 mod budget;
 mod collect;
 pub mod detection;
+mod fan_out;
 mod faults;
 mod flow;
+mod policy;
 pub mod result;
 mod scaling;
 mod sim;
 pub mod topology;
 pub mod usage;
 
-pub use result::{DeadSends, ErrorCause, RunResult, TierResult};
+pub use result::{DeadSends, DeniedCalls, ErrorCause, RunResult, TierResult};
 pub use usage::Usage;
 
 use crate::scenario::Scenario;

@@ -26,6 +26,7 @@ pub mod defaults;
 mod dist_spec;
 mod error;
 mod locate;
+mod network_policy;
 mod raw;
 mod read;
 mod resolve;
@@ -35,6 +36,7 @@ mod units;
 pub use checked::*;
 pub use error::{Diagnostic, ScenarioError};
 pub use locate::{FieldPath, Seg};
+pub use network_policy::NetworkPolicy;
 pub(crate) use raw::{SweepTable, VariantTable};
 
 use std::path::Path;

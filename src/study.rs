@@ -145,9 +145,10 @@ pub fn load_sources(files: &[PathBuf]) -> Result<Vec<Source>, StudyError> {
     }
 }
 
-/// `trafsim validate` for one file: the scenario, its variants and its sweep.
-pub fn validate(path: &Path) -> Result<(), ScenarioError> {
-    Source::load(path).map(|_| ())
+/// `trafsim validate` for one file: the scenario, its variants and its sweep. A file that
+/// loads may still have warnings (calls its own network policies deny), returned here.
+pub fn validate(path: &Path) -> Result<Vec<crate::scenario::Diagnostic>, ScenarioError> {
+    Source::load(path).map(|source| source.base.warnings)
 }
 
 /// The seed and replications every run of a study uses: the options', else `first`'s.

@@ -176,6 +176,7 @@ impl Sim<'_> {
             dead_sends: self.dead_sends,
             sends_after_scale_down: self.sends_after_scale_down,
             usage: self.usage,
+            policy_denied: self.policy.result(self.s),
             series: self.series,
         }
     }

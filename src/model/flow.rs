@@ -343,21 +343,31 @@ impl Sim<'_> {
         self.advance_work(id);
     }
 
-    /// Makes the next call of work `id` that its probability selects, or finishes it.
-    fn advance_work(&mut self, id: u32) {
+    /// Makes the next call of work `id` that its probability selects (or the next fan-out
+    /// group), or finishes it.
+    pub(super) fn advance_work(&mut self, id: u32) {
         let w = self.nodes[id as usize];
         let pod = &self.topo.pods[w.at as usize];
         if pod.epoch != w.epoch {
             return self.ghost_end(id);
         }
-        let calls = &self.s.services[w.service as usize].calls;
+        let svc = &self.s.services[w.service as usize];
+        let calls = &svc.calls;
         let mut k = w.call as usize;
+        let mut group = None;
         while k < calls.len() {
+            if let Some(g) = svc.fan_outs.iter().find(|g| g.calls.start == k) {
+                group = Some(g.calls.start..g.calls.end.min(calls.len()));
+                break;
+            }
             let call = &calls[k];
             if call.probability >= 1.0 || self.rng.calls.random::<f64>() < call.probability {
                 break;
             }
             k += 1;
+        }
+        if let Some(group) = group {
+            return self.start_fan_out(id, group);
         }
         self.nodes[id as usize].call = k as u16;
         if k == calls.len() {
@@ -368,11 +378,22 @@ impl Sim<'_> {
             }
             return self.finish_work(id, true, ErrorCause::Timeout);
         }
+        self.make_call(id, k);
+    }
+
+    /// Makes call `k` of the service of node `id` (work, or a fan-out leg standing for its
+    /// work), from the pod in `id.at`; the result comes back to `id` as a reply or a timeout.
+    pub(super) fn make_call(&mut self, id: u32, k: usize) {
         let now = self.cal.now();
         let w = self.nodes[id as usize];
+        let call = &self.s.services[w.service as usize].calls[k];
         // Every call has a timeout (the client's unless the call sets one), so no work waits
         // forever.
-        let timeout = calls[k].timeout.unwrap_or(self.s.clients.timeout);
+        let timeout = call.timeout.unwrap_or(self.s.clients.timeout);
+        let target = call.target;
+        if self.policy_drops(id, target, timeout) {
+            return;
+        }
         self.cal.schedule(
             now + timeout,
             Ev::Timeout {
@@ -382,7 +403,7 @@ impl Sim<'_> {
             },
         );
         let zone = self.topo.pods[w.at as usize].zone;
-        match calls[k].target {
+        match target {
             CallTarget::Service(t) => {
                 // Without a mesh, kube-proxy spreads over ready endpoints at random, ignoring
                 // zones; with one, the client sidecar balances (LEAST_REQUEST, locality-aware).
@@ -540,7 +561,7 @@ impl Sim<'_> {
     }
 
     /// Work ends at its pod: free the worker slot, start the next waiting work, reply.
-    fn finish_work(&mut self, id: u32, ok: bool, cause: ErrorCause) {
+    pub(super) fn finish_work(&mut self, id: u32, ok: bool, cause: ErrorCause) {
         let now = self.cal.now();
         let w = self.nodes[id as usize];
         let pod = &mut self.topo.pods[w.at as usize];
@@ -557,7 +578,7 @@ impl Sim<'_> {
 
     /// Work whose pod died after it was admitted: its slot is released; callers see a reset
     /// or nothing at all (black hole).
-    fn ghost_end(&mut self, id: u32) {
+    pub(super) fn ghost_end(&mut self, id: u32) {
         let now = self.cal.now();
         let w = self.nodes[id as usize];
         let pod = &mut self.topo.pods[w.at as usize];
@@ -631,6 +652,7 @@ impl Sim<'_> {
                     self.finish_work(id, false, cause);
                 }
             }
+            Kind::Leg => self.leg_done(id, ok, cause),
         }
     }
 

@@ -24,20 +24,23 @@ pub enum ErrorCause {
     Upstream = 4,
     /// No ready backend at all (503 with an empty endpoint list).
     NoBackend = 5,
+    /// A network policy dropped the call; the caller gave up at its timeout.
+    PolicyDenied = 6,
 }
 
 impl ErrorCause {
     /// Every cause, in index order.
-    pub const ALL: [ErrorCause; 6] = [
+    pub const ALL: [ErrorCause; 7] = [
         ErrorCause::Timeout,
         ErrorCause::Rejected,
         ErrorCause::DeadBackend,
         ErrorCause::SnatExhausted,
         ErrorCause::Upstream,
         ErrorCause::NoBackend,
+        ErrorCause::PolicyDenied,
     ];
     /// Number of causes.
-    pub const COUNT: usize = 6;
+    pub const COUNT: usize = 7;
 
     /// The cause's name as printed and in `summary.json`.
     pub fn name(self) -> &'static str {
@@ -48,6 +51,7 @@ impl ErrorCause {
             ErrorCause::SnatExhausted => "snat-exhausted",
             ErrorCause::Upstream => "upstream-error",
             ErrorCause::NoBackend => "no-backend",
+            ErrorCause::PolicyDenied => "policy-denied",
         }
     }
 }
@@ -136,8 +140,25 @@ pub struct RunResult {
     pub sends_after_scale_down: u64,
     /// Instances and pods held and traffic carried, for the cost estimate.
     pub usage: Usage,
+    /// Calls dropped by network policies, one entry per caller → target pair of the
+    /// scenario's calls that its policies deny (in caller, then call order; zero counts
+    /// included).
+    pub policy_denied: Vec<DeniedCalls>,
     /// Per-window series.
     pub series: TimeSeries,
+}
+
+/// Calls from one service to one target that a network policy dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeniedCalls {
+    /// The calling service.
+    pub caller: String,
+    /// The called service or external destination.
+    pub target: String,
+    /// The policy that denies the pair (the first in file order).
+    pub policy: String,
+    /// Calls dropped (after the warm-up).
+    pub count: u64,
 }
 
 /// Traffic that reached dead backends before the balancers noticed.

@@ -19,6 +19,9 @@ use super::topology::{Topology, View};
 /// No node.
 pub const NONE: u32 = u32::MAX;
 
+/// No failure yet in a fan-out group.
+pub const NO_FAILURE: u8 = u8::MAX;
+
 /// What a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -28,6 +31,9 @@ pub enum Kind {
     Attempt,
     /// Work at a pod (for an attempt, or a call from another pod).
     Work,
+    /// One call of a parallel fan-out, standing for its work (parent) while the call is out:
+    /// it holds the call's timeout and token, so the work can wait on several calls at once.
+    Leg,
 }
 
 /// An entry of the arena.
@@ -55,8 +61,12 @@ pub struct Node {
     pub service: u32,
     /// Tries used (request: client attempts; attempt: tries towards pods).
     pub tries: u16,
-    /// Next call to consider (work).
+    /// Next call to consider (work); the call it makes (fan-out leg).
     pub call: u16,
+    /// Calls of the current fan-out group still out (work).
+    pub pending: u16,
+    /// The first failure's cause in the current fan-out group, [`NO_FAILURE`] if none (work).
+    pub fail: u8,
     /// Ingress instance (attempt) or pod (work), `NONE` if none.
     pub at: u32,
     /// Epoch of that instance or pod when the node was sent there.
@@ -86,6 +96,8 @@ impl Node {
             service: 0,
             tries: 0,
             call: 0,
+            pending: 0,
+            fail: NO_FAILURE,
             at: NONE,
             epoch: 0,
             last_pod: NONE,
@@ -325,6 +337,8 @@ pub struct Sim<'a> {
     pub usage: super::usage::Usage,
     /// Whether each fault is active, and its zone for zone outages.
     pub view_for_ingress: View,
+    /// Network policies: which calls are dropped, and how many were (after warm-up).
+    pub policy: super::policy::PolicyGate,
 }
 
 impl<'a> Sim<'a> {
@@ -409,6 +423,7 @@ impl<'a> Sim<'a> {
                 crate::scenario::IngressKind::AppGateway(_) => View::AppGateway,
                 _ => View::Endpoints,
             },
+            policy: super::policy::PolicyGate::new(s),
             topo,
         }
     }

@@ -104,6 +104,27 @@ pub fn render(summary: &Summary) -> String {
     if !extras.is_empty() {
         let _ = writeln!(out, "{}", extras.join("; "));
     }
+    let denied: Vec<String> = summary
+        .policy_denied
+        .iter()
+        .filter(|d| d.count > 0)
+        .map(|d| {
+            format!(
+                "{} → {} {}/s ({})",
+                d.caller,
+                d.target,
+                est(&d.per_second, 1.0),
+                d.policy
+            )
+        })
+        .collect();
+    if !denied.is_empty() {
+        let _ = writeln!(
+            out,
+            "calls denied by network policies: {}",
+            denied.join(", ")
+        );
+    }
     if let Some(slo) = &summary.slo {
         let _ = writeln!(
             out,

@@ -127,6 +127,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         snat_peak: (rep > 0).then_some(100 * rep),
         dead_sends: Default::default(),
         sends_after_scale_down: 0,
+        policy_denied: Vec::new(),
         series,
     }
 }

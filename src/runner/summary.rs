@@ -27,7 +27,8 @@ use crate::stats::{Estimate, LatencyHistogram, Percentiles, TimeSeries};
 /// that could break a script: a field removed, renamed or given another meaning.
 ///
 /// Version 2 added `failover` (one entry per fault: detection, failures, surviving zones,
-/// recovery and the N+1 arithmetic); nothing else changed.
+/// recovery and the N+1 arithmetic); nothing else changed. Later additions that break no
+/// script kept version 2: the `policy-denied` error cause and `policy_denied`.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// A scenario's results over all its replications.
@@ -82,9 +83,55 @@ pub struct Summary {
     pub failover: Vec<FailoverSummary>,
     /// The monthly cost estimate (line items and total, averaged over replications).
     pub cost: CostSummary,
+    /// Calls dropped by network policies, per caller → target pair that the scenario's
+    /// policies deny (empty without policies or without denied pairs).
+    pub policy_denied: Vec<DeniedSummary>,
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,
+}
+
+/// Calls from one service to one target that a network policy dropped, over all replications.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DeniedSummary {
+    /// The calling service.
+    pub caller: String,
+    /// The called service or external destination.
+    pub target: String,
+    /// The policy that denies the pair.
+    pub policy: String,
+    /// Calls dropped, all replications (after warm-up).
+    pub count: u64,
+    /// Calls dropped per second.
+    pub per_second: Estimate,
+}
+
+impl DeniedSummary {
+    /// One entry per denied pair of the runs (every run lists the same pairs, in order).
+    fn from_runs(runs: &[RunResult]) -> Vec<DeniedSummary> {
+        let Some(first) = runs.first() else {
+            return Vec::new();
+        };
+        first
+            .policy_denied
+            .iter()
+            .enumerate()
+            .map(|(i, pair)| {
+                let count = |r: &RunResult| r.policy_denied.get(i).map_or(0, |d| d.count);
+                let rates: Vec<f64> = runs
+                    .iter()
+                    .map(|r| count(r) as f64 / r.measured_secs.max(f64::MIN_POSITIVE))
+                    .collect();
+                DeniedSummary {
+                    caller: pair.caller.clone(),
+                    target: pair.target.clone(),
+                    policy: pair.policy.clone(),
+                    count: runs.iter().map(count).sum(),
+                    per_second: Estimate::from_samples(&rates),
+                }
+            })
+            .collect()
+    }
 }
 
 /// Request totals over all replications (after warm-up).
@@ -228,6 +275,7 @@ impl Summary {
             slo,
             failover,
             cost: CostSummary::from_runs(scenario, runs),
+            policy_denied: DeniedSummary::from_runs(runs),
             series,
         }
     }
@@ -323,6 +371,26 @@ mod tests {
         assert_eq!(s.throughput.n, 3);
         assert_eq!(s.tiers[0].utilisation.n, 2);
         assert_eq!(s.tiers[0].arrivals, 202);
+    }
+
+    #[test]
+    fn denied_calls_add_up_over_replications() {
+        let (scenario, mut runs) = fake::runs(2);
+        for (r, n) in runs.iter_mut().zip([30, 90]) {
+            r.policy_denied = vec![crate::model::DeniedCalls {
+                caller: "web".into(),
+                target: "orders".into(),
+                policy: "orders-from-api".into(),
+                count: n,
+            }];
+        }
+        let s = Summary::from_runs(&scenario, &runs);
+        assert_eq!(s.policy_denied.len(), 1);
+        let d = &s.policy_denied[0];
+        assert_eq!((d.caller.as_str(), d.count), ("web", 120));
+        // 30 and 90 calls in 60 s each: 0.5 and 1.5 per second.
+        assert!((d.per_second.mean - 1.0).abs() < 1e-12);
+        assert_eq!(d.per_second.n, 2);
     }
 
     #[test]

@@ -36,6 +36,11 @@ pub struct Scenario {
     pub slo: Option<Slo>,
     /// Unit prices for the monthly cost estimate (`[costs]`, defaults filled in).
     pub costs: Costs,
+    /// Kubernetes NetworkPolicies (empty: every call is allowed).
+    pub network_policies: Vec<super::NetworkPolicy>,
+    /// Things that load but look wrong (a call the scenario's own policies deny), for
+    /// `trafsim validate` and `trafsim run` to print.
+    pub warnings: Vec<super::Diagnostic>,
 }
 
 /// `[simulation]`.
@@ -280,8 +285,12 @@ pub struct Service {
     pub queue_limit: Option<u32>,
     /// Work per request in a worker slot.
     pub service_time: Dist,
-    /// Calls made while serving a request, in order (sequential).
+    /// Calls made while serving a request, in order: one after the other, except the calls of
+    /// a fan-out group, which go out together.
     pub calls: Vec<Call>,
+    /// Parallel fan-out groups: ranges of `calls` made at once (calls in no group are made on
+    /// their own). Ranges are disjoint, in order, and non-empty.
+    pub fan_outs: Vec<FanOut>,
     /// Time for a new or restarted pod to become ready.
     pub startup: SimDuration,
     /// Readiness probe.
@@ -316,6 +325,17 @@ pub struct Call {
     pub probability: f64,
     /// How long the caller waits (holding its worker slot); `None`: the client's timeout.
     pub timeout: Option<SimDuration>,
+}
+
+/// A parallel fan-out: consecutive calls that go out at once. Each is made with its own
+/// probability and timeout; the caller holds its worker slot until every call made has
+/// replied (or timed out), and the group fails with the cause of its first failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FanOut {
+    /// The label the calls share in the file.
+    pub label: String,
+    /// The calls of the group (indices into [`Service::calls`]).
+    pub calls: std::ops::Range<usize>,
 }
 
 /// The target of a call.

@@ -61,6 +61,15 @@ impl<'a> Cx<'a> {
         self.push(span, path.to_string(), message.into());
     }
 
+    /// A warning about the field at `path`, placed like an error but not recorded as one: the
+    /// scenario still loads.
+    pub(crate) fn warning(&mut self, path: &FieldPath, message: impl Into<String>) -> Diagnostic {
+        self.error(path, message);
+        self.diagnostics
+            .pop()
+            .expect("error() has just pushed a diagnostic")
+    }
+
     /// Records an error reported by toml (syntax, type, unknown key), naming the field its
     /// offset falls in and adding a did-you-mean to unknown keys and values.
     pub(crate) fn toml_error(&mut self, e: &toml::de::Error) {

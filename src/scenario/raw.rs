@@ -9,6 +9,7 @@
 mod costs;
 mod faults;
 mod ingress;
+mod policies;
 mod services;
 mod study;
 
@@ -18,6 +19,7 @@ use serde::Deserialize;
 pub(crate) use costs::*;
 pub(crate) use faults::*;
 pub(crate) use ingress::*;
+pub(crate) use policies::*;
 pub(crate) use services::*;
 pub(crate) use study::*;
 
@@ -32,6 +34,7 @@ pub(crate) const SECTIONS: &[&str] = &[
     "ingress",
     "services",
     "egress",
+    "network_policies",
     "faults",
     "slo",
     "costs",
@@ -58,6 +61,9 @@ pub(crate) struct ScenarioFile {
     pub services: Vec<ServiceTable>,
     /// The outbound path to external destinations. Default: direct.
     pub egress: Option<EgressTable>,
+    /// Kubernetes NetworkPolicies: which services may call a service, and what it may call.
+    /// Default: none (every call is allowed).
+    pub network_policies: Option<Vec<NetworkPolicyTable>>,
     /// Faults injected during the run.
     pub faults: Option<Vec<FaultTable>>,
     /// The service-level objective the report checks.

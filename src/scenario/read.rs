@@ -28,6 +28,7 @@ pub(crate) fn scenario_file(cx: &mut Cx<'_>) -> ScenarioFile {
             "ingress" => file.ingress = one(cx, value),
             "services" => file.services = each(cx, value).unwrap_or_default(),
             "egress" => file.egress = one(cx, value),
+            "network_policies" => file.network_policies = each(cx, value),
             "faults" => file.faults = each(cx, value),
             "slo" => file.slo = one(cx, value),
             "costs" => file.costs = one(cx, value),

@@ -12,6 +12,7 @@ mod costs;
 mod egress;
 mod faults;
 mod ingress;
+mod policies;
 mod services;
 
 use super::context::Cx;
@@ -117,6 +118,16 @@ pub(crate) fn scenario(
         &file.costs.unwrap_or_default(),
         f64::from(ingress.concurrency),
     );
+    let network_policies = policies::resolve(
+        cx,
+        file.network_policies.as_deref().unwrap_or_default(),
+        &names,
+    );
+    let warnings = if cx.has_errors() {
+        Vec::new()
+    } else {
+        policies::contradictions(cx, &services, &network_policies, &names)
+    };
     Scenario {
         name,
         source_text: text.to_string(),
@@ -129,6 +140,8 @@ pub(crate) fn scenario(
         faults,
         slo,
         costs,
+        network_policies,
+        warnings,
     }
 }
 

@@ -40,6 +40,7 @@ pub fn cause_colour(cause: ErrorCause) -> RGBColor {
         ErrorCause::SnatExhausted => full_palette::BROWN_500,
         ErrorCause::Upstream => full_palette::PINK_300,
         ErrorCause::NoBackend => full_palette::GREY_600,
+        ErrorCause::PolicyDenied => full_palette::TEAL_600,
     }
 }
 

@@ -77,6 +77,10 @@ pub(crate) struct CallEntry {
     /// How long the caller waits for this call before giving up (its worker slot is held
     /// meanwhile). Default: the client's `timeout`.
     pub timeout: Option<HumanDuration>,
+    /// A fan-out label: consecutive calls with the same label go out at once (a parallel
+    /// fan-out) and the caller waits until all of them have replied. Default: none (the call
+    /// is made on its own, after the previous one replied).
+    pub fan_out: Option<String>,
 }
 
 /// `[egress]`: how calls to external destinations leave the cluster.

@@ -8,7 +8,7 @@ use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::HpaTable;
 use crate::scenario::raw::{CallEntry, ServiceTable};
-use crate::scenario::{Call, CallTarget, Hpa, Probe, Service};
+use crate::scenario::{Call, CallTarget, FanOut, Hpa, Probe, Service};
 
 pub(super) fn resolve(cx: &mut Cx<'_>, tables: &[ServiceTable], names: &Names) -> Vec<Service> {
     let list = FieldPath::root().key("services");
@@ -57,6 +57,7 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             .enumerate()
             .filter_map(|(j, c)| call(cx, &p.key("calls").index(j), c, names))
             .collect(),
+        fan_outs: fan_outs(cx, &p.key("calls"), t.calls.as_deref().unwrap_or_default()),
         startup: crate::scenario::units::or(t.startup, d::POD_STARTUP),
         readiness: Probe {
             interval: cx.positive(&r.key("period"), readiness.period, d::READINESS_PERIOD),
@@ -127,6 +128,40 @@ fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<
         probability,
         timeout,
     })
+}
+
+/// The fan-out groups of a service's calls: each label must name one run of consecutive calls.
+fn fan_outs(cx: &mut Cx<'_>, p: &FieldPath, calls: &[CallEntry]) -> Vec<FanOut> {
+    let mut groups: Vec<FanOut> = Vec::new();
+    for (j, c) in calls.iter().enumerate() {
+        let Some(label) = &c.fan_out else { continue };
+        if label.trim().is_empty() {
+            cx.error(&p.index(j).key("fan_out"), "must be a non-empty label");
+            continue;
+        }
+        match groups.last_mut() {
+            Some(g) if g.label == *label && g.calls.end == j => g.calls.end = j + 1,
+            _ => {
+                if let Some(g) = groups.iter().find(|g| g.label == *label) {
+                    cx.error(
+                        &p.index(j).key("fan_out"),
+                        format!(
+                            "fan-out `{label}` must be consecutive calls: it is at calls[{}] \
+                             and again here, with other calls between (use another label for \
+                             a second group)",
+                            g.calls.end - 1
+                        ),
+                    );
+                    continue;
+                }
+                groups.push(FanOut {
+                    label: label.clone(),
+                    calls: j..j + 1,
+                });
+            }
+        }
+    }
+    groups
 }
 
 /// Reports every call that closes a cycle, as `web → orders → web`, at that call. Works on the
