@@ -8,6 +8,8 @@
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
 //! - `scaling` — the HPA, eviction and replacement of pods from lost nodes, scale-down;
 //! - `faults` — zone outages, pod crashes, dependency degradation, restarts;
+//! - `snat` — outbound connections and how long each holds its SNAT port;
+//! - `firewall` — Azure Firewall instances as throughput-limited queues, and their autoscaling;
 //! - `collect` — gauges and the end-of-run [`RunResult`].
 //!
 //! The model never prints and never touches files; the runner and report layers do.
@@ -17,13 +19,15 @@ mod budget;
 mod collect;
 pub mod detection;
 mod faults;
+mod firewall;
 mod flow;
 pub mod result;
 mod scaling;
 mod sim;
+mod snat;
 pub mod topology;
 
-pub use result::{DeadSends, ErrorCause, RunResult, TierResult};
+pub use result::{DeadSends, ErrorCause, FirewallRun, RunResult, TierResult};
 
 use crate::scenario::Scenario;
 
