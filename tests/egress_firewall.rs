@@ -75,10 +75,18 @@ fn one_firewall_instance_is_an_m_d_1_queue() {
     let egress = format!(
         "kind = \"firewall\"\ninstances = 1\nmax_instances = 1\ngbps_per_instance = {GBPS}"
     );
-    let text = scenario("4000s", "100s", &format!("rate = {}", rho * mu), &egress, "");
+    let text = scenario(
+        "4000s",
+        "100s",
+        &format!("rate = {}", rho * mu),
+        &egress,
+        "",
+    );
     let waits: Vec<f64> = (0..16)
         .map(|rep| {
-            let fw = run(&text, rep).firewall.expect("a firewall egress reports itself");
+            let fw = run(&text, rep)
+                .firewall
+                .expect("a firewall egress reports itself");
             assert_eq!(fw.peak_instances, 1);
             fw.mean_queueing_secs
         })
@@ -128,12 +136,23 @@ fn sustained_load_above_60_percent_adds_an_instance_after_the_delay_and_not_befo
     // The first evaluation (60 s) sees ≈70%: the instance is ready at 60 s + 6 min = 420 s.
     for &(start, n, limit) in &series {
         if start < 420.0 {
-            assert_eq!(n, 2.0, "window at {start} s: {n} instances before the delay");
-            assert_eq!(limit, 2.0 * 2_496.0, "window at {start} s: SNAT limit {limit}");
+            assert_eq!(
+                n, 2.0,
+                "window at {start} s: {n} instances before the delay"
+            );
+            assert_eq!(
+                limit,
+                2.0 * 2_496.0,
+                "window at {start} s: SNAT limit {limit}"
+            );
         } else if (430.0..600.0).contains(&start) {
             // 70% of two instances is 47% of three: between the thresholds, it stays.
             assert_eq!(n, 3.0, "window at {start} s: {n} instances after the delay");
-            assert_eq!(limit, 3.0 * 2_496.0, "window at {start} s: SNAT limit {limit}");
+            assert_eq!(
+                limit,
+                3.0 * 2_496.0,
+                "window at {start} s: SNAT limit {limit}"
+            );
         }
     }
     let fw = r.firewall.unwrap();
@@ -152,13 +171,20 @@ fn load_below_20_percent_removes_the_instance_again() {
         } else if start >= 670.0 {
             // (The window from 660 s still carries the level of 3 at its start.)
             assert_eq!(n, 2.0, "window at {start} s: {n} instances after scale-in");
-            assert_eq!(limit, 2.0 * 2_496.0, "window at {start} s: SNAT limit {limit}");
+            assert_eq!(
+                limit,
+                2.0 * 2_496.0,
+                "window at {start} s: SNAT limit {limit}"
+            );
         }
     }
     // Time-averaged over the measured 870 s: 2 until 420 s, 3 until 660 s, then 2.
     let want = (2.0 * (420.0 - 30.0) + 3.0 * 240.0 + 2.0 * (900.0 - 660.0)) / 870.0;
     let got = r.firewall.unwrap().mean_instances;
-    assert!((got - want).abs() < 1e-6, "mean instances {got}, want {want}");
+    assert!(
+        (got - want).abs() < 1e-6,
+        "mean instances {got}, want {want}"
+    );
 }
 
 /// NAT Gateway ports in use in steady state, averaged over the samples from `from` seconds on
@@ -186,7 +212,9 @@ fn assert_ports_match_rate_times_hold(keep_alive: f64, hold: f64) {
         "kind = \"nat-gateway\"",
         &dest,
     );
-    let levels: Vec<f64> = (0..12).map(|rep| ports_in_use(&run(&text, rep), warmup)).collect();
+    let levels: Vec<f64> = (0..12)
+        .map(|rep| ports_in_use(&run(&text, rep), warmup))
+        .collect();
     let want = (1.0 - reuse) * rate * hold;
     let (mean, half) = interval_999(&levels);
     assert!(

@@ -209,7 +209,8 @@ fn expected_failures(ips: u32, reuse: f64, rate: f64, keep_alive: f64) -> f64 {
 fn assert_snat(ips: u32, reuse: f64, rate: f64, keep_alive: f64) {
     let (got, peak) = snat(ips, reuse, rate, keep_alive);
     let want = expected_failures(ips, reuse, rate, keep_alive);
-    let what = format!("{ips} IP(s), reuse {reuse}, keep-alive {keep_alive} s, {rate:.1} requests/s");
+    let what =
+        format!("{ips} IP(s), reuse {reuse}, keep-alive {keep_alive} s, {rate:.1} requests/s");
     let ports = f64::from(ips) * PORTS_PER_IP;
     if want == 0.0 {
         assert_eq!(got, 0.0, "{what}: no SNAT failures expected");

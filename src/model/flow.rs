@@ -469,7 +469,8 @@ impl Sim<'_> {
         };
         let mut extra = SimDuration::ZERO;
         if let EgressKind::Firewall { latency, .. } = &s.egress.kind {
-            extra = latency.sample(&mut self.rng.egress) + self.firewall_pass(dest.kib_per_call, counted);
+            extra = latency.sample(&mut self.rng.egress)
+                + self.firewall_pass(dest.kib_per_call, counted);
         }
         let degr = self.dest_degr[d];
         let latency = dest
@@ -482,7 +483,8 @@ impl Sim<'_> {
         if counted {
             self.tier.egress.record(latency);
         }
-        if let (true, Some(node), Some(idle)) = (new_connection, pool, idle_timeout(&s.egress.kind)) {
+        if let (true, Some(node), Some(idle)) = (new_connection, pool, idle_timeout(&s.egress.kind))
+        {
             // The connection is open for the call (or until the caller gives up on it).
             let call = &s.services[w.service as usize].calls[w.call as usize];
             let open = latency.min(call.timeout.unwrap_or(s.clients.timeout));

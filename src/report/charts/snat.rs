@@ -42,7 +42,10 @@ impl Plot for SnatChart<'_> {
         };
         let area = style::titled(root, &self.title())?;
         let peak = style::max_of(&snat.in_use).unwrap_or(0.0);
-        let limit = snat.limit.max(style::max_of(&snat.limits).unwrap_or(0.0)).max(1.0);
+        let limit = snat
+            .limit
+            .max(style::max_of(&snat.limits).unwrap_or(0.0))
+            .max(1.0);
         let builder = |area| {
             let mut b = ChartBuilder::on(area);
             b.margin_left(16)
@@ -117,9 +120,13 @@ impl SnatChart<'_> {
         let limit_style = full_palette::RED_800.stroke_width(LINE);
         let ips = if snat.public_ips == 1 { "IP" } else { "IPs" };
         if moves(&snat.limits) {
-            // The limit steps with the firewall's instances: draw its level per window.
-            let steps = d.at_end.iter().zip(&snat.limits);
-            let points: Vec<(f64, f64)> = steps.filter_map(|(x, l)| l.map(|l| (*x, l))).collect();
+            // The limit steps with the firewall's instances: draw its level over each window.
+            let starts = std::iter::once(0.0).chain(d.at_end.iter().copied());
+            let steps = starts.zip(&d.at_end).zip(&snat.limits);
+            let points: Vec<(f64, f64)> = steps
+                .filter_map(|((a, b), l)| l.map(|l| [(a, l), (*b, l)]))
+                .flatten()
+                .collect();
             chart
                 .draw_series(LineSeries::new(points, limit_style))?
                 .label(format!(

@@ -32,7 +32,11 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
             ("gbps_per_instance", t.gbps_per_instance.is_some(), FIREWALL),
             ("max_instances", t.max_instances.is_some(), FIREWALL),
             ("scale_out_delay", t.scale_out_delay.is_some(), FIREWALL),
-            ("autoscale_interval", t.autoscale_interval.is_some(), FIREWALL),
+            (
+                "autoscale_interval",
+                t.autoscale_interval.is_some(),
+                FIREWALL,
+            ),
             ("zone", t.zone.is_some(), NAT),
             ("zones", t.zones.is_some(), NAT),
             ("latency", t.latency.is_some(), FIREWALL),
@@ -104,11 +108,19 @@ fn within(
 /// `max_instances` (facts §7).
 fn firewall(cx: &mut Cx<'_>, p: &FieldPath, t: &EgressTable) -> EgressKind {
     let (gbps, max) = match t.tier.unwrap_or(FirewallTier::Standard) {
-        FirewallTier::Standard => (d::FIREWALL_STANDARD_GBPS, d::FIREWALL_STANDARD_MAX_INSTANCES),
+        FirewallTier::Standard => (
+            d::FIREWALL_STANDARD_GBPS,
+            d::FIREWALL_STANDARD_MAX_INSTANCES,
+        ),
         FirewallTier::Premium => (d::FIREWALL_PREMIUM_GBPS, d::FIREWALL_PREMIUM_MAX_INSTANCES),
     };
     let instances = cx.at_least(&p.key("instances"), t.instances, 1, d::FIREWALL_INSTANCES);
-    let max_instances = cx.at_least(&p.key("max_instances"), t.max_instances, 1, max.max(instances));
+    let max_instances = cx.at_least(
+        &p.key("max_instances"),
+        t.max_instances,
+        1,
+        max.max(instances),
+    );
     if max_instances < instances {
         cx.error(
             &p.key("max_instances"),
@@ -126,7 +138,9 @@ fn firewall(cx: &mut Cx<'_>, p: &FieldPath, t: &EgressTable) -> EgressKind {
         instances,
         max_instances: max_instances.max(instances),
         bits_per_sec: gbps * 1e9,
-        scale_out_delay: t.scale_out_delay.map_or(d::FIREWALL_SCALE_OUT_DELAY, |h| h.0),
+        scale_out_delay: t
+            .scale_out_delay
+            .map_or(d::FIREWALL_SCALE_OUT_DELAY, |h| h.0),
         autoscale_interval: cx.positive(
             &p.key("autoscale_interval"),
             t.autoscale_interval,
