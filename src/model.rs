@@ -10,6 +10,8 @@
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
 //! - `scaling` — the HPA, eviction and replacement of pods from lost nodes, scale-down;
 //! - `faults` — zone outages, pod crashes, dependency degradation, restarts;
+//! - `snat` — outbound connections and how long each holds its SNAT port;
+//! - `firewall` — Azure Firewall instances as throughput-limited queues, and their autoscaling;
 //! - `collect` — gauges and the end-of-run [`RunResult`];
 //! - [`usage`] — instances, pods and traffic held and carried, for the cost estimate.
 //!
@@ -21,15 +23,17 @@ mod collect;
 pub mod detection;
 mod fan_out;
 mod faults;
+mod firewall;
 mod flow;
 mod policy;
 pub mod result;
 mod scaling;
 mod sim;
+mod snat;
 pub mod topology;
 pub mod usage;
 
-pub use result::{DeadSends, DeniedCalls, ErrorCause, RunResult, TierResult};
+pub use result::{DeadSends, DeniedCalls, ErrorCause, FirewallRun, RunResult, TierResult};
 pub use usage::Usage;
 
 use crate::scenario::Scenario;

@@ -32,7 +32,8 @@ pub use progress::progress_bar;
 pub use replicate::run_replications;
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
-    CauseSummary, DeniedSummary, ErrorSummary, LatencySummary, RequestCounts, SCHEMA_VERSION,
+    CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,
+    SCHEMA_VERSION,
     Summary,
 };
 pub use tiers::{TierSummary, ZoneUtilisation};

@@ -83,6 +83,42 @@ fn summary_with_ingress_egress_faults_and_slo_matches_its_schema() {
 }
 
 #[test]
+fn summary_with_a_firewall_matches_its_schema() {
+    // A firewall that scales out: `firewall` is an object with instances and queueing.
+    let text = r#"
+[simulation]
+duration = "8m"
+warmup = "30s"
+[clients]
+rate = 40
+[[services]]
+name = "web"
+pods = { "1" = 2 }
+concurrency = 64
+service_time = "1ms"
+calls = [{ destination = "api" }]
+[egress]
+kind = "firewall"
+gbps_per_instance = 0.005
+[[egress.destinations]]
+name = "api"
+latency = "10ms"
+kib_per_call = 16
+"#;
+    let s = trafsim::scenario::parse(text, "fw.toml").unwrap();
+    let runs = trafsim::runner::run_replications(&s, 0..2, &|_| {});
+    let summary = trafsim::runner::Summary::from_runs(&s, &runs);
+    let value = serde_json::to_value(&summary).unwrap();
+    // 40 calls/s × 16 KiB = 5.2 Mbps of 10 Mbps: 52% (no scale-out) — the object is there.
+    assert!(
+        value["firewall"]["mean_instances"]["mean"].is_f64(),
+        "{value:#}"
+    );
+    assert_eq!(value["firewall"]["peak_instances"], 2, "{value:#}");
+    assert_valid(&value);
+}
+
+#[test]
 fn timeseries_csv_has_one_row_per_window() {
     let (out, summary) = run("mm1.toml");
     let text = std::fs::read_to_string(out.path().join("mm1/timeseries.csv")).unwrap();

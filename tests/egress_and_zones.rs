@@ -55,9 +55,10 @@ fn topology_aware_routing_keeps_east_west_calls_in_the_zone() {
 #[test]
 fn firewall_snat_ports_are_per_ip_per_instance() {
     // 2,496 ports per IP per instance; every call opens a new connection and holds its port
-    // for the 65 s cool-down: the port need is rate × 65.
+    // for the call (≈2 ms: 1 ms destination, 1 ms firewall, 0.1 ms transfer) and then the 65 s
+    // cool-down after its FIN: the port need is rate × 65.002 s.
     let fw = |ips: u32| format!("[egress]\nkind = \"firewall\"\npublic_ips = {ips}\ninstances = 2");
-    // 1 IP × 2 instances = 4,992 ports; 100 calls/s × 65 s = 6,500 > 4,992: exhaustion.
+    // 1 IP × 2 instances = 4,992 ports; 100 calls/s × 65.002 s ≈ 6,500 > 4,992: exhaustion.
     let r = simulate(&scenario("", &fw(1), 100.0), 0);
     assert!(r.failed[ErrorCause::SnatExhausted as usize] > 0);
     assert_eq!(r.snat_peak, Some(4_992));
@@ -65,7 +66,8 @@ fn firewall_snat_ports_are_per_ip_per_instance() {
     let r = simulate(&scenario("", &fw(2), 100.0), 0);
     assert_eq!(r.failed[ErrorCause::SnatExhausted as usize], 0);
     let peak = r.snat_peak.unwrap();
-    // Poisson: mean 6,500, standard deviation ≈ 81; the peak over the run is a few sd above.
+    // Ports in use are the calls of the last 65.002 s: Poisson, mean 6,500, standard deviation
+    // ≈ 81; the peak over the run is a few sd above.
     assert!((6_300..=6_900).contains(&peak), "peak ports {peak}");
 }
 
@@ -73,8 +75,10 @@ fn firewall_snat_ports_are_per_ip_per_instance() {
 fn load_balancer_outbound_exhausts_per_node_not_per_cluster() {
     // 6 pods over 4 nodes in turn: nodes 0 and 1 hold two pods each, nodes 2 and 3 one each, so
     // nodes 0 and 1 carry a third of the calls each. With 4 nodes each gets 1,024 ports (pool
-    // up to 50 nodes). At 55 new connections/s, node 0 needs 55 / 3 × 65 ≈ 1,192 ports > 1,024
-    // and fails some, although the cluster as a whole needs 3,575 of its 4,096.
+    // up to 50 nodes). A port is held for the call (1 ms) and the 65 s cool-down after its FIN
+    // (the 30 min idle timeout plays no part: connections close after the call). At 55 new
+    // connections/s, node 0 needs 55 / 3 × 65.001 ≈ 1,192 ports > 1,024 and fails some,
+    // although the cluster as a whole needs 3,575 of its 4,096.
     let text = |rate: f64| {
         format!(
             r#"

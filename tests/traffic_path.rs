@@ -112,17 +112,35 @@ locality_aware = true"#,
 
 /// Ports per public IP in the NAT tests: small, so that exhaustion comes within seconds.
 const PORTS_PER_IP: f64 = 1000.0;
-/// SNAT reuse cool-down in the model (`SNAT_COOLDOWN`, 65 s after FIN): a new connection holds
-/// its port this long.
-const HOLD_SECS: f64 = 65.0;
+/// The call to `api` (its latency in the scenario below), seconds.
+const CALL_SECS: f64 = 0.020;
+/// NAT Gateway port hold-down after a FIN (facts §6) and TCP idle timeout (the default).
+const COOLDOWN_SECS: f64 = 65.0;
+const IDLE_TIMEOUT_SECS: f64 = 240.0;
+
+/// How long a new connection holds its port: the call, then either the caller's keep-alive and
+/// the 65 s cool-down after its FIN, or — when NAT Gateway's 4 min idle timeout ends the idle
+/// connection first — just the idle timeout (the flow is dropped silently: no FIN, no
+/// cool-down).
+fn hold_secs(keep_alive: f64) -> f64 {
+    if keep_alive >= IDLE_TIMEOUT_SECS {
+        CALL_SECS + IDLE_TIMEOUT_SECS
+    } else {
+        CALL_SECS + keep_alive + COOLDOWN_SECS
+    }
+}
 
 /// Every request to `web` opens a call to `api` through a NAT Gateway with `ips` public IPs of
-/// [`PORTS_PER_IP`] ports; `reuse` of the calls ride an open connection.
-fn nat(ips: u32, reuse: f64, rate: f64) -> Scenario {
+/// [`PORTS_PER_IP`] ports; `reuse` of the calls ride an open connection and the caller keeps a
+/// connection idle for `keep_alive` seconds after its call. The run lasts four hold times, to
+/// the 5 s window: the failures come in cycles of one hold time, and the measurement (from one
+/// hold time on) covers three whole ones.
+fn nat(ips: u32, reuse: f64, rate: f64, keep_alive: f64) -> Scenario {
+    let duration = (4.0 * hold_secs(keep_alive) / 5.0).round() * 5.0;
     let text = format!(
         r#"
 [simulation]
-duration = "4m20s"
+duration = "{duration}s"
 warmup = "10s"
 replications = 1
 seed = {SEED}
@@ -148,20 +166,21 @@ ports_per_ip = {PORTS_PER_IP}
 name = "api"
 latency = "20ms"
 connection_reuse = {reuse}
+keep_alive = "{keep_alive}s"
 "#
     );
     parse(&text, "nat.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
-/// SNAT failures as a share of requests offered from 65 s on (whole cool-down cycles), and the
-/// peak of ports in use.
-fn snat(ips: u32, reuse: f64, rate: f64) -> (f64, u64) {
-    let r = simulate(&nat(ips, reuse, rate), 0);
+/// SNAT failures as a share of requests offered from one hold time on (whole hold cycles),
+/// and the peak of ports in use.
+fn snat(ips: u32, reuse: f64, rate: f64, keep_alive: f64) -> (f64, u64) {
+    let r = simulate(&nat(ips, reuse, rate, keep_alive), 0);
     let ws: Vec<_> = r
         .series
         .windows()
         .iter()
-        .filter(|w| w.start.as_secs_f64() >= HOLD_SECS)
+        .filter(|w| w.start.as_secs_f64() >= hold_secs(keep_alive))
         .collect();
     let failed: u64 = ws
         .iter()
@@ -175,22 +194,23 @@ fn snat(ips: u32, reuse: f64, rate: f64) -> (f64, u64) {
 }
 
 /// New connections per second `ips` public IPs sustain: ports / hold time.
-fn threshold(ips: u32) -> f64 {
-    f64::from(ips) * PORTS_PER_IP / HOLD_SECS
+fn threshold(ips: u32, keep_alive: f64) -> f64 {
+    f64::from(ips) * PORTS_PER_IP / hold_secs(keep_alive)
 }
 
 /// The arithmetic: of `rate` requests/s, `(1 − reuse) × rate` open a connection; in steady state
-/// only `threshold(ips)` of those per second find a port.
-fn expected_failures(ips: u32, reuse: f64, rate: f64) -> f64 {
+/// only `threshold(ips, keep_alive)` of those per second find a port.
+fn expected_failures(ips: u32, reuse: f64, rate: f64, keep_alive: f64) -> f64 {
     let new = (1.0 - reuse) * rate;
-    (new - threshold(ips)).max(0.0) / rate
+    (new - threshold(ips, keep_alive)).max(0.0) / rate
 }
 
 /// Runs the NAT scenario and checks failures and peak against the arithmetic.
-fn assert_snat(ips: u32, reuse: f64, rate: f64) {
-    let (got, peak) = snat(ips, reuse, rate);
-    let want = expected_failures(ips, reuse, rate);
-    let what = format!("{ips} IP(s), reuse {reuse}, {rate:.1} requests/s");
+fn assert_snat(ips: u32, reuse: f64, rate: f64, keep_alive: f64) {
+    let (got, peak) = snat(ips, reuse, rate, keep_alive);
+    let want = expected_failures(ips, reuse, rate, keep_alive);
+    let what =
+        format!("{ips} IP(s), reuse {reuse}, keep-alive {keep_alive} s, {rate:.1} requests/s");
     let ports = f64::from(ips) * PORTS_PER_IP;
     if want == 0.0 {
         assert_eq!(got, 0.0, "{what}: no SNAT failures expected");
@@ -206,21 +226,35 @@ fn assert_snat(ips: u32, reuse: f64, rate: f64) {
 
 #[test]
 fn one_nat_ip_exhausts_above_ports_over_hold_time_and_not_below() {
-    let t = threshold(1); // ≈ 15.4 new connections/s
-    assert_snat(1, 0.0, 0.8 * t);
-    assert_snat(1, 0.0, 1.25 * t); // a fifth of the new connections fail
-    assert!(expected_failures(1, 0.0, 1.25 * t) > 0.19);
+    let t = threshold(1, 0.0); // 1,000 ports / 65.02 s ≈ 15.4 new connections/s
+    assert_snat(1, 0.0, 0.8 * t, 0.0);
+    assert_snat(1, 0.0, 1.25 * t, 0.0); // a fifth of the new connections fail
+    assert!(expected_failures(1, 0.0, 1.25 * t, 0.0) > 0.19);
 }
 
 #[test]
 fn more_ips_or_more_reuse_move_the_threshold_as_the_arithmetic_says() {
-    let rate = 1.25 * threshold(1);
+    let rate = 1.25 * threshold(1, 0.0);
     // Two IPs double the ports: the same load fits, 1.25 × twice the threshold does not.
-    assert_snat(2, 0.0, rate);
-    assert_snat(2, 0.0, 2.0 * rate);
+    assert_snat(2, 0.0, rate, 0.0);
+    assert_snat(2, 0.0, 2.0 * rate, 0.0);
     // Reuse 0.5 halves the new connections: the same load fits, three times it does not.
-    assert_snat(1, 0.5, rate);
-    assert_snat(1, 0.5, 3.0 * rate);
+    assert_snat(1, 0.5, rate, 0.0);
+    assert_snat(1, 0.5, 3.0 * rate, 0.0);
+}
+
+#[test]
+fn keep_alive_lowers_the_threshold_until_the_idle_timeout_takes_over() {
+    // Kept idle 60 s, then closed: the hold is 0.02 + 60 + 65 s, so a load that fits with
+    // connections closed after the call (0.8 of that threshold) now exhausts the ports.
+    let closed = threshold(1, 0.0);
+    assert!(threshold(1, 60.0) < 0.6 * closed);
+    assert_snat(1, 0.0, 0.8 * closed, 60.0);
+    assert_snat(1, 0.0, 0.8 * threshold(1, 60.0), 60.0);
+    // Kept idle past the 4 min idle timeout: NAT Gateway drops the flow at 240 s and frees the
+    // port with no cool-down.
+    assert_snat(1, 0.0, 0.8 * threshold(1, 600.0), 600.0);
+    assert_snat(1, 0.0, 1.25 * threshold(1, 600.0), 600.0);
 }
 
 /// A shipped scenario, shortened to `secs` (warm-up and faults scaled alike).

@@ -28,6 +28,9 @@ impl Sim<'_> {
             .copied()
             .max()
             .unwrap_or(self.ports_in_use);
+        if let Some(fw) = self.fw.as_mut() {
+            fw.instances.reset(now);
+        }
     }
 
     /// Records the gauges of the current window and schedules the next sample.
@@ -55,6 +58,12 @@ impl Sim<'_> {
         if self.port_capacity != u64::MAX {
             self.series
                 .record_gauge(now, gauge::SNAT_PORTS, self.ports_in_use as f64);
+            self.series
+                .record_gauge(now, gauge::SNAT_LIMIT, self.port_capacity as f64);
+        }
+        if let Some(fw) = &self.fw {
+            self.series
+                .record_gauge(now, gauge::FIREWALL_INSTANCES, f64::from(fw.active));
         }
         // Counters are cumulative within a window: the last sample of a window holds its total.
         self.series
@@ -173,6 +182,17 @@ impl Sim<'_> {
                 self.cross_hops as f64 / self.hops as f64
             },
             snat_peak: (self.port_capacity != u64::MAX).then_some(self.ports_peak),
+            firewall: self.fw.as_ref().map(|fw| super::result::FirewallRun {
+                mean_instances: fw.instances.mean(now),
+                peak_instances: fw.instances.max() as u32,
+                mean_queueing_secs: if fw.calls == 0 {
+                    0.0
+                } else {
+                    fw.queueing_secs / fw.calls as f64
+                },
+                calls: fw.calls,
+                gib_processed: fw.bits / 8.0 / f64::from(1u32 << 30),
+            }),
             dead_sends: self.dead_sends,
             sends_after_scale_down: self.sends_after_scale_down,
             usage: self.usage,

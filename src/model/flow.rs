@@ -11,13 +11,11 @@ use crate::scenario::{CallTarget, EgressKind, IngressKind, Jitter};
 
 use super::result::ErrorCause;
 use super::sim::{Ev, Kind, NONE, Sim};
+use super::snat::{Connection, idle_timeout, port_hold};
 use super::topology::Life;
 
 /// No hop latency (clients reaching pods without an ingress tier).
 const NO_ZONE: u8 = u8::MAX;
-
-/// NAT Gateway SNAT port reuse cool-down after a FIN: 65 s (D, facts §6).
-const SNAT_COOLDOWN: SimDuration = SimDuration::from_secs(65);
 
 /// The mesh's sidecar latency and locality setting, if east-west calls go through one.
 fn mesh_of(s: &crate::scenario::Scenario) -> Option<(&crate::engine::Dist, bool)> {
@@ -454,15 +452,19 @@ impl Sim<'_> {
         );
     }
 
-    /// A call from a pod in `zone` to external destination `d` through the egress path.
+    /// A call from a pod in `zone` to external destination `d` through the egress path. A new
+    /// outbound connection takes a SNAT port for the call and its close (see `snat`); through
+    /// Azure Firewall the call also queues at an instance (see `firewall`).
     fn egress_call(&mut self, id: u32, d: usize, zone: usize) {
         let now = self.cal.now();
         let counted = now >= self.warm;
         self.tier.egress_calls += u64::from(counted);
-        let dest = &self.s.egress.destinations[d];
-        let w_pod = self.nodes[id as usize].at;
-        let mut extra = SimDuration::ZERO;
-        match &self.s.egress.kind {
+        let s = self.s;
+        let dest = &s.egress.destinations[d];
+        let w = self.nodes[id as usize];
+        // Where a new connection's SNAT port comes from: the shared pool (`None`) or a node's
+        // own allocation; no SNAT at all for private endpoints and direct egress.
+        let pool = match &s.egress.kind {
             EgressKind::NatGateway { zones, .. } => {
                 let gw = if zones.is_empty() || zones.contains(&zone) {
                     zone
@@ -474,24 +476,24 @@ impl Sim<'_> {
                     // timeout fires).
                     return;
                 }
-                if !self.take_snat_port(None, dest.connection_reuse, counted) {
-                    return self.fail_call(id, ErrorCause::SnatExhausted);
-                }
+                Some(None)
             }
-            EgressKind::Firewall { latency, .. } => {
-                if !self.take_snat_port(None, dest.connection_reuse, counted) {
-                    return self.fail_call(id, ErrorCause::SnatExhausted);
-                }
-                extra = latency.sample(&mut self.rng.egress);
-            }
-            EgressKind::LoadBalancer { nodes, .. } => {
-                // Pods are spread over the nodes in turn; each node has its own ports.
-                let node = w_pod % *nodes;
-                if !self.take_snat_port(Some(node), dest.connection_reuse, counted) {
-                    return self.fail_call(id, ErrorCause::SnatExhausted);
-                }
-            }
-            EgressKind::PrivateEndpoint | EgressKind::Direct => {}
+            EgressKind::Firewall { .. } => Some(None),
+            // Pods are spread over the nodes in turn; each node has its own ports.
+            EgressKind::LoadBalancer { nodes, .. } => Some(Some(w.at % *nodes)),
+            EgressKind::PrivateEndpoint | EgressKind::Direct => None,
+        };
+        let new_connection = match pool {
+            Some(node) => match self.open_connection(node, dest.connection_reuse, counted) {
+                Connection::Exhausted => return self.fail_call(id, ErrorCause::SnatExhausted),
+                c => c == Connection::New,
+            },
+            None => false,
+        };
+        let mut extra = SimDuration::ZERO;
+        if let EgressKind::Firewall { latency, .. } = &s.egress.kind {
+            extra = latency.sample(&mut self.rng.egress)
+                + self.firewall_pass(dest.kib_per_call, counted);
         }
         self.usage.egress_calls[d] += u64::from(counted);
         let degr = self.dest_degr[d];
@@ -505,7 +507,14 @@ impl Sim<'_> {
         if counted {
             self.tier.egress.record(latency);
         }
-        let w = self.nodes[id as usize];
+        if let (true, Some(node), Some(idle)) = (new_connection, pool, idle_timeout(&s.egress.kind))
+        {
+            // The connection is open for the call (or until the caller gives up on it).
+            let call = &s.services[w.service as usize].calls[w.call as usize];
+            let open = latency.min(call.timeout.unwrap_or(s.clients.timeout));
+            let hold = port_hold(open, dest.keep_alive, idle, s.egress.port_cooldown);
+            self.hold_port(node, hold);
+        }
         self.cal.schedule_in(
             latency,
             Ev::Reply {
@@ -516,37 +525,6 @@ impl Sim<'_> {
                 cause: ErrorCause::Upstream as u8,
             },
         );
-    }
-
-    /// A call opens a new outbound connection unless it reuses one (`reuse` share); a new one
-    /// holds a SNAT port until the reuse cool-down after it closes — from the shared pool, or
-    /// from `node`'s own allocation (Load Balancer outbound). Returns false when no port is free
-    /// (SNAT exhaustion).
-    fn take_snat_port(&mut self, node: Option<u32>, reuse: f64, counted: bool) -> bool {
-        if self.rng.egress.random::<f64>() < reuse {
-            return true;
-        }
-        let in_use = match node {
-            Some(n) => self.node_ports[n as usize],
-            None => self.ports_in_use,
-        };
-        if in_use >= self.port_capacity {
-            self.tier.egress_snat_failed += u64::from(counted);
-            return false;
-        }
-        self.ports_in_use += 1;
-        if let Some(n) = node {
-            self.node_ports[n as usize] += 1;
-        }
-        if counted {
-            self.ports_peak = self.ports_peak.max(in_use + 1);
-        }
-        let release = match node {
-            Some(node) => Ev::NodePortRelease { node },
-            None => Ev::PortRelease,
-        };
-        self.cal.schedule_in(SNAT_COOLDOWN, release);
-        true
     }
 
     /// Endpoints of `service` in `zone` that kube-proxy would route to.

@@ -70,6 +70,11 @@ pub mod gauge {
     pub const INGRESS_INSTANCES: usize = 10;
     /// Work sent to a pod that is no longer running (before detection removed it), per sample.
     pub const DEAD_SENDS: usize = 11;
+    /// Azure Firewall instances taking traffic.
+    pub const FIREWALL_INSTANCES: usize = 12;
+    /// SNAT port limit (it moves with Azure Firewall instances; per node for Load Balancer
+    /// outbound).
+    pub const SNAT_LIMIT: usize = 13;
     /// Zones reported per-zone in the gauges.
     pub const MAX_ZONES: usize = 4;
 }
@@ -131,6 +136,8 @@ pub struct RunResult {
     pub cross_zone_share: f64,
     /// Peak SNAT ports in use (NAT Gateway), if modelled.
     pub snat_peak: Option<u64>,
+    /// Azure Firewall instances, queueing and data, with a firewall egress.
+    pub firewall: Option<FirewallRun>,
     /// Work sent to pods that were no longer running (the whole run, warm-up included), and
     /// the first and last time it happened, seconds since the start: the detection window of
     /// the failover story.
@@ -159,6 +166,21 @@ pub struct DeniedCalls {
     pub policy: String,
     /// Calls dropped (after the warm-up).
     pub count: u64,
+}
+
+/// What the Azure Firewall did over one replication (after the warm-up).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct FirewallRun {
+    /// Time-averaged instances taking traffic.
+    pub mean_instances: f64,
+    /// Most instances taking traffic at once.
+    pub peak_instances: u32,
+    /// Mean wait of a call for its instance (queueing, before its own service), seconds.
+    pub mean_queueing_secs: f64,
+    /// Calls through the firewall.
+    pub calls: u64,
+    /// Data processed (calls × `kib_per_call`), GiB.
+    pub gib_processed: f64,
 }
 
 /// Traffic that reached dead backends before the balancers noticed.

@@ -137,6 +137,10 @@ pub enum Ev {
     PortRelease,
     /// A Load Balancer outbound SNAT port of a node becomes free again.
     NodePortRelease { node: u32 },
+    /// An Azure Firewall autoscaling evaluation.
+    FirewallTick,
+    /// A started Azure Firewall instance takes traffic.
+    FirewallReady,
     /// A balancer's view of a pod changes.
     Detect {
         pod: u32,
@@ -192,6 +196,8 @@ pub struct Streams {
     pub retries: StreamRng,
     /// Fault choices.
     pub faults: StreamRng,
+    /// Azure Firewall instance choices.
+    pub firewall: StreamRng,
 }
 
 impl Streams {
@@ -213,6 +219,7 @@ impl Streams {
             egress: n("egress"),
             retries: n("retries"),
             faults: n("faults"),
+            firewall: n("egress.firewall"),
         }
     }
 }
@@ -284,6 +291,8 @@ pub struct Sim<'a> {
     pub port_capacity: u64,
     /// Peak SNAT ports in use (after warm-up).
     pub ports_peak: u64,
+    /// Azure Firewall instances and queues, with a firewall egress.
+    pub fw: Option<super::firewall::FirewallState>,
     /// Client requests offered, succeeded, failed by cause (after warm-up).
     pub offered: u64,
     /// Succeeded.
@@ -352,16 +361,9 @@ impl<'a> Sim<'a> {
                 ports_per_ip,
                 ..
             } => (u64::from(*public_ips) * u64::from(*ports_per_ip), true),
-            crate::scenario::EgressKind::Firewall {
-                public_ips,
-                instances,
-                ..
-            } => (
-                u64::from(*public_ips)
-                    * u64::from(*instances)
-                    * u64::from(crate::scenario::defaults::FIREWALL_PORTS_PER_IP),
-                false,
-            ),
+            crate::scenario::EgressKind::Firewall { instances, .. } => {
+                (super::firewall::firewall_ports(s, *instances), false)
+            }
             crate::scenario::EgressKind::LoadBalancer { ports_per_node, .. } => {
                 (u64::from(*ports_per_node), false)
             }
@@ -387,6 +389,7 @@ impl<'a> Sim<'a> {
             },
             port_capacity,
             ports_peak: 0,
+            fw: super::firewall::FirewallState::of(s),
             offered: 0,
             succeeded: 0,
             failed: [0; ErrorCause::COUNT],
@@ -500,6 +503,7 @@ impl<'a> Sim<'a> {
         self.schedule_sample();
         self.start_autoscalers();
         self.start_gateway_autoscaler();
+        self.start_firewall();
         for (i, f) in self.s.faults.iter().enumerate() {
             self.cal
                 .schedule(SimTime::ZERO + f.at, Ev::FaultStart(i as u16));
@@ -553,6 +557,8 @@ impl<'a> Sim<'a> {
                 *n = n.saturating_sub(1);
                 self.ports_in_use = self.ports_in_use.saturating_sub(1);
             }
+            Ev::FirewallTick => self.firewall_tick(),
+            Ev::FirewallReady => self.firewall_ready(),
             Ev::Detect {
                 pod,
                 epoch,

@@ -101,6 +101,14 @@ pub fn render(summary: &Summary) -> String {
     if let Some(peak) = summary.snat_peak {
         extras.push(format!("SNAT ports in use: peak {peak}"));
     }
+    if let Some(fw) = &summary.firewall {
+        extras.push(format!(
+            "firewall instances: mean {}, peak {}; queueing {} ms",
+            est(&fw.mean_instances, 1.0),
+            fw.peak_instances,
+            est(&fw.queueing, 1e3)
+        ));
+    }
     if !extras.is_empty() {
         let _ = writeln!(out, "{}", extras.join("; "));
     }

@@ -125,6 +125,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         }],
         cross_zone_share: 0.0,
         snat_peak: (rep > 0).then_some(100 * rep),
+        firewall: None,
         dead_sends: Default::default(),
         sends_after_scale_down: 0,
         policy_denied: Vec::new(),

@@ -77,6 +77,9 @@ pub struct Summary {
     pub cross_zone_share: Estimate,
     /// Largest number of SNAT ports in use in any replication; `None` when SNAT is not modelled.
     pub snat_peak: Option<u64>,
+    /// Azure Firewall instances, queueing and data processed; `None` unless the egress is a
+    /// firewall.
+    pub firewall: Option<FirewallSummary>,
     /// The SLO verdict, when the scenario has an `[slo]`.
     pub slo: Option<SloVerdict>,
     /// One failover story per fault of the scenario, in its order (empty without faults).
@@ -131,6 +134,38 @@ impl DeniedSummary {
                 }
             })
             .collect()
+    }
+}
+
+/// What the Azure Firewall did, over the replications (after the warm-up).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct FirewallSummary {
+    /// Time-averaged instances taking traffic.
+    pub mean_instances: Estimate,
+    /// Most instances taking traffic at once in any replication.
+    pub peak_instances: u32,
+    /// Mean wait of a call for its instance, seconds.
+    pub queueing: Estimate,
+    /// Data processed per replication, GiB.
+    pub gib_processed: Estimate,
+}
+
+impl FirewallSummary {
+    /// The firewall figures of `runs`, if they have any.
+    fn from_runs(runs: &[RunResult]) -> Option<FirewallSummary> {
+        let fw: Vec<_> = runs.iter().filter_map(|r| r.firewall).collect();
+        if fw.is_empty() {
+            return None;
+        }
+        let est = |f: &dyn Fn(&crate::model::result::FirewallRun) -> f64| {
+            Estimate::from_samples(&fw.iter().map(f).collect::<Vec<_>>())
+        };
+        Some(FirewallSummary {
+            mean_instances: est(&|f| f.mean_instances),
+            peak_instances: fw.iter().map(|f| f.peak_instances).max().unwrap_or(0),
+            queueing: est(&|f| f.mean_queueing_secs),
+            gib_processed: est(&|f| f.gib_processed),
+        })
     }
 }
 
@@ -272,6 +307,7 @@ impl Summary {
             tiers: TierSummary::from_runs(runs, &scenario.network.zones),
             cross_zone_share: est(&|r| r.cross_zone_share),
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),
+            firewall: FirewallSummary::from_runs(runs),
             slo,
             failover,
             cost: CostSummary::from_runs(scenario, runs),

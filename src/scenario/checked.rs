@@ -354,6 +354,9 @@ pub struct Egress {
     pub kind: EgressKind,
     /// External destinations.
     pub destinations: Vec<Destination>,
+    /// SNAT port hold-down after a connection closes with a FIN, before the port can be
+    /// reused (NAT Gateway: 65 s).
+    pub port_cooldown: SimDuration,
 }
 
 /// The egress options.
@@ -371,14 +374,25 @@ pub enum EgressKind {
         /// otherwise the first listed. Empty means zone-redundant (no zonal failure).
         zones: Vec<usize>,
     },
-    /// Azure Firewall: SNAT ports = public IPs × instances × 2,496.
+    /// Azure Firewall: instances, each a FIFO server with a throughput limit, that scale out
+    /// and in with throughput use; SNAT ports = public IPs × instances × 2,496.
     Firewall {
         /// Added latency per call.
         latency: Dist,
         /// Public IPs.
         public_ips: u32,
-        /// Firewall instances.
+        /// Instances at the start, and the fewest autoscaling keeps.
         instances: u32,
+        /// Most instances autoscaling adds up to.
+        max_instances: u32,
+        /// Throughput of one instance, bits per second.
+        bits_per_sec: f64,
+        /// Time from the scale-out decision until the new instance takes traffic.
+        scale_out_delay: SimDuration,
+        /// Time between autoscaling evaluations.
+        autoscale_interval: SimDuration,
+        /// TCP idle timeout (north-south).
+        idle_timeout: SimDuration,
     },
     /// Standard Load Balancer outbound: a fixed SNAT port allocation per node.
     LoadBalancer {
@@ -386,6 +400,8 @@ pub enum EgressKind {
         nodes: u32,
         /// SNAT ports each node gets.
         ports_per_node: u32,
+        /// Outbound flow idle timeout.
+        idle_timeout: SimDuration,
     },
     /// Private endpoints: no SNAT, a VNet hop.
     PrivateEndpoint,
@@ -406,6 +422,8 @@ pub struct Destination {
     pub connection_reuse: f64,
     /// Request plus response size of one call in KiB (> 0).
     pub kib_per_call: f64,
+    /// How long the caller keeps an idle connection open after a call (0: closed at once).
+    pub keep_alive: SimDuration,
 }
 
 /// `[[faults]]`.

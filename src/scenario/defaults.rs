@@ -214,6 +214,20 @@ pub const NAT_PORTS_PER_IP: u32 = 64_512;
 pub const NAT_IDLE_TIMEOUT: SimDuration = s(4 * 60);
 /// Longest NAT Gateway idle timeout (D: 120 min, facts §6).
 pub const NAT_MAX_IDLE_TIMEOUT: SimDuration = s(120 * 60);
+/// SNAT port hold-down after a connection closes with a FIN (D: NAT Gateway port reuse timer
+/// 65 s, facts §6). Load Balancer outbound and Azure Firewall publish no figure; the NAT
+/// Gateway's is used for them too (E: set `egress.port_cooldown`).
+pub const PORT_COOLDOWN: SimDuration = s(65);
+/// How long a caller keeps an idle connection to a destination open after a call (E: 0, the
+/// connection closes after the call; HTTP clients that pool connections keep them longer, e.g.
+/// .NET's `PooledConnectionIdleTimeout` 1 min, Go's `IdleConnTimeout` 90 s).
+pub const KEEP_ALIVE: SimDuration = s(0);
+/// Load Balancer outbound flow idle timeout in AKS (D: `idleTimeoutInMinutes` default 30 min,
+/// facts §6).
+pub const LB_IDLE_TIMEOUT: SimDuration = s(30 * 60);
+/// Shortest and longest AKS Load Balancer outbound idle timeout (D: AKS ManagedCluster
+/// `loadBalancerProfile.idleTimeoutInMinutes`, 4 to 120 min; not in the facts sheet).
+pub const LB_IDLE_TIMEOUT_RANGE: (SimDuration, SimDuration) = (s(4 * 60), s(120 * 60));
 /// Load Balancer outbound SNAT ports per node by backend-pool size (D: default allocation
 /// table, facts §6): (largest pool size, ports per node).
 pub const LB_PORTS_BY_POOL_SIZE: [(u32, u32); 6] = [
@@ -233,6 +247,30 @@ pub const FIREWALL_INSTANCES: u32 = 2;
 pub const FIREWALL_PORTS_PER_IP: u32 = 2_496;
 /// Azure Firewall added latency, constant (D: average ≈1 ms, facts §7).
 pub const FIREWALL_LATENCY: SimDuration = ms(1);
+/// Throughput of one Standard firewall instance, Gbps (D-derived: 3 Gbps before autoscale
+/// with the 2 default instances, facts §7 → 1.5 Gbps each; also the single-flow limit).
+pub const FIREWALL_STANDARD_GBPS: f64 = 1.5;
+/// Throughput of one Premium firewall instance, Gbps (D-derived: 18 Gbps before autoscale with
+/// 2 instances, facts §7).
+pub const FIREWALL_PREMIUM_GBPS: f64 = 9.0;
+/// Most Standard instances (D-derived: 30 Gbps at most / 1.5 Gbps per instance, facts §7).
+pub const FIREWALL_STANDARD_MAX_INSTANCES: u32 = 20;
+/// Most Premium instances (D-derived: ⌈100 Gbps / 9 Gbps⌉, facts §7).
+pub const FIREWALL_PREMIUM_MAX_INSTANCES: u32 = 12;
+/// Autoscale adds an instance at this throughput use or above (D: 60%, facts §7).
+pub const FIREWALL_SCALE_OUT_AT: f64 = 0.6;
+/// Autoscale removes an instance below this throughput use (D: 20%, facts §7).
+pub const FIREWALL_SCALE_IN_BELOW: f64 = 0.2;
+/// Time until a new instance takes traffic (D: 5–7 min, facts §7; the middle).
+pub const FIREWALL_SCALE_OUT_DELAY: SimDuration = s(6 * 60);
+/// Time between autoscaling evaluations (E: not published).
+pub const FIREWALL_AUTOSCALE_INTERVAL: SimDuration = s(60);
+/// Azure Firewall TCP idle timeout for north-south traffic (D: 4 min, configurable 4–15 min
+/// through a support request; learn.microsoft.com/azure/firewall/tcp-session-behavior, not in
+/// the facts sheet).
+pub const FIREWALL_IDLE_TIMEOUT: SimDuration = s(4 * 60);
+/// Longest firewall idle timeout (D: 15 min, same page).
+pub const FIREWALL_MAX_IDLE_TIMEOUT: SimDuration = s(15 * 60);
 
 // ── [[faults]] ────────────────────────────────────────────────────────────────────────────────
 

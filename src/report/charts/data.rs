@@ -71,8 +71,14 @@ pub struct ZoneSeries {
 /// SNAT ports of a NAT Gateway.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnatSeries {
-    /// Ports available: public IPs × ports per IP.
+    /// The device that owns the ports ("NAT Gateway", "Azure Firewall").
+    pub device: &'static str,
+    /// Ports available at the start: public IPs × ports per IP (NAT Gateway), public IPs ×
+    /// instances × 2,496 (Azure Firewall).
     pub limit: f64,
+    /// The limit per window (mean over replications of its level at the window's end); it
+    /// moves when the firewall scales.
+    pub limits: Vec<Option<f64>>,
     /// Public IPs.
     pub public_ips: u32,
     /// Ports in use, peak per window.
@@ -162,7 +168,24 @@ impl ChartData {
                 ports_per_ip,
                 ..
             } => Some(SnatSeries {
+                device: "NAT Gateway",
                 limit: f64::from(public_ips) * f64::from(ports_per_ip),
+                limits: level(gauge::SNAT_LIMIT),
+                public_ips,
+                in_use: (0..windows.len())
+                    .map(|i| series.gauge(i, gauge::SNAT_PORTS).mean_max())
+                    .collect(),
+            }),
+            EgressKind::Firewall {
+                public_ips,
+                instances,
+                ..
+            } => Some(SnatSeries {
+                device: "Azure Firewall",
+                limit: f64::from(public_ips)
+                    * f64::from(instances)
+                    * f64::from(crate::scenario::defaults::FIREWALL_PORTS_PER_IP),
+                limits: level(gauge::SNAT_LIMIT),
                 public_ips,
                 in_use: (0..windows.len())
                     .map(|i| series.gauge(i, gauge::SNAT_PORTS).mean_max())

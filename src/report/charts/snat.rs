@@ -1,5 +1,6 @@
-//! The SNAT chart: NAT Gateway ports in use (peak per window) against the limit of public IPs ×
-//! ports per IP, with the warm-up and fault windows shaded.
+//! The SNAT chart: NAT Gateway or Azure Firewall ports in use (peak per window) against the
+//! limit (public IPs × ports per IP; for the firewall public IPs × instances × 2,496, which
+//! moves when it scales: then drawn per window), with the warm-up and fault windows shaded.
 //!
 //! The y axis is linear when the peak reaches 5% of the limit; below that a linear axis would
 //! show a flat line at the bottom, so it turns logarithmic (from 1 port to above the limit),
@@ -17,7 +18,7 @@ use super::{DrawResult, Plot};
 /// Peak share of the limit below which the y axis turns logarithmic.
 const LOG_BELOW: f64 = 0.05;
 
-/// The SNAT chart of one run (drawn only with a NAT Gateway).
+/// The SNAT chart of one run (drawn only with a NAT Gateway or an Azure Firewall).
 pub struct SnatChart<'a> {
     /// What to draw.
     pub data: &'a ChartData,
@@ -27,7 +28,8 @@ impl Plot for SnatChart<'_> {
     const NAME: &'static str = "snat";
 
     fn title(&self) -> String {
-        format!("{}: SNAT ports in use (NAT Gateway)", self.data.scenario)
+        let device = self.data.snat.as_ref().map_or("NAT Gateway", |s| s.device);
+        format!("{}: SNAT ports in use ({device})", self.data.scenario)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -40,7 +42,10 @@ impl Plot for SnatChart<'_> {
         };
         let area = style::titled(root, &self.title())?;
         let peak = style::max_of(&snat.in_use).unwrap_or(0.0);
-        let limit = snat.limit.max(1.0);
+        let limit = snat
+            .limit
+            .max(style::max_of(&snat.limits).unwrap_or(0.0))
+            .max(1.0);
         let builder = |area| {
             let mut b = ChartBuilder::on(area);
             b.margin_left(16)
@@ -114,6 +119,23 @@ impl SnatChart<'_> {
         style::gapped_line(chart, &d.mid, &snat.in_use, floor, used, label)?;
         let limit_style = full_palette::RED_800.stroke_width(LINE);
         let ips = if snat.public_ips == 1 { "IP" } else { "IPs" };
+        if moves(&snat.limits) {
+            // The limit steps with the firewall's instances: draw its level over each window.
+            let starts = std::iter::once(0.0).chain(d.at_end.iter().copied());
+            let steps = starts.zip(&d.at_end).zip(&snat.limits);
+            let points: Vec<(f64, f64)> = steps
+                .filter_map(|((a, b), l)| l.map(|l| [(a, l), (*b, l)]))
+                .flatten()
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points, limit_style))?
+                .label(format!(
+                    "limit: {} public {ips} × instances × 2,496 (moves with scale-out)",
+                    snat.public_ips
+                ))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], limit_style));
+            return style::legend(chart, SeriesLabelPosition::LowerRight);
+        }
         chart
             .draw_series(DashedLineSeries::new(
                 [(0.0, snat.limit), (d.end, snat.limit)],
@@ -129,6 +151,15 @@ impl SnatChart<'_> {
             .legend(move |(x, y)| PathElement::new([(x, y), (x + 24, y)], limit_style));
         style::legend(chart, SeriesLabelPosition::LowerRight)
     }
+}
+
+/// Whether the per-window limit changes over the run.
+fn moves(limits: &[Option<f64>]) -> bool {
+    let mut known = limits.iter().flatten();
+    let Some(first) = known.next() else {
+        return false;
+    };
+    known.any(|l| (l - first).abs() > 0.5)
 }
 
 /// A whole number with thousands separators: `64,512`.
@@ -150,6 +181,13 @@ fn thousands(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limit_moves_only_when_its_levels_differ() {
+        assert!(!moves(&[None, Some(4_992.0), Some(4_992.0)]));
+        assert!(moves(&[Some(4_992.0), None, Some(7_488.0)]));
+        assert!(!moves(&[]));
+    }
 
     #[test]
     fn thousands_are_separated() {

@@ -197,6 +197,16 @@ pub fn end_to_end(s: &Summary) -> String {
     if let Some(peak) = s.snat_peak {
         rows.push(("SNAT ports in use, peak", peak.to_string()));
     }
+    if let Some(fw) = &s.firewall {
+        rows.push((
+            "firewall instances, mean (peak)",
+            format!("{} ({})", est(&fw.mean_instances, 1.0), fw.peak_instances),
+        ));
+        rows.push((
+            "firewall queueing, mean",
+            format!("{} ms", est(&fw.queueing, 1e3)),
+        ));
+    }
     let mut out = String::from(
         "<h2 id=\"end-to-end\">End to end</h2>\n<p class=\"note\">Latency of successful \
          requests as the clients saw them, retries included.</p>\n<table>\n\

@@ -92,15 +92,34 @@ pub(crate) struct EgressTable {
     /// nat-gateway and firewall: public IPs (NAT Gateway: 1 to 16; firewall: up to 250).
     /// Default: 1.
     pub public_ips: Option<u32>,
-    /// firewall only: firewall instances (each with its own SNAT ports). Default: 2.
+    /// firewall only: instances at the start and the fewest autoscaling keeps (each with its
+    /// own SNAT ports and throughput). Default: 2.
     pub instances: Option<u32>,
+    /// firewall only: "standard" or "premium"; sets the throughput defaults. Default:
+    /// "standard".
+    pub tier: Option<FirewallTier>,
+    /// firewall only: throughput of one instance in Gbps. Default: 1.5 (standard), 9
+    /// (premium).
+    pub gbps_per_instance: Option<f64>,
+    /// firewall only: most instances autoscaling adds. Default: 20 (standard), 12 (premium).
+    pub max_instances: Option<u32>,
+    /// firewall only: time from the scale-out decision until the new instance takes traffic.
+    /// Default: "6m".
+    pub scale_out_delay: Option<HumanDuration>,
+    /// firewall only: time between autoscaling evaluations. Default: "1m".
+    pub autoscale_interval: Option<HumanDuration>,
+    /// nat-gateway, firewall and load-balancer: SNAT port hold-down after a connection closes
+    /// (FIN) before the port is reused. Default: "65s".
+    pub port_cooldown: Option<HumanDuration>,
     /// load-balancer only: nodes in the backend pool (pods are spread over them in turn;
     /// each node gets its own SNAT ports by the pool-size table). Default: one node per
     /// 10 pods, at least one per zone.
     pub nodes: Option<u32>,
     /// nat-gateway only: SNAT ports per public IP. Default: 64512.
     pub ports_per_ip: Option<u32>,
-    /// nat-gateway only: TCP idle timeout, "4m" to "120m". Default: "4m".
+    /// TCP idle timeout: an idle connection is dropped and its SNAT port freed. nat-gateway:
+    /// "4m" to "120m", default "4m"; firewall: "4m" to "15m", default "4m"; load-balancer:
+    /// "4m" to "120m", default "30m".
     pub idle_timeout: Option<HumanDuration>,
     /// nat-gateway only: the zone of a zonal NAT Gateway (losing it loses egress).
     /// Default: zone-redundant.
@@ -159,4 +178,17 @@ pub(crate) struct DestinationTable {
     /// Request plus response size of one call in KiB, through the egress path (firewall
     /// throughput, data processed). Default: 16.
     pub kib_per_call: Option<f64>,
+    /// How long the caller keeps an idle connection open after a call before closing it; an
+    /// idle connection holds its SNAT port. Default: "0s" (closed after the call).
+    pub keep_alive: Option<HumanDuration>,
+}
+
+/// Azure Firewall SKUs with autoscaling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FirewallTier {
+    /// Standard: 30 Gbps at most.
+    Standard,
+    /// Premium: 100 Gbps at most.
+    Premium,
 }

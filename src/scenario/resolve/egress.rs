@@ -5,12 +5,14 @@ use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
-use crate::scenario::raw::{DestinationTable, EgressKindName as K, EgressTable};
+use crate::scenario::raw::{DestinationTable, EgressKindName as K, EgressTable, FirewallTier};
+use crate::scenario::units::HumanDuration;
 use crate::scenario::{Destination, Egress, EgressKind};
 
 const NAT: &[&str] = &["nat-gateway"];
 const FIREWALL: &[&str] = &["firewall"];
 const NAT_OR_FIREWALL: &[&str] = &["nat-gateway", "firewall"];
+const WITH_SNAT: &[&str] = &["nat-gateway", "firewall", "load-balancer"];
 
 pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress {
     let p = FieldPath::root().key("egress");
@@ -24,7 +26,17 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
             ("instances", t.instances.is_some(), FIREWALL),
             ("nodes", t.nodes.is_some(), &["load-balancer"]),
             ("ports_per_ip", t.ports_per_ip.is_some(), NAT),
-            ("idle_timeout", t.idle_timeout.is_some(), NAT),
+            ("idle_timeout", t.idle_timeout.is_some(), WITH_SNAT),
+            ("port_cooldown", t.port_cooldown.is_some(), WITH_SNAT),
+            ("tier", t.tier.is_some(), FIREWALL),
+            ("gbps_per_instance", t.gbps_per_instance.is_some(), FIREWALL),
+            ("max_instances", t.max_instances.is_some(), FIREWALL),
+            ("scale_out_delay", t.scale_out_delay.is_some(), FIREWALL),
+            (
+                "autoscale_interval",
+                t.autoscale_interval.is_some(),
+                FIREWALL,
+            ),
             ("zone", t.zone.is_some(), NAT),
             ("zones", t.zones.is_some(), NAT),
             ("latency", t.latency.is_some(), FIREWALL),
@@ -32,15 +44,7 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
     );
     let kind = match kind {
         K::NatGateway => nat_gateway(cx, &p, t, names),
-        K::Firewall => EgressKind::Firewall {
-            latency: cx.dist(
-                &p.key("latency"),
-                t.latency.as_ref(),
-                Dist::constant(d::FIREWALL_LATENCY),
-            ),
-            public_ips: cx.at_least(&p.key("public_ips"), t.public_ips, 1, 1),
-            instances: cx.at_least(&p.key("instances"), t.instances, 1, d::FIREWALL_INSTANCES),
-        },
+        K::Firewall => firewall(cx, &p, t),
         K::LoadBalancer => {
             let pods: u32 = names.pods_total;
             let default = pods
@@ -57,9 +61,17 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
                     format!("the outbound allocation table stops at 1,000 nodes, got {nodes}"),
                 );
             }
+            let (lo, hi) = d::LB_IDLE_TIMEOUT_RANGE;
             EgressKind::LoadBalancer {
                 nodes,
                 ports_per_node: ports.unwrap_or(32),
+                idle_timeout: within(
+                    cx,
+                    &p.key("idle_timeout"),
+                    t.idle_timeout,
+                    d::LB_IDLE_TIMEOUT,
+                    (lo, hi),
+                ),
             }
         }
         K::PrivateEndpoint => EgressKind::PrivateEndpoint,
@@ -72,6 +84,75 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &EgressTable, names: &Names) -> Egress
         destinations: destinations
             .map(|(i, dt)| destination(cx, &list.index(i), dt))
             .collect(),
+        port_cooldown: t.port_cooldown.map_or(d::PORT_COOLDOWN, |h| h.0),
+    }
+}
+
+/// A duration in `[lo, hi]`, or `default` when absent.
+fn within(
+    cx: &mut Cx<'_>,
+    path: &FieldPath,
+    value: Option<HumanDuration>,
+    default: SimDuration,
+    (lo, hi): (SimDuration, SimDuration),
+) -> SimDuration {
+    let v = value.map_or(default, |h| h.0);
+    if !(lo..=hi).contains(&v) {
+        cx.error(path, format!("must be between {lo} and {hi}, got {v}"));
+        return default;
+    }
+    v
+}
+
+/// Azure Firewall: instances with a throughput each, autoscaling between `instances` and
+/// `max_instances` (facts §7).
+fn firewall(cx: &mut Cx<'_>, p: &FieldPath, t: &EgressTable) -> EgressKind {
+    let (gbps, max) = match t.tier.unwrap_or(FirewallTier::Standard) {
+        FirewallTier::Standard => (
+            d::FIREWALL_STANDARD_GBPS,
+            d::FIREWALL_STANDARD_MAX_INSTANCES,
+        ),
+        FirewallTier::Premium => (d::FIREWALL_PREMIUM_GBPS, d::FIREWALL_PREMIUM_MAX_INSTANCES),
+    };
+    let instances = cx.at_least(&p.key("instances"), t.instances, 1, d::FIREWALL_INSTANCES);
+    let max_instances = cx.at_least(
+        &p.key("max_instances"),
+        t.max_instances,
+        1,
+        max.max(instances),
+    );
+    if max_instances < instances {
+        cx.error(
+            &p.key("max_instances"),
+            format!("must be at least `instances` ({instances}), got {max_instances}"),
+        );
+    }
+    let gbps = cx.positive_number(&p.key("gbps_per_instance"), t.gbps_per_instance, gbps);
+    EgressKind::Firewall {
+        latency: cx.dist(
+            &p.key("latency"),
+            t.latency.as_ref(),
+            Dist::constant(d::FIREWALL_LATENCY),
+        ),
+        public_ips: cx.at_least(&p.key("public_ips"), t.public_ips, 1, 1),
+        instances,
+        max_instances: max_instances.max(instances),
+        bits_per_sec: gbps * 1e9,
+        scale_out_delay: t
+            .scale_out_delay
+            .map_or(d::FIREWALL_SCALE_OUT_DELAY, |h| h.0),
+        autoscale_interval: cx.positive(
+            &p.key("autoscale_interval"),
+            t.autoscale_interval,
+            d::FIREWALL_AUTOSCALE_INTERVAL,
+        ),
+        idle_timeout: within(
+            cx,
+            &p.key("idle_timeout"),
+            t.idle_timeout,
+            d::FIREWALL_IDLE_TIMEOUT,
+            (d::FIREWALL_IDLE_TIMEOUT, d::FIREWALL_MAX_IDLE_TIMEOUT),
+        ),
     }
 }
 
@@ -96,17 +177,13 @@ fn nat_gateway(cx: &mut Cx<'_>, p: &FieldPath, t: &EgressTable, names: &Names) -
             ),
         );
     }
-    let idle_timeout = t.idle_timeout.map_or(d::NAT_IDLE_TIMEOUT, |h| h.0);
-    if !(d::NAT_IDLE_TIMEOUT..=d::NAT_MAX_IDLE_TIMEOUT).contains(&idle_timeout) {
-        cx.error(
-            &p.key("idle_timeout"),
-            format!(
-                "must be between {} and {}, got {idle_timeout}",
-                d::NAT_IDLE_TIMEOUT,
-                d::NAT_MAX_IDLE_TIMEOUT
-            ),
-        );
-    }
+    let idle_timeout = within(
+        cx,
+        &p.key("idle_timeout"),
+        t.idle_timeout,
+        d::NAT_IDLE_TIMEOUT,
+        (d::NAT_IDLE_TIMEOUT, d::NAT_MAX_IDLE_TIMEOUT),
+    );
     let zones = match (&t.zone, &t.zones) {
         (Some(_), Some(_)) => {
             cx.error(
@@ -142,5 +219,6 @@ fn destination(cx: &mut Cx<'_>, p: &FieldPath, t: &DestinationTable) -> Destinat
         error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
         connection_reuse: cx.share(&p.key("connection_reuse"), t.connection_reuse, 0.0),
         kib_per_call: cx.positive_number(&p.key("kib_per_call"), t.kib_per_call, d::KIB_PER_CALL),
+        keep_alive: t.keep_alive.map_or(d::KEEP_ALIVE, |h| h.0),
     }
 }

@@ -223,3 +223,71 @@ fn costs_must_be_finite_and_not_negative() {
         "{e}"
     );
 }
+
+#[test]
+fn firewall_scaling_fields_are_checked_and_belong_to_the_firewall() {
+    let text = format!(
+        "{MINIMAL}[egress]\nkind = \"firewall\"\ninstances = 4\nmax_instances = 3\n\
+         gbps_per_instance = 0\nidle_timeout = \"20m\"\n"
+    );
+    let e = parse(&text, "t").unwrap_err().to_string();
+    assert!(
+        e.contains("egress.max_instances: must be at least `instances` (4), got 3"),
+        "{e}"
+    );
+    assert!(
+        e.contains("egress.gbps_per_instance: must be a number above 0, got 0"),
+        "{e}"
+    );
+    assert!(
+        e.contains("egress.idle_timeout: must be between 4m and 15m, got 20m"),
+        "{e}"
+    );
+    let text = format!("{MINIMAL}[egress]\nkind = \"nat-gateway\"\nscale_out_delay = \"5m\"\n");
+    let e = parse(&text, "t").unwrap_err().to_string();
+    assert!(
+        e.contains("`scale_out_delay` applies only to kind = \"firewall\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn firewall_tiers_set_throughput_and_instance_limits() {
+    let fw = |tier: &str| {
+        let text = format!("{MINIMAL}[egress]\nkind = \"firewall\"\ntier = \"{tier}\"\n");
+        match parse(&text, "t").unwrap().egress.kind {
+            EgressKind::Firewall {
+                instances,
+                max_instances,
+                bits_per_sec,
+                ..
+            } => (instances, max_instances, bits_per_sec),
+            other => panic!("{other:?}"),
+        }
+    };
+    // Standard: 3 Gbps with the 2 default instances, 30 Gbps at most (facts §7).
+    assert_eq!(fw("standard"), (2, 20, 1.5e9));
+    // Premium: 18 Gbps with 2 instances, 100 Gbps at most.
+    assert_eq!(fw("premium"), (2, 12, 9e9));
+}
+
+#[test]
+fn snat_idle_timeouts_default_by_device_and_keep_alive_to_zero() {
+    let text = format!(
+        "{MINIMAL}[egress]\nkind = \"load-balancer\"\n\
+         [[egress.destinations]]\nname = \"api\"\nlatency = \"1ms\"\n"
+    );
+    let s = parse(&text, "t").unwrap();
+    assert!(matches!(
+        s.egress.kind,
+        EgressKind::LoadBalancer { idle_timeout, .. } if idle_timeout == SimDuration::from_secs(1800)
+    ));
+    assert_eq!(s.egress.port_cooldown, SimDuration::from_secs(65));
+    assert_eq!(s.egress.destinations[0].keep_alive, SimDuration::ZERO);
+    let text = format!("{MINIMAL}[egress]\nkind = \"load-balancer\"\nidle_timeout = \"3h\"\n");
+    let e = parse(&text, "t").unwrap_err().to_string();
+    assert!(
+        e.contains("egress.idle_timeout: must be between 4m and 2h, got 3h"),
+        "{e}"
+    );
+}
