@@ -18,12 +18,16 @@ mod collect;
 pub mod detection;
 mod faults;
 mod flow;
+mod front;
+mod gateway_hpa;
+mod hpa;
+mod placement;
 pub mod result;
 mod scaling;
 mod sim;
 pub mod topology;
 
-pub use result::{DeadSends, ErrorCause, RunResult, TierResult};
+pub use result::{DeadSends, ErrorCause, ReplicaStats, RunResult, TierResult};
 
 use crate::scenario::Scenario;
 

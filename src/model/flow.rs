@@ -87,8 +87,8 @@ impl Sim<'_> {
         a.counted = r.counted;
         a.service = r.service;
         a.tls = self.rng.clients.random::<f64>() < self.s.clients.new_tls_share;
-        let latency = self.s.clients.latency.sample(&mut self.rng.clients);
         if self.topo.instances.is_empty() {
+            let latency = self.client_hop_in(&mut a, None);
             let id = self.alloc(a);
             let ver = self.nodes[id as usize].ver;
             self.cal
@@ -99,6 +99,7 @@ impl Sim<'_> {
         // are healthy.
         let up = self.topo.instances.iter().filter(|i| i.routable).count();
         if up == 0 {
+            let latency = self.client_hop_in(&mut a, None);
             let id = self.alloc(a);
             self.reply_parent(id, false, ErrorCause::NoBackend, latency + latency);
             return;
@@ -114,6 +115,7 @@ impl Sim<'_> {
             .expect("k < up");
         a.at = inst as u32;
         a.epoch = self.topo.instances[inst].epoch;
+        let latency = self.client_hop_in(&mut a, Some(self.topo.instances[inst].zone));
         let id = self.alloc(a);
         let ver = self.nodes[id as usize].ver;
         self.cal
@@ -142,7 +144,7 @@ impl Sim<'_> {
             inst.tokens = (inst.tokens + dt * limit.rps).min(full);
             inst.refilled = now;
             if inst.tokens < 1.0 {
-                let back = self.s.clients.latency.sample(&mut self.rng.clients);
+                let back = self.client_hop_out(id);
                 return self.reply_parent(id, false, ErrorCause::Rejected, back);
             }
             inst.tokens -= 1.0;
@@ -151,7 +153,7 @@ impl Sim<'_> {
             Admission::Start => self.start_ingress(id),
             Admission::Queued => {}
             Admission::Rejected => {
-                let back = self.s.clients.latency.sample(&mut self.rng.clients);
+                let back = self.client_hop_out(id);
                 self.reply_parent(id, false, ErrorCause::Rejected, back);
             }
         }
@@ -204,7 +206,10 @@ impl Sim<'_> {
         let now = self.cal.now();
         let a = self.nodes[id as usize];
         let from_zone = if a.at == NONE {
-            if matches!(self.s.ingress.kind, IngressKind::LoadBalancer) {
+            if a.entry_zone != u8::MAX {
+                // An internal client's node, drawn with its hop in.
+                a.entry_zone
+            } else if matches!(self.s.ingress.kind, IngressKind::LoadBalancer) {
                 // The Azure Load Balancer hands the connection to a node at random; kube-proxy
                 // there picks the pod (externalTrafficPolicy: Cluster), so the hop starts in
                 // the node's zone.
@@ -225,7 +230,7 @@ impl Sim<'_> {
             locality.then_some(from_zone as usize),
             a.last_pod,
         ) else {
-            let back = self.s.clients.latency.sample(&mut self.rng.clients);
+            let back = self.client_hop_out(id);
             return self.reply_parent(id, false, ErrorCause::NoBackend, back);
         };
         let timeout = match &self.s.ingress.kind {
@@ -704,7 +709,7 @@ impl Sim<'_> {
                 return self.forward(id);
             }
         }
-        let back = self.s.clients.latency.sample(&mut self.rng.clients);
+        let back = self.client_hop_out(id);
         self.reply_parent(id, ok, cause, back);
     }
 

@@ -13,6 +13,7 @@
 //! | `utilisation_<zone>` | busy share of the zone's worker slots at the window's end |
 //! | `snat_ports` | SNAT ports in use, peak within the window |
 //! | `client_retries_per_s` | retries sent by clients |
+//! | `ingress_replicas` | ingress instances up (serving) at the window's end; 0 without an ingress tier |
 //!
 //! A cell is empty when the model did not measure it (no SNAT without a NAT Gateway).
 
@@ -47,6 +48,7 @@ pub fn timeseries(summary: &Summary) -> String {
         row.extend((0..zones).map(|z| cell(g(gauge::UTILISATION + z).mean_last(), 4)));
         row.push(cell(g(gauge::SNAT_PORTS).mean_max(), 1));
         row.push(per_window_rate(w, g(gauge::CLIENT_RETRIES)));
+        row.push(cell(g(gauge::INGRESS_INSTANCES).mean_last(), 2));
         out.push_str(&row.join(","));
         out.push('\n');
     }
@@ -77,6 +79,7 @@ fn header(zones: &[String]) -> String {
     );
     cols.push("snat_ports".into());
     cols.push("client_retries_per_s".into());
+    cols.push("ingress_replicas".into());
     let mut line = cols.join(",");
     line.push('\n');
     line
@@ -123,7 +126,7 @@ mod tests {
         assert_eq!(header[0], "window_start_s");
         assert!(header.contains(&"errors_dead_backend_per_s"));
         assert!(header.contains(&"ready_pods_1") && header.contains(&"utilisation_1"));
-        assert_eq!(*header.last().unwrap(), "client_retries_per_s");
+        assert_eq!(*header.last().unwrap(), "ingress_replicas");
         // 20 minutes in 10 s windows.
         assert_eq!(lines.len(), 1 + 120);
         for line in &lines[1..] {
@@ -137,6 +140,7 @@ mod tests {
         assert_eq!(col("ready_pods_1"), "1.00");
         assert_eq!(col("snat_ports"), ""); // never measured
         assert_eq!(col("client_retries_per_s"), "0.200"); // 2 retries in 10 s
+        assert_eq!(col("ingress_replicas"), ""); // the fake runs record no instances
         assert!((col("p50_ms").parse::<f64>().unwrap() - 20.0).abs() < 1.0);
     }
 

@@ -98,6 +98,19 @@ pub fn render(summary: &Summary) -> String {
     if let Some(peak) = summary.snat_peak {
         extras.push(format!("SNAT ports in use: peak {peak}"));
     }
+    if let Some(r) = &summary.ingress_replicas
+        && r.min != r.max
+    {
+        extras.push(format!(
+            "ingress replicas {}–{} (mean {})",
+            r.min,
+            r.max,
+            est(&r.mean, 1.0)
+        ));
+    }
+    if summary.pending_pods_peak > 0 {
+        extras.push(format!("pending pods: peak {}", summary.pending_pods_peak));
+    }
     if !extras.is_empty() {
         let _ = writeln!(out, "{}", extras.join("; "));
     }
