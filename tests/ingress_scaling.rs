@@ -73,7 +73,11 @@ fn sustained_load_above_target_scales_replicas_up_after_sync_and_startup_within_
         assert!((2.0..=5.0).contains(&n), "{n} replicas at {t} s");
     }
     let first = up.iter().find(|&&(_, n)| n > 2.0).expect("scales up");
-    assert!((first.0 - 95.0).abs() <= 1.0, "first new replica at {} s", first.0);
+    assert!(
+        (first.0 - 95.0).abs() <= 1.0,
+        "first new replica at {} s",
+        first.0
+    );
     assert_eq!(up.last().unwrap().1, 5.0, "settles at max");
     let stats = r.ingress_replicas.unwrap();
     assert_eq!((stats.min, stats.max), (2, 5));
@@ -172,13 +176,22 @@ service_time = "0s"
     let share = r.client_cross_zone_share.expect("internal clients");
     // Both hops of a request share their zones, so the share is a share of ~60k requests:
     // standard error sqrt(2/9 / 60000) ≈ 0.002; 5 of them.
-    assert!((share - 2.0 / 3.0).abs() < 0.01, "cross-zone client hops {share}");
-    assert_eq!(r.cross_zone_share, 0.0, "locality keeps gateway→pod in the zone");
+    assert!(
+        (share - 2.0 / 3.0).abs() < 0.01,
+        "cross-zone client hops {share}"
+    );
+    assert_eq!(
+        r.cross_zone_share, 0.0,
+        "locality keeps gateway→pod in the zone"
+    );
     let mean_ms = r.latency.mean_secs() * 1e3;
     let expected = 4.0 + 4.0 * share;
     // The hop share also counts the few requests still in flight at the end (inbound hop
     // only, no latency): ≲ 50 of ~60k requests, each moving the mean by ≤ 4 ms / 60k.
-    assert!((mean_ms - expected).abs() < 0.005, "{mean_ms} ms vs {expected} ms");
+    assert!(
+        (mean_ms - expected).abs() < 0.005,
+        "{mean_ms} ms vs {expected} ms"
+    );
     assert!((r.latency.quantile(0.2).as_secs_f64() * 1e3 - 4.0).abs() < 0.05);
     assert!((r.latency.quantile(0.9).as_secs_f64() * 1e3 - 8.0).abs() < 0.05);
     assert_eq!(r.failed_total(), 0);
@@ -203,17 +216,34 @@ service_time = "1ms"
 
 #[test]
 fn misplaced_hpa_and_internal_settings_are_errors() {
-    let e = error(&format!("{BASE}[ingress]\nkind = \"app-gateway\"\nhpa = {{ max = 4 }}\n"));
+    let e = error(&format!(
+        "{BASE}[ingress]\nkind = \"app-gateway\"\nhpa = {{ max = 4 }}\n"
+    ));
     assert!(
         e.contains("ingress.hpa") && e.contains("applies only to kind = \"nginx\" or \"istio\""),
         "{e}"
     );
-    let e = error(&format!("{BASE}[ingress]\nkind = \"nginx\"\nhpa = {{ min = 2 }}\n"));
-    assert!(e.contains("ingress.hpa.max") && e.contains("required"), "{e}");
+    let e = error(&format!(
+        "{BASE}[ingress]\nkind = \"nginx\"\nhpa = {{ min = 2 }}\n"
+    ));
+    assert!(
+        e.contains("ingress.hpa.max") && e.contains("required"),
+        "{e}"
+    );
     assert!(e.contains("ingress.hpa.target_utilisation"), "{e}");
-    let e = error(&format!("{BASE}[ingress]\nkind = \"none\"\ninternal = true\n"));
-    assert!(e.contains("ingress.internal") && e.contains("load-balancer"), "{e}");
+    let e = error(&format!(
+        "{BASE}[ingress]\nkind = \"none\"\ninternal = true\n"
+    ));
+    assert!(
+        e.contains("ingress.internal") && e.contains("load-balancer"),
+        "{e}"
+    );
     let text = BASE.replace("rate = 10", "rate = 10\nlatency = \"20ms\"");
-    let e = error(&format!("{text}[ingress]\nkind = \"nginx\"\ninternal = true\n"));
-    assert!(e.contains("clients.latency") && e.contains("internal = true"), "{e}");
+    let e = error(&format!(
+        "{text}[ingress]\nkind = \"nginx\"\ninternal = true\n"
+    ));
+    assert!(
+        e.contains("clients.latency") && e.contains("internal = true"),
+        "{e}"
+    );
 }

@@ -56,8 +56,11 @@ fn ready_at(r: &RunResult, t: f64) -> (f64, f64) {
 
 #[test]
 fn replicas_are_placed_evenly() {
-    let s = parse(&scenario("do-not-schedule").replace("replicas = 9", "replicas = 7"), "a")
-        .unwrap();
+    let s = parse(
+        &scenario("do-not-schedule").replace("replicas = 9", "replicas = 7"),
+        "a",
+    )
+    .unwrap();
     assert_eq!(s.services[0].pods, [3, 2, 2]);
 }
 
@@ -68,7 +71,11 @@ fn do_not_schedule_leaves_replacements_pending_in_a_zone_outage_schedule_anyway_
     let soft = simulate(&parse(&scenario("schedule-anyway"), "soft").unwrap(), 0);
     for r in [&strict, &soft] {
         assert_eq!(ready_at(r, 30.0), (6.0, 3.0));
-        assert_eq!(ready_at(r, 400.0), (6.0, 0.0), "nothing replaced before eviction");
+        assert_eq!(
+            ready_at(r, 400.0),
+            (6.0, 0.0),
+            "nothing replaced before eviction"
+        );
     }
     // Replacements ready 20 s after eviction, in the surviving zones, with ScheduleAnyway…
     assert_eq!(ready_at(&soft, 440.0), (9.0, 0.0));
@@ -86,12 +93,19 @@ fn do_not_schedule_leaves_replacements_pending_in_a_zone_outage_schedule_anyway_
 
 #[test]
 fn pods_and_replicas_are_exclusive() {
-    let both = scenario("schedule-anyway").replace("replicas = 9", "replicas = 9\npods = { \"1\" = 1 }");
+    let both =
+        scenario("schedule-anyway").replace("replicas = 9", "replicas = 9\npods = { \"1\" = 1 }");
     let e = parse(&both, "both.toml").unwrap_err().to_string();
-    assert!(e.contains("services[0].replicas") && e.contains("not both"), "{e}");
+    assert!(
+        e.contains("services[0].replicas") && e.contains("not both"),
+        "{e}"
+    );
     let neither = scenario("schedule-anyway").replace("replicas = 9", "");
     let e = parse(&neither, "neither.toml").unwrap_err().to_string();
-    assert!(e.contains("needs `pods`") && e.contains("`replicas`"), "{e}");
+    assert!(
+        e.contains("needs `pods`") && e.contains("`replicas`"),
+        "{e}"
+    );
     let bad = scenario("sometimes");
     assert!(parse(&bad, "bad.toml").is_err());
 }
