@@ -25,6 +25,10 @@ mod fan_out;
 mod faults;
 mod firewall;
 mod flow;
+mod front;
+mod gateway_hpa;
+mod hpa;
+mod placement;
 mod policy;
 pub mod result;
 mod scaling;
@@ -33,7 +37,9 @@ mod snat;
 pub mod topology;
 pub mod usage;
 
-pub use result::{DeadSends, DeniedCalls, ErrorCause, FirewallRun, RunResult, TierResult};
+pub use result::{
+    DeadSends, DeniedCalls, ErrorCause, FirewallRun, ReplicaStats, RunResult, TierResult,
+};
 pub use usage::Usage;
 
 use crate::scenario::Scenario;

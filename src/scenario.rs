@@ -31,6 +31,7 @@ mod raw;
 mod read;
 mod resolve;
 mod schema;
+pub mod spread;
 mod units;
 
 pub use checked::*;

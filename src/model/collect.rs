@@ -3,7 +3,7 @@
 
 use crate::stats::LatencyHistogram;
 
-use super::result::{RunResult, TierResult, gauge};
+use super::result::{ReplicaStats, RunResult, TierResult, gauge};
 use super::sim::{Ev, Sim};
 use super::topology::Life;
 use crate::engine::SimTime;
@@ -21,6 +21,9 @@ impl Sim<'_> {
         for i in &mut self.topo.instances {
             i.station.reset_stats(now);
         }
+        self.replica_level.reset(now);
+        self.replica_min = f64::from(self.ingress_replicas());
+        self.pending_peak = self.pending.iter().sum();
         // With Load Balancer outbound the peak is per node (each node has its own ports).
         self.ports_peak = self
             .node_ports
@@ -197,6 +200,19 @@ impl Sim<'_> {
             sends_after_scale_down: self.sends_after_scale_down,
             usage: self.usage,
             policy_denied: self.policy.result(self.s),
+            ingress_replicas: (!self.topo.instances.is_empty()).then(|| ReplicaStats {
+                min: self.replica_min as u32,
+                max: self.replica_level.max() as u32,
+                mean: self.replica_level.mean(now),
+            }),
+            pending_pods_peak: self.pending_peak,
+            client_cross_zone_share: self.s.ingress.internal.then(|| {
+                if self.client_hops == 0 {
+                    0.0
+                } else {
+                    self.client_cross_hops as f64 / self.client_hops as f64
+                }
+            }),
             series: self.series,
         }
     }

@@ -4,7 +4,7 @@
 
 use rand::seq::SliceRandom;
 
-use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind};
+use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
 
 use super::detection::{DeathCause, LB_PROBE_DETECTION, addition_delay, removal_delay};
 use super::sim::{Degradation, Ev, Sim};
@@ -123,6 +123,7 @@ impl Sim<'_> {
                     }
                 }
                 self.nat_up[zone] = true;
+                self.retry_all_pending();
             }
             FaultKind::PodCrash { .. } => {}
             FaultKind::GrayFailure { .. } => {
@@ -245,7 +246,7 @@ impl Sim<'_> {
     }
 
     /// Ingress instance `k` dies; the Azure Load Balancer stops sending to it after its probes.
-    fn kill_instance(&mut self, k: u32, reset: bool) {
+    pub(super) fn kill_instance(&mut self, k: u32, reset: bool) {
         let now = self.cal.now();
         let inst = &mut self.topo.instances[k as usize];
         inst.life = Life::Down { reset };
@@ -269,12 +270,15 @@ impl Sim<'_> {
     /// A lost ingress instance starts again (ready after the first service's start-up time).
     fn restart_instance(&mut self, k: u32) {
         let inst = &mut self.topo.instances[k as usize];
-        if !matches!(inst.life, Life::Down { .. }) {
+        if inst.retired || !matches!(inst.life, Life::Down { .. }) {
             return;
         }
         inst.life = Life::Starting;
         let epoch = inst.epoch;
-        let startup = self.s.services[0].startup;
+        let startup = match self.s.ingress.kind {
+            IngressKind::Nginx(_) | IngressKind::Istio(_) => self.s.ingress.startup,
+            _ => self.s.services[0].startup,
+        };
         self.cal
             .schedule_in(startup, Ev::InstanceReady { inst: k, epoch });
     }
@@ -283,7 +287,7 @@ impl Sim<'_> {
     pub(super) fn instance_ready(&mut self, k: u32, epoch: u32) {
         let now = self.cal.now();
         let inst = &mut self.topo.instances[k as usize];
-        if inst.epoch != epoch {
+        if inst.epoch != epoch || inst.retired {
             return;
         }
         inst.epoch = inst.epoch.wrapping_add(1);

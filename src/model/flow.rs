@@ -86,8 +86,8 @@ impl Sim<'_> {
         a.service = r.service;
         a.tls = self.rng.clients.random::<f64>() < self.s.clients.new_tls_share;
         self.usage.tls_attempts += u64::from(a.counted && a.tls);
-        let latency = self.s.clients.latency.sample(&mut self.rng.clients);
         if self.topo.instances.is_empty() {
+            let latency = self.client_hop_in(&mut a, None);
             let id = self.alloc(a);
             let ver = self.nodes[id as usize].ver;
             self.cal
@@ -98,6 +98,7 @@ impl Sim<'_> {
         // are healthy.
         let up = self.topo.instances.iter().filter(|i| i.routable).count();
         if up == 0 {
+            let latency = self.client_hop_in(&mut a, None);
             let id = self.alloc(a);
             self.reply_parent(id, false, ErrorCause::NoBackend, latency + latency);
             return;
@@ -113,6 +114,7 @@ impl Sim<'_> {
             .expect("k < up");
         a.at = inst as u32;
         a.epoch = self.topo.instances[inst].epoch;
+        let latency = self.client_hop_in(&mut a, Some(self.topo.instances[inst].zone));
         let id = self.alloc(a);
         let ver = self.nodes[id as usize].ver;
         self.cal
@@ -141,7 +143,7 @@ impl Sim<'_> {
             inst.tokens = (inst.tokens + dt * limit.rps).min(full);
             inst.refilled = now;
             if inst.tokens < 1.0 {
-                let back = self.s.clients.latency.sample(&mut self.rng.clients);
+                let back = self.client_hop_out(id);
                 return self.reply_parent(id, false, ErrorCause::Rejected, back);
             }
             inst.tokens -= 1.0;
@@ -150,7 +152,7 @@ impl Sim<'_> {
             Admission::Start => self.start_ingress(id),
             Admission::Queued => {}
             Admission::Rejected => {
-                let back = self.s.clients.latency.sample(&mut self.rng.clients);
+                let back = self.client_hop_out(id);
                 self.reply_parent(id, false, ErrorCause::Rejected, back);
             }
         }
@@ -203,7 +205,10 @@ impl Sim<'_> {
         let now = self.cal.now();
         let a = self.nodes[id as usize];
         let from_zone = if a.at == NONE {
-            if matches!(self.s.ingress.kind, IngressKind::LoadBalancer) {
+            if a.entry_zone != u8::MAX {
+                // An internal client's node, drawn with its hop in.
+                a.entry_zone
+            } else if matches!(self.s.ingress.kind, IngressKind::LoadBalancer) {
                 // The Azure Load Balancer hands the connection to a node at random; kube-proxy
                 // there picks the pod (externalTrafficPolicy: Cluster), so the hop starts in
                 // the node's zone.
@@ -224,7 +229,7 @@ impl Sim<'_> {
             locality.then_some(from_zone as usize),
             a.last_pod,
         ) else {
-            let back = self.s.clients.latency.sample(&mut self.rng.clients);
+            let back = self.client_hop_out(id);
             return self.reply_parent(id, false, ErrorCause::NoBackend, back);
         };
         let timeout = match &self.s.ingress.kind {
@@ -707,7 +712,7 @@ impl Sim<'_> {
                 return self.forward(id);
             }
         }
-        let back = self.s.clients.latency.sample(&mut self.rng.clients);
+        let back = self.client_hop_out(id);
         self.reply_parent(id, ok, cause, back);
     }
 

@@ -151,6 +151,15 @@ pub struct RunResult {
     /// scenario's calls that its policies deny (in caller, then call order; zero counts
     /// included).
     pub policy_denied: Vec<DeniedCalls>,
+    /// Ingress replicas (instances) after the warm-up: fewest, most and time-averaged; `None`
+    /// for the kinds without instances (`none`, `load-balancer`).
+    pub ingress_replicas: Option<ReplicaStats>,
+    /// Most pods pending at once after the warm-up (a `DoNotSchedule` topology spread with no
+    /// zone allowed), all services together.
+    pub pending_pods_peak: u32,
+    /// Internal ingress: share of the clients' hops to and from the ingress that crossed
+    /// zones; `None` for public clients.
+    pub client_cross_zone_share: Option<f64>,
     /// Per-window series.
     pub series: TimeSeries,
 }
@@ -181,6 +190,17 @@ pub struct FirewallRun {
     pub calls: u64,
     /// Data processed (calls × `kib_per_call`), GiB.
     pub gib_processed: f64,
+}
+
+/// Replica counts of a tier over the measured period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ReplicaStats {
+    /// Fewest at any time.
+    pub min: u32,
+    /// Most at any time.
+    pub max: u32,
+    /// Time-weighted mean (replica-seconds per second), e.g. for a cost estimate.
+    pub mean: f64,
 }
 
 /// Traffic that reached dead backends before the balancers noticed.

@@ -7,8 +7,9 @@
 //! recommendation of the stabilisation window, always within `[min, max]` (HPA docs, facts §4).
 //! Utilisation is measured over the pods that are up, as metrics exist only for them.
 //!
-//! New pods (scale-up, replacements) go to the zone with the fewest replicas of the service
-//! among zones not in an outage, and are ready after the service's start-up time.
+//! New pods (scale-up, replacements) go where the scheduler puts them ([`super::placement`]:
+//! the zone with the fewest replicas of the service among zones not in an outage, within the
+//! service's topology-spread rule), and are ready after the service's start-up time.
 
 use super::detection::{
     DeathCause, EVICTION_TOLERATION, NODE_MONITOR_GRACE, TERMINATION_GRACE, removal_delay,
@@ -117,14 +118,17 @@ impl Sim<'_> {
         self.gateway_snapshots.push(0.0);
         self.cal
             .schedule_in(after, Ev::InstanceReady { inst: k, epoch: 0 });
+        self.note_ingress_replicas();
     }
 
-    /// Replicas of `service`: pods not deleted (up, starting, or on a lost node).
+    /// Replicas of `service`: pods not deleted (up, starting, or on a lost node), and pending
+    /// ones.
     pub(super) fn replicas(&self, service: usize) -> u32 {
         self.topo.service_pods[service]
             .iter()
             .filter(|&&p| !self.topo.pods[p as usize].retired)
             .count() as u32
+            + self.pending[service]
     }
 
     /// One HPA evaluation for `service`.
@@ -143,46 +147,19 @@ impl Sim<'_> {
         let (mut busy, mut slots) = (0.0, 0.0);
         for &p in &self.topo.service_pods[service] {
             let pod = &mut self.topo.pods[p as usize];
-            let integral = pod.station.busy_integral(now);
-            // A reset (end of warm-up) in between restarts the reading.
-            let since = pod.station.stats_since();
-            let used = if integral >= pod.busy_snapshot && now.since(since).as_secs_f64() >= period
-            {
-                integral - pod.busy_snapshot
-            } else {
-                integral
-            };
-            let span = now.since(since).as_secs_f64().min(period);
-            pod.busy_snapshot = integral;
+            let (used, span) =
+                super::hpa::read_busy(&pod.station, &mut pod.busy_snapshot, now, period);
             if pod.life == Life::Up && !pod.retired && span > 0.0 {
                 busy += used;
                 slots += f64::from(pod.station.servers()) * span;
             }
         }
+        self.retry_pending(service);
         let replicas = self.replicas(service);
-        if slots == 0.0 || replicas == 0 {
-            return;
-        }
-        let ratio = busy / slots / h.target;
-        let mut desired = if (ratio - 1.0).abs() <= h.tolerance {
-            replicas
-        } else {
-            (f64::from(replicas) * ratio).ceil() as u32
-        };
-        desired = desired.min((2 * replicas).max(replicas + 4));
         let window = &mut self.hpa_recommendations[service];
-        window.push_back((now, desired));
-        while window
-            .front()
-            .is_some_and(|&(t, _)| now.since(t) > h.scale_down_stabilisation)
-        {
-            window.pop_front();
-        }
-        if desired < replicas {
-            // Scale down only as far as the highest recent recommendation allows.
-            desired = window.iter().map(|&(_, d)| d).max().unwrap_or(desired);
-        }
-        let desired = desired.clamp(h.min, h.max);
+        let Some(desired) = super::hpa::desired(&h, replicas, busy, slots, window, now) else {
+            return;
+        };
         if desired > replicas {
             for _ in replicas..desired {
                 self.add_pod(service);
@@ -194,31 +171,13 @@ impl Sim<'_> {
         }
     }
 
-    /// Creates a pod of `service` in the zone with the fewest replicas (zones in an outage
-    /// excluded); it is ready after the start-up time.
+    /// Creates a pod of `service` in the zone the scheduler picks (see [`super::placement`]);
+    /// it is ready after the start-up time, plus a node's provisioning when the zone is full.
+    /// If no zone is allowed it stays pending (counted, placed again later).
     pub(super) fn add_pod(&mut self, service: usize) {
-        let zones = self.topo.zones;
-        let mut count = vec![0u32; zones];
-        let mut used = vec![0u32; zones];
-        for pod in self.topo.pods.iter().filter(|p| !p.retired) {
-            used[pod.zone] += 1;
-            if pod.service == service {
-                count[pod.zone] += 1;
-            }
-        }
-        let open = |z: &usize| !self.zone_down[*z];
-        // Prefer a zone with room; if every zone is full, the pod stays pending in the least
-        // loaded one until the cluster autoscaler adds a node there.
-        let with_room = (0..zones)
-            .filter(open)
-            .filter(|&z| used[z] < self.zone_capacity[z])
-            .min_by_key(|&z| count[z]);
-        let (zone, pending) = match with_room {
-            Some(z) => (z, false),
-            None => match (0..zones).filter(open).min_by_key(|&z| count[z]) {
-                Some(z) => (z, true),
-                None => return,
-            },
+        let Some((zone, pending)) = self.place_pod(service) else {
+            self.add_pending(service);
+            return;
         };
         let svc = &self.s.services[service];
         let mut pod = Pod::new(service, zone, 0, svc.queue_limit);
@@ -240,6 +199,10 @@ impl Sim<'_> {
     /// the zone with the most. Balancers stop sending after their removal delay; the pod
     /// serves until the termination grace period ends.
     fn remove_pod(&mut self, service: usize) {
+        if self.pending[service] > 0 {
+            // A pending pod is deleted first: it never ran.
+            return self.set_pending(service, self.pending[service] - 1);
+        }
         let pods = &self.topo.pods;
         let live: Vec<u32> = self.topo.service_pods[service]
             .iter()

@@ -79,6 +79,8 @@ pub struct Node {
     pub tls: bool,
     /// When the current try was sent (attempt), for the EWMA.
     pub try_sent: SimTime,
+    /// Zone where an internal client's attempt entered the cluster (instance or node zone).
+    pub entry_zone: u8,
 }
 
 impl Node {
@@ -104,6 +106,7 @@ impl Node {
             from_zone: 0,
             tls: false,
             try_sent: SimTime::ZERO,
+            entry_zone: u8::MAX,
         }
     }
 }
@@ -166,6 +169,10 @@ pub enum Ev {
     Evict { pod: u32, epoch: u32 },
     /// The termination grace period of a deleted pod ends.
     Terminate { pod: u32, epoch: u32 },
+    /// The gateway HPA evaluates.
+    GatewayHpaTick,
+    /// The termination grace period of a removed ingress replica ends.
+    InstanceTerminate { inst: u32, epoch: u32 },
     /// Fault number `i` starts.
     FaultStart(u16),
     /// Fault number `i` ends.
@@ -198,6 +205,8 @@ pub struct Streams {
     pub faults: StreamRng,
     /// Azure Firewall instance choices.
     pub firewall: StreamRng,
+    /// Internal clients' zones and their VNet hops to the ingress.
+    pub client_zones: StreamRng,
 }
 
 impl Streams {
@@ -220,6 +229,7 @@ impl Streams {
             retries: n("retries"),
             faults: n("faults"),
             firewall: n("egress.firewall"),
+            client_zones: n("clients.zones"),
         }
     }
 }
@@ -314,6 +324,16 @@ pub struct Sim<'a> {
     pub hpa_recommendations: Vec<std::collections::VecDeque<(SimTime, u32)>>,
     /// Busy integrals of the gateway instances at the last autoscaling evaluation.
     pub gateway_snapshots: Vec<f64>,
+    /// Recent gateway HPA recommendations (scale-down stabilisation).
+    pub gateway_recommendations: std::collections::VecDeque<(SimTime, u32)>,
+    /// Ingress replicas over time (reset at the end of the warm-up).
+    pub replica_level: crate::stats::TimeWeighted,
+    /// Fewest ingress replicas after the warm-up.
+    pub replica_min: f64,
+    /// Pods pending per service (no zone allowed by a `DoNotSchedule` spread rule).
+    pub pending: Vec<u32>,
+    /// Most pods pending at once, all services (after the warm-up).
+    pub pending_peak: u32,
     /// Pods each zone can hold now (grows when the cluster autoscaler adds a node).
     pub zone_capacity: Vec<u32>,
     /// Zones in an outage now (the scheduler places no pods there).
@@ -336,6 +356,10 @@ pub struct Sim<'a> {
     pub hops: u64,
     /// Cross-zone hops.
     pub cross_hops: u64,
+    /// Internal clients' hops to and from the ingress, and those that crossed zones.
+    pub client_hops: u64,
+    /// Cross-zone client hops.
+    pub client_cross_hops: u64,
     /// End-to-end latency of successful requests.
     pub latency: LatencyHistogram,
     /// Per-tier latencies.
@@ -413,8 +437,18 @@ impl<'a> Sim<'a> {
                 .clone()
                 .unwrap_or_else(|| vec![u32::MAX; s.network.zones.len()]),
             gateway_snapshots: vec![0.0; topo.instances.len()],
+            gateway_recommendations: Default::default(),
+            replica_level: crate::stats::TimeWeighted::new(
+                SimTime::ZERO,
+                topo.instances.len() as f64,
+            ),
+            replica_min: topo.instances.len() as f64,
+            pending: vec![0; s.services.len()],
+            pending_peak: 0,
             hops: 0,
             cross_hops: 0,
+            client_hops: 0,
+            client_cross_hops: 0,
             latency: LatencyHistogram::new(),
             tier: TierLatency {
                 services: vec![LatencyHistogram::new(); s.services.len()],
@@ -504,6 +538,7 @@ impl<'a> Sim<'a> {
         self.start_autoscalers();
         self.start_gateway_autoscaler();
         self.start_firewall();
+        self.start_gateway_hpa();
         for (i, f) in self.s.faults.iter().enumerate() {
             self.cal
                 .schedule(SimTime::ZERO + f.at, Ev::FaultStart(i as u16));
@@ -584,6 +619,8 @@ impl<'a> Sim<'a> {
             Ev::InstanceReady { inst, epoch } => self.instance_ready(inst, epoch),
             Ev::HpaTick { service } => self.hpa_tick(service as usize),
             Ev::GatewayTick => self.gateway_tick(),
+            Ev::GatewayHpaTick => self.gateway_hpa_tick(),
+            Ev::InstanceTerminate { inst, epoch } => self.instance_terminate(inst, epoch),
             Ev::Evict { pod, epoch } => self.evict(pod, epoch),
             Ev::Terminate { pod, epoch } => self.terminate(pod, epoch),
             Ev::FaultStart(i) => self.fault_start(i as usize),

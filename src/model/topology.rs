@@ -120,6 +120,8 @@ pub struct Instance {
     pub tokens: f64,
     /// Time of the last refill.
     pub refilled: SimTime,
+    /// Deleted by a gateway HPA scale-down: no longer a replica, never restarted.
+    pub retired: bool,
 }
 
 impl Instance {
@@ -133,6 +135,7 @@ impl Instance {
             epoch: 0,
             tokens,
             refilled: SimTime::ZERO,
+            retired: false,
         }
     }
 }

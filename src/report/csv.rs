@@ -15,6 +15,7 @@
 //! | `client_retries_per_s` | retries sent by clients |
 //! | `snat_limit` | SNAT port limit at the window's end (moves with firewall instances) |
 //! | `firewall_instances` | Azure Firewall instances taking traffic at the window's end |
+//! | `ingress_replicas` | ingress instances up (serving) at the window's end; 0 without an ingress tier |
 //!
 //! A cell is empty when the model did not measure it (no SNAT without a NAT Gateway, firewall
 //! or Load Balancer outbound; no firewall instances without a firewall).
@@ -52,6 +53,7 @@ pub fn timeseries(summary: &Summary) -> String {
         row.push(per_window_rate(w, g(gauge::CLIENT_RETRIES)));
         row.push(cell(g(gauge::SNAT_LIMIT).mean_last(), 1));
         row.push(cell(g(gauge::FIREWALL_INSTANCES).mean_last(), 2));
+        row.push(cell(g(gauge::INGRESS_INSTANCES).mean_last(), 2));
         out.push_str(&row.join(","));
         out.push('\n');
     }
@@ -84,6 +86,7 @@ fn header(zones: &[String]) -> String {
     cols.push("client_retries_per_s".into());
     cols.push("snat_limit".into());
     cols.push("firewall_instances".into());
+    cols.push("ingress_replicas".into());
     let mut line = cols.join(",");
     line.push('\n');
     line
@@ -130,7 +133,7 @@ mod tests {
         assert_eq!(header[0], "window_start_s");
         assert!(header.contains(&"errors_dead_backend_per_s"));
         assert!(header.contains(&"ready_pods_1") && header.contains(&"utilisation_1"));
-        assert_eq!(*header.last().unwrap(), "firewall_instances");
+        assert_eq!(*header.last().unwrap(), "ingress_replicas");
         // 20 minutes in 10 s windows.
         assert_eq!(lines.len(), 1 + 120);
         for line in &lines[1..] {
@@ -145,6 +148,7 @@ mod tests {
         assert_eq!(col("snat_ports"), ""); // never measured
         assert_eq!(col("firewall_instances"), ""); // no firewall
         assert_eq!(col("client_retries_per_s"), "0.200"); // 2 retries in 10 s
+        assert_eq!(col("ingress_replicas"), ""); // the fake runs record no instances
         assert!((col("p50_ms").parse::<f64>().unwrap() - 20.0).abs() < 1.0);
     }
 

@@ -109,6 +109,19 @@ pub fn render(summary: &Summary) -> String {
             est(&fw.queueing, 1e3)
         ));
     }
+    if let Some(r) = &summary.ingress_replicas
+        && r.min != r.max
+    {
+        extras.push(format!(
+            "ingress replicas {}–{} (mean {})",
+            r.min,
+            r.max,
+            est(&r.mean, 1.0)
+        ));
+    }
+    if summary.pending_pods_peak > 0 {
+        extras.push(format!("pending pods: peak {}", summary.pending_pods_peak));
+    }
     if !extras.is_empty() {
         let _ = writeln!(out, "{}", extras.join("; "));
     }

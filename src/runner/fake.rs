@@ -129,6 +129,13 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         dead_sends: Default::default(),
         sends_after_scale_down: 0,
         policy_denied: Vec::new(),
+        ingress_replicas: Some(crate::model::ReplicaStats {
+            min: 2,
+            max: 3 + rep as u32,
+            mean: 2.5,
+        }),
+        pending_pods_peak: rep as u32,
+        client_cross_zone_share: None,
         series,
     }
 }

@@ -80,6 +80,11 @@ pub struct Summary {
     /// Azure Firewall instances, queueing and data processed; `None` unless the egress is a
     /// firewall.
     pub firewall: Option<FirewallSummary>,
+    /// Ingress replicas (instances) after the warm-up; `None` for the kinds without instances.
+    pub ingress_replicas: Option<ReplicaSummary>,
+    /// Most pods pending at once in any replication (a `DoNotSchedule` topology spread that
+    /// allows no zone); 0 when none ever were.
+    pub pending_pods_peak: u32,
     /// The SLO verdict, when the scenario has an `[slo]`.
     pub slo: Option<SloVerdict>,
     /// One failover story per fault of the scenario, in its order (empty without faults).
@@ -165,6 +170,29 @@ impl FirewallSummary {
             peak_instances: fw.iter().map(|f| f.peak_instances).max().unwrap_or(0),
             queueing: est(&|f| f.mean_queueing_secs),
             gib_processed: est(&|f| f.gib_processed),
+        })
+    }
+}
+
+/// Ingress replica counts over the replications (HPA or App Gateway autoscaling).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ReplicaSummary {
+    /// Fewest replicas at any time in any replication.
+    pub min: u32,
+    /// Most replicas at any time in any replication.
+    pub max: u32,
+    /// Time-averaged replicas (replica-seconds per second of the measured period).
+    pub mean: Estimate,
+}
+
+impl ReplicaSummary {
+    /// Over `runs`; `None` when no run has replica counts.
+    fn from_runs(runs: &[RunResult]) -> Option<ReplicaSummary> {
+        let stats: Vec<_> = runs.iter().filter_map(|r| r.ingress_replicas).collect();
+        Some(ReplicaSummary {
+            min: stats.iter().map(|s| s.min).min()?,
+            max: stats.iter().map(|s| s.max).max()?,
+            mean: Estimate::from_samples(&stats.iter().map(|s| s.mean).collect::<Vec<_>>()),
         })
     }
 }
@@ -308,6 +336,8 @@ impl Summary {
             cross_zone_share: est(&|r| r.cross_zone_share),
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),
             firewall: FirewallSummary::from_runs(runs),
+            ingress_replicas: ReplicaSummary::from_runs(runs),
+            pending_pods_peak: runs.iter().map(|r| r.pending_pods_peak).max().unwrap_or(0),
             slo,
             failover,
             cost: CostSummary::from_runs(scenario, runs),
@@ -383,6 +413,10 @@ mod tests {
         assert!((tier.utilisation.mean - 0.51).abs() < 1e-12);
         assert_eq!(tier.zone_utilisation[0].zone, "1");
         assert!(s.slo.is_some());
+        let replicas = s.ingress_replicas.unwrap();
+        assert_eq!((replicas.min, replicas.max), (2, 5));
+        assert!((replicas.mean.mean - 2.5).abs() < 1e-12);
+        assert_eq!(s.pending_pods_peak, 2);
     }
 
     #[test]

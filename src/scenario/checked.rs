@@ -176,6 +176,13 @@ pub struct Ingress {
     pub backend_timeout: SimDuration,
     /// How it picks a pod.
     pub balancing: Balancing,
+    /// Time for a new or restarted replica (NGINX, Istio) to become ready.
+    pub startup: SimDuration,
+    /// A HorizontalPodAutoscaler on the replicas (NGINX, Istio), if any.
+    pub hpa: Option<Hpa>,
+    /// Internal-only ingress on a private frontend: clients are inside the VNet, spread evenly
+    /// over the zones, and reach it over in-zone or cross-zone VNet latency.
+    pub internal: bool,
 }
 
 /// The ingress options and what differs between them.
@@ -297,6 +304,19 @@ pub struct Service {
     pub readiness: Probe,
     /// Horizontal pod autoscaler, if any.
     pub hpa: Option<Hpa>,
+    /// Where the scheduler puts new pods (replacements, scale-ups): a topology-spread rule
+    /// over zones, or `None` for the zone with the fewest pods of the service.
+    pub topology_spread: Option<TopologySpread>,
+}
+
+/// A `topologySpreadConstraints` entry over zones (`topology.kubernetes.io/zone`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TopologySpread {
+    /// Largest allowed difference between a zone's pods and the fewest in any zone (≥ 1).
+    pub max_skew: u32,
+    /// `DoNotSchedule` (true): a pod that would break the skew stays pending;
+    /// `ScheduleAnyway` (false): the skew only ranks zones.
+    pub do_not_schedule: bool,
 }
 
 /// A HorizontalPodAutoscaler on worker-slot utilisation.

@@ -86,6 +86,18 @@ pub const NGINX_INSTANCES: u32 = 2;
 /// learn.microsoft.com/azure/aks/istio-scale).
 pub const ISTIO_INSTANCES: u32 = 2;
 
+/// AKS Istio add-on gateway HPA: minimum replicas (D: learn.microsoft.com/azure/aks/istio-scale,
+/// facts §3).
+pub const ISTIO_HPA_MIN: u32 = 2;
+/// AKS Istio add-on gateway HPA: maximum replicas (D: same).
+pub const ISTIO_HPA_MAX: u32 = 5;
+/// AKS Istio add-on gateway HPA: target 80% CPU, modelled as the busy share of the replicas'
+/// worker slots (D: same).
+pub const ISTIO_HPA_TARGET: f64 = 0.8;
+/// Time for a new NGINX or Istio gateway replica to become ready (E: pod start-up SLO p99 ≤ 5 s
+/// excluding image pull, 10–60 s with it, facts §4; the same estimate as pods).
+pub const INGRESS_STARTUP: SimDuration = s(20);
+
 /// Worker slots per App Gateway instance: one per capacity unit, and an instance holds at
 /// least 10 capacity units (D: understanding-pricing, facts §1).
 pub const APP_GATEWAY_CONCURRENCY: u32 = 10;

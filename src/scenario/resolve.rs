@@ -14,6 +14,7 @@ mod faults;
 mod ingress;
 mod policies;
 mod services;
+mod spread;
 
 use super::context::Cx;
 use super::defaults as d;
@@ -93,17 +94,29 @@ pub(crate) fn scenario(
         pods_total: file
             .services
             .iter()
-            .flat_map(|s| s.pods.values())
-            .fold(0u32, |a, &n| a.saturating_add(n)),
+            .map(|s| {
+                s.pods
+                    .iter()
+                    .flat_map(|p| p.values())
+                    .fold(s.replicas.unwrap_or(0), |a, &n| a.saturating_add(n))
+            })
+            .fold(0u32, |a, n| a.saturating_add(n)),
     };
     let clients = clients::resolve(cx, &file.clients, &names, &simulation);
-    let services = services::resolve(cx, &file.services, &names);
+    let services = services::resolve(cx, &file.services, &names, network.zone_capacity.as_deref());
     let ingress = ingress::resolve(
         cx,
         &file.ingress.unwrap_or_default(),
         &names,
         clients.timeout,
     );
+    if ingress.internal && file.clients.latency.is_some() {
+        cx.error(
+            &root.key("clients").key("latency"),
+            "does not apply with `[ingress] internal = true`: clients inside the VNet reach the \
+             ingress with the `[network]` in-zone or cross-zone latency; remove it",
+        );
+    }
     let egress = egress::resolve(cx, &egress_table, &names);
     let faults = faults::resolve(
         cx,

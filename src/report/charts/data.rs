@@ -8,7 +8,7 @@
 use crate::model::ErrorCause;
 use crate::model::result::gauge;
 use crate::runner::Summary;
-use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, Scenario};
+use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind, Scenario};
 
 /// The unit of the time axis: minutes for runs of three minutes or more, seconds otherwise.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,6 +108,9 @@ pub struct ChartData {
     pub errors: Vec<(ErrorCause, Vec<f64>)>,
     /// Per zone.
     pub zones: Vec<ZoneSeries>,
+    /// Ingress replicas up at each window's end, when they can change (an `[ingress.hpa]` or
+    /// App Gateway autoscaling).
+    pub ingress_replicas: Option<Vec<Option<f64>>>,
     /// SNAT ports, when the egress is a NAT Gateway.
     pub snat: Option<SnatSeries>,
     /// The scenario's faults, in file order.
@@ -162,6 +165,9 @@ impl ChartData {
                 utilisation: level(gauge::UTILISATION + z),
             })
             .collect();
+        let scaling = scenario.ingress.hpa.is_some()
+            || matches!(&scenario.ingress.kind, IngressKind::AppGateway(a) if a.autoscale.is_some());
+        let ingress_replicas = scaling.then(|| level(gauge::INGRESS_INSTANCES));
         let snat = match scenario.egress.kind {
             EgressKind::NatGateway {
                 public_ips,
@@ -204,6 +210,7 @@ impl ChartData {
             p99_ms: latency(0.99),
             errors,
             zones,
+            ingress_replicas,
             snat,
             faults: fault_marks(scenario, axis),
             slo_p99_ms: scenario.slo.as_ref().map(|s| s.p99.as_millis_f64()),

@@ -1,5 +1,6 @@
-//! The zones chart: ready pods per zone (all services) over time, and beneath it the busy share
-//! of each zone's worker slots, with the warm-up and fault windows shaded.
+//! The zones chart: ready pods per zone (all services) over time — with the ingress replicas
+//! when an HPA or autoscaling changes them — and beneath it the busy share of each zone's worker
+//! slots, with the warm-up and fault windows shaded.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -33,7 +34,9 @@ impl Plot for ZonesChart<'_> {
         let half = area.dim_in_pixel().1 / 2;
         let (top, bottom) = area.split_vertically(half);
         let d = self.data;
-        let ready_max = style::max_of(d.zones.iter().flat_map(|z| &z.ready)).unwrap_or(0.0);
+        let replicas = d.ingress_replicas.iter().flatten();
+        let ready_max =
+            style::max_of(d.zones.iter().flat_map(|z| &z.ready).chain(replicas)).unwrap_or(0.0);
         let ready_hi = (ready_max * 1.25).max(1.0).ceil();
         self.panel(
             &top,
@@ -111,6 +114,20 @@ impl ZonesChart<'_> {
             let colour = style::zone_colour(z).stroke_width(width);
             let label = format!("zone {}", zone.name);
             style::gapped_line(&mut chart, &d.at_end, &values, 0.0, colour, &label)?;
+        }
+        if !p.x_desc
+            && let Some(replicas) = &d.ingress_replicas
+        {
+            // The upper panel also shows the ingress replicas when they can change.
+            let colour = BLACK.stroke_width(LINE);
+            style::gapped_line(
+                &mut chart,
+                &d.at_end,
+                replicas,
+                0.0,
+                colour,
+                "ingress replicas",
+            )?;
         }
         style::legend(&mut chart, SeriesLabelPosition::LowerLeft)
     }

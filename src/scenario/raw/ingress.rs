@@ -74,6 +74,35 @@ pub(crate) struct IngressTable {
     /// Default: constant "1.35ms" (half of the ≈2.7 ms p90 Istio measures for a client and
     /// server sidecar pair).
     pub sidecar_latency: Option<DistSpec>,
+    /// nginx and istio only: time for a new or restarted replica to become ready (image pull,
+    /// container start, readiness). Default: "20s" (an estimate, like pods).
+    pub startup: Option<HumanDuration>,
+    /// nginx and istio only: a HorizontalPodAutoscaler on the replicas. Default: none (fixed
+    /// replicas).
+    pub hpa: Option<IngressHpaTable>,
+    /// An internal-only ingress on a private frontend (App Gateway private IP, internal
+    /// Standard Load Balancer): clients are inside the VNet, spread evenly over the zones, and
+    /// reach it with the `[network]` in-zone or cross-zone latency. Default: false.
+    pub internal: Option<bool>,
+}
+
+/// `[ingress.hpa]`: the services' HPA algorithm on the ingress replicas; every field optional.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IngressHpaTable {
+    /// Fewest replicas. Default: istio 2 (AKS add-on gateway HPA), nginx the instances given.
+    pub min: Option<u32>,
+    /// Most replicas. Default: istio 5 (AKS add-on gateway HPA); required for nginx.
+    pub max: Option<u32>,
+    /// Target share of busy worker slots. Default: istio 0.8 (AKS add-on: 80% CPU); required
+    /// for nginx.
+    pub target_utilisation: Option<f64>,
+    /// How often the HPA evaluates. Default: "15s".
+    pub sync_period: Option<HumanDuration>,
+    /// No change while |utilisation / target − 1| is within this. Default: 0.1.
+    pub tolerance: Option<f64>,
+    /// Scale down only to the highest recommendation of this past window. Default: "5m".
+    pub scale_down_stabilisation: Option<HumanDuration>,
 }
 
 /// The ingress options.

@@ -14,8 +14,15 @@ use crate::scenario::units::HumanDuration;
 pub(crate) struct ServiceTable {
     /// Name, referred to by routes, calls and faults.
     pub name: String,
-    /// Pods per zone, e.g. { "1" = 3, "2" = 3, "3" = 3 }; zones not named get 0.
-    pub pods: BTreeMap<String, u32>,
+    /// Pods per zone, e.g. { "1" = 3, "2" = 3, "3" = 3 }; zones not named get 0. Give this
+    /// or `replicas`.
+    pub pods: Option<BTreeMap<String, u32>>,
+    /// Pods in all, placed by the scheduler (evenly over the zones with room). Give this or
+    /// `pods`.
+    pub replicas: Option<u32>,
+    /// A topology-spread rule over zones for placing pods (initial with `replicas`,
+    /// replacements and HPA scale-ups). Default: none (the zone with the fewest pods).
+    pub topology_spread: Option<TopologySpreadTable>,
     /// Requests one pod serves at once (worker slots). Default: 1.
     pub concurrency: Option<u32>,
     /// Requests waiting per pod beyond `concurrency`; more are rejected with 503.
@@ -32,6 +39,28 @@ pub(crate) struct ServiceTable {
     pub calls: Option<Vec<CallEntry>>,
     /// A HorizontalPodAutoscaler on worker-slot utilisation. Default: none (fixed pods).
     pub hpa: Option<HpaTable>,
+}
+
+/// `topologySpreadConstraints` over `topology.kubernetes.io/zone` with the default
+/// `nodeTaintsPolicy: Ignore`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TopologySpreadTable {
+    /// `maxSkew`, at least 1. Default: 1.
+    pub max_skew: Option<u32>,
+    /// "do-not-schedule" or "schedule-anyway". Default: "do-not-schedule" (Kubernetes has no
+    /// default; this is the strict one).
+    pub when_unsatisfiable: Option<WhenUnsatisfiable>,
+}
+
+/// `whenUnsatisfiable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum WhenUnsatisfiable {
+    /// `DoNotSchedule`: the pod stays pending.
+    DoNotSchedule,
+    /// `ScheduleAnyway`: the skew only ranks the zones.
+    ScheduleAnyway,
 }
 
 /// A HorizontalPodAutoscaler: `desired = ceil(pods × utilisation / target)`, within min/max.

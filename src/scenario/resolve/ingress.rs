@@ -19,6 +19,8 @@ const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
 const APP_GATEWAY: &[&str] = &["app-gateway"];
 const NGINX: &[&str] = &["nginx"];
 const ISTIO: &[&str] = &["istio"];
+const GATEWAY_PODS: &[&str] = &["nginx", "istio"];
+const FRONTED: &[&str] = &["app-gateway", "nginx", "istio", "load-balancer"];
 
 /// An exponential with a built-in (positive) mean.
 fn exp(mean: SimDuration) -> Dist {
@@ -62,6 +64,9 @@ pub(super) fn resolve(
             ("sidecar_latency", t.sidecar_latency.is_some(), ISTIO),
             ("limit_rps", t.limit_rps.is_some(), NGINX),
             ("limit_burst", t.limit_burst.is_some(), NGINX),
+            ("startup", t.startup.is_some(), GATEWAY_PODS),
+            ("hpa", t.hpa.is_some(), GATEWAY_PODS),
+            ("internal", t.internal.is_some(), FRONTED),
         ],
     );
     let waf = t.sku == Some(SkuName::WafV2);
@@ -112,6 +117,10 @@ pub(super) fn resolve(
         t.backend_timeout,
         backend_timeout,
     );
+    let given: u32 = t.instances.iter().flat_map(|m| m.values()).sum();
+    let hpa = gateway_hpa(cx, &p, t, kind, if given > 0 { given } else { instances });
+    // Without `instances`, an HPA starts from its minimum.
+    let instances = hpa.as_ref().map_or(instances, |h| h.min);
     let instances = instances_per_zone(cx, &p.key("instances"), t, names, instances);
     let total: u32 = instances.iter().sum();
     if let Some(max) = t.max_instances
@@ -140,7 +149,48 @@ pub(super) fn resolve(
             BalancingName::LeastRequest => Balancing::LeastRequest,
             BalancingName::Ewma => Balancing::Ewma,
         }),
+        startup: cx.positive(&p.key("startup"), t.startup, d::INGRESS_STARTUP),
+        hpa,
+        internal: t.internal.unwrap_or(false),
     }
+}
+
+/// `[ingress.hpa]` for NGINX and Istio replicas: the services' HPA; Istio defaults to the AKS
+/// add-on gateway's min 2, max 5, 80% (facts §3); NGINX needs `max` and `target_utilisation`.
+fn gateway_hpa(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    t: &IngressTable,
+    kind: K,
+    instances_given: u32,
+) -> Option<crate::scenario::Hpa> {
+    let h = t
+        .hpa
+        .as_ref()
+        .filter(|_| matches!(kind, K::Nginx | K::Istio))?;
+    let input = super::services::HpaInput {
+        min: h.min,
+        max: h.max,
+        target: h.target_utilisation,
+        sync_period: h.sync_period,
+        tolerance: h.tolerance,
+        scale_down_stabilisation: h.scale_down_stabilisation,
+    };
+    let (default_min, defaults) = if kind == K::Istio {
+        (
+            d::ISTIO_HPA_MIN,
+            Some((d::ISTIO_HPA_MAX, d::ISTIO_HPA_TARGET)),
+        )
+    } else {
+        (instances_given, None)
+    };
+    Some(super::services::hpa(
+        cx,
+        &p.key("hpa"),
+        &input,
+        default_min,
+        defaults,
+    ))
 }
 
 /// Instances per zone: as given, or `default` spread over the zones in turn. No instances

@@ -2,42 +2,48 @@
 //! calls between services form no cycle (a request would never finish).
 
 use super::Names;
+use super::spread;
 use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
-use crate::scenario::raw::HpaTable;
 use crate::scenario::raw::{CallEntry, ServiceTable};
 use crate::scenario::{Call, CallTarget, FanOut, Hpa, Probe, Service};
 
-pub(super) fn resolve(cx: &mut Cx<'_>, tables: &[ServiceTable], names: &Names) -> Vec<Service> {
+/// The services; those given as `replicas` are placed after the ones with explicit `pods`,
+/// in the room `zone_capacity` leaves.
+pub(super) fn resolve(
+    cx: &mut Cx<'_>,
+    tables: &[ServiceTable],
+    names: &Names,
+    zone_capacity: Option<&[u32]>,
+) -> Vec<Service> {
     let list = FieldPath::root().key("services");
-    let services: Vec<Service> = tables
+    let mut services: Vec<Service> = tables
         .iter()
         .enumerate()
         .map(|(i, t)| service(cx, &list.index(i), t, names))
         .collect();
+    spread::place_replicas(&mut services, tables, zone_capacity);
     report_cycles(cx, &list, tables, names);
     services
 }
 
 fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> Service {
-    let mut pods = vec![0; names.zones.len()];
-    for (zone, &n) in &t.pods {
-        if let Some(z) = names.zone(cx, &p.key("pods").key(zone), zone) {
-            pods[z] = n;
-        }
-    }
-    if pods.iter().all(|&n| n == 0) {
-        cx.error(
-            &p.key("pods"),
-            format!("`{}` needs at least one pod in some zone, got none", t.name),
-        );
-    }
-    let hpa = t
-        .hpa
-        .as_ref()
-        .map(|h| hpa(cx, &p.key("hpa"), h, pods.iter().sum()));
+    let (pods, total) = spread::pods_or_replicas(cx, p, t, names);
+    let topology_spread = spread::rule(cx, p, t);
+    let hpa = t.hpa.as_ref().map(|h| {
+        let q = p.key("hpa");
+        let given = HpaInput {
+            min: h.min,
+            max: Some(h.max),
+            target: Some(h.target_utilisation),
+            sync_period: h.sync_period,
+            tolerance: h.tolerance,
+            scale_down_stabilisation: h.scale_down_stabilisation,
+        };
+        hpa(cx, &q, &given, total.max(1), None)
+    });
     let r = p.key("readiness");
     let readiness = t.readiness.clone().unwrap_or_default();
     Service {
@@ -70,18 +76,53 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             ),
         },
         hpa,
+        topology_spread,
     }
 }
 
-fn hpa(cx: &mut Cx<'_>, p: &FieldPath, h: &HpaTable, pods: u32) -> Hpa {
-    let min = cx.at_least(&p.key("min"), h.min, 1, pods.max(1));
-    if h.max < min {
+/// The fields of an HPA table as written, shared by `[[services]] hpa` and `[ingress.hpa]`.
+pub(super) struct HpaInput {
+    pub min: Option<u32>,
+    pub max: Option<u32>,
+    pub target: Option<f64>,
+    pub sync_period: Option<crate::scenario::units::HumanDuration>,
+    pub tolerance: Option<f64>,
+    pub scale_down_stabilisation: Option<crate::scenario::units::HumanDuration>,
+}
+
+/// A checked HPA: `min` defaults to `default_min`; `max` and the target to `defaults` (an
+/// error naming the field when absent and without a default).
+pub(super) fn hpa(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    h: &HpaInput,
+    default_min: u32,
+    defaults: Option<(u32, f64)>,
+) -> Hpa {
+    let min = cx.at_least(&p.key("min"), h.min, 1, default_min);
+    let max = match h.max.or(defaults.map(|d| d.0)) {
+        Some(max) => max,
+        None => {
+            cx.error(&p.key("max"), "is required (the most replicas)");
+            min
+        }
+    };
+    if max < min {
         cx.error(
             &p.key("max"),
-            format!("must be at least `min` ({min}), got {}", h.max),
+            format!("must be at least `min` ({min}), got {max}"),
         );
     }
-    let target = h.target_utilisation;
+    let target = match h.target.or(defaults.map(|d| d.1)) {
+        Some(t) => t,
+        None => {
+            cx.error(
+                &p.key("target_utilisation"),
+                "is required (the target share of busy worker slots, e.g. 0.7)",
+            );
+            1.0
+        }
+    };
     if !(target > 0.0 && target <= 1.0) {
         cx.error(
             &p.key("target_utilisation"),
@@ -90,7 +131,7 @@ fn hpa(cx: &mut Cx<'_>, p: &FieldPath, h: &HpaTable, pods: u32) -> Hpa {
     }
     Hpa {
         min,
-        max: h.max.max(min),
+        max: max.max(min),
         target,
         sync_period: cx.positive(&p.key("sync_period"), h.sync_period, d::HPA_SYNC_PERIOD),
         tolerance: cx.share(&p.key("tolerance"), h.tolerance, d::HPA_TOLERANCE),

@@ -1,0 +1,156 @@
+//! The HPA on NGINX / Istio gateway replicas (`[ingress.hpa]`), with the services' algorithm
+//! ([`super::hpa`]) on the replicas' worker-slot utilisation.
+//!
+//! A new replica goes to the zone with the fewest replicas (zones in an outage excluded),
+//! starts for the ingress start-up time, then the Azure Load Balancer in front sends to it once
+//! its health probe passes. A removed replica drains: the load balancer stops sending after its
+//! probe notices, and the pod serves what it has until the termination grace period ends.
+//! Replica counts over time (after the warm-up) feed the run's min / max / time-averaged
+//! replicas, which also count App Gateway autoscaling.
+
+use super::detection::{LB_PROBE_DETECTION, TERMINATION_GRACE};
+use super::sim::{Ev, Sim};
+use super::topology::{Instance, Life, bucket_size};
+use crate::scenario::spread::{Placement, place};
+
+impl Sim<'_> {
+    /// Starts the gateway HPA loop, if configured.
+    pub(super) fn start_gateway_hpa(&mut self) {
+        if let Some(h) = &self.s.ingress.hpa {
+            self.cal.schedule_in(h.sync_period, Ev::GatewayHpaTick);
+        }
+    }
+
+    /// Ingress replicas now: instances not deleted (running, starting, draining or lost).
+    pub(super) fn ingress_replicas(&self) -> u32 {
+        self.topo.instances.iter().filter(|i| !i.retired).count() as u32
+    }
+
+    /// Records the replica count after a change.
+    pub(super) fn note_ingress_replicas(&mut self) {
+        let now = self.cal.now();
+        let n = f64::from(self.ingress_replicas());
+        self.replica_level.set(now, n);
+        if now >= self.warm {
+            self.replica_min = self.replica_min.min(n);
+        }
+    }
+
+    /// One gateway HPA evaluation.
+    pub(super) fn gateway_hpa_tick(&mut self) {
+        let now = self.cal.now();
+        let Some(h) = self.s.ingress.hpa.clone() else {
+            return;
+        };
+        self.cal.schedule_in(h.sync_period, Ev::GatewayHpaTick);
+        let period = h.sync_period.as_secs_f64();
+        self.gateway_snapshots
+            .resize(self.topo.instances.len(), 0.0);
+        let (mut busy, mut slots) = (0.0, 0.0);
+        for (k, inst) in self.topo.instances.iter().enumerate() {
+            let snap = &mut self.gateway_snapshots[k];
+            let (used, span) = super::hpa::read_busy(&inst.station, snap, now, period);
+            if inst.life == Life::Up && !inst.retired && span > 0.0 {
+                busy += used;
+                slots += f64::from(inst.station.servers()) * span;
+            }
+        }
+        let replicas = self.ingress_replicas();
+        let window = &mut self.gateway_recommendations;
+        let Some(desired) = super::hpa::desired(&h, replicas, busy, slots, window, now) else {
+            return;
+        };
+        for _ in replicas..desired {
+            self.add_replica();
+        }
+        for _ in desired..replicas {
+            self.remove_replica();
+        }
+    }
+
+    /// A new replica in the zone with the fewest (zones in an outage excluded).
+    fn add_replica(&mut self) {
+        let zones = self.topo.zones;
+        let mut count = vec![0u32; zones];
+        for i in self.topo.instances.iter().filter(|i| !i.retired) {
+            count[i.zone] += 1;
+        }
+        let up: Vec<bool> = self.zone_down.iter().map(|d| !d).collect();
+        let Placement::Zone { zone, .. } = place(None, &count, &up, &vec![true; zones]) else {
+            return;
+        };
+        let k = self.topo.instances.len() as u32;
+        let mut inst = Instance::new(zone, 0, self.s.ingress.queue_limit, bucket_size(self.s));
+        inst.life = Life::Starting;
+        inst.routable = false;
+        self.topo.instances.push(inst);
+        self.gateway_snapshots.push(0.0);
+        self.cal.schedule_in(
+            self.s.ingress.startup,
+            Ev::InstanceReady { inst: k, epoch: 0 },
+        );
+        self.note_ingress_replicas();
+    }
+
+    /// Deletes one replica: a starting one first, else the newest in the zone with the most.
+    fn remove_replica(&mut self) {
+        let live: Vec<u32> = (0..self.topo.instances.len() as u32)
+            .filter(|&k| !self.topo.instances[k as usize].retired)
+            .collect();
+        let insts = &self.topo.instances;
+        let starting = live
+            .iter()
+            .rev()
+            .find(|&&k| insts[k as usize].life == Life::Starting);
+        let victim = match starting {
+            Some(&k) => k,
+            None => {
+                let mut count = vec![0u32; self.topo.zones];
+                for &k in &live {
+                    count[insts[k as usize].zone] += 1;
+                }
+                let Some(&k) = live
+                    .iter()
+                    .rev()
+                    .max_by_key(|&&k| count[insts[k as usize].zone])
+                else {
+                    return;
+                };
+                k
+            }
+        };
+        let inst = &mut self.topo.instances[victim as usize];
+        inst.retired = true;
+        if inst.life == Life::Starting {
+            // Never ready: its ready event becomes stale.
+            inst.epoch = inst.epoch.wrapping_add(1);
+            inst.life = Life::Down { reset: true };
+        } else {
+            let epoch = inst.epoch;
+            self.cal.schedule_in(
+                LB_PROBE_DETECTION,
+                Ev::DetectInstance {
+                    inst: victim,
+                    epoch,
+                    routable: false,
+                },
+            );
+            self.cal.schedule_in(
+                TERMINATION_GRACE,
+                Ev::InstanceTerminate {
+                    inst: victim,
+                    epoch,
+                },
+            );
+        }
+        self.note_ingress_replicas();
+    }
+
+    /// The grace period of a removed replica ends: it stops; late senders are refused.
+    pub(super) fn instance_terminate(&mut self, k: u32, epoch: u32) {
+        let inst = &self.topo.instances[k as usize];
+        if inst.epoch == epoch && inst.life == Life::Up {
+            self.kill_instance(k, true);
+        }
+    }
+}
