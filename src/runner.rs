@@ -29,12 +29,11 @@ mod tiers;
 pub use failover::FailoverSummary;
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
 pub use progress::progress_bar;
-pub use replicate::run_replications;
+pub use replicate::{run_all, run_replications};
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,
-    SCHEMA_VERSION,
-    Summary,
+    SCHEMA_VERSION, Summary,
 };
 pub use tiers::{TierSummary, ZoneUtilisation};
 

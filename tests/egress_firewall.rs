@@ -5,7 +5,7 @@
 use trafsim::model::result::gauge;
 use trafsim::model::{RunResult, simulate};
 use trafsim::scenario::{Scenario, parse};
-use trafsim::stats::{Estimate, t_quantile};
+use trafsim::stats::Estimate;
 
 const SEED: u64 = 3;
 
@@ -61,8 +61,7 @@ kib_per_call = {KIB}
 /// The mean of `samples` with a 99.9% Student t interval: (mean, half-width).
 fn interval_999(samples: &[f64]) -> (f64, f64) {
     let e = Estimate::from_samples(samples);
-    let t = t_quantile(e.n - 1, 0.9995);
-    (e.mean, t * e.std_dev / (e.n as f64).sqrt())
+    (e.mean, e.half_width_at(0.999))
 }
 
 #[test]

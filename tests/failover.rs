@@ -5,8 +5,8 @@
 //! the configured parameters (grace periods, probe intervals, failure probabilities), never from
 //! a recorded output.
 
-use rayon::prelude::*;
-use trafsim::model::{RunResult, simulate};
+use trafsim::model::RunResult;
+use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, parse};
 
 /// Node-monitor grace period (50 s) plus endpoint propagation (1 s): see `model::detection`.
@@ -45,13 +45,6 @@ startup = "20s"
 "#
     );
     parse(&text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-fn run(s: &Scenario) -> Vec<RunResult> {
-    (0..u64::from(s.simulation.replications))
-        .into_par_iter()
-        .map(|r| simulate(s, r))
-        .collect()
 }
 
 const ZONE2_RESET_AT_60: &str = r#"

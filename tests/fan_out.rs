@@ -6,19 +6,12 @@
 //! Inline scenarios with no ingress, no network latency and no service time, so that a
 //! request's latency is exactly its calls'. Fixed seeds; release mode.
 
-use rayon::prelude::*;
-use trafsim::model::{ErrorCause, RunResult, simulate};
+use trafsim::model::{ErrorCause, RunResult};
+use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, parse};
 
 /// Seed of every scenario (5, 6 and 8 were also checked once).
 const SEED: u64 = 7;
-
-fn run(s: &Scenario) -> Vec<RunResult> {
-    (0..u64::from(s.simulation.replications))
-        .into_par_iter()
-        .map(|r| simulate(s, r))
-        .collect()
-}
 
 /// `web` (no service time, ample slots) makes `calls`; destinations `a`, `b`, `c` answer after
 /// `la`, `lb`, `lc` (distributions as TOML values) and `b` fails with `b_errors`; `orders` is a

@@ -2,8 +2,8 @@
 //! detection against a gray-failing pod, the mesh's sidecar latency on east-west hops, NGINX's
 //! rate limit. Inline scenarios, fixed seeds, release mode.
 
-use rayon::prelude::*;
-use trafsim::model::{ErrorCause, RunResult, simulate};
+use trafsim::model::ErrorCause;
+use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, parse};
 
 fn scenario(ingress: &str, rate: f64, extra: &str) -> Scenario {
@@ -36,13 +36,6 @@ service_time = {{ exponential = {{ mean = "5ms" }} }}
 "#
     );
     parse(&text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
-fn run(s: &Scenario) -> Vec<RunResult> {
-    (0..u64::from(s.simulation.replications))
-        .into_par_iter()
-        .map(|r| simulate(s, r))
-        .collect()
 }
 
 const ONE_POD_FAILS_EVERYTHING: &str = r#"

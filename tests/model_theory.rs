@@ -7,7 +7,7 @@
 use rayon::prelude::*;
 use trafsim::model::{RunResult, simulate};
 use trafsim::scenario::{Scenario, load};
-use trafsim::stats::{Estimate, t_quantile};
+use trafsim::stats::Estimate;
 
 fn runs(s: &Scenario, reps: u64) -> Vec<RunResult> {
     (0..reps).into_par_iter().map(|r| simulate(s, r)).collect()
@@ -15,7 +15,7 @@ fn runs(s: &Scenario, reps: u64) -> Vec<RunResult> {
 
 fn assert_in_ci(what: &str, values: &[f64], truth: f64, max_rel: f64) {
     let e = Estimate::from_samples(values);
-    let hw = e.half_width * t_quantile(e.n - 1, 0.9995) / t_quantile(e.n - 1, 0.975);
+    let hw = e.half_width_at(0.999);
     assert!(
         (e.mean - truth).abs() <= hw,
         "{what}: simulated {:.6} ± {hw:.6}, theory {truth:.6}",

@@ -9,19 +9,12 @@
 use std::path::Path;
 
 use assert_cmd::Command;
-use rayon::prelude::*;
-use trafsim::model::{ErrorCause, RunResult, simulate};
+use trafsim::model::ErrorCause;
+use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, parse};
 
 /// Seed of every scenario (5, 6 and 8 were also checked once).
 const SEED: u64 = 7;
-
-fn run(s: &Scenario) -> Vec<RunResult> {
-    (0..u64::from(s.simulation.replications))
-        .into_par_iter()
-        .map(|r| simulate(s, r))
-        .collect()
-}
 
 /// `web` calls `orders` with probability `p` (timeout 200 ms) and `api`; `api` calls
 /// `orders`; `policies` are the `[[network_policies]]` tables.

@@ -12,7 +12,7 @@ use trafsim::engine::{
     ArrivalProcess, Dist, NetworkResult, NetworkSpec, SimDuration, SourceSpec, StationSpec,
     simulate,
 };
-use trafsim::stats::{Estimate, t_quantile};
+use trafsim::stats::Estimate;
 
 const SEED: u64 = 20_261_126;
 
@@ -54,8 +54,7 @@ fn replicate(spec: &NetworkSpec, reps: u64, seed: u64) -> Vec<NetworkResult> {
 /// interval is narrower than `max_rel` of the truth.
 fn assert_matches(what: &str, values: &[f64], truth: f64, max_rel: f64) {
     let e = Estimate::from_samples(values);
-    let df = e.n - 1;
-    let hw = e.half_width * t_quantile(df, 0.9995) / t_quantile(df, 0.975);
+    let hw = e.half_width_at(0.999);
     assert!(
         (e.mean - truth).abs() <= hw,
         "{what}: simulated {:.6} ± {:.6} (99.9%), theory {truth:.6}",

@@ -6,19 +6,12 @@
 //! mode. Expected values come from the arithmetic of the configuration, never from a recorded
 //! output.
 
-use rayon::prelude::*;
 use trafsim::model::{ErrorCause, RunResult, simulate};
+use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, load, parse};
 
 /// Seed of every inline scenario (3, 4 and 5 were also checked once).
 const SEED: u64 = 7;
-
-fn run(s: &Scenario) -> Vec<RunResult> {
-    (0..u64::from(s.simulation.replications))
-        .into_par_iter()
-        .map(|r| simulate(s, r))
-        .collect()
-}
 
 /// Three equal zones, `web` with 3 pods in each, behind `ingress`; `calls` is the `calls = …`
 /// line of `web` (or empty), `extra` any further tables.

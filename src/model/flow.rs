@@ -375,7 +375,10 @@ impl Sim<'_> {
         self.nodes[id as usize].call = k as u16;
         if k == calls.len() {
             let d = self.svc_degr[w.service as usize];
-            let err = d.error_rate.max(self.topo.pods[w.at as usize].error_rate);
+            let fault = d.error_rate.max(self.topo.pods[w.at as usize].error_rate);
+            // The service's own errors and a fault's are independent.
+            let own = self.s.services[w.service as usize].error_rate;
+            let err = 1.0 - (1.0 - own) * (1.0 - fault);
             if err > 0.0 && self.rng.calls.random::<f64>() < err {
                 return self.finish_work(id, false, ErrorCause::Upstream);
             }

@@ -7,6 +7,13 @@ use rayon::prelude::*;
 use crate::model::{self, RunResult};
 use crate::scenario::Scenario;
 
+/// Runs every replication of `scenario` (indices `0..replications`) on the current rayon pool,
+/// in index order, with no progress reporting.
+pub fn run_all(scenario: &Scenario) -> Vec<RunResult> {
+    let reps = u64::from(scenario.simulation.replications);
+    run_replications(scenario, 0..reps, &|_| {})
+}
+
 /// Runs the replications with indices `reps` of `scenario` on the current rayon pool and returns
 /// their results in index order.
 ///

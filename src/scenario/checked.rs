@@ -292,6 +292,8 @@ pub struct Service {
     pub queue_limit: Option<u32>,
     /// Work per request in a worker slot.
     pub service_time: Dist,
+    /// Share of requests the service fails on its own (5xx), in [0, 1].
+    pub error_rate: f64,
     /// Calls made while serving a request, in order: one after the other, except the calls of
     /// a fan-out group, which go out together.
     pub calls: Vec<Call>,

@@ -102,6 +102,16 @@ impl Estimate {
         }
     }
 
+    /// Half-width of the Student t interval at another `confidence` level (e.g. `0.999`); 0
+    /// without an interval (`n <= 1`).
+    pub fn half_width_at(&self, confidence: f64) -> f64 {
+        if self.n <= 1 {
+            return 0.0;
+        }
+        let t = t_quantile(self.n - 1, 0.5 + confidence / 2.0);
+        t * self.std_dev / (self.n as f64).sqrt()
+    }
+
     /// Lower end of the interval.
     pub fn lower(&self) -> f64 {
         self.mean - self.half_width

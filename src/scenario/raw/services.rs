@@ -31,6 +31,9 @@ pub(crate) struct ServiceTable {
     /// Work per request in a slot (a distribution), e.g. { lognormal = { mean = "25ms",
     /// p99 = "150ms" } }.
     pub service_time: DistSpec,
+    /// Share of requests the service itself fails with a 5xx (an application error rate, e.g.
+    /// a canary version's), 0 to 1. Default: 0.
+    pub error_rate: Option<f64>,
     /// Time for a new or restarted pod to become ready. Default: "20s".
     pub startup: Option<HumanDuration>,
     /// Readiness probe. Default: every 10 s, timeout 1 s, unready after 3 failures.

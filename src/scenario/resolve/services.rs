@@ -56,6 +56,7 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             Some(&t.service_time),
             Dist::constant(SimDuration::ZERO),
         ),
+        error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
         calls: t
             .calls
             .iter()
