@@ -130,3 +130,28 @@ fn command_line_writes_capacity_json_and_checks_zones() {
         .code(2)
         .stderr(predicate::str::contains("no zone named `9`"));
 }
+
+#[test]
+fn capacity_refuses_too_few_replications() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "mm1.toml", MM1);
+    Command::cargo_bin("trafsim")
+        .unwrap()
+        .args([
+            "capacity",
+            "--slo-p99",
+            "100ms",
+            "--replications",
+            "2",
+            "-q",
+        ])
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "capacity needs at least 3 replications per probe, got 2",
+        ));
+    assert!(!dir.path().join("out").exists(), "nothing may be written");
+}

@@ -114,6 +114,10 @@ pub struct Query {
     pub lose_zones: Vec<String>,
 }
 
+/// Fewest replications a probe may run: the same floor as precision mode
+/// ([`runner::MIN_PRECISION_REPLICATIONS`]).
+pub const MIN_REPLICATIONS: u64 = runner::MIN_PRECISION_REPLICATIONS;
+
 /// One probe: the replications at one rate.
 #[derive(Clone, Debug, Serialize)]
 pub struct Probe {
@@ -499,6 +503,17 @@ pub fn probe_curves(r: &CapacityReport) -> SweepResult {
 /// the chart of its probes (`capacity-probes.svg` / `.png`) and the page `capacity.html`.
 pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, StudyError> {
     let sources = load_sources(files)?;
+    for src in &sources {
+        let reps = u64::from(common_settings(&src.base, opts).1);
+        if reps < MIN_REPLICATIONS {
+            return Err(StudyError::Usage(format!(
+                "capacity needs at least {MIN_REPLICATIONS} replications per probe, got {reps}: \
+                 with fewer, the confidence bound each probe is judged by is too wide to search \
+                 on (the 95% Student t factor is 12.7 with 2); raise [simulation] replications \
+                 or give --replications"
+            )));
+        }
+    }
     let mut outcome = Outcome::default();
     for src in &sources {
         let s = &src.base;
