@@ -286,3 +286,13 @@ fn a_size_must_be_above_zero() {
         "broken.toml:8:1: clients.kib_per_request: must be a number above 0, got 0"
     );
 }
+
+#[test]
+fn a_window_too_fine_for_the_run_is_refused() {
+    let e = error(&BASE.replace("replications = 5", "replications = 5\nwindow = \"1ms\""));
+    assert_eq!(
+        e,
+        "broken.toml:5:1: simulation.window: gives 600000 windows over `duration` (10m); at most \
+         100000 are kept, so use a window of at least 6ms, got 1ms"
+    );
+}

@@ -22,7 +22,7 @@ use super::locate::FieldPath;
 use super::raw::{NetworkTable, ScenarioFile, SimulationTable, SloTable};
 use super::units;
 use super::{Network, Scenario, Simulation, Slo};
-use crate::engine::Dist;
+use crate::engine::{Dist, SimDuration};
 
 /// The names that other fields refer to, in index order.
 pub(crate) struct Names {
@@ -173,6 +173,10 @@ fn scenario_name(cx: &mut Cx<'_>, table: &SimulationTable, default_name: &str) -
     name.clone()
 }
 
+/// Most time-series windows a run may have: each window holds its own histograms and gauges, so
+/// a tiny `window` over a long run would exhaust memory (100,000 is a 10 s window over 11 days).
+const MAX_WINDOWS: u64 = 100_000;
+
 fn simulation(cx: &mut Cx<'_>, t: &SimulationTable) -> Simulation {
     let p = FieldPath::root().key("simulation");
     let duration = cx.positive(&p.key("duration"), t.duration, d::DURATION);
@@ -183,12 +187,24 @@ fn simulation(cx: &mut Cx<'_>, t: &SimulationTable) -> Simulation {
             format!("must be shorter than `duration` ({duration}), got {warmup}"),
         );
     }
+    let window = cx.positive(&p.key("window"), t.window, d::WINDOW);
+    let windows = duration.0.div_ceil(window.0.max(1));
+    if windows > MAX_WINDOWS {
+        let least = SimDuration(duration.0.div_ceil(MAX_WINDOWS));
+        cx.error(
+            &p.key("window"),
+            format!(
+                "gives {windows} windows over `duration` ({duration}); at most {MAX_WINDOWS} are \
+                 kept, so use a window of at least {least}, got {window}"
+            ),
+        );
+    }
     Simulation {
         duration,
         warmup,
         replications: cx.at_least(&p.key("replications"), t.replications, 1, d::REPLICATIONS),
         seed: t.seed.unwrap_or(d::SEED),
-        window: cx.positive(&p.key("window"), t.window, d::WINDOW),
+        window,
     }
 }
 
