@@ -247,3 +247,54 @@ fn misplaced_hpa_and_internal_settings_are_errors() {
         "{e}"
     );
 }
+
+#[test]
+fn gateway_replicas_of_a_lost_zone_are_evicted_and_replaced_elsewhere() {
+    // One NGINX replica per zone; zone 2 is lost from 60 s to 660 s. Its replica is a pod on a
+    // lost node: evicted at 60 + 50 + 300 = 410 s and replaced in a zone that is up, ready 20 s
+    // later (430 s). When zone 2 returns, the evicted replica stays deleted: 3 replicas, not 4.
+    let text = r#"
+[simulation]
+duration = "12m"
+warmup = "0s"
+replications = 1
+seed = 3
+window = "1s"
+[clients]
+rate = 50
+[network]
+zones = ["1", "2", "3"]
+[ingress]
+kind = "nginx"
+instances = { "1" = 1, "2" = 1, "3" = 1 }
+startup = "20s"
+[[services]]
+name = "web"
+pods = { "1" = 1, "2" = 1, "3" = 1 }
+concurrency = 50
+service_time = "2ms"
+[[faults]]
+kind = "zone-outage"
+zone = "2"
+at = "1m"
+duration = "10m"
+"#;
+    let r = simulate(&parse(text, "nginx-zone.toml").unwrap(), 0);
+    for (t, n) in replicas_up(&r) {
+        let expected = if t < 60.0 {
+            3.0
+        } else if (61.0..429.0).contains(&t) {
+            2.0
+        } else if t >= 431.0 {
+            3.0
+        } else {
+            continue;
+        };
+        assert_eq!(n, expected, "{n} replicas up at {t} s");
+    }
+    let stats = r.ingress_replicas.unwrap();
+    assert_eq!(
+        stats.max, 3,
+        "the evicted replica did not come back beside its replacement"
+    );
+}

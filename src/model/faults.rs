@@ -6,7 +6,10 @@ use rand::seq::SliceRandom;
 
 use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
 
-use super::detection::{DeathCause, LB_PROBE_DETECTION, addition_delay, removal_delay};
+use super::detection::{
+    DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, addition_delay,
+    removal_delay,
+};
 use super::sim::{Degradation, Ev, Sim};
 use super::topology::{Life, View};
 
@@ -24,9 +27,26 @@ impl Sim<'_> {
                         self.schedule_eviction(p as u32);
                     }
                 }
+                let in_cluster = matches!(
+                    self.s.ingress.kind,
+                    IngressKind::Nginx(_) | IngressKind::Istio(_)
+                );
                 for k in 0..self.topo.instances.len() {
-                    if self.topo.instances[k].zone == zone {
+                    let inst = &self.topo.instances[k];
+                    if inst.zone == zone {
+                        let retired = inst.retired;
                         self.kill_instance(k as u32, reset);
+                        if in_cluster && !retired {
+                            // Gateway pods are pods: evicted from the lost nodes like any.
+                            let epoch = self.topo.instances[k].epoch;
+                            self.cal.schedule_in(
+                                NODE_MONITOR_GRACE + EVICTION_TOLERATION,
+                                Ev::EvictInstance {
+                                    inst: k as u32,
+                                    epoch,
+                                },
+                            );
+                        }
                     }
                 }
                 if let EgressKind::NatGateway { zones, .. } = &self.s.egress.kind

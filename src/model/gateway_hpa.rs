@@ -1,6 +1,9 @@
 //! The HPA on NGINX / Istio gateway replicas (`[ingress.hpa]`), with the services' algorithm
 //! ([`super::hpa`]) on the replicas' worker-slot utilisation.
 //!
+//! Replicas are pods: those on the nodes of a lost zone are evicted after the node-monitor grace
+//! period and the toleration (50 + 300 s), and replaced in the zones that are up.
+//!
 //! A new replica goes to the zone with the fewest replicas (zones in an outage excluded),
 //! starts for the ingress start-up time, then the Azure Load Balancer in front sends to it once
 //! its health probe passes. A removed replica drains: the load balancer stops sending after its
@@ -66,6 +69,17 @@ impl Sim<'_> {
         for _ in desired..replicas {
             self.remove_replica();
         }
+    }
+
+    /// The toleration of gateway replica `k` on a lost node ran out: the Deployment deletes it
+    /// and creates a replacement in a zone that is up, as for any pod.
+    pub(super) fn evict_instance(&mut self, k: u32, epoch: u32) {
+        let inst = &mut self.topo.instances[k as usize];
+        if inst.epoch != epoch || inst.retired || inst.life == Life::Up {
+            return;
+        }
+        inst.retired = true;
+        self.add_replica();
     }
 
     /// A new replica in the zone with the fewest (zones in an outage excluded).

@@ -173,6 +173,8 @@ pub enum Ev {
     GatewayHpaTick,
     /// The termination grace period of a removed ingress replica ends.
     InstanceTerminate { inst: u32, epoch: u32 },
+    /// The toleration of a gateway replica (NGINX, Istio) on a lost node runs out.
+    EvictInstance { inst: u32, epoch: u32 },
     /// Fault number `i` starts.
     FaultStart(u16),
     /// Fault number `i` ends.
@@ -622,6 +624,7 @@ impl<'a> Sim<'a> {
             Ev::GatewayHpaTick => self.gateway_hpa_tick(),
             Ev::InstanceTerminate { inst, epoch } => self.instance_terminate(inst, epoch),
             Ev::Evict { pod, epoch } => self.evict(pod, epoch),
+            Ev::EvictInstance { inst, epoch } => self.evict_instance(inst, epoch),
             Ev::Terminate { pod, epoch } => self.terminate(pod, epoch),
             Ev::FaultStart(i) => self.fault_start(i as usize),
             Ev::FaultEnd(i) => self.fault_end(i as usize),
