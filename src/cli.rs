@@ -62,27 +62,11 @@ pub struct RunArgs {
     /// Scenario files (TOML); all are checked before any runs.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Worker threads for the replications [default: one per CPU]. Results do not depend on it.
-    #[arg(long, value_name = "N", value_parser = at_least_one::<usize>)]
-    pub threads: Option<usize>,
-    /// Replications per scenario, instead of the scenario's `[simulation].replications`.
-    #[arg(long, value_name = "N", value_parser = at_least_one::<u32>, conflicts_with = "precision")]
-    pub replications: Option<u32>,
-    /// Master seed, instead of the scenario's `[simulation].seed`.
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Folder for results; each scenario writes into <OUT>/<scenario name>/.
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
-    /// No progress bars and no notes on standard error.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// What to print on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub common: CommonArgs,
     /// Add replications until the 95% interval of p99 latency is within this share of its
     /// mean, e.g. `5%`.
-    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    #[arg(long, value_name = "PERCENT", value_parser = percent, conflicts_with = "replications")]
     pub precision: Option<f64>,
     /// Upper bound on replications with --precision [default: 100].
     #[arg(long, value_name = "N", value_parser = at_least_one::<u32>, requires = "precision")]
@@ -94,26 +78,27 @@ pub struct RunArgs {
     pub sweep: Option<Sweep>,
 }
 
-/// Options `compare` and `capacity` share with `run`.
-#[derive(Debug, Args)]
-pub struct StudyArgs {
-    /// Worker threads [default: one per CPU]. Results do not depend on it.
+/// Options every running command (`run`, `compare`, `capacity`) has.
+#[derive(Clone, Debug, Args)]
+pub struct CommonArgs {
+    /// Worker threads for the replications [default: one per CPU]. Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = at_least_one::<usize>)]
     pub threads: Option<usize>,
-    /// Replications per run, instead of the (first) scenario's.
+    /// Replications per run, instead of the scenario's `[simulation].replications` (compare:
+    /// the first file's).
     #[arg(long, value_name = "N", value_parser = at_least_one::<u32>)]
     pub replications: Option<u32>,
-    /// Master seed for every run, instead of the (first) scenario's.
+    /// Master seed, instead of the scenario's `[simulation].seed` (compare: the first file's).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Folder for results.
+    /// Folder for results; each scenario or study writes into <OUT>/<name>/.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// No progress bars and no notes on standard error.
     #[arg(long, short)]
     pub quiet: bool,
-    /// What to print on standard output: the table, or (json) the file written —
-    /// comparison.json or capacity.json.
+    /// What to print on standard output: the table, or (json) what is written —
+    /// summary.json, comparison.json or capacity.json.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
@@ -129,7 +114,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
     #[command(flatten)]
-    pub common: StudyArgs,
+    pub common: CommonArgs,
 }
 
 /// Options of `trafsim capacity`.
@@ -152,10 +137,10 @@ pub struct CapacityArgs {
     #[arg(long, value_name = "WIDTH", default_value = "1%", value_parser = capacity::Tolerance::parse)]
     pub tolerance: capacity::Tolerance,
     #[command(flatten)]
-    pub common: StudyArgs,
+    pub common: CommonArgs,
 }
 
-impl StudyArgs {
+impl CommonArgs {
     /// The library's options.
     fn options(&self) -> study::Options {
         study::Options {
@@ -344,10 +329,10 @@ fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
         match scenario::load(file) {
             Ok(mut s) => {
                 print_warnings(&s.warnings);
-                if let Some(n) = args.replications {
+                if let Some(n) = args.common.replications {
                     s.simulation.replications = n;
                 }
-                if let Some(seed) = args.seed {
+                if let Some(seed) = args.common.seed {
                     s.simulation.seed = seed;
                 }
                 scenarios.push(s);
@@ -378,14 +363,7 @@ fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
 fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
     let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref())?;
     if !swept.is_empty() {
-        let opts = study::Options {
-            threads: args.threads,
-            replications: args.replications,
-            seed: args.seed,
-            out: args.out.clone(),
-            quiet: args.quiet,
-            json: args.format == Format::Json,
-        };
+        let opts = args.common.options();
         show_outcome(&study::sweep_run::run(&swept, &opts)?, &opts)?;
         if plain.is_empty() {
             return Ok(());
@@ -399,10 +377,10 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
     let scenarios = load_all(args)?;
     let dirs = scenarios
         .iter()
-        .map(|s| report::output_dir(&args.out, &s.name))
+        .map(|s| report::output_dir(&args.common.out, &s.name))
         .collect::<Result<Vec<_>, _>>()?;
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
+        .num_threads(args.common.threads.unwrap_or(0))
         .build()?;
     for (i, (s, dir)) in scenarios.iter().zip(&dirs).enumerate() {
         let summary = simulate(s, args, &pool);
@@ -420,7 +398,7 @@ fn simulate(s: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Summary {
     let bar = runner::progress_bar(
         if args.precision.is_some() { max } else { fixed },
         &s.name,
-        args.quiet,
+        args.common.quiet,
     );
     let tick = |_replication: u64| bar.inc(1);
     let (runs, precision) = match args.precision {
@@ -451,7 +429,7 @@ fn show(
     separate: bool,
 ) -> Result<(), CliError> {
     let mut stdout = io::stdout().lock();
-    match args.format {
+    match args.common.format {
         Format::Table => {
             if separate {
                 writeln!(stdout)?;
@@ -462,7 +440,7 @@ fn show(
         }
         Format::Json => {
             stdout.write_all(report::json::to_json(summary)?.as_bytes())?;
-            if !args.quiet {
+            if !args.common.quiet {
                 let _ = writeln!(
                     io::stderr(),
                     "{}: results in {}",
