@@ -39,6 +39,7 @@ pub struct Station {
     completed: u64,
     busy_tw: TimeWeighted,
     line_tw: TimeWeighted,
+    servers_tw: TimeWeighted,
     stats_since: SimTime,
 }
 
@@ -55,6 +56,7 @@ impl Station {
             completed: 0,
             busy_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
             line_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
+            servers_tw: TimeWeighted::new(SimTime::ZERO, f64::from(servers)),
             stats_since: SimTime::ZERO,
         }
     }
@@ -108,6 +110,7 @@ impl Station {
     /// new servers take waiting jobs at once — those are returned, to be started by the caller.
     pub fn set_servers(&mut self, now: SimTime, servers: u32) -> Vec<u32> {
         self.servers = servers;
+        self.servers_tw.set(now, f64::from(servers));
         let mut started = Vec::new();
         while self.busy < self.servers {
             let Some(job) = self.line.pop_front() else {
@@ -135,6 +138,7 @@ impl Station {
         self.completed = 0;
         self.busy_tw.reset(now);
         self.line_tw.reset(now);
+        self.servers_tw.reset(now);
         self.stats_since = now;
     }
 
@@ -142,6 +146,17 @@ impl Station {
     /// difference of two readings).
     pub fn busy_integral(&self, now: SimTime) -> f64 {
         self.busy_tw.mean(now) * now.since(self.stats_since).as_secs_f64()
+    }
+
+    /// Server-seconds (servers available, busy or not) since the last reset. A station made
+    /// mid-run starts with no servers, so this is also its integral since it was made.
+    pub fn servers_integral(&self, now: SimTime) -> f64 {
+        self.servers_tw.mean(now) * now.since(self.stats_since).as_secs_f64()
+    }
+
+    /// Waiting-job-seconds since the last reset.
+    pub fn line_integral(&self, now: SimTime) -> f64 {
+        self.line_tw.mean(now) * now.since(self.stats_since).as_secs_f64()
     }
 
     /// When statistics were last reset.

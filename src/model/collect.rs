@@ -119,15 +119,17 @@ impl Sim<'_> {
                 .topo
                 .instances
                 .iter()
-                .map(|i| (i.zone, &i.station, self.s.ingress.concurrency))
+                .map(|i| (i.zone, &i.station))
                 .collect();
+            let at_start =
+                self.s.ingress.instances.iter().sum::<u32>() * self.s.ingress.concurrency;
             tiers.push(tier(
                 "ingress".into(),
                 format!("ingress:{}", ingress_kind(self.s)),
-                &stations,
+                (&stations, at_start),
                 std::mem::take(&mut self.tier.ingress),
                 zones,
-                now,
+                (now, measured_secs),
             ));
         }
         for (si, svc) in self.s.services.iter().enumerate() {
@@ -135,16 +137,17 @@ impl Sim<'_> {
                 .iter()
                 .map(|&p| {
                     let pod = &self.topo.pods[p as usize];
-                    (pod.zone, &pod.station, svc.concurrency)
+                    (pod.zone, &pod.station)
                 })
                 .collect();
+            let at_start = svc.pods.iter().sum::<u32>() * svc.concurrency;
             tiers.push(tier(
                 svc.name.clone(),
                 "service".into(),
-                &stations,
+                (&stations, at_start),
                 std::mem::take(&mut self.tier.services[si]),
                 zones,
-                now,
+                (now, measured_secs),
             ));
         }
         if self.tier.egress_calls > 0 {
@@ -240,23 +243,35 @@ fn egress_kind(s: &crate::scenario::Scenario) -> &'static str {
     }
 }
 
-/// Sums the stations of a tier.
+/// Sums the stations of a tier over the measured period (`measured` seconds up to `now`);
+/// `servers` is the tier's worker slots at the start of the run.
+///
+/// Busy, available and waiting figures are integrals over time divided by the measured
+/// period, so pods and instances that came and went (autoscaling, faults, replacements) weigh
+/// by how long they were there, and utilisation is busy slot-time over available slot-time.
 fn tier(
     name: String,
     kind: String,
-    stations: &[(usize, &crate::engine::Station, u32)],
+    (stations, servers): (&[(usize, &crate::engine::Station)], u32),
     latency: LatencyHistogram,
     zones: usize,
-    now: crate::engine::SimTime,
+    (now, measured): (crate::engine::SimTime, f64),
 ) -> TierResult {
-    let servers: u32 = stations.iter().map(|s| s.2).sum();
-    let mean_busy: f64 = stations.iter().map(|s| s.1.mean_busy(now)).sum();
+    let per_sec = |integral: f64| {
+        if measured > 0.0 {
+            integral / measured
+        } else {
+            0.0
+        }
+    };
     let mut zb = vec![0.0; zones];
     let mut zs = vec![0.0; zones];
-    for (z, st, c) in stations {
-        zb[*z] += st.mean_busy(now);
-        zs[*z] += f64::from(*c);
+    for (z, st) in stations {
+        zb[*z] += per_sec(st.busy_integral(now));
+        zs[*z] += per_sec(st.servers_integral(now));
     }
+    let mean_busy: f64 = zb.iter().sum();
+    let mean_servers: f64 = zs.iter().sum();
     TierResult {
         name,
         kind,
@@ -265,12 +280,15 @@ fn tier(
         rejected: stations.iter().map(|s| s.1.rejected()).sum(),
         completed: stations.iter().map(|s| s.1.completed()).sum(),
         mean_busy,
-        utilisation: if servers == 0 {
-            0.0
+        utilisation: if mean_servers > 0.0 {
+            mean_busy / mean_servers
         } else {
-            mean_busy / f64::from(servers)
+            0.0
         },
-        mean_queue: stations.iter().map(|s| s.1.mean_queue(now)).sum(),
+        mean_queue: stations
+            .iter()
+            .map(|s| per_sec(s.1.line_integral(now)))
+            .sum(),
         peak_queue: stations
             .iter()
             .map(|s| s.1.peak_queue())

@@ -96,7 +96,8 @@ pub struct TierResult {
     pub completed: u64,
     /// Time-average busy servers.
     pub mean_busy: f64,
-    /// Time-average busy share of the servers that exist.
+    /// Busy slot-time over available slot-time (slots of pods and instances while they were up,
+    /// however they came and went).
     pub utilisation: f64,
     /// Time-average waiting requests (all instances).
     pub mean_queue: f64,
