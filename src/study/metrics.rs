@@ -98,7 +98,8 @@ pub fn of_runs(s: &Scenario, runs: &[RunResult]) -> Vec<Metric> {
         ),
     ];
     let mut tiers: Vec<&str> = Vec::new();
-    for t in runs.iter().flat_map(|r| &r.tiers) {
+    // Tiers with worker slots: the egress path has none (its devices report apart).
+    for t in runs.iter().flat_map(|r| &r.tiers).filter(|t| t.servers > 0) {
         if !tiers.contains(&t.name.as_str()) {
             tiers.push(&t.name);
         }
