@@ -5,6 +5,7 @@
 //! - `sim` — the state of one replication, the request arena and the event loop;
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
 //! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
+//! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
 //! - `policy` — network policies: dropped calls and their counts;
 //! - `balance` — load-balancing policies;
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
@@ -28,6 +29,7 @@ mod flow;
 mod front;
 mod gateway_hpa;
 mod hpa;
+mod mesh_retry;
 mod placement;
 mod policy;
 pub mod result;

@@ -180,6 +180,7 @@ impl Sim<'_> {
             failed: self.failed,
             client_attempts: self.client_attempts,
             ingress_tries: self.ingress_tries,
+            mesh_retries: self.mesh_retries,
             latency: self.latency,
             tiers,
             cross_zone_share: if self.hops == 0 {

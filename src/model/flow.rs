@@ -18,7 +18,7 @@ use super::topology::Life;
 const NO_ZONE: u8 = u8::MAX;
 
 /// The mesh's sidecar latency and locality setting, if east-west calls go through one.
-fn mesh_of(s: &crate::scenario::Scenario) -> Option<(&crate::engine::Dist, bool)> {
+pub(super) fn mesh_of(s: &crate::scenario::Scenario) -> Option<(&crate::engine::Dist, bool)> {
     match &s.ingress.kind {
         IngressKind::Istio(i) => i.mesh.as_ref().map(|d| (d, i.locality_aware)),
         _ => None,
@@ -261,7 +261,13 @@ impl Sim<'_> {
     }
 
     /// As [`Self::send_work`], with `extra` latency on the way (sidecars).
-    fn send_work_after(&mut self, parent: u32, pod: u32, from_zone: u8, extra: SimDuration) {
+    pub(super) fn send_work_after(
+        &mut self,
+        parent: u32,
+        pod: u32,
+        from_zone: u8,
+        extra: SimDuration,
+    ) {
         let p = self.nodes[parent as usize];
         let mut w = self.blank(Kind::Work);
         w.parent = parent;
@@ -430,6 +436,13 @@ impl Sim<'_> {
                 };
                 match self.pick(t, super::topology::View::Endpoints, policy, locality, NONE) {
                     Some(pod) => {
+                        if mesh.is_some() {
+                            // The sidecar's retries share the call's deadline.
+                            let n = &mut self.nodes[id as usize];
+                            n.tries = 0;
+                            n.last_pod = pod;
+                            n.try_sent = now + timeout;
+                        }
                         let sidecars = match mesh {
                             Some((d, _)) => {
                                 self.usage.mesh_calls += u64::from(self.cal.now() >= self.warm);
@@ -623,9 +636,12 @@ impl Sim<'_> {
 
     /// Node `id` got its child's result (or its timeout fired: `cause` = timeout).
     pub(super) fn on_reply(&mut self, id: u32, ok: bool, cause: ErrorCause) {
-        match self.nodes[id as usize].kind {
+        let kind = self.nodes[id as usize].kind;
+        match kind {
             Kind::Request => self.request_result(id, ok, cause),
             Kind::Attempt => self.attempt_result(id, ok, cause),
+            Kind::Work | Kind::Leg
+                if !ok && cause == ErrorCause::DeadBackend && self.mesh_retry(id) => {}
             Kind::Work => {
                 let w = self.nodes[id as usize];
                 if self.topo.pods[w.at as usize].epoch != w.epoch {

@@ -129,6 +129,8 @@ pub struct RunResult {
     /// Tries the ingress sent to pods for those attempts (first tries and its own retries:
     /// NGINX next-upstream, Istio retries); with no ingress, one per attempt.
     pub ingress_tries: u64,
+    /// East-west retries the mesh's client sidecars made (after warm-up).
+    pub mesh_retries: u64,
     /// End-to-end latency of successful requests, as the client saw it (including retries).
     pub latency: LatencyHistogram,
     /// Per tier.

@@ -77,7 +77,8 @@ pub struct Node {
     pub from_zone: u8,
     /// Whether the attempt opens a new TLS connection.
     pub tls: bool,
-    /// When the current try was sent (attempt), for the EWMA.
+    /// Attempt: when the current try was sent, for the EWMA. Work or leg on a mesh call: the
+    /// call's deadline, which its sidecar's retries share.
     pub try_sent: SimTime,
     /// Zone where an internal client's attempt entered the cluster (instance or node zone).
     pub entry_zone: u8,
@@ -209,6 +210,8 @@ pub struct Streams {
     pub firewall: StreamRng,
     /// Internal clients' zones and their VNet hops to the ingress.
     pub client_zones: StreamRng,
+    /// Backoffs of the mesh's east-west retries.
+    pub mesh_retries: StreamRng,
 }
 
 impl Streams {
@@ -232,6 +235,7 @@ impl Streams {
             faults: n("faults"),
             firewall: n("egress.firewall"),
             client_zones: n("clients.zones"),
+            mesh_retries: n("mesh.retries"),
         }
     }
 }
@@ -316,6 +320,8 @@ pub struct Sim<'a> {
     /// Tries the ingress sent towards pods (after warm-up): first tries, NGINX next-upstream
     /// tries and Istio retries.
     pub ingress_tries: u64,
+    /// East-west retries the mesh's sidecars made (after warm-up).
+    pub mesh_retries: u64,
     /// Retries requested so far (whole run, for the retry budget) and requests so far.
     pub budget_retries: super::budget::Decaying,
     /// Requests so far (whole run).
@@ -421,6 +427,7 @@ impl<'a> Sim<'a> {
             failed: [0; ErrorCause::COUNT],
             client_attempts: 0,
             ingress_tries: 0,
+            mesh_retries: 0,
             budget_retries: Default::default(),
             budget_requests: Default::default(),
             retries_in_window: 0,

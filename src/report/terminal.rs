@@ -101,6 +101,10 @@ pub fn render(summary: &Summary) -> String {
     if let Some(peak) = summary.snat_peak {
         extras.push(format!("SNAT ports in use: peak {peak}"));
     }
+    if summary.mesh_retries.mean > 0.0 {
+        let rate = est(&summary.mesh_retries, 1.0);
+        extras.push(format!("mesh east-west retries {rate}/s"));
+    }
     if let Some(fw) = &summary.firewall {
         extras.push(format!(
             "firewall instances: mean {}, peak {}; queueing {} ms",

@@ -71,6 +71,8 @@ pub struct Summary {
     /// Tries the ingress sent to pods per client attempt (its own retries stack on the
     /// clients': the load multiplier on the pods is the product of the two).
     pub ingress_amplification: Estimate,
+    /// East-west retries the mesh's sidecars made, per second (0 without a mesh).
+    pub mesh_retries: Estimate,
     /// Per tier: the ingress, each service, the egress.
     pub tiers: Vec<TierSummary>,
     /// Share of hops that crossed zones.
@@ -332,6 +334,7 @@ impl Summary {
             errors,
             amplification: est(&|r| share(r.client_attempts, r.offered)),
             ingress_amplification: est(&|r| share(r.ingress_tries, r.client_attempts)),
+            mesh_retries: est(&|r| r.mesh_retries as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
             tiers: TierSummary::from_runs(runs, &scenario.network.zones),
             cross_zone_share: est(&|r| r.cross_zone_share),
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),

@@ -253,6 +253,8 @@ pub struct Istio {
     pub locality_aware: bool,
     /// Sidecar mesh on east-west calls: the latency of one sidecar pass, if on.
     pub mesh: Option<Dist>,
+    /// Retries the client sidecar makes on an east-west call whose connection fails.
+    pub mesh_retries: u32,
 }
 
 /// Envoy outlier detection.

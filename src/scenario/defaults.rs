@@ -177,6 +177,12 @@ pub const NGINX_NEXT_UPSTREAM_TRIES: u32 = 3;
 
 /// Istio retries after the first try (D*: 2 attempts on connect-failure and similar, facts §3).
 pub const ISTIO_RETRIES: u32 = 2;
+/// Backoff base of Envoy's retries: the n-th retry waits a uniform time in
+/// [0, (2^n − 1) × 25 ms] (D: Envoy `x-envoy-retry-on` / retry policy docs, default base interval
+/// 25 ms).
+pub const ENVOY_RETRY_BACKOFF_BASE: SimDuration = ms(25);
+/// Cap on Envoy's retry backoff: 10 × the base interval (D: same).
+pub const ENVOY_RETRY_BACKOFF_MAX: SimDuration = ms(250);
 /// Istio locality-aware load balancing (D: on by default, facts §3).
 pub const ISTIO_LOCALITY_AWARE: bool = true;
 /// Outlier detection `consecutive5xxErrors` when configured (D: istio/api destination_rule).

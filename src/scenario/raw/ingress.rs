@@ -74,6 +74,10 @@ pub(crate) struct IngressTable {
     /// Default: constant "1.35ms" (half of the ≈2.7 ms p90 Istio measures for a client and
     /// server sidecar pair).
     pub sidecar_latency: Option<DistSpec>,
+    /// istio only, with `mesh`: retries the client sidecar makes on an east-west call whose
+    /// connection fails (connect-failure, reset), each to another pod. Default: 2 (Istio's
+    /// default retry policy).
+    pub mesh_retries: Option<u32>,
     /// nginx and istio only: time for a new or restarted replica to become ready (image pull,
     /// container start, readiness). Default: "20s" (an estimate, like pods).
     pub startup: Option<HumanDuration>,

@@ -62,6 +62,7 @@ pub(super) fn resolve(
             ("locality_aware", t.locality_aware.is_some(), ISTIO),
             ("mesh", t.mesh.is_some(), ISTIO),
             ("sidecar_latency", t.sidecar_latency.is_some(), ISTIO),
+            ("mesh_retries", t.mesh_retries.is_some(), ISTIO),
             ("limit_rps", t.limit_rps.is_some(), NGINX),
             ("limit_burst", t.limit_burst.is_some(), NGINX),
             ("startup", t.startup.is_some(), GATEWAY_PODS),
@@ -301,6 +302,7 @@ fn kind_settings(
         }),
         K::Istio => IngressKind::Istio(Istio {
             retries: t.retries.unwrap_or(d::ISTIO_RETRIES),
+            mesh_retries: t.mesh_retries.unwrap_or(d::ISTIO_RETRIES),
             per_try_timeout: cx.positive(
                 &p.key("per_try_timeout"),
                 t.per_try_timeout,
@@ -337,6 +339,9 @@ fn kind_settings(
             mesh: {
                 if t.sidecar_latency.is_some() && t.mesh != Some(true) {
                     cx.error(&p.key("sidecar_latency"), "applies only with `mesh = true`");
+                }
+                if t.mesh_retries.is_some() && t.mesh != Some(true) {
+                    cx.error(&p.key("mesh_retries"), "applies only with `mesh = true`");
                 }
                 t.mesh.unwrap_or(false)
             }
