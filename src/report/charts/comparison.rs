@@ -64,9 +64,7 @@ impl Plot for ComparisonChart<'_> {
     where
         DB::ErrorType: 'static,
     {
-        let area = style::titled(root, &self.title())?;
-        let split = (f64::from(area.dim_in_pixel().1) * TOP_SHARE) as u32;
-        let (top, bottom) = area.split_vertically(split);
+        let (top, bottom) = style::two_panels(root, &self.title(), TOP_SHARE)?;
         self.latency_panel(&top)?;
         self.error_panel(&bottom)
     }

@@ -65,6 +65,24 @@ where
     root.margin(14, 0, 0, 0).titled(title, font(TITLE))
 }
 
+/// A top and a bottom panel of one chart.
+pub type Panels<DB> = (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>);
+
+/// The titled area of `root` split into a top panel holding `top_share` of its height and a
+/// bottom panel under it (latency above errors, in the charts that have both).
+pub fn two_panels<DB>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    top_share: f64,
+) -> Result<Panels<DB>, DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend,
+{
+    let area = titled(root, title)?;
+    let split = (f64::from(area.dim_in_pixel().1) * top_share) as u32;
+    Ok(area.split_vertically(split))
+}
+
 /// A text style of `size` pixels in the embedded font.
 pub fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().into()
