@@ -6,6 +6,7 @@
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
 //! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
+//! - `call_retry` — retries the services' own code makes of failed calls;
 //! - `policy` — network policies: dropped calls and their counts;
 //! - `balance` — load-balancing policies;
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
@@ -20,6 +21,7 @@
 
 mod balance;
 mod budget;
+mod call_retry;
 mod collect;
 pub mod detection;
 mod fan_out;

@@ -192,6 +192,8 @@ impl WithCall for Scenario {
             target: trafsim::scenario::CallTarget::Destination(0),
             probability: 1.0,
             timeout: None,
+            retries: 0,
+            backoff: trafsim::engine::SimDuration::ZERO,
         }];
         self
     }

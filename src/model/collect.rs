@@ -181,6 +181,7 @@ impl Sim<'_> {
             client_attempts: self.client_attempts,
             ingress_tries: self.ingress_tries,
             mesh_retries: self.mesh_retries,
+            call_retries: self.call_retries,
             latency: self.latency,
             tiers,
             cross_zone_share: if self.hops == 0 {

@@ -379,6 +379,7 @@ impl Sim<'_> {
             return self.start_fan_out(id, group);
         }
         self.nodes[id as usize].call = k as u16;
+        self.nodes[id as usize].call_tries = 0;
         if k == calls.len() {
             let d = self.svc_degr[w.service as usize];
             let fault = d.error_rate.max(self.topo.pods[w.at as usize].error_rate);
@@ -642,6 +643,7 @@ impl Sim<'_> {
             Kind::Attempt => self.attempt_result(id, ok, cause),
             Kind::Work | Kind::Leg
                 if !ok && cause == ErrorCause::DeadBackend && self.mesh_retry(id) => {}
+            Kind::Work | Kind::Leg if !ok && self.call_retry(id) => {}
             Kind::Work => {
                 let w = self.nodes[id as usize];
                 if self.topo.pods[w.at as usize].epoch != w.epoch {

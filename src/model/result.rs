@@ -131,6 +131,8 @@ pub struct RunResult {
     pub ingress_tries: u64,
     /// East-west retries the mesh's client sidecars made (after warm-up).
     pub mesh_retries: u64,
+    /// Retries the services' own code made of failed calls (after warm-up).
+    pub call_retries: u64,
     /// End-to-end latency of successful requests, as the client saw it (including retries).
     pub latency: LatencyHistogram,
     /// Per tier.

@@ -67,6 +67,8 @@ pub struct Node {
     pub pending: u16,
     /// The first failure's cause in the current fan-out group, [`NO_FAILURE`] if none (work).
     pub fail: u8,
+    /// Retries the caller made of its current call (work, leg).
+    pub call_tries: u8,
     /// Ingress instance (attempt) or pod (work), `NONE` if none.
     pub at: u32,
     /// Epoch of that instance or pod when the node was sent there.
@@ -101,6 +103,7 @@ impl Node {
             call: 0,
             pending: 0,
             fail: NO_FAILURE,
+            call_tries: 0,
             at: NONE,
             epoch: 0,
             last_pod: NONE,
@@ -137,6 +140,8 @@ pub enum Ev {
     Timeout { node: u32, ver: u32, tok: u32 },
     /// A request's retry backoff ends.
     RetryDue { node: u32, ver: u32 },
+    /// The caller's backoff before retrying its current call (work, leg) ends.
+    CallRetryDue { node: u32, ver: u32, tok: u32 },
     /// A SNAT port becomes free again.
     PortRelease,
     /// A Load Balancer outbound SNAT port of a node becomes free again.
@@ -322,6 +327,8 @@ pub struct Sim<'a> {
     pub ingress_tries: u64,
     /// East-west retries the mesh's sidecars made (after warm-up).
     pub mesh_retries: u64,
+    /// Retries the services' own code made of failed calls (after warm-up).
+    pub call_retries: u64,
     /// Retries requested so far (whole run, for the retry budget) and requests so far.
     pub budget_retries: super::budget::Decaying,
     /// Requests so far (whole run).
@@ -428,6 +435,7 @@ impl<'a> Sim<'a> {
             client_attempts: 0,
             ingress_tries: 0,
             mesh_retries: 0,
+            call_retries: 0,
             budget_retries: Default::default(),
             budget_requests: Default::default(),
             retries_in_window: 0,
@@ -593,6 +601,11 @@ impl<'a> Sim<'a> {
             Ev::RetryDue { node, ver } => {
                 if self.live(node, ver) {
                     self.send_attempt(node);
+                }
+            }
+            Ev::CallRetryDue { node, ver, tok } => {
+                if self.live(node, ver) && self.nodes[node as usize].tok == tok {
+                    self.call_retry_due(node);
                 }
             }
             Ev::PortRelease => self.ports_in_use = self.ports_in_use.saturating_sub(1),

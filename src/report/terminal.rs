@@ -105,6 +105,10 @@ pub fn render(summary: &Summary) -> String {
         let rate = est(&summary.mesh_retries, 1.0);
         extras.push(format!("mesh east-west retries {rate}/s"));
     }
+    if summary.call_retries.mean > 0.0 {
+        let rate = est(&summary.call_retries, 1.0);
+        extras.push(format!("call retries {rate}/s"));
+    }
     if let Some(fw) = &summary.firewall {
         extras.push(format!(
             "firewall instances: mean {}, peak {}; queueing {} ms",

@@ -109,6 +109,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         client_attempts: 101,
         ingress_tries: 101,
         mesh_retries: 0,
+        call_retries: 0,
         latency: latency.clone(),
         tiers: vec![TierResult {
             name: "server".into(),

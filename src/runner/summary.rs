@@ -73,6 +73,9 @@ pub struct Summary {
     pub ingress_amplification: Estimate,
     /// East-west retries the mesh's sidecars made, per second (0 without a mesh).
     pub mesh_retries: Estimate,
+    /// Retries the services' own code made of failed calls, per second (0 without `retries`
+    /// on calls).
+    pub call_retries: Estimate,
     /// Per tier: the ingress, each service, the egress.
     pub tiers: Vec<TierSummary>,
     /// Share of hops that crossed zones.
@@ -335,6 +338,7 @@ impl Summary {
             amplification: est(&|r| share(r.client_attempts, r.offered)),
             ingress_amplification: est(&|r| share(r.ingress_tries, r.client_attempts)),
             mesh_retries: est(&|r| r.mesh_retries as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
+            call_retries: est(&|r| r.call_retries as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
             tiers: TierSummary::from_runs(runs, &scenario.network.zones),
             cross_zone_share: est(&|r| r.cross_zone_share),
             snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),

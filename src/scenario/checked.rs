@@ -349,6 +349,10 @@ pub struct Call {
     pub probability: f64,
     /// How long the caller waits (holding its worker slot); `None`: the client's timeout.
     pub timeout: Option<SimDuration>,
+    /// Retries the caller makes when the call fails.
+    pub retries: u32,
+    /// Backoff before the first retry (doubling, full jitter, capped).
+    pub backoff: SimDuration,
 }
 
 /// A parallel fan-out: consecutive calls that go out at once. Each is made with its own

@@ -113,6 +113,12 @@ pub(crate) struct CallEntry {
     /// fan-out) and the caller waits until all of them have replied. Default: none (the call
     /// is made on its own, after the previous one replied).
     pub fan_out: Option<String>,
+    /// Retries the caller's own code makes when the call fails (timeout, 5xx, reset), each a
+    /// new call with its own timeout. Default: 0.
+    pub retries: Option<u32>,
+    /// Backoff before the first retry; it doubles each retry, with full jitter, up to 5 s.
+    /// Default: "100ms".
+    pub backoff: Option<HumanDuration>,
 }
 
 /// `[egress]`: how calls to external destinations leave the cluster.

@@ -165,10 +165,15 @@ fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<
     let timeout = c
         .timeout
         .map(|_| cx.positive(&p.key("timeout"), c.timeout, SimDuration::ZERO));
+    if c.backoff.is_some() && c.retries.unwrap_or(0) == 0 {
+        cx.error(&p.key("backoff"), "applies only with `retries` above 0");
+    }
     Some(Call {
         target,
         probability,
         timeout,
+        retries: c.retries.unwrap_or(0),
+        backoff: crate::scenario::units::or(c.backoff, d::RETRY_BACKOFF),
     })
 }
 
