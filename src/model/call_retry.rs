@@ -19,7 +19,12 @@ impl Sim<'_> {
     /// has retries left and the caller's pod is the one that made it. Returns whether it did.
     pub(super) fn call_retry(&mut self, id: u32) -> bool {
         let n = self.nodes[id as usize];
-        let call = &self.s.services[n.service as usize].calls[n.call as usize];
+        let Some(call) = self.s.services[n.service as usize]
+            .calls
+            .get(n.call as usize)
+        else {
+            return false;
+        };
         if u32::from(n.call_tries) >= call.retries || self.topo.pods[n.at as usize].epoch != n.epoch
         {
             return false;

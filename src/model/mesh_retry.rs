@@ -29,8 +29,10 @@ impl Sim<'_> {
             return false;
         };
         let n = self.nodes[id as usize];
-        let CallTarget::Service(target) =
-            self.s.services[n.service as usize].calls[n.call as usize].target
+        let Some(CallTarget::Service(target)) = self.s.services[n.service as usize]
+            .calls
+            .get(n.call as usize)
+            .map(|c| c.target)
         else {
             return false;
         };
