@@ -79,6 +79,21 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
+impl Outcome {
+    /// Appends one result to the text: its JSON document with `--format json`, else its table
+    /// (tables after the first are set apart by an empty line).
+    pub(crate) fn show(&mut self, json: bool, document: &str, table: impl FnOnce() -> String) {
+        if json {
+            self.text.push_str(document);
+        } else {
+            if !self.text.is_empty() {
+                self.text.push('\n');
+            }
+            self.text.push_str(&table());
+        }
+    }
+}
+
 /// Why a study failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {

@@ -212,15 +212,25 @@ impl Sim<'_> {
         for w in waiting {
             self.dead_end(w, reset);
         }
+        self.schedule_views(p, epoch, Some(cause));
+    }
+
+    /// Schedules each balancer's view (endpoints, App Gateway) of pod `p` to change after that
+    /// view's own delay: dropping it for a removal (`Some(cause)`), adding it back for `None`.
+    pub(super) fn schedule_views(&mut self, p: u32, epoch: u32, removed: Option<DeathCause>) {
+        let service = self.topo.pods[p as usize].service;
         for view in [View::Endpoints, View::AppGateway] {
-            let delay = removal_delay(self.s, cause, view, self.topo.pods[p as usize].service);
+            let delay = match removed {
+                Some(cause) => removal_delay(self.s, cause, view, service),
+                None => addition_delay(self.s, view),
+            };
             self.cal.schedule_in(
                 delay,
                 Ev::Detect {
                     pod: p,
                     epoch,
                     view: view as u8,
-                    routable: false,
+                    routable: removed.is_none(),
                 },
             );
         }
@@ -251,18 +261,7 @@ impl Sim<'_> {
         for w in started {
             self.start_service(w);
         }
-        for view in [View::Endpoints, View::AppGateway] {
-            let delay = addition_delay(self.s, view);
-            self.cal.schedule_in(
-                delay,
-                Ev::Detect {
-                    pod: p,
-                    epoch,
-                    view: view as u8,
-                    routable: true,
-                },
-            );
-        }
+        self.schedule_views(p, epoch, None);
     }
 
     /// Ingress instance `k` dies; the Azure Load Balancer stops sending to it after its probes.

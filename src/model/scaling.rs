@@ -11,11 +11,9 @@
 //! the zone with the fewest replicas of the service among zones not in an outage, within the
 //! service's topology-spread rule), and are ready after the service's start-up time.
 
-use super::detection::{
-    DeathCause, EVICTION_TOLERATION, NODE_MONITOR_GRACE, TERMINATION_GRACE, removal_delay,
-};
+use super::detection::{DeathCause, EVICTION_TOLERATION, NODE_MONITOR_GRACE, TERMINATION_GRACE};
 use super::sim::{Ev, Sim};
-use super::topology::{Instance, Life, Pod, View, bucket_size};
+use super::topology::{Instance, Life, Pod, bucket_size};
 use crate::engine::SimDuration;
 use crate::scenario::defaults::{APP_GATEWAY_AUTOSCALE_PERIOD, APP_GATEWAY_AUTOSCALE_TARGET};
 use crate::scenario::{GatewayAutoscale, IngressKind};
@@ -240,19 +238,7 @@ impl Sim<'_> {
         let pod = &mut self.topo.pods[p as usize];
         pod.retired = true;
         let epoch = pod.epoch;
-        for view in [View::Endpoints, View::AppGateway] {
-            let service = self.topo.pods[p as usize].service;
-            let delay = removal_delay(self.s, DeathCause::ContainerCrash, view, service);
-            self.cal.schedule_in(
-                delay,
-                Ev::Detect {
-                    pod: p,
-                    epoch,
-                    view: view as u8,
-                    routable: false,
-                },
-            );
-        }
+        self.schedule_views(p, epoch, Some(DeathCause::ContainerCrash));
         self.cal
             .schedule_in(TERMINATION_GRACE, Ev::Terminate { pod: p, epoch });
     }

@@ -563,16 +563,9 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
             PAGE,
             |charts| report::html::capacity_report(&r, src, charts),
         )?);
-        if opts.json {
-            outcome.text.push_str(&json);
-        } else {
-            if !outcome.text.is_empty() {
-                outcome.text.push('\n');
-            }
-            outcome
-                .text
-                .push_str(&render::capacity(&r.scenario, &r.results));
-        }
+        outcome.show(opts.json, &json, || {
+            render::capacity(&r.scenario, &r.results)
+        });
     }
     Ok(outcome)
 }

@@ -174,14 +174,7 @@ pub fn run(planned: &[Planned], opts: &Options) -> Result<Outcome, StudyError> {
             PAGE,
             |charts| report::html::sweep_report(&result, &p.source, slo, charts),
         )?);
-        if opts.json {
-            outcome.text.push_str(&json);
-        } else {
-            if !outcome.text.is_empty() {
-                outcome.text.push('\n');
-            }
-            outcome.text.push_str(&render::sweep(&result));
-        }
+        outcome.show(opts.json, &json, || render::sweep(&result));
     }
     Ok(outcome)
 }
