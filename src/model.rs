@@ -11,6 +11,8 @@
 //! - `balance` — load-balancing policies;
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
 //! - `scaling` — the HPA, eviction and replacement of pods from lost nodes, scale-down;
+//! - `hpa` — the HPA's replica calculation, shared by the services and the gateways;
+//! - `node_lifecycle` — lost nodes, zone states and the rate-limited tainting that evicts pods;
 //! - `faults` — zone outages, pod crashes, dependency degradation, restarts;
 //! - `snat` — outbound connections and how long each holds its SNAT port;
 //! - `firewall` — Azure Firewall instances as throughput-limited queues, and their autoscaling;
@@ -32,6 +34,7 @@ mod front;
 mod gateway_hpa;
 mod hpa;
 mod mesh_retry;
+mod node_lifecycle;
 mod placement;
 mod policy;
 pub mod result;

@@ -6,10 +6,7 @@ use rand::seq::SliceRandom;
 
 use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
 
-use super::detection::{
-    DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, addition_delay,
-    removal_delay,
-};
+use super::detection::{DeathCause, LB_PROBE_DETECTION, addition_delay, removal_delay};
 use super::sim::{Degradation, Ev, Sim};
 use super::topology::{Life, View};
 
@@ -20,17 +17,19 @@ impl Sim<'_> {
             FaultKind::ZoneOutage { zone, mode } => {
                 let reset = mode == FailureMode::Reset;
                 self.zone_down[zone] = true;
+                let mut pods = Vec::new();
                 for p in 0..self.topo.pods.len() {
                     let pod = &self.topo.pods[p];
                     if pod.zone == zone && !pod.retired && !matches!(pod.life, Life::Down { .. }) {
                         self.kill_pod(p as u32, reset, DeathCause::NodeLost);
-                        self.schedule_eviction(p as u32);
+                        pods.push(p as u32);
                     }
                 }
                 let in_cluster = matches!(
                     self.s.ingress.kind,
                     IngressKind::Nginx(_) | IngressKind::Istio(_)
                 );
+                let mut replicas = Vec::new();
                 for k in 0..self.topo.instances.len() {
                     let inst = &self.topo.instances[k];
                     if inst.zone == zone {
@@ -38,17 +37,12 @@ impl Sim<'_> {
                         self.kill_instance(k as u32, reset);
                         if in_cluster && !retired {
                             // Gateway pods are pods: evicted from the lost nodes like any.
-                            let epoch = self.topo.instances[k].epoch;
-                            self.cal.schedule_in(
-                                NODE_MONITOR_GRACE + EVICTION_TOLERATION,
-                                Ev::EvictInstance {
-                                    inst: k as u32,
-                                    epoch,
-                                },
-                            );
+                            replicas.push(k as u32);
                         }
                     }
                 }
+                // The zone's nodes go with it; the node lifecycle controller evicts their pods.
+                self.lose_zone(i, zone, &pods, &replicas);
                 if let EgressKind::NatGateway { zones, .. } = &self.s.egress.kind
                     && zones.contains(&zone)
                 {
@@ -88,8 +82,8 @@ impl Sim<'_> {
                 let up = self.pick_running(None, Some(zone), count);
                 for &p in &up {
                     self.kill_pod(p, reset, DeathCause::NodeLost);
-                    self.schedule_eviction(p);
                 }
+                self.lose_node(i, zone, &up, &[]);
                 self.lost[i] = up;
             }
             FaultKind::IngressInstanceLoss { zone, count, mode } => {
@@ -131,6 +125,7 @@ impl Sim<'_> {
         match self.s.faults[i].kind.clone() {
             FaultKind::ZoneOutage { zone, .. } => {
                 self.zone_down[zone] = false;
+                self.nodes_back(i);
                 for p in 0..self.topo.pods.len() {
                     let pod = &self.topo.pods[p];
                     if pod.zone == zone && !pod.retired && matches!(pod.life, Life::Down { .. }) {
@@ -155,6 +150,7 @@ impl Sim<'_> {
             }
             FaultKind::ZoneLatency { .. } => self.cross_zone_multiplier = 1.0,
             FaultKind::PodHang { .. } | FaultKind::NodeFailure { .. } => {
+                self.nodes_back(i);
                 // The pods unhang (or the node comes back): they start again unless evicted.
                 for p in std::mem::take(&mut self.lost[i]) {
                     let pod = &self.topo.pods[p as usize];
@@ -202,6 +198,9 @@ impl Sim<'_> {
     pub(super) fn kill_pod(&mut self, p: u32, reset: bool, cause: DeathCause) {
         let now = self.cal.now();
         let pod = &mut self.topo.pods[p as usize];
+        if pod.life == Life::Up {
+            pod.ready_changed = now;
+        }
         pod.life = Life::Down { reset };
         pod.epoch = pod.epoch.wrapping_add(1);
         let epoch = pod.epoch;
@@ -254,6 +253,7 @@ impl Sim<'_> {
         }
         pod.epoch = pod.epoch.wrapping_add(1);
         pod.life = Life::Up;
+        pod.ready_changed = now;
         pod.consecutive_errors = 0;
         let epoch = pod.epoch;
         let c = self.s.services[pod.service].concurrency;
@@ -268,6 +268,9 @@ impl Sim<'_> {
     pub(super) fn kill_instance(&mut self, k: u32, reset: bool) {
         let now = self.cal.now();
         let inst = &mut self.topo.instances[k as usize];
+        if inst.life == Life::Up {
+            inst.ready_changed = now;
+        }
         inst.life = Life::Down { reset };
         inst.epoch = inst.epoch.wrapping_add(1);
         let epoch = inst.epoch;
@@ -311,6 +314,7 @@ impl Sim<'_> {
         }
         inst.epoch = inst.epoch.wrapping_add(1);
         inst.life = Life::Up;
+        inst.ready_changed = now;
         let epoch = inst.epoch;
         let _ = inst.station.set_servers(now, self.s.ingress.concurrency);
         self.cal.schedule_in(

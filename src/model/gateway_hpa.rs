@@ -47,20 +47,28 @@ impl Sim<'_> {
         };
         self.cal.schedule_in(h.sync_period, Ev::GatewayHpaTick);
         let period = h.sync_period.as_secs_f64();
+        let concurrency = f64::from(self.s.ingress.concurrency);
         self.gateway_snapshots
             .resize(self.topo.instances.len(), 0.0);
-        let (mut busy, mut slots) = (0.0, 0.0);
+        let mut samples = Vec::with_capacity(self.topo.instances.len());
         for (k, inst) in self.topo.instances.iter().enumerate() {
             let snap = &mut self.gateway_snapshots[k];
             let (used, span) = super::hpa::read_busy(&inst.station, snap, now, period);
-            if inst.life == Life::Up && !inst.retired && span > 0.0 {
-                busy += used;
-                slots += f64::from(inst.station.servers()) * span;
+            if inst.retired {
+                // Being deleted: ignored.
+                continue;
             }
+            let view = super::hpa::PodView {
+                ready: inst.life == Life::Up,
+                node_lost: self.node_ctl.instance_lost(k as u32),
+                created: inst.created,
+                ready_changed: inst.ready_changed,
+            };
+            samples.push(view.sample(used, concurrency * span, now, h.sync_period));
         }
         let replicas = self.ingress_replicas();
         let window = &mut self.gateway_recommendations;
-        let Some(desired) = super::hpa::desired(&h, replicas, busy, slots, window, now) else {
+        let Some(desired) = super::hpa::desired(&h, replicas, &samples, window, now) else {
             return;
         };
         for _ in replicas..desired {
@@ -97,6 +105,8 @@ impl Sim<'_> {
         let mut inst = Instance::new(zone, 0, self.s.ingress.queue_limit, bucket_size(self.s));
         inst.life = Life::Starting;
         inst.routable = false;
+        inst.created = self.cal.now();
+        inst.ready_changed = inst.created;
         self.topo.instances.push(inst);
         self.gateway_snapshots.push(0.0);
         self.cal.schedule_in(

@@ -11,7 +11,7 @@
 //! the zone with the fewest replicas of the service among zones not in an outage, within the
 //! service's topology-spread rule), and are ready after the service's start-up time.
 
-use super::detection::{DeathCause, EVICTION_TOLERATION, NODE_MONITOR_GRACE, TERMINATION_GRACE};
+use super::detection::{DeathCause, TERMINATION_GRACE};
 use super::sim::{Ev, Sim};
 use super::topology::{Instance, Life, Pod, bucket_size};
 use crate::engine::SimDuration;
@@ -141,21 +141,34 @@ impl Sim<'_> {
                 service: service as u16,
             },
         );
+        self.retry_pending(service);
         let period = h.sync_period.as_secs_f64();
-        let (mut busy, mut slots) = (0.0, 0.0);
+        let concurrency = f64::from(self.s.services[service].concurrency);
+        let mut samples = Vec::with_capacity(self.topo.service_pods[service].len());
         for &p in &self.topo.service_pods[service] {
+            let lost = self.node_ctl.pod_lost(p);
             let pod = &mut self.topo.pods[p as usize];
             let (used, span) =
                 super::hpa::read_busy(&pod.station, &mut pod.busy_snapshot, now, period);
-            if pod.life == Life::Up && !pod.retired && span > 0.0 {
-                busy += used;
-                slots += f64::from(pod.station.servers()) * span;
+            if pod.retired {
+                // Being deleted: ignored.
+                continue;
             }
+            let view = super::hpa::PodView {
+                ready: pod.life == Life::Up,
+                node_lost: lost,
+                created: pod.created,
+                ready_changed: pod.ready_changed,
+            };
+            samples.push(view.sample(used, concurrency * span, now, h.sync_period));
         }
-        self.retry_pending(service);
+        // Pending pods (not scheduled) are not ready.
+        let capacity = concurrency * period;
+        samples
+            .extend((0..self.pending[service]).map(|_| super::hpa::Sample::Unready { capacity }));
         let replicas = self.replicas(service);
         let window = &mut self.hpa_recommendations[service];
-        let Some(desired) = super::hpa::desired(&h, replicas, busy, slots, window, now) else {
+        let Some(desired) = super::hpa::desired(&h, replicas, &samples, window, now) else {
             return;
         };
         if desired > replicas {
@@ -181,6 +194,8 @@ impl Sim<'_> {
         let mut pod = Pod::new(service, zone, 0, svc.queue_limit);
         pod.life = Life::Starting;
         pod.routable = [false; 2];
+        pod.created = self.cal.now();
+        pod.ready_changed = pod.created;
         let id = self.topo.pods.len() as u32;
         self.topo.pods.push(pod);
         self.topo.service_pods[service].push(id);
@@ -248,15 +263,6 @@ impl Sim<'_> {
         if self.topo.pods[p as usize].epoch == epoch {
             self.kill_pod(p, true, DeathCause::ContainerCrash);
         }
-    }
-
-    /// Schedules the eviction of a pod lost with its node.
-    pub(super) fn schedule_eviction(&mut self, p: u32) {
-        let epoch = self.topo.pods[p as usize].epoch;
-        self.cal.schedule_in(
-            NODE_MONITOR_GRACE + EVICTION_TOLERATION,
-            Ev::Evict { pod: p, epoch },
-        );
     }
 
     /// The toleration of a pod on a lost node ran out: it is deleted and the ReplicaSet creates

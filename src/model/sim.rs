@@ -171,16 +171,18 @@ pub enum Ev {
     GatewayTick,
     /// An HPA evaluation of a service.
     HpaTick { service: u16 },
-    /// The toleration of a pod on a lost node runs out.
-    Evict { pod: u32, epoch: u32 },
+    /// Lost nodes' grace periods end: they are NotReady (node lifecycle controller).
+    NodesNotReady,
+    /// A zone's eviction rate limiter lets the controller taint its next NotReady node.
+    TaintNode { zone: u16, round: u32 },
+    /// The toleration of the pods on a tainted node runs out.
+    EvictNode { node: u32, round: u32 },
     /// The termination grace period of a deleted pod ends.
     Terminate { pod: u32, epoch: u32 },
     /// The gateway HPA evaluates.
     GatewayHpaTick,
     /// The termination grace period of a removed ingress replica ends.
     InstanceTerminate { inst: u32, epoch: u32 },
-    /// The toleration of a gateway replica (NGINX, Istio) on a lost node runs out.
-    EvictInstance { inst: u32, epoch: u32 },
     /// Fault number `i` starts.
     FaultStart(u16),
     /// Fault number `i` ends.
@@ -353,6 +355,8 @@ pub struct Sim<'a> {
     pub zone_capacity: Vec<u32>,
     /// Zones in an outage now (the scheduler places no pods there).
     pub zone_down: Vec<bool>,
+    /// The node lifecycle controller: lost nodes, zone states, rate-limited evictions.
+    pub node_ctl: super::node_lifecycle::NodeLifecycle,
     /// Pods or instances lost in each node-failure / ingress-instance-loss fault.
     pub lost: Vec<Vec<u32>>,
     /// Pods affected by each gray-failure fault (indexed like the faults).
@@ -448,6 +452,7 @@ impl<'a> Sim<'a> {
             lost: vec![Vec::new(); s.faults.len()],
             hpa_recommendations: vec![Default::default(); s.services.len()],
             zone_down: vec![false; s.network.zones.len()],
+            node_ctl: super::node_lifecycle::NodeLifecycle::new(&s.network.nodes, s.faults.len()),
             zone_capacity: s
                 .network
                 .zone_capacity
@@ -643,8 +648,9 @@ impl<'a> Sim<'a> {
             Ev::GatewayTick => self.gateway_tick(),
             Ev::GatewayHpaTick => self.gateway_hpa_tick(),
             Ev::InstanceTerminate { inst, epoch } => self.instance_terminate(inst, epoch),
-            Ev::Evict { pod, epoch } => self.evict(pod, epoch),
-            Ev::EvictInstance { inst, epoch } => self.evict_instance(inst, epoch),
+            Ev::NodesNotReady => self.nodes_not_ready(),
+            Ev::TaintNode { zone, round } => self.taint_node(zone as usize, round),
+            Ev::EvictNode { node, round } => self.evict_node(node, round),
             Ev::Terminate { pod, epoch } => self.terminate(pod, epoch),
             Ev::FaultStart(i) => self.fault_start(i as usize),
             Ev::FaultEnd(i) => self.fault_end(i as usize),

@@ -77,6 +77,10 @@ pub struct Pod {
     pub scaled_down: bool,
     /// Busy integral at the last HPA evaluation.
     pub busy_snapshot: f64,
+    /// When the pod was created (the HPA's CPU initialisation period runs from it).
+    pub created: SimTime,
+    /// When it last became ready or stopped being ready (its creation if never).
+    pub ready_changed: SimTime,
 }
 
 impl Pod {
@@ -99,6 +103,8 @@ impl Pod {
             retired: false,
             scaled_down: false,
             busy_snapshot: 0.0,
+            created: SimTime::ZERO,
+            ready_changed: SimTime::ZERO,
         }
     }
 }
@@ -122,6 +128,10 @@ pub struct Instance {
     pub refilled: SimTime,
     /// Deleted by a gateway HPA scale-down: no longer a replica, never restarted.
     pub retired: bool,
+    /// When the instance was created (the HPA's CPU initialisation period runs from it).
+    pub created: SimTime,
+    /// When it last became ready or stopped being ready (its creation if never).
+    pub ready_changed: SimTime,
 }
 
 impl Instance {
@@ -136,6 +146,8 @@ impl Instance {
             tokens,
             refilled: SimTime::ZERO,
             retired: false,
+            created: SimTime::ZERO,
+            ready_changed: SimTime::ZERO,
         }
     }
 }

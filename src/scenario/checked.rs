@@ -142,6 +142,9 @@ pub struct Network {
     pub zone_capacity: Option<Vec<u32>>,
     /// Time for the cluster autoscaler to add a node for a pending pod.
     pub node_provisioning: SimDuration,
+    /// Nodes in each zone at the start (indexed like `zones`), for the node lifecycle
+    /// controller's zone states and eviction rates.
+    pub nodes: Vec<u32>,
 }
 
 /// Load-balancing policy towards pods.

@@ -208,6 +208,27 @@ pub const READINESS_TIMEOUT: SimDuration = s(1);
 /// Readiness `failureThreshold` (D: same).
 pub const READINESS_FAILURE_THRESHOLD: u32 = 3;
 
+// ── Node lifecycle controller (kube-controller-manager; AKS does not expose these flags) ──────
+
+/// Nodes per second whose pods the node lifecycle controller evicts (taints `NoExecute`) in a
+/// healthy or a fully disrupted zone (D: `--node-eviction-rate` 0.1; kubernetes.io, Nodes,
+/// "Rate limits on eviction"; kube-controller-manager reference; facts §10).
+pub const NODE_EVICTION_RATE: f64 = 0.1;
+/// The same in a partially disrupted ("unhealthy") zone of a large cluster (D:
+/// `--secondary-node-eviction-rate` 0.01, same sources).
+pub const SECONDARY_NODE_EVICTION_RATE: f64 = 0.01;
+/// Share of a zone's nodes NotReady from which the zone is unhealthy (D:
+/// `--unhealthy-zone-threshold` 0.55, same sources).
+pub const UNHEALTHY_ZONE_THRESHOLD: f64 = 0.55;
+/// Fewest NotReady nodes for a zone to count as unhealthy (D: "no less than 3", the
+/// `UnhealthyZoneThreshold` field of the kube-controller-manager's `NodeLifecycleControllerConfiguration`;
+/// the controller's zone-state rule is `notReady > 2`).
+pub const UNHEALTHY_ZONE_MIN_NOT_READY: u32 = 3;
+/// Nodes in a zone up to which the secondary rate is 0 — no evictions in an unhealthy zone
+/// (D: `--large-cluster-size-threshold` 50, same sources; the controller compares the zone's
+/// node count).
+pub const LARGE_CLUSTER_SIZE_THRESHOLD: u32 = 50;
+
 /// Cluster autoscaler node provisioning time (E: a new AKS node is typically ready in 2–5
 /// minutes; not in the facts sheet).
 pub const NODE_PROVISIONING: SimDuration = s(180);
@@ -219,6 +240,16 @@ pub const HPA_SYNC_PERIOD: SimDuration = s(15);
 pub const HPA_TOLERANCE: f64 = 0.1;
 /// HPA scale-down stabilisation window (D: 300 s, facts §4).
 pub const HPA_SCALE_DOWN_STABILISATION: SimDuration = s(300);
+/// HPA CPU initialisation period: within it after a pod starts, the pod's metric counts only
+/// once the pod is ready and a full metric window has passed since it became ready (D:
+/// kube-controller-manager `--horizontal-pod-autoscaler-cpu-initialization-period` 5 min;
+/// kubernetes.io, Horizontal Pod Autoscaling, "Algorithm details"; facts §10).
+pub const HPA_CPU_INITIALIZATION_PERIOD: SimDuration = s(300);
+/// HPA initial readiness delay: after the initialisation period, a not-ready pod whose
+/// readiness last changed within this delay of its start counts as never ready, so it is set
+/// aside (D: kube-controller-manager `--horizontal-pod-autoscaler-initial-readiness-delay` 30 s,
+/// facts §4 and §10).
+pub const HPA_INITIAL_READINESS_DELAY: SimDuration = s(30);
 
 // ── [egress] — facts §6 (NAT Gateway), §7 (Azure Firewall) ───────────────────────────────────
 
@@ -256,7 +287,9 @@ pub const LB_PORTS_BY_POOL_SIZE: [(u32, u32); 6] = [
     (800, 64),
     (1_000, 32),
 ];
-/// Pods per node when `nodes` is not given (E: a common packing; AKS allows 30 to 250).
+/// Pods per node when `nodes` is not given, and for the default `[network] nodes_per_zone`
+/// (`ceil(pods in the zone at the start / 10)`, at least 1) (E: a common packing; AKS allows 30
+/// to 250 pods per node, and system pods share the nodes).
 pub const PODS_PER_NODE: u32 = 10;
 
 /// Azure Firewall instances (D: 2 always run by default, facts §7).

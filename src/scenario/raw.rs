@@ -218,6 +218,10 @@ pub(crate) struct NetworkTable {
     pub zone_capacity: Option<std::collections::BTreeMap<String, u32>>,
     /// Time for the cluster autoscaler to add a node for a pending pod. Default: "3m".
     pub node_provisioning: Option<HumanDuration>,
+    /// Nodes in each zone at the start, at least 1: a zone outage makes them all NotReady,
+    /// and the node lifecycle controller evicts their pods node by node at its rate limits.
+    /// Default: the pods in the zone at the start / 10, rounded up (at least 1).
+    pub nodes_per_zone: Option<u32>,
 }
 
 /// `[slo]`: the objective the report checks.

@@ -21,7 +21,7 @@ use super::defaults as d;
 use super::locate::FieldPath;
 use super::raw::{NetworkTable, ScenarioFile, SimulationTable, SloTable};
 use super::units;
-use super::{Network, Scenario, Simulation, Slo};
+use super::{Ingress, IngressKind, Network, Scenario, Service, Simulation, Slo};
 use crate::engine::{Dist, SimDuration};
 
 /// The names that other fields refer to, in index order.
@@ -73,7 +73,7 @@ pub(crate) fn scenario(
     let sim_table = file.simulation.unwrap_or_default();
     let name = scenario_name(cx, &sim_table, default_name);
     let simulation = simulation(cx, &sim_table);
-    let network = network(cx, &file.network.unwrap_or_default());
+    let mut network = network(cx, &file.network.unwrap_or_default());
     let egress_table = file.egress.unwrap_or_default();
     let destinations = egress_table.destinations.as_deref().unwrap_or_default();
     let root = FieldPath::root();
@@ -117,6 +117,7 @@ pub(crate) fn scenario(
              ingress with the `[network]` in-zone or cross-zone latency; remove it",
         );
     }
+    default_nodes(&mut network, &services, &ingress);
     let egress = egress::resolve(cx, &egress_table, &names);
     let faults = faults::resolve(
         cx,
@@ -231,6 +232,7 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         }
         per_zone
     });
+    let zones_len = zones.len();
     Network {
         zones,
         in_zone: cx.dist(
@@ -246,6 +248,25 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         topology_aware_routing: t.topology_aware_routing.unwrap_or(false),
         zone_capacity,
         node_provisioning: crate::scenario::units::or(t.node_provisioning, d::NODE_PROVISIONING),
+        // 0 = not given: filled in from the pods once the services are resolved.
+        nodes: vec![cx.at_least(&p.key("nodes_per_zone"), t.nodes_per_zone, 1, 0); zones_len],
+    }
+}
+
+/// The default node count of each zone not given: its pods at the start (services and
+/// in-cluster gateway replicas) over [`d::PODS_PER_NODE`], rounded up, at least 1.
+fn default_nodes(network: &mut Network, services: &[Service], ingress: &Ingress) {
+    let in_cluster = matches!(ingress.kind, IngressKind::Nginx(_) | IngressKind::Istio(_));
+    for (z, nodes) in network.nodes.iter_mut().enumerate() {
+        if *nodes > 0 {
+            continue;
+        }
+        let pods = services
+            .iter()
+            .map(|s| s.pods.get(z).copied().unwrap_or(0))
+            .chain(in_cluster.then(|| ingress.instances.get(z).copied().unwrap_or(0)))
+            .fold(0u32, u32::saturating_add);
+        *nodes = pods.div_ceil(d::PODS_PER_NODE).max(1);
     }
 }
 
