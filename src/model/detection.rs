@@ -30,8 +30,8 @@ pub const ENDPOINT_PROPAGATION: SimDuration = SimDuration::from_secs(1);
 pub const LB_PROBE_DETECTION: SimDuration = SimDuration::from_secs(10);
 
 /// The default `node.kubernetes.io/not-ready` and `unreachable` tolerations: pods on a lost node
-/// are evicted 300 s after the node is marked not ready (D: taint-and-toleration docs, facts §4),
-/// and only then does the ReplicaSet create replacements.
+/// are evicted 300 s after the node lifecycle controller taints it (D: taint-and-toleration docs,
+/// facts §4), and only then does the ReplicaSet create replacements.
 pub const EVICTION_TOLERATION: SimDuration = SimDuration::from_secs(300);
 
 /// `terminationGracePeriodSeconds` default: a pod being removed (scale-down) keeps serving for

@@ -1,8 +1,8 @@
 //! The HPA on NGINX / Istio gateway replicas (`[ingress.hpa]`), with the services' algorithm
 //! ([`super::hpa`]) on the replicas' worker-slot utilisation.
 //!
-//! Replicas are pods: those on the nodes of a lost zone are evicted after the node-monitor grace
-//! period and the toleration (50 + 300 s), and replaced in the zones that are up.
+//! Replicas are pods: those on the nodes of a lost zone are evicted by the node lifecycle
+//! controller ([`super::node_lifecycle`]), and replaced in the zones that are up.
 //!
 //! A new replica goes to the zone with the fewest replicas (zones in an outage excluded),
 //! starts for the ingress start-up time, then the Azure Load Balancer in front sends to it once

@@ -1,11 +1,11 @@
 //! Pods coming and going: the HorizontalPodAutoscaler, eviction of pods from lost nodes and
 //! their replacement, and scale-down with a termination grace period.
 //!
-//! The HPA follows the Kubernetes algorithm on worker-slot utilisation: every sync period,
-//! `desired = ceil(replicas × utilisation / target)`, no change inside the tolerance band,
-//! scale-up at most `max(2 × replicas, replicas + 4)` per period, scale-down only to the highest
-//! recommendation of the stabilisation window, always within `[min, max]` (HPA docs, facts §4).
-//! Utilisation is measured over the pods that are up, as metrics exist only for them.
+//! The HPA follows the Kubernetes algorithm ([`super::hpa`]): every sync period, the desired
+//! count from the ready pods' worker-slot utilisation, with pods not yet ready or without
+//! metrics set aside and re-counted conservatively (HPA docs, "Algorithm details", facts §10).
+//! Pods on lost nodes are evicted by the node lifecycle controller
+//! ([`super::node_lifecycle`]) at its rate limits; each evicted pod gets a replacement.
 //!
 //! New pods (scale-up, replacements) go where the scheduler puts them ([`super::placement`]:
 //! the zone with the fewest replicas of the service among zones not in an outage, within the
