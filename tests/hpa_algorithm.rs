@@ -78,3 +78,50 @@ fn a_doubled_load_ends_at_twice_the_pods_and_stays() {
         }
     }
 }
+
+/// The gateway HPA runs the same calculation. An Istio gateway of 3 replicas × 4 slots × 10 ms
+/// (1,200 rps) at 600 rps is 50% busy, the target; the load doubles at 120 s, the tick at
+/// 135 s asks for ceil(2 × 3) = 6, and the 3 starting replicas count as idle until they have
+/// been up for a full reading: 6 replicas, not more, to the end. The old calculation asked for
+/// 2 × 6 = 12 at 150 s, then the maximum of 20.
+#[test]
+fn the_gateway_hpa_stops_at_twice_the_replicas_too() {
+    let text = r#"
+[simulation]
+duration = "7m"
+warmup = "0s"
+replications = 1
+seed = 5
+window = "1s"
+[clients]
+profile = [{ at = "0s", rps = 600 }, { at = "120s", rps = 1200 }]
+timeout = "10s"
+[network]
+zones = ["1", "2", "3"]
+[ingress]
+kind = "istio"
+instances = { "1" = 1, "2" = 1, "3" = 1 }
+concurrency = 4
+processing = { exponential = { mean = "10ms" } }
+tls_handshake = "0s"
+startup = "60s"
+hpa = { min = 3, max = 20, target_utilisation = 0.5 }
+[[services]]
+name = "web"
+pods = { "1" = 1, "2" = 1, "3" = 1 }
+concurrency = 200
+service_time = "1ms"
+"#;
+    let s = parse(text, "gateway-step.toml").unwrap();
+    let r = simulate(&s, 0);
+    for w in r.series.windows() {
+        let (t, n) = (
+            w.start.as_secs_f64(),
+            w.gauges[gauge::INGRESS_INSTANCES].max,
+        );
+        assert!(n <= 6.0, "{n} gateway replicas at {t} s, beyond 6");
+        if t >= 200.0 {
+            assert_eq!(n, 6.0, "{n} gateway replicas at {t} s, not 6");
+        }
+    }
+}
