@@ -7,8 +7,8 @@ use rand::seq::SliceRandom;
 use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
 
 use super::detection::{
-    DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, addition_delay,
-    removal_delay,
+    DeathCause, EVICTION_TOLERATION, NODE_MONITOR_GRACE, addition_delay, instance_addition_delay,
+    instance_removal_delay, removal_delay,
 };
 use super::sim::{Degradation, Ev, Sim};
 use super::topology::{Life, View};
@@ -20,6 +20,7 @@ impl Sim<'_> {
             FaultKind::ZoneOutage { zone, mode } => {
                 let reset = mode == FailureMode::Reset;
                 self.zone_down[zone] = true;
+                self.nodes_lost(zone, reset);
                 for p in 0..self.topo.pods.len() {
                     let pod = &self.topo.pods[p];
                     if pod.zone == zone && !pod.retired && !matches!(pod.life, Life::Down { .. }) {
@@ -131,6 +132,7 @@ impl Sim<'_> {
         match self.s.faults[i].kind.clone() {
             FaultKind::ZoneOutage { zone, .. } => {
                 self.zone_down[zone] = false;
+                self.nodes_back(zone);
                 for p in 0..self.topo.pods.len() {
                     let pod = &self.topo.pods[p];
                     if pod.zone == zone && !pod.retired && matches!(pod.life, Life::Down { .. }) {
@@ -276,8 +278,10 @@ impl Sim<'_> {
         for a in waiting {
             self.dead_end(a, reset);
         }
+        // A black hole means its node is gone; a reset, a crash (unless its zone is down).
+        let node_lost = !reset || self.zone_down[self.topo.instances[k as usize].zone];
         self.cal.schedule_in(
-            LB_PROBE_DETECTION,
+            instance_removal_delay(self.s, node_lost),
             Ev::DetectInstance {
                 inst: k,
                 epoch,
@@ -314,7 +318,7 @@ impl Sim<'_> {
         let epoch = inst.epoch;
         let _ = inst.station.set_servers(now, self.s.ingress.concurrency);
         self.cal.schedule_in(
-            LB_PROBE_DETECTION,
+            instance_addition_delay(self.s),
             Ev::DetectInstance {
                 inst: k,
                 epoch,
