@@ -5,6 +5,7 @@
 //! - `sim` — the state of one replication, the request arena and the event loop;
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
 //! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
+//! - `connect` — connect timeouts: a proxy's new connection to a black-holed pod fails early;
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
 //! - `call_retry` — retries the services' own code makes of failed calls;
 //! - `policy` — network policies: dropped calls and their counts;
@@ -25,6 +26,7 @@ mod balance;
 mod budget;
 mod call_retry;
 mod collect;
+mod connect;
 pub mod detection;
 mod fan_out;
 mod faults;

@@ -75,10 +75,12 @@ fn assert_window(rs: &[RunResult], at: f64, window: f64, tol: f64) {
 
 #[test]
 fn lost_zone_is_removed_from_endpoints_after_the_grace_period() {
-    // NGINX replicas in zones 1 and 3, so only backends are lost.
+    // NGINX replicas in zones 1 and 3, so only backends are lost: with
+    // `externalTrafficPolicy: Local` the load balancer sends only to the replicas' nodes (under
+    // `Cluster` it would also send to the lost zone's nodes until its probe notices).
     let nginx = |tries: u32| {
         format!(
-            "kind = \"nginx\"\ninstances = {{ \"1\" = 1, \"3\" = 1 }}\nnext_upstream_tries = {tries}"
+            "kind = \"nginx\"\ninstances = {{ \"1\" = 1, \"3\" = 1 }}\nnext_upstream_tries = {tries}\nexternal_traffic_policy = \"local\""
         )
     };
     let retried = run(&scenario(&nginx(3), ZONE2_RESET_AT_60));
@@ -307,10 +309,13 @@ mode = "reset"
 #[test]
 fn a_lost_ingress_instance_fails_requests_until_the_load_balancer_probe_notices() {
     // Reset: clients sent to the lost instance fail at once, until the Azure Load Balancer's
-    // probe takes it out (10 s, `model::detection::LB_PROBE_DETECTION`).
+    // probe takes it out (10 s, `model::detection::LB_PROBE_DETECTION`): the load balancer
+    // reaches the replicas directly with `externalTrafficPolicy: Local` (under `Cluster`
+    // kube-proxy drops a crashed replica after 1 s, tests/traffic_policy.rs).
     let s = scenario(
         r#"kind = "nginx"
-instances = { "1" = 1, "2" = 1 }"#,
+instances = { "1" = 1, "2" = 1 }
+external_traffic_policy = "local""#,
         r#"
 [[faults]]
 kind = "ingress-instance-loss"

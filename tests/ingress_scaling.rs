@@ -147,6 +147,8 @@ fn internal_clients_pay_the_vnet_hop_cross_zone_two_thirds_of_the_time() {
     // load balancer: a hop crosses zones with probability 2/3. Locality-aware Istio keeps the
     // gateway→pod hop in the zone, and nothing takes time but the network, so a request takes
     // in + out (1 ms each in-zone, 3 ms cross-zone) + 2 × 1 ms to the pod and back: 4 or 8 ms.
+    // `externalTrafficPolicy: Local`, so the load balancer reaches the replica's own node (under
+    // `Cluster` kube-proxy adds a node hop, tests/traffic_policy.rs).
     let text = r#"
 [simulation]
 duration = "2m"
@@ -162,6 +164,7 @@ cross_zone = "3ms"
 [ingress]
 kind = "istio"
 internal = true
+external_traffic_policy = "local"
 instances = { "1" = 1, "2" = 1, "3" = 1 }
 concurrency = 1000
 processing = "0s"

@@ -218,6 +218,13 @@ impl Sim<'_> {
                     self.client_cross_hops as f64 / self.client_hops as f64
                 }
             }),
+            node_hop_cross_zone_share: self.s.ingress.external_traffic_policy.map(|_| {
+                if self.front.node_hops == 0 {
+                    0.0
+                } else {
+                    self.front.node_cross_hops as f64 / self.front.node_hops as f64
+                }
+            }),
             series: self.series,
         }
     }

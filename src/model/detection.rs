@@ -10,10 +10,13 @@
 //! - Application Gateway finds out from its own health probes (interval × unhealthy threshold)
 //!   or from AGIC updating the backend pool after the endpoint change, whichever comes first;
 //! - ingress instances behind the Azure Load Balancer stop receiving traffic after the load
-//!   balancer's health probe fails.
+//!   balancer's health probe fails — App Gateway instances, and NGINX or Istio gateway pods
+//!   whose Service has `externalTrafficPolicy: Local`; with `Cluster` (Kubernetes' default)
+//!   the load balancer probes nodes, and a lost gateway pod is dropped by kube-proxy when the
+//!   endpoints change, like any pod (see [`instance_removal_delay`]).
 
 use crate::engine::SimDuration;
-use crate::scenario::{IngressKind, Scenario};
+use crate::scenario::{IngressKind, Scenario, TrafficPolicy};
 
 use super::topology::View;
 
@@ -25,8 +28,8 @@ pub const NODE_MONITOR_GRACE: SimDuration = SimDuration::from_secs(50);
 /// (E, facts §4); one second here.
 pub const ENDPOINT_PROPAGATION: SimDuration = SimDuration::from_secs(1);
 
-/// Azure Load Balancer health-probe detection of a lost ingress instance (E: a 5 s probe interval
-/// with two failures; the facts sheet gives no figure).
+/// Azure Load Balancer health-probe detection of a lost ingress instance or node (E: a 5 s probe
+/// interval with two failures; the facts sheet gives no figure).
 pub const LB_PROBE_DETECTION: SimDuration = SimDuration::from_secs(10);
 
 /// The default `node.kubernetes.io/not-ready` and `unreachable` tolerations: pods on a lost node
@@ -81,5 +84,28 @@ pub fn addition_delay(s: &Scenario, view: View) -> SimDuration {
             .interval
             .min(ENDPOINT_PROPAGATION + agw.agic_update_lag),
         _ => ENDPOINT_PROPAGATION,
+    }
+}
+
+/// The delay before the front stops sending to an ingress instance that died or is being
+/// removed: the Azure Load Balancer's probe, except for gateway pods behind
+/// `externalTrafficPolicy: Cluster`, which kube-proxy drops when the endpoints change — at once
+/// for a crashed or terminating pod (its kubelet reports), after the node-monitor grace period
+/// for a pod whose node is lost (D: kubernetes.io Service "traffic policies" and AKS "load
+/// balancer health probe mode", facts §10).
+pub fn instance_removal_delay(s: &Scenario, node_lost: bool) -> SimDuration {
+    match s.ingress.external_traffic_policy {
+        Some(TrafficPolicy::Cluster) if node_lost => NODE_MONITOR_GRACE + ENDPOINT_PROPAGATION,
+        Some(TrafficPolicy::Cluster) => ENDPOINT_PROPAGATION,
+        _ => LB_PROBE_DETECTION,
+    }
+}
+
+/// The delay before the front sends to an ingress instance that became ready: the load
+/// balancer's probe, or under `externalTrafficPolicy: Cluster` the endpoint update.
+pub fn instance_addition_delay(s: &Scenario) -> SimDuration {
+    match s.ingress.external_traffic_policy {
+        Some(TrafficPolicy::Cluster) => ENDPOINT_PROPAGATION,
+        _ => LB_PROBE_DETECTION,
     }
 }

@@ -6,7 +6,9 @@ use rand::seq::SliceRandom;
 
 use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
 
-use super::detection::{DeathCause, LB_PROBE_DETECTION, addition_delay, removal_delay};
+use super::detection::{
+    DeathCause, addition_delay, instance_addition_delay, instance_removal_delay, removal_delay,
+};
 use super::sim::{Degradation, Ev, Sim};
 use super::topology::{Life, View};
 
@@ -18,6 +20,7 @@ impl Sim<'_> {
                 let reset = mode == FailureMode::Reset;
                 self.zone_down[zone] = true;
                 let mut pods = Vec::new();
+                self.lb_nodes_lost(zone, reset);
                 for p in 0..self.topo.pods.len() {
                     let pod = &self.topo.pods[p];
                     if pod.zone == zone && !pod.retired && !matches!(pod.life, Life::Down { .. }) {
@@ -126,6 +129,7 @@ impl Sim<'_> {
             FaultKind::ZoneOutage { zone, .. } => {
                 self.zone_down[zone] = false;
                 self.nodes_back(i);
+                self.lb_nodes_back(zone);
                 for p in 0..self.topo.pods.len() {
                     let pod = &self.topo.pods[p];
                     if pod.zone == zone && !pod.retired && matches!(pod.life, Life::Down { .. }) {
@@ -279,8 +283,10 @@ impl Sim<'_> {
         for a in waiting {
             self.dead_end(a, reset);
         }
+        // A black hole means its node is gone; a reset, a crash (unless its zone is down).
+        let node_lost = !reset || self.zone_down[self.topo.instances[k as usize].zone];
         self.cal.schedule_in(
-            LB_PROBE_DETECTION,
+            instance_removal_delay(self.s, node_lost),
             Ev::DetectInstance {
                 inst: k,
                 epoch,
@@ -318,7 +324,7 @@ impl Sim<'_> {
         let epoch = inst.epoch;
         let _ = inst.station.set_servers(now, self.s.ingress.concurrency);
         self.cal.schedule_in(
-            LB_PROBE_DETECTION,
+            instance_addition_delay(self.s),
             Ev::DetectInstance {
                 inst: k,
                 epoch,

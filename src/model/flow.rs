@@ -94,8 +94,11 @@ impl Sim<'_> {
                 .schedule(now + latency, Ev::IngressDone { node: id, ver });
             return;
         }
+        if self.cluster_policy() {
+            return self.send_via_node(a);
+        }
         // The Azure Load Balancer in front spreads connections over the instances it thinks
-        // are healthy.
+        // are healthy (`externalTrafficPolicy: Local`, App Gateway's own front).
         let up = self.topo.instances.iter().filter(|i| i.routable).count();
         if up == 0 {
             let latency = self.client_hop_in(&mut a, None);
@@ -313,6 +316,10 @@ impl Sim<'_> {
             }
             // A starting pod refuses connections like a reset.
             let reset = !matches!(pod.life, Life::Down { reset: false });
+            if !reset && let Some(delay) = self.connect_failure_in(id) {
+                // A new connection to a black hole: the proxy's connect timeout.
+                return self.reply_parent(id, false, ErrorCause::DeadBackend, delay);
+            }
             return self.dead_end(id, reset);
         }
         self.nodes[id as usize].mark = now;

@@ -11,7 +11,7 @@
 //! Replica counts over time (after the warm-up) feed the run's min / max / time-averaged
 //! replicas, which also count App Gateway autoscaling.
 
-use super::detection::{LB_PROBE_DETECTION, TERMINATION_GRACE};
+use super::detection::{TERMINATION_GRACE, instance_removal_delay};
 use super::sim::{Ev, Sim};
 use super::topology::{Instance, Life, bucket_size};
 use crate::scenario::spread::{Placement, place};
@@ -151,8 +151,10 @@ impl Sim<'_> {
             inst.life = Life::Down { reset: true };
         } else {
             let epoch = inst.epoch;
+            // A terminating pod leaves the endpoints at once; the load balancer's probe
+            // notices under `externalTrafficPolicy: Local`.
             self.cal.schedule_in(
-                LB_PROBE_DETECTION,
+                instance_removal_delay(self.s, false),
                 Ev::DetectInstance {
                     inst: victim,
                     epoch,

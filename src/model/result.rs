@@ -165,6 +165,11 @@ pub struct RunResult {
     /// Internal ingress: share of the clients' hops to and from the ingress that crossed
     /// zones; `None` for public clients.
     pub client_cross_zone_share: Option<f64>,
+    /// NGINX and Istio gateways: share of kube-proxy's node → gateway pod hops (both ways)
+    /// that crossed zones — the extra hop of `externalTrafficPolicy: Cluster`; 0 under `Local`
+    /// (the load balancer sends straight to the gateway pods' nodes); `None` for the other
+    /// kinds.
+    pub node_hop_cross_zone_share: Option<f64>,
     /// Per-window series.
     pub series: TimeSeries,
 }

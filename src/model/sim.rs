@@ -163,6 +163,9 @@ pub enum Ev {
         epoch: u32,
         routable: bool,
     },
+    /// The load balancer's probe of a zone's nodes changes its view (`externalTrafficPolicy:
+    /// Cluster`).
+    DetectNodes { zone: u8, up: bool },
     /// A restarted pod is ready.
     PodReady { pod: u32, epoch: u32 },
     /// A restarted ingress instance is ready.
@@ -219,6 +222,8 @@ pub struct Streams {
     pub client_zones: StreamRng,
     /// Backoffs of the mesh's east-west retries.
     pub mesh_retries: StreamRng,
+    /// Whether a proxy's try opens a new connection (drawn when it meets a black hole).
+    pub connections: StreamRng,
 }
 
 impl Streams {
@@ -243,6 +248,7 @@ impl Streams {
             firewall: n("egress.firewall"),
             client_zones: n("clients.zones"),
             mesh_retries: n("mesh.retries"),
+            connections: n("connections"),
         }
     }
 }
@@ -375,6 +381,9 @@ pub struct Sim<'a> {
     pub hops: u64,
     /// Cross-zone hops.
     pub cross_hops: u64,
+    /// The load balancer's view of the nodes and kube-proxy's node hops
+    /// (`externalTrafficPolicy: Cluster`).
+    pub front: super::front::Front,
     /// Internal clients' hops to and from the ingress, and those that crossed zones.
     pub client_hops: u64,
     /// Cross-zone client hops.
@@ -469,6 +478,7 @@ impl<'a> Sim<'a> {
             pending_peak: 0,
             hops: 0,
             cross_hops: 0,
+            front: super::front::Front::new(topo.zones),
             client_hops: 0,
             client_cross_hops: 0,
             latency: LatencyHistogram::new(),
@@ -642,6 +652,7 @@ impl<'a> Sim<'a> {
                     i.routable = routable;
                 }
             }
+            Ev::DetectNodes { zone, up } => self.detect_nodes(zone as usize, up),
             Ev::PodReady { pod, epoch } => self.pod_ready(pod, epoch),
             Ev::InstanceReady { inst, epoch } => self.instance_ready(inst, epoch),
             Ev::HpaTick { service } => self.hpa_tick(service as usize),

@@ -186,6 +186,35 @@ pub struct Ingress {
     /// Internal-only ingress on a private frontend: clients are inside the VNet, spread evenly
     /// over the zones, and reach it over in-zone or cross-zone VNet latency.
     pub internal: bool,
+    /// How the gateway pods (NGINX, Istio) open connections to pods: their connect timeout and
+    /// the share of tries that open a new connection; `None` for the other kinds.
+    pub connect: Option<Connect>,
+    /// The gateway Service's `externalTrafficPolicy` (NGINX, Istio); `None` for the other
+    /// kinds.
+    pub external_traffic_policy: Option<TrafficPolicy>,
+}
+
+/// A proxy's upstream connections: a try that opens a new connection to a black-holed pod
+/// fails at `timeout` (a connection error the proxy retries); a try on an open keep-alive
+/// connection hangs until the read (backend) timeout.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Connect {
+    /// Connect timeout (`proxy-connect-timeout`, Envoy `connectTimeout`).
+    pub timeout: SimDuration,
+    /// Share of tries towards a pod that open a new connection, in [0, 1].
+    pub new_connection_share: f64,
+}
+
+/// `externalTrafficPolicy` of a LoadBalancer Service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TrafficPolicy {
+    /// The Azure Load Balancer probes the nodes; kube-proxy on the chosen node forwards to any
+    /// ready gateway pod (an extra node hop, maybe across zones), and a lost gateway pod keeps
+    /// receiving traffic until the endpoints drop it.
+    Cluster,
+    /// The Azure Load Balancer probes only nodes with a ready gateway pod and sends straight to
+    /// them: a lost gateway pod stops receiving traffic when the probe notices.
+    Local,
 }
 
 /// The ingress options and what differs between them.

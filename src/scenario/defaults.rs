@@ -11,7 +11,7 @@
 //! new TLS connection), and not while the request waits for its backend — a proxy's CPU, not its
 //! connection table. Capacity per instance is therefore `concurrency / mean(processing)`.
 
-use super::checked::{Balancing, Jitter};
+use super::checked::{Balancing, Jitter, TrafficPolicy};
 use crate::engine::SimDuration;
 
 const fn ms(n: u64) -> SimDuration {
@@ -171,6 +171,33 @@ pub const APP_GATEWAY_AUTOSCALE_PERIOD: SimDuration = s(30);
 /// App Gateway autoscaling target: instances are added when compute use passes this share of
 /// the capacity units in place (E: not published; Azure adds capacity "before" saturation).
 pub const APP_GATEWAY_AUTOSCALE_TARGET: f64 = 0.75;
+
+/// NGINX `proxy-connect-timeout` (D: 5 s, ingress-nginx ConfigMap docs, facts §2 and §10): a
+/// new upstream connection that gets no answer fails after it, and `proxy-next-upstream error
+/// timeout` sends the request to the next upstream.
+pub const NGINX_CONNECT_TIMEOUT: SimDuration = s(5);
+/// Envoy's connect timeout under Istio (D: DestinationRule `ConnectionPoolSettings.TCPSettings
+/// connectTimeout` 10 s, istio.io traffic management, facts §3 and §10); `connect-failure` is
+/// in Istio's default `retryOn`.
+pub const ISTIO_CONNECT_TIMEOUT: SimDuration = s(10);
+/// Share of a gateway's tries towards a pod that open a new upstream connection rather than
+/// reuse an idle keep-alive one (E: ingress-nginx keeps `upstream-keepalive-connections` 320
+/// idle connections per worker and recycles each after `upstream-keepalive-requests` 10,000
+/// requests, facts §2, so in steady traffic about 1 try in 10,000 opens one; Envoy's pools
+/// (Istio `maxRequestsPerConnection` unlimited by default) reuse at least as much, and the same
+/// figure is taken). It decides what a try to a black-holed pod sees: a new connection fails
+/// at the connect timeout, a reused one hangs until the read timeout. Real pools run out of
+/// idle connections to a dead pod as requests hang on them, so during a long black hole the
+/// true share is higher; connection pools (issue #16) will derive it.
+pub const NEW_UPSTREAM_CONNECTION_SHARE: f64 = 1e-4;
+/// ingress-nginx chart's controller Service `externalTrafficPolicy` (D: the chart leaves it
+/// unset, so Kubernetes' default `Cluster` applies; kubernetes.io Service "traffic policies",
+/// facts §10).
+pub const NGINX_TRAFFIC_POLICY: TrafficPolicy = TrafficPolicy::Cluster;
+/// AKS Istio add-on ingress gateway Service `externalTrafficPolicy` (E: the add-on's docs,
+/// learn.microsoft.com/azure/aks/istio-deploy-ingress, show a `LoadBalancer` Service and do not
+/// name a policy, so Kubernetes' default `Cluster` is taken; facts §10).
+pub const ISTIO_TRAFFIC_POLICY: TrafficPolicy = TrafficPolicy::Cluster;
 
 /// NGINX `proxy-next-upstream-tries` (D: 3, facts §2).
 pub const NGINX_NEXT_UPSTREAM_TRIES: u32 = 3;

@@ -78,6 +78,23 @@ pub(crate) struct IngressTable {
     /// connection fails (connect-failure, reset), each to another pod. Default: 2 (Istio's
     /// default retry policy).
     pub mesh_retries: Option<u32>,
+    /// nginx and istio only: the connect timeout towards pods: a new connection to a pod that
+    /// does not answer (black hole) fails after it, and the gateway retries it on another pod
+    /// (NGINX `proxy-next-upstream error`, Istio `connect-failure`). Default: nginx "5s"
+    /// (`proxy-connect-timeout`), istio "10s" (Envoy `connectTimeout`).
+    pub connect_timeout: Option<HumanDuration>,
+    /// nginx and istio only: share of the gateway's tries towards a pod (and, with `mesh`, of
+    /// the sidecars' east-west calls) that open a new connection instead of reusing an idle
+    /// keep-alive one, 0 to 1. A try on a reused connection to a black-holed pod hangs until
+    /// `backend_timeout`. Default: 0.0001 (an estimate: one in `upstream-keepalive-requests`
+    /// 10,000).
+    pub new_connection_share: Option<f64>,
+    /// nginx and istio only: the gateway Service's `externalTrafficPolicy`, "cluster" (the Load
+    /// Balancer probes nodes, kube-proxy forwards to any gateway pod: an extra hop, and a lost
+    /// gateway pod is dropped only when the endpoints change) or "local" (the Load Balancer
+    /// probes the gateway pods' nodes and sends straight to them). Default: "cluster"
+    /// (Kubernetes' default, which the ingress-nginx chart and the AKS Istio add-on keep).
+    pub external_traffic_policy: Option<TrafficPolicyName>,
     /// nginx and istio only: time for a new or restarted replica to become ready (image pull,
     /// container start, readiness). Default: "20s" (an estimate, like pods).
     pub startup: Option<HumanDuration>,
@@ -136,6 +153,16 @@ impl IngressKindName {
             IngressKindName::None => "none",
         }
     }
+}
+
+/// `externalTrafficPolicy` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum TrafficPolicyName {
+    /// Any node forwards to any gateway pod.
+    Cluster,
+    /// Only nodes with a gateway pod take traffic, for their own pods.
+    Local,
 }
 
 /// Application Gateway v2 SKU.

@@ -8,11 +8,13 @@ use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
-use crate::scenario::raw::{BalancingName, IngressKindName as K, IngressTable, SkuName};
+use crate::scenario::raw::{
+    BalancingName, IngressKindName as K, IngressTable, SkuName, TrafficPolicyName,
+};
 use crate::scenario::units;
 use crate::scenario::{
-    AppGateway, Balancing, GatewayAutoscale, Ingress, IngressKind, Istio, Nginx, OutlierDetection,
-    Probe, RateLimit,
+    AppGateway, Balancing, Connect, GatewayAutoscale, Ingress, IngressKind, Istio, Nginx,
+    OutlierDetection, Probe, RateLimit, TrafficPolicy,
 };
 
 const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
@@ -65,6 +67,17 @@ pub(super) fn resolve(
             ("mesh_retries", t.mesh_retries.is_some(), ISTIO),
             ("limit_rps", t.limit_rps.is_some(), NGINX),
             ("limit_burst", t.limit_burst.is_some(), NGINX),
+            ("connect_timeout", t.connect_timeout.is_some(), GATEWAY_PODS),
+            (
+                "new_connection_share",
+                t.new_connection_share.is_some(),
+                GATEWAY_PODS,
+            ),
+            (
+                "external_traffic_policy",
+                t.external_traffic_policy.is_some(),
+                GATEWAY_PODS,
+            ),
             ("startup", t.startup.is_some(), GATEWAY_PODS),
             ("hpa", t.hpa.is_some(), GATEWAY_PODS),
             ("internal", t.internal.is_some(), FRONTED),
@@ -151,9 +164,41 @@ pub(super) fn resolve(
             BalancingName::Ewma => Balancing::Ewma,
         }),
         startup: cx.positive(&p.key("startup"), t.startup, d::INGRESS_STARTUP),
+        connect: connect(cx, &p, t, kind),
+        external_traffic_policy: match kind {
+            K::Nginx | K::Istio => Some(t.external_traffic_policy.map_or(
+                if kind == K::Nginx {
+                    d::NGINX_TRAFFIC_POLICY
+                } else {
+                    d::ISTIO_TRAFFIC_POLICY
+                },
+                |p| match p {
+                    TrafficPolicyName::Cluster => TrafficPolicy::Cluster,
+                    TrafficPolicyName::Local => TrafficPolicy::Local,
+                },
+            )),
+            _ => None,
+        },
         hpa,
         internal: t.internal.unwrap_or(false),
     }
+}
+
+/// The gateway pods' connect timeout and share of new upstream connections (NGINX, Istio).
+fn connect(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable, kind: K) -> Option<Connect> {
+    let timeout = match kind {
+        K::Nginx => d::NGINX_CONNECT_TIMEOUT,
+        K::Istio => d::ISTIO_CONNECT_TIMEOUT,
+        _ => return None,
+    };
+    Some(Connect {
+        timeout: cx.positive(&p.key("connect_timeout"), t.connect_timeout, timeout),
+        new_connection_share: cx.share(
+            &p.key("new_connection_share"),
+            t.new_connection_share,
+            d::NEW_UPSTREAM_CONNECTION_SHARE,
+        ),
+    })
 }
 
 /// `[ingress.hpa]` for NGINX and Istio replicas: the services' HPA; Istio defaults to the AKS

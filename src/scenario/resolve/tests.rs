@@ -291,3 +291,55 @@ fn snat_idle_timeouts_default_by_device_and_keep_alive_to_zero() {
         "{e}"
     );
 }
+
+#[test]
+fn gateway_pods_get_connect_timeouts_and_the_cluster_traffic_policy() {
+    use crate::scenario::{Connect, TrafficPolicy};
+    let connect = |kind: &str| {
+        let s = with(&format!("[ingress]\nkind = \"{kind}\"\n"));
+        (s.ingress.connect, s.ingress.external_traffic_policy)
+    };
+    let share = d::NEW_UPSTREAM_CONNECTION_SHARE;
+    let cluster = Some(TrafficPolicy::Cluster);
+    let nginx = Connect {
+        timeout: SimDuration::from_secs(5),
+        new_connection_share: share,
+    };
+    let istio = Connect {
+        timeout: SimDuration::from_secs(10),
+        new_connection_share: share,
+    };
+    assert_eq!(connect("nginx"), (Some(nginx), cluster));
+    assert_eq!(connect("istio"), (Some(istio), cluster));
+    assert_eq!(connect("app-gateway"), (None, None));
+    assert_eq!(connect("load-balancer"), (None, None));
+
+    let s = with(
+        "[ingress]\nkind = \"istio\"\nconnect_timeout = \"2s\"\nnew_connection_share = 0.3\n\
+         external_traffic_policy = \"local\"\n",
+    );
+    let c = s.ingress.connect.unwrap();
+    assert_eq!((c.timeout, c.new_connection_share), (ms(2000), 0.3));
+    assert_eq!(
+        s.ingress.external_traffic_policy,
+        Some(TrafficPolicy::Local)
+    );
+
+    let e = parse(
+        &format!("{MINIMAL}[ingress]\nkind = \"nginx\"\nnew_connection_share = 1.5\n"),
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("ingress.new_connection_share: must be between 0 and 1, got 1.5"),
+        "{e}"
+    );
+    let e = parse(
+        &format!("{MINIMAL}[ingress]\nkind = \"app-gateway\"\nconnect_timeout = \"1s\"\n"),
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("connect_timeout"), "{e}");
+}

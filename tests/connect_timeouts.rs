@@ -1,0 +1,184 @@
+//! Connect timeouts (issue 10, item 2): a gateway's try to a black-holed pod fails at the
+//! connect timeout when it opens a new connection — a connection error that NGINX's
+//! `proxy_next_upstream error` and Istio's `connect-failure` retry on another pod — and hangs
+//! until the read timeout when it rides an open keep-alive connection.
+//!
+//! Before connect timeouts were modelled every try to a black hole hung until a timeout, so
+//! NGINX with 3 tries and with 1 try gave the same error rate (the client's timeout came first),
+//! and no retried request finished at 5 s or 10 s: each test below fails on that code.
+//!
+//! Inline scenarios, one zone with no network latency, `random` balancing (so a first try meets
+//! the hung pod with probability exactly 1/4), a readiness probe too slow to ever remove the
+//! hung pod; fixed seed (seeds 12, 13 and 14 were also checked once); release mode.
+
+use trafsim::model::{ErrorCause, RunResult};
+use trafsim::runner::run_all as run;
+use trafsim::scenario::parse;
+use trafsim::stats::Estimate;
+
+const SEED: u64 = 11;
+
+/// Four `web` pods behind `ingress`, one hung from 5 s until `hang_end` (a black hole that its
+/// readiness probe, every hour, never reports).
+fn scenario(ingress: &str, client_timeout: &str, hang: &str, reps: u32) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "130s"
+warmup = "10s"
+replications = {reps}
+seed = {SEED}
+[clients]
+rate = 200
+timeout = "{client_timeout}"
+[network]
+zones = ["1"]
+in_zone = "0s"
+cross_zone = "0s"
+[ingress]
+{ingress}
+instances = {{ "1" = 2 }}
+concurrency = 50
+balancing = "random"
+[[services]]
+name = "web"
+pods = {{ "1" = 4 }}
+concurrency = 50
+service_time = "1ms"
+startup = "1ms"
+readiness = {{ period = "1h" }}
+[[faults]]
+kind = "pod-hang"
+service = "web"
+count = 1
+at = "5s"
+{hang}
+"#
+    )
+}
+
+/// The mean of `values` and its 99.9% half-width.
+fn interval(values: &[f64]) -> (f64, f64) {
+    let e = Estimate::from_samples(values);
+    (e.mean, e.half_width_at(0.999))
+}
+
+fn share(r: &RunResult, cause: ErrorCause) -> f64 {
+    r.failed[cause as usize] as f64 / r.offered as f64
+}
+
+/// NGINX, black hole, 3 tries vs 1 try. The pod hangs from 5 s to 115 s; requests are counted
+/// from 10 s to 130 s, so a share h = 105/120 of them arrive while it hangs, and a first try
+/// meets it with probability 1/4. The client gives up at 8 s, before NGINX's 60 s read timeout.
+/// With a share c = 0.5 of new connections:
+///
+/// - 1 try: every try to the hung pod fails — c of them at the 5 s connect timeout (a connection
+///   error), 1 − c at the client's timeout: errors = h/4 = 0.21875;
+/// - 3 tries: the connect failures go to the next upstream (another pod, alive) and succeed;
+///   the hung ones still fail: errors = (1 − c) · h/4 = 0.109375 — they fall by the share c.
+#[test]
+fn next_upstream_retries_connect_failures_so_errors_fall_by_the_new_connection_share() {
+    let c = 0.5;
+    let h = 105.0 / 120.0 / 4.0;
+    let mut rates = Vec::new();
+    for (tries, want) in [(1, h), (3, (1.0 - c) * h)] {
+        let ingress =
+            format!("kind = \"nginx\"\nnext_upstream_tries = {tries}\nnew_connection_share = {c}");
+        let text = scenario(&ingress, "8s", "duration = \"110s\"", 10);
+        let runs = run(&parse(&text, "connect.toml").unwrap());
+        let (m, hw) = interval(&runs.iter().map(RunResult::error_rate).collect::<Vec<_>>());
+        assert!(
+            (m - want).abs() <= hw && hw < 0.05 * want,
+            "{tries} tries: error rate {m} ± {hw}, expected {want}"
+        );
+        // Connect failures are connection errors (DeadBackend), the rest the client's timeout.
+        let (dead, hw) = interval(
+            &runs
+                .iter()
+                .map(|r| share(r, ErrorCause::DeadBackend))
+                .collect::<Vec<_>>(),
+        );
+        let want_dead = if tries == 1 { c * h } else { 0.0 };
+        assert!(
+            (dead - want_dead).abs() <= hw.max(1e-9),
+            "{tries} tries: connect failures {dead} ± {hw}, expected {want_dead}"
+        );
+        rates.push(m);
+    }
+    let fall = 1.0 - rates[1] / rates[0];
+    assert!(
+        (fall - c).abs() < 0.05,
+        "errors fell by {fall}, expected {c}"
+    );
+}
+
+/// The 90th percentile of successful requests' latency, seconds, in each replication. A
+/// quarter of the requests meet the hung pod first, so the p90 falls among them: it is the
+/// time the gateway took to give up on the hung pod (plus a millisecond of service).
+fn p90s(text: &str) -> Vec<f64> {
+    run(&parse(text, "connect.toml").unwrap())
+        .iter()
+        .map(|r| r.latency.quantile(0.9).as_secs_f64())
+        .collect()
+}
+
+fn assert_near(values: &[f64], at: f64, what: &str) {
+    for &v in values {
+        assert!(
+            v >= at && v < at + 0.05,
+            "{what}: p90 {v:.3} s, expected {at} s (+ service)"
+        );
+    }
+}
+
+#[test]
+fn a_new_connection_fails_at_the_connect_timeout_and_a_reused_one_at_the_read_timeout() {
+    // NGINX: every try opens a new connection → retried after the 5 s proxy-connect-timeout.
+    let nginx = |share: f64| {
+        format!("kind = \"nginx\"\nbackend_timeout = \"7s\"\nnew_connection_share = {share}")
+    };
+    assert_near(
+        &p90s(&scenario(&nginx(1.0), "15s", "", 2)),
+        5.0,
+        "nginx, new connections",
+    );
+    // Every try on an open keep-alive connection → hangs until the 7 s read timeout, then the
+    // next upstream (proxy_next_upstream timeout).
+    assert_near(
+        &p90s(&scenario(&nginx(0.0), "15s", "", 2)),
+        7.0,
+        "nginx, keep-alive connections",
+    );
+    // Istio: Envoy's 10 s connect timeout, then a connect-failure retry.
+    let istio = "kind = \"istio\"\nnew_connection_share = 1";
+    assert_near(
+        &p90s(&scenario(istio, "15s", "", 2)),
+        10.0,
+        "istio, new connections",
+    );
+}
+
+#[test]
+fn mesh_sidecars_fail_new_connections_at_envoys_connect_timeout() {
+    // `front` (the first service, so the clients' route) calls `web` through the sidecars (no
+    // sidecar latency); a quarter of the calls meet the hung pod and, on a new connection,
+    // fail at Envoy's 10 s connect timeout and are retried on another pod.
+    let text = scenario(
+        "kind = \"istio\"\nnew_connection_share = 1\nmesh = true\nsidecar_latency = \"0s\"",
+        "15s",
+        "",
+        2,
+    )
+    .replace(
+        "[[services]]\nname = \"web\"",
+        r#"[[services]]
+name = "front"
+pods = { "1" = 2 }
+concurrency = 500
+service_time = "1ms"
+calls = [{ service = "web", timeout = "14s" }]
+[[services]]
+name = "web""#,
+    );
+    assert_near(&p90s(&text), 10.0, "mesh call, new connections");
+}
