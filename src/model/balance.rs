@@ -135,3 +135,28 @@ impl Sim<'_> {
         Some(pick)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ewma_score, ewma_update};
+    use crate::model::topology::Pod;
+
+    #[test]
+    fn ewma_follows_ingress_nginx_decay() {
+        let mut p = Pod::new(0, 0, 1, None);
+        assert_eq!(ewma_score(&p, 5.0), 0.0, "never measured: score 0");
+        // First response: its time, whatever came before (nginx's last touch is 0).
+        ewma_update(&mut p, 0.050, 100.0);
+        assert!((p.ewma - 0.050).abs() < 1e-12);
+        // Idle for one decay time: the score is e⁻¹ of the EWMA.
+        assert!((ewma_score(&p, 110.0) - 0.050 / std::f64::consts::E).abs() < 1e-12);
+        // A response 10 s later weighs 1 − e⁻¹.
+        ewma_update(&mut p, 0.010, 110.0);
+        let w = (-1.0f64).exp();
+        assert!((p.ewma - (0.050 * w + 0.010 * (1.0 - w))).abs() < 1e-12);
+        // One right after barely moves it.
+        let before = p.ewma;
+        ewma_update(&mut p, 1.0, 110.001);
+        assert!((p.ewma - before) < 1e-3);
+    }
+}
