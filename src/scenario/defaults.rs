@@ -181,6 +181,11 @@ pub const APP_GATEWAY_AUTOSCALE_TARGET: f64 = 0.75;
 pub const NGINX_NEXT_UPSTREAM_TRIES: u32 = 3;
 
 /// Istio retries after the first try (D*: 2 attempts on connect-failure and similar, facts §3).
+/// What they retry is Istio's default `retryOn` — `connect-failure,refused-stream,unavailable,
+/// cancelled,retriable-status-codes`, without the unsafe 503 since Istio 1.24 (D: istio.io
+/// VirtualService `HTTPRetry`; `EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY`, facts §10); a per-try
+/// timeout is not among them (D: Envoy `x-envoy-retry-on`: only `5xx`, `gateway-error` and
+/// `reset` cover a timeout). One rule for gateway and mesh: `model/retry_on.rs`.
 pub const ISTIO_RETRIES: u32 = 2;
 /// Backoff base of Envoy's retries: the n-th retry waits a uniform time in
 /// [0, (2^n − 1) × 25 ms] (D: Envoy `x-envoy-retry-on` / retry policy docs, default base interval
