@@ -526,12 +526,14 @@ impl Sim<'_> {
             },
             None => false,
         };
-        // With a mesh, the call passes the pod's outbound sidecar.
-        let mut extra =
-            mesh_of(s).map_or(SimDuration::ZERO, |(d, _)| d.sample(&mut self.rng.network));
+        let mut extra = SimDuration::ZERO;
         if let EgressKind::Firewall { latency, .. } = &s.egress.kind {
             extra = latency.sample(&mut self.rng.egress)
                 + self.firewall_pass(dest.kib_per_call, counted);
+        }
+        // With a mesh, the call passes the pod's outbound sidecar.
+        if let Some((sidecar, _)) = mesh_of(s) {
+            extra += sidecar.sample(&mut self.rng.network);
         }
         self.usage.egress_calls[d] += u64::from(counted);
         let degr = self.dest_degr[d];
