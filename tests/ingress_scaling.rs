@@ -144,8 +144,9 @@ service_time = "2ms"
 #[test]
 fn internal_clients_pay_the_vnet_hop_cross_zone_two_thirds_of_the_time() {
     // Clients spread over 3 zones, 1 gateway replica per zone picked at random by the internal
-    // load balancer: a hop crosses zones with probability 2/3. Locality-aware Istio keeps the
-    // gateway→pod hop in the zone, and nothing takes time but the network, so a request takes
+    // load balancer: a hop crosses zones with probability 2/3. Locality-aware Istio (in effect
+    // with outlier detection) keeps the gateway→pod hop in the zone, and nothing takes time but
+    // the network, so a request takes
     // in + out (1 ms each in-zone, 3 ms cross-zone) + 2 × 1 ms to the pod and back: 4 or 8 ms.
     // `externalTrafficPolicy: Local`, so the load balancer reaches the replica's own node (under
     // `Cluster` kube-proxy adds a node hop, tests/traffic_policy.rs).
@@ -169,6 +170,7 @@ instances = { "1" = 1, "2" = 1, "3" = 1 }
 concurrency = 1000
 processing = "0s"
 tls_handshake = "0s"
+outlier_detection = {}
 [[services]]
 name = "web"
 pods = { "1" = 1, "2" = 1, "3" = 1 }

@@ -66,10 +66,11 @@ fn assert_share(runs: &[RunResult], want: f64, tol: f64, what: &str) {
 #[test]
 fn locality_aware_istio_keeps_traffic_in_its_zone() {
     // A gateway replica in every zone, pods in every zone, no east-west calls: every hop (to the
-    // pod and back) stays in the gateway's zone.
+    // pod and back) stays in the gateway's zone. Istio's locality takes effect only with
+    // outlier detection (a healthy zone keeps all its traffic).
     let s = three_zones(
         r#"kind = "istio"
-locality_aware = true"#,
+outlier_detection = {}"#,
         "",
         "",
     );
@@ -95,7 +96,7 @@ fn kube_proxy_spreads_east_west_calls_regardless_of_locality() {
     let p = 0.5;
     let s = three_zones(
         r#"kind = "istio"
-locality_aware = true"#,
+outlier_detection = {}"#,
         &format!(r#"calls = [{{ service = "orders", probability = {p} }}]"#),
         "",
     );

@@ -9,7 +9,10 @@ use rand::Rng;
 use crate::engine::{Admission, SimDuration};
 use crate::scenario::{CallTarget, EgressKind, IngressKind, Jitter};
 
+use super::balance::ewma_update;
+use super::locality::Locality;
 use super::result::ErrorCause;
+use super::retry_on::istio_default_retries;
 use super::sim::{Ev, Kind, NONE, Sim};
 use super::snat::{Connection, idle_timeout, port_hold};
 use super::topology::Life;
@@ -224,14 +227,14 @@ impl Sim<'_> {
         };
         let view = self.view_for_ingress;
         let policy = self.s.ingress.balancing;
-        let locality = matches!(&self.s.ingress.kind, IngressKind::Istio(i) if i.locality_aware);
-        let Some(pod) = self.pick(
-            a.service as usize,
-            view,
-            policy,
-            locality.then_some(from_zone as usize),
-            a.last_pod,
-        ) else {
+        // Istio's locality priority levels, when in effect, from the gateway's zone.
+        let locality = match &self.s.ingress.kind {
+            IngressKind::Istio(i) if i.locality_aware && from_zone != NO_ZONE => {
+                Locality::Priority(from_zone as usize)
+            }
+            _ => Locality::Any,
+        };
+        let Some(pod) = self.pick(a.service as usize, view, policy, locality, a.last_pod) else {
             let back = self.client_hop_out(id);
             return self.reply_parent(id, false, ErrorCause::NoBackend, back);
         };
@@ -255,15 +258,16 @@ impl Sim<'_> {
                 tok: a.tok,
             },
         );
-        self.send_work(id, pod, from_zone);
+        // With a mesh, the request passes the pod's inbound sidecar.
+        let sidecar = match mesh_of(self.s) {
+            Some((d, _)) => d.sample(&mut self.rng.network),
+            None => SimDuration::ZERO,
+        };
+        self.send_work_after(id, pod, from_zone, sidecar);
     }
 
-    /// Creates work for `parent` at `pod` and sends it there.
-    fn send_work(&mut self, parent: u32, pod: u32, from_zone: u8) {
-        self.send_work_after(parent, pod, from_zone, SimDuration::ZERO);
-    }
-
-    /// As [`Self::send_work`], with `extra` latency on the way (sidecars).
+    /// Creates work for `parent` at `pod` and sends it there, with `extra` latency on the way
+    /// (sidecars, a retry's backoff).
     pub(super) fn send_work_after(
         &mut self,
         parent: u32,
@@ -426,20 +430,30 @@ impl Sim<'_> {
         match target {
             CallTarget::Service(t) => {
                 // Without a mesh, kube-proxy spreads over ready endpoints at random, ignoring
-                // zones; with one, the client sidecar balances (LEAST_REQUEST, locality-aware).
+                // zones; with one, the client sidecar balances (LEAST_REQUEST, with locality
+                // priority levels when in effect).
                 let scenario = self.s;
                 let mesh = mesh_of(scenario);
                 let (policy, locality) = match mesh {
                     Some((_, local)) => (
                         crate::scenario::Balancing::LeastRequest,
-                        local.then_some(zone),
+                        if local {
+                            Locality::Priority(zone)
+                        } else {
+                            Locality::Any
+                        },
                     ),
                     // Topology-aware routing keeps calls in the zone while it has at least 3
                     // ready endpoints (topology-aware-routing docs, facts §4).
                     None => {
                         let local = scenario.network.topology_aware_routing
                             && self.routable_in_zone(t, zone) >= 3;
-                        (crate::scenario::Balancing::Random, local.then_some(zone))
+                        let locality = if local {
+                            Locality::Strict(zone)
+                        } else {
+                            Locality::Any
+                        };
+                        (crate::scenario::Balancing::Random, locality)
                     }
                 };
                 match self.pick(t, super::topology::View::Endpoints, policy, locality, NONE) {
@@ -523,6 +537,10 @@ impl Sim<'_> {
         if let EgressKind::Firewall { latency, .. } = &s.egress.kind {
             extra = latency.sample(&mut self.rng.egress)
                 + self.firewall_pass(dest.kib_per_call, counted);
+        }
+        // With a mesh, the call passes the pod's outbound sidecar.
+        if let Some((sidecar, _)) = mesh_of(s) {
+            extra += sidecar.sample(&mut self.rng.network);
         }
         self.usage.egress_calls[d] += u64::from(counted);
         let degr = self.dest_degr[d];
@@ -649,7 +667,7 @@ impl Sim<'_> {
             Kind::Request => self.request_result(id, ok, cause),
             Kind::Attempt => self.attempt_result(id, ok, cause),
             Kind::Work | Kind::Leg
-                if !ok && cause == ErrorCause::DeadBackend && self.mesh_retry(id) => {}
+                if !ok && istio_default_retries(cause) && self.mesh_retry(id) => {}
             Kind::Work | Kind::Leg if !ok && self.call_retry(id) => {}
             Kind::Work => {
                 let w = self.nodes[id as usize];
@@ -717,7 +735,7 @@ impl Sim<'_> {
         let now = self.cal.now();
         let a = self.nodes[id as usize];
         if a.last_pod != NONE {
-            self.observe_backend(a.last_pod, ok, now - a.try_sent);
+            self.observe_backend(a.last_pod, ok);
         }
         if !ok {
             let retry = match &self.s.ingress.kind {
@@ -726,13 +744,9 @@ impl Sim<'_> {
                     matches!(cause, ErrorCause::DeadBackend | ErrorCause::Timeout)
                         && u32::from(a.tries) < n.next_upstream_tries
                 }
-                // Istio's default retry_on: connect-failure, refused-stream, unavailable,
-                // cancelled, retriable status codes; per-try timeouts are retried too.
+                // Istio's default retryOn, the mesh's rule too (see `retry_on`).
                 IngressKind::Istio(i) => {
-                    matches!(
-                        cause,
-                        ErrorCause::DeadBackend | ErrorCause::Rejected | ErrorCause::Timeout
-                    ) && u32::from(a.tries) <= i.retries
+                    istio_default_retries(cause) && u32::from(a.tries) <= i.retries
                 }
                 _ => false,
             };
@@ -740,19 +754,22 @@ impl Sim<'_> {
                 return self.forward(id);
             }
         }
+        if a.last_pod != NONE && self.s.ingress.balancing == crate::scenario::Balancing::Ewma {
+            // ingress-nginx's `after_balance` runs once per request and updates the EWMA of
+            // the last upstream tried only (`split.get_last_value(upstream_addr)`), with its
+            // connect + response time.
+            let rtt = (now - a.try_sent).as_secs_f64();
+            let t = now.as_secs_f64();
+            ewma_update(&mut self.topo.pods[a.last_pod as usize], rtt, t);
+        }
         let back = self.client_hop_out(id);
         self.reply_parent(id, ok, cause, back);
     }
 
-    /// The ingress saw a result from `pod`: EWMA and outlier detection.
-    fn observe_backend(&mut self, pod: u32, ok: bool, rtt: SimDuration) {
+    /// The ingress saw a try's result from `pod`: outlier detection.
+    fn observe_backend(&mut self, pod: u32, ok: bool) {
         let now = self.cal.now();
         let p = &mut self.topo.pods[pod as usize];
-        p.ewma = if p.ewma == 0.0 {
-            rtt.as_secs_f64()
-        } else {
-            0.8 * p.ewma + 0.2 * rtt.as_secs_f64()
-        };
         if ok {
             p.consecutive_errors = 0;
             return;

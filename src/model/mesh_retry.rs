@@ -1,6 +1,6 @@
 //! East-west retries in an Istio mesh: the client sidecar retries a call whose connection
-//! failed (connect-failure, reset: Istio's default `retryOn` also lists refused-stream,
-//! unavailable and cancelled, but since 1.24 not a plain 503) on another pod — Istio sets
+//! failed — the failures Istio's default `retryOn` retries (`retry_on`, the gateway's rule
+//! too; since 1.24 not a plain 503) — on another pod — Istio sets
 //! Envoy's `previous_hosts` retry predicate — up to `mesh_retries` times. The application sees
 //! one call: its timeout spans the retries, and it sees a failure only when they run out.
 //!
@@ -13,6 +13,7 @@ use crate::engine::SimDuration;
 use crate::scenario::{Balancing, CallTarget, IngressKind};
 
 use super::flow::mesh_of;
+use super::locality::Locality;
 use super::sim::{Ev, Sim};
 use super::topology::View;
 use crate::scenario::defaults::{ENVOY_RETRY_BACKOFF_BASE, ENVOY_RETRY_BACKOFF_MAX};
@@ -49,7 +50,11 @@ impl Sim<'_> {
             target,
             View::Endpoints,
             Balancing::LeastRequest,
-            local.then_some(zone),
+            if local {
+                Locality::Priority(zone)
+            } else {
+                Locality::Any
+            },
             n.last_pod,
         ) else {
             return false;

@@ -65,8 +65,10 @@ pub struct Pod {
     pub ejected_until: u64,
     /// Times ejected so far (ejection time grows with it).
     pub ejections: u32,
-    /// Latency EWMA seen by the ingress, seconds (NGINX `ewma`).
+    /// Latency EWMA seen by the ingress, seconds (NGINX `ewma`), as last stored.
     pub ewma: f64,
+    /// When `ewma` was last stored, seconds; `None` before the first response.
+    pub ewma_at: Option<f64>,
     /// Gray failure: service-time multiplier (1 when healthy).
     pub slowdown: f64,
     /// Gray failure: share of requests it fails while still passing health checks.
@@ -98,6 +100,7 @@ impl Pod {
             ejected_until: 0,
             ejections: 0,
             ewma: 0.0,
+            ewma_at: None,
             slowdown: 1.0,
             error_rate: 0.0,
             retired: false,

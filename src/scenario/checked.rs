@@ -275,15 +275,16 @@ pub struct RateLimit {
 /// Istio gateway settings.
 #[derive(Clone, Debug)]
 pub struct Istio {
-    /// Retries after the first try, on connect failure / gateway errors.
+    /// Retries after the first try, of what Istio's default `retryOn` retries (`retry_on`).
     pub retries: u32,
     /// Timeout of each try.
     pub per_try_timeout: SimDuration,
     /// Outlier detection, if configured.
     pub outlier_detection: Option<OutlierDetection>,
-    /// Prefer backends in the gateway's zone, fail over to others.
+    /// Locality load balancing in effect (gateway and mesh): Envoy's priority levels from the
+    /// sender's zone.
     pub locality_aware: bool,
-    /// Sidecar mesh on east-west calls: the latency of one sidecar pass, if on.
+    /// Sidecar mesh (a sidecar on every pod): the latency of one sidecar pass, if on.
     pub mesh: Option<Dist>,
     /// Retries the client sidecar makes on an east-west call whose connection fails.
     pub mesh_retries: u32,

@@ -158,6 +158,11 @@ pub const AGIC_UPDATE_LAG: SimDuration = s(40);
 
 /// NGINX rate-limit burst as a multiple of `limit-rps` (D: burst = limit × 5, facts §2).
 pub const NGINX_BURST_MULTIPLIER: f64 = 5.0;
+/// ingress-nginx `ewma` balancer: the decay time of a backend's latency EWMA, seconds — a
+/// response Δt after the last one weighs `1 − exp(−Δt / 10)`, and an idle backend's score
+/// decays as `exp(−Δt / 10)` (D: ingress-nginx `rootfs/etc/nginx/lua/balancer/ewma.lua`,
+/// `DECAY_TIME = 10`).
+pub const NGINX_EWMA_DECAY_TIME: f64 = 10.0;
 /// Latency of one sidecar pass (D-derived: Istio measures +2.65–2.76 ms p90 for a client and
 /// a server sidecar together, mTLS, 1 KB, 1,000 rps — istio.io performance-and-scalability,
 /// facts §3 — so ≈1.35 ms each).
@@ -203,6 +208,11 @@ pub const ISTIO_TRAFFIC_POLICY: TrafficPolicy = TrafficPolicy::Cluster;
 pub const NGINX_NEXT_UPSTREAM_TRIES: u32 = 3;
 
 /// Istio retries after the first try (D*: 2 attempts on connect-failure and similar, facts §3).
+/// What they retry is Istio's default `retryOn` — `connect-failure,refused-stream,unavailable,
+/// cancelled,retriable-status-codes`, without the unsafe 503 since Istio 1.24 (D: istio.io
+/// VirtualService `HTTPRetry`; `EXCLUDE_UNSAFE_503_FROM_DEFAULT_RETRY`, facts §10); a per-try
+/// timeout is not among them (D: Envoy `x-envoy-retry-on`: only `5xx`, `gateway-error` and
+/// `reset` cover a timeout). One rule for gateway and mesh: `model/retry_on.rs`.
 pub const ISTIO_RETRIES: u32 = 2;
 /// Backoff base of Envoy's retries: the n-th retry waits a uniform time in
 /// [0, (2^n − 1) × 25 ms] (D: Envoy `x-envoy-retry-on` / retry policy docs, default base interval
@@ -210,8 +220,15 @@ pub const ISTIO_RETRIES: u32 = 2;
 pub const ENVOY_RETRY_BACKOFF_BASE: SimDuration = ms(25);
 /// Cap on Envoy's retry backoff: 10 × the base interval (D: same).
 pub const ENVOY_RETRY_BACKOFF_MAX: SimDuration = ms(250);
-/// Istio locality-aware load balancing (D: on by default, facts §3).
-pub const ISTIO_LOCALITY_AWARE: bool = true;
+/// Istio locality load balancing is in effect only when the DestinationRule has outlier
+/// detection: it is enabled in the mesh config by default but "takes effect only when
+/// outlierDetection is set" (D: istio.io, "Locality failover" task; facts §10). So its default
+/// is whether `outlier_detection` is given; with it, traffic spills out of a partly healthy
+/// zone by Envoy's overprovisioning factor 1.4 (D: Envoy docs, "Priority levels"; see
+/// `model/locality.rs`).
+pub const fn istio_locality_default(outlier_detection: bool) -> bool {
+    outlier_detection
+}
 /// Outlier detection `consecutive5xxErrors` when configured (D: istio/api destination_rule).
 pub const OUTLIER_CONSECUTIVE_ERRORS: u32 = 5;
 /// Outlier detection interval (D: same).

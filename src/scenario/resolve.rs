@@ -104,12 +104,8 @@ pub(crate) fn scenario(
     };
     let clients = clients::resolve(cx, &file.clients, &names, &simulation);
     let services = services::resolve(cx, &file.services, &names, network.zone_capacity.as_deref());
-    let ingress = ingress::resolve(
-        cx,
-        &file.ingress.unwrap_or_default(),
-        &names,
-        clients.timeout,
-    );
+    let ingress_table = file.ingress.unwrap_or_default();
+    let ingress = ingress::resolve(cx, &ingress_table, &names, clients.timeout);
     if ingress.internal && file.clients.latency.is_some() {
         cx.error(
             &root.key("clients").key("latency"),
@@ -140,7 +136,9 @@ pub(crate) fn scenario(
     let warnings = if cx.has_errors() {
         Vec::new()
     } else {
-        policies::contradictions(cx, &services, &network_policies, &names)
+        let mut w = policies::contradictions(cx, &services, &network_policies, &names);
+        w.extend(ingress::warnings(cx, &ingress_table));
+        w
     };
     Scenario {
         name,

@@ -58,19 +58,26 @@ pub(crate) struct IngressTable {
     /// nginx only: requests allowed above `limit_rps` in a burst. Default: 5 × `limit_rps`
     /// (ingress-nginx's burst multiplier).
     pub limit_burst: Option<u32>,
-    /// istio only: retries after the first try. Default: 2.
+    /// istio only: retries after the first try, of what Istio's default `retryOn` retries
+    /// (a failed connection; not a 503, another 5xx or a per-try timeout). Default: 2.
     pub retries: Option<u32>,
-    /// istio only: timeout of each try. Default: `backend_timeout`.
+    /// istio only: timeout of each try (not retried: Istio's default `retryOn` has none of
+    /// `5xx`, `gateway-error`, `reset`). Default: `backend_timeout`.
     pub per_try_timeout: Option<HumanDuration>,
     /// istio only: outlier detection (ejects failing pods). Default: off.
     pub outlier_detection: Option<OutlierTable>,
-    /// istio only: prefer pods in the gateway's own zone. Default: true.
+    /// istio only: locality load balancing (gateway and mesh): the sender's zone first, and
+    /// the share that zone's health does not cover, by Envoy's overprovisioning factor 1.4,
+    /// to the others. Default: on exactly when `outlier_detection` is given (Istio applies
+    /// locality only then); set it to force it on or off.
     pub locality_aware: Option<bool>,
-    /// istio only: a sidecar mesh — every east-west call passes a sidecar on each side, and
-    /// calls are balanced by Envoy (LEAST_REQUEST, locality-aware) instead of kube-proxy.
-    /// Default: false.
+    /// istio only: a sidecar mesh — every pod has a sidecar: requests from the gateway pass
+    /// the pod's, each east-west call passes one on each side, each egress call the caller's;
+    /// calls are balanced by Envoy (LEAST_REQUEST, locality as `locality_aware`) instead of
+    /// kube-proxy. Default: false.
     pub mesh: Option<bool>,
-    /// istio only, with `mesh`: latency one sidecar adds to a call (each call passes two).
+    /// istio only, with `mesh`: latency one sidecar pass adds (an east-west call passes two,
+    /// a request from the gateway or an egress call one).
     /// Default: constant "1.35ms" (half of the ≈2.7 ms p90 Istio measures for a client and
     /// server sidecar pair).
     pub sidecar_latency: Option<DistSpec>,

@@ -13,8 +13,8 @@ use crate::scenario::raw::{
 };
 use crate::scenario::units;
 use crate::scenario::{
-    AppGateway, Balancing, Connect, GatewayAutoscale, Ingress, IngressKind, Istio, Nginx,
-    OutlierDetection, Probe, RateLimit, TrafficPolicy,
+    AppGateway, Balancing, Connect, Diagnostic, GatewayAutoscale, Ingress, IngressKind, Istio,
+    Nginx, OutlierDetection, Probe, RateLimit, TrafficPolicy,
 };
 
 const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
@@ -380,7 +380,9 @@ fn kind_settings(
                     max_ejection_percent: percent,
                 }
             }),
-            locality_aware: t.locality_aware.unwrap_or(d::ISTIO_LOCALITY_AWARE),
+            locality_aware: t
+                .locality_aware
+                .unwrap_or(d::istio_locality_default(t.outlier_detection.is_some())),
             mesh: {
                 if t.sidecar_latency.is_some() && t.mesh != Some(true) {
                     cx.error(&p.key("sidecar_latency"), "applies only with `mesh = true`");
@@ -399,6 +401,26 @@ fn kind_settings(
             }),
         }),
     }
+}
+
+/// Settings that load but whose meaning a reader may not expect: `locality_aware = true`
+/// without `outlier_detection` forces on what Istio would leave off (and, since locality
+/// follows Envoy's priority levels, traffic spills out of a partly healthy zone).
+pub(super) fn warnings(cx: &mut Cx<'_>, t: &IngressTable) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if t.kind == Some(K::Istio) && t.locality_aware == Some(true) && t.outlier_detection.is_none() {
+        out.push(cx.warning(
+            &FieldPath::root().key("ingress").key("locality_aware"),
+            "`true` without `outlier_detection` forces locality load balancing on, which Istio \
+             applies only when the DestinationRule has outlier detection (without it, Envoy \
+             spreads over every zone). Its meaning changed: it used to be the default and kept \
+             all traffic in the sender's zone while any pod there was up; now the local zone \
+             keeps min(100%, 1.4 × its healthy share) and the rest spills to the other zones \
+             (Envoy's priority levels). Remove it for Istio's default, or add \
+             `outlier_detection`",
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
