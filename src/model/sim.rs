@@ -217,6 +217,8 @@ pub struct Streams {
     pub client_zones: StreamRng,
     /// Backoffs of the mesh's east-west retries.
     pub mesh_retries: StreamRng,
+    /// Phases of App Gateway's health probes relative to a backend's failure or return.
+    pub agw_probes: StreamRng,
 }
 
 impl Streams {
@@ -241,6 +243,7 @@ impl Streams {
             firewall: n("egress.firewall"),
             client_zones: n("clients.zones"),
             mesh_retries: n("mesh.retries"),
+            agw_probes: n("ingress.app_gateway.probes"),
         }
     }
 }

@@ -146,11 +146,14 @@ pub const ISTIO_BALANCING: Balancing = Balancing::LeastRequest;
 /// kube-proxy in iptables mode picks an endpoint at random; both are random per connection).
 pub const L4_BALANCING: Balancing = Balancing::Random;
 
-/// App Gateway health probe interval (D: application-gateway-probe-overview, facts §1).
+/// App Gateway health probe interval when the pod has no readiness or liveness httpGet probe
+/// (D: AGIC builds the probe from the pod's probe and falls back to 30 s / 30 s / 3 —
+/// Microsoft Learn, "Application Gateway Ingress Controller: add health probes to your AKS
+/// pods", facts §10; application-gateway-probe-overview, facts §1).
 pub const APP_GATEWAY_PROBE_INTERVAL: SimDuration = s(30);
-/// App Gateway health probe timeout (D: same).
+/// App Gateway health probe timeout, fallback (D: same).
 pub const APP_GATEWAY_PROBE_TIMEOUT: SimDuration = s(30);
-/// App Gateway unhealthy threshold (D: same; ≈90 s to mark a backend down).
+/// App Gateway unhealthy threshold, fallback (D: same; ≈90 s to mark a backend down).
 pub const APP_GATEWAY_UNHEALTHY_THRESHOLD: u32 = 3;
 /// Delay before AGIC updates the backend pool after an endpoint change (E: ≈40 s during
 /// rollouts, AGIC issue #75; minutes in general, #725; facts §1).

@@ -12,7 +12,7 @@ use crate::scenario::raw::{BalancingName, IngressKindName as K, IngressTable, Sk
 use crate::scenario::units;
 use crate::scenario::{
     AppGateway, Balancing, GatewayAutoscale, Ingress, IngressKind, Istio, Nginx, OutlierDetection,
-    Probe, RateLimit,
+    ProbeOverride, RateLimit,
 };
 
 const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
@@ -248,25 +248,17 @@ fn kind_settings(
         K::AppGateway => {
             let q = p.key("probe");
             let probe = t.probe.clone().unwrap_or_default();
+            let positive = |cx: &mut Cx<'_>, key: &str, v: Option<units::HumanDuration>| {
+                v.map(|v| cx.positive(&q.key(key), Some(v), v.0))
+            };
             IngressKind::AppGateway(AppGateway {
                 waf,
-                probe: Probe {
-                    interval: cx.positive(
-                        &q.key("interval"),
-                        probe.interval,
-                        d::APP_GATEWAY_PROBE_INTERVAL,
-                    ),
-                    timeout: cx.positive(
-                        &q.key("timeout"),
-                        probe.timeout,
-                        d::APP_GATEWAY_PROBE_TIMEOUT,
-                    ),
-                    failure_threshold: cx.at_least(
-                        &q.key("unhealthy_threshold"),
-                        probe.unhealthy_threshold,
-                        1,
-                        d::APP_GATEWAY_UNHEALTHY_THRESHOLD,
-                    ),
+                probe: ProbeOverride {
+                    interval: positive(cx, "interval", probe.interval),
+                    timeout: positive(cx, "timeout", probe.timeout),
+                    failure_threshold: probe
+                        .unhealthy_threshold
+                        .map(|n| cx.at_least(&q.key("unhealthy_threshold"), Some(n), 1, n)),
                 },
                 agic_update_lag: units::or(t.agic_update_lag, d::AGIC_UPDATE_LAG),
                 autoscale: t.max_instances.map(|max_instances| GatewayAutoscale {

@@ -1,0 +1,125 @@
+//! Application Gateway as the real one behaves (issue 10, items 4, 6 and 7): its health probe
+//! comes from the pod's readiness probe and fails a black hole only at the probe's timeout;
+//! its instances' capacity is the capacity-unit figure its bill uses; connection draining on
+//! scale-down.
+//!
+//! Scenarios are inline and small; assertions come from the configured parameters and the
+//! documented rules, never from a recorded output.
+
+use trafsim::model::RunResult;
+use trafsim::runner::run_all as run;
+use trafsim::scenario::{Scenario, parse};
+
+/// Zone 2 (3 pods) is lost at 60 s.
+const FAULT_AT: f64 = 60.0;
+
+fn outage(mode: &str) -> String {
+    format!(
+        r#"
+[[faults]]
+kind = "zone-outage"
+zone = "2"
+at = "60s"
+duration = "1m30s"
+mode = "{mode}"
+"#
+    )
+}
+
+/// Nine pods over three zones behind App Gateway; AGIC's update lag is long, so only the
+/// gateway's own probes can take the lost pods out.
+fn probed(readiness: &str, faults: &str, seed: u64) -> Scenario {
+    let text = format!(
+        r#"
+[simulation]
+duration = "4m"
+warmup = "10s"
+replications = 2
+seed = {seed}
+window = "5s"
+
+[clients]
+rate = 300
+timeout = "2s"
+
+[network]
+zones = ["1", "2", "3"]
+
+[ingress]
+kind = "app-gateway"
+instances = {{ "1" = 1, "3" = 1 }}
+agic_update_lag = "10m"
+
+[[services]]
+name = "web"
+pods = {{ "1" = 3, "2" = 3, "3" = 3 }}
+concurrency = 8
+service_time = {{ exponential = {{ mean = "5ms" }} }}
+startup = "20s"
+{readiness}
+
+{faults}
+"#
+    );
+    parse(&text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// Seconds from the fault to the last request sent to a lost pod, per replication.
+fn last_dead_send(rs: &[RunResult]) -> Vec<f64> {
+    rs.iter()
+        .map(|r| r.dead_sends.last_secs.expect("dead sends") - FAULT_AT)
+        .collect()
+}
+
+/// A service with a 3 s × 3 readiness probe is taken out of App Gateway in 6–9 s (a reset
+/// fails each probe at once: phase × 3 s + 2 × 3 s), not in the 90 s of the gateway-wide
+/// 30 s × 3 default that the old model applied to every service (it would fail here: the
+/// last dead send would be 90 s after the fault).
+#[test]
+fn the_gateway_probe_follows_the_pods_readiness_probe() {
+    let s = probed(
+        "readiness = { period = \"3s\", timeout = \"1s\", failure_threshold = 3 }",
+        &outage("reset"),
+        11,
+    );
+    for last in last_dead_send(&run(&s)) {
+        assert!(
+            (6.0..9.1).contains(&last),
+            "last dead send {last:.2} s after the fault"
+        );
+    }
+}
+
+/// A container with no readiness probe (`readiness = "none"`) gets AGIC's fallback, 30 s /
+/// 30 s / 3: with a reset 60–90 s. (The old model gave 90 s, at the end of the range.)
+#[test]
+fn a_pod_without_a_probe_gets_agics_30s_fallback() {
+    let s = probed("readiness = \"none\"", &outage("reset"), 12);
+    for last in last_dead_send(&run(&s)) {
+        assert!(
+            (60.0..90.1).contains(&last),
+            "last dead send {last:.2} s after the fault"
+        );
+    }
+}
+
+/// A black hole fails each probe only at its timeout: with a 10 s / 5 s / 3 readiness probe
+/// the pods leave 20–30 s after a reset and 25–35 s after a black hole. The probe phases come
+/// from their own random stream, so both variants draw the same ones and the difference is
+/// the 5 s timeout in every replication (the old model gave 90 s for both).
+#[test]
+fn a_black_hole_is_noticed_one_probe_timeout_later_than_a_reset() {
+    let readiness = "readiness = { period = \"10s\", timeout = \"5s\", failure_threshold = 3 }";
+    for seed in [13, 14] {
+        let reset = last_dead_send(&run(&probed(readiness, &outage("reset"), seed)));
+        let hole = last_dead_send(&run(&probed(readiness, &outage("black-hole"), seed)));
+        for (r, h) in reset.iter().zip(&hole) {
+            assert!((20.0..30.1).contains(r), "reset: {r:.2} s");
+            assert!((25.0..35.1).contains(h), "black hole: {h:.2} s");
+            assert!(
+                (h - r - 5.0).abs() < 0.1,
+                "black hole {h:.2} s vs reset {r:.2} s"
+            );
+        }
+    }
+}
