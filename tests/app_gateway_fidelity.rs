@@ -8,7 +8,8 @@
 
 use trafsim::model::RunResult;
 use trafsim::runner::run_all as run;
-use trafsim::scenario::{Scenario, parse};
+use trafsim::scenario::{Scenario, defaults as d, parse};
+use trafsim::stats::Estimate;
 
 /// Zone 2 (3 pods) is lost at 60 s.
 const FAULT_AT: f64 = 60.0;
@@ -121,5 +122,91 @@ fn a_black_hole_is_noticed_one_probe_timeout_later_than_a_reset() {
                 "black hole {h:.2} s vs reset {r:.2} s"
             );
         }
+    }
+}
+
+/// A WAF_v2 gateway with `instances` instances at `rate` requests/s (1 KiB each, no new TLS
+/// connections: compute units are the only capacity-unit term that matters), autoscaling up
+/// to `max` instances with a 30 s scale-out.
+fn waf(rate: u32, instances: u32, max: u32, reps: u32) -> Scenario {
+    let text = format!(
+        r#"
+[simulation]
+duration = "3m"
+warmup = "30s"
+replications = {reps}
+seed = 21
+
+[clients]
+rate = {rate}
+new_tls_connection_share = 0
+kib_per_request = 1
+timeout = "30s"
+
+[network]
+zones = ["1"]
+
+[ingress]
+kind = "app-gateway"
+sku = "WAF_v2"
+instances = {{ "1" = {instances} }}
+max_instances = {max}
+scale_out_time = "30s"
+
+[[services]]
+name = "web"
+pods = {{ "1" = 4 }}
+concurrency = 64
+service_time = {{ exponential = {{ mean = "2ms" }} }}
+"#
+    );
+    parse(&text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn ingress_utilisation(r: &RunResult) -> f64 {
+    r.tiers
+        .iter()
+        .find(|t| t.kind.starts_with("ingress"))
+        .map(|t| t.utilisation)
+        .expect("an ingress tier")
+}
+
+/// The bill and the simulated gateway are one gateway: 160 WAF requests/s are 16 compute
+/// units on the pricing page's ≈10 requests/s per compute unit, and they keep two 10-CU
+/// instances 16/20 = 80% busy (99.9% interval over replications). The old model served a
+/// WAF request in 10 ms of a slot: 8% busy while the bill said 80%.
+#[test]
+fn billed_compute_units_and_busy_instances_agree() {
+    let rate = 160.0;
+    let billed_cu = rate / d::APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT;
+    let instance_cu = f64::from(d::APP_GATEWAY_CU_PER_INSTANCE);
+    let u: Vec<f64> = run(&waf(160, 2, 2, 6))
+        .iter()
+        .map(ingress_utilisation)
+        .collect();
+    let e = Estimate::from_samples(&u);
+    let expect = billed_cu / (2.0 * instance_cu);
+    let hw = e.half_width_at(0.999).max(0.005);
+    assert!(
+        (e.mean - expect).abs() <= hw,
+        "utilisation {:.3} ± {hw:.3}, billed {billed_cu} CU of {}",
+        e.mean,
+        2.0 * instance_cu
+    );
+}
+
+/// Autoscaling adds an instance when the compute-unit demand passes the target share (75%)
+/// of the instances' compute units (2 × 10 × 0.75 = 15), and not below it: 130 requests/s
+/// (13 CU) keep 2 instances, 180 (18 CU) get a third. The old model, at 10 ms a request,
+/// saw 1.8 busy slots and never scaled.
+#[test]
+fn autoscaling_follows_the_compute_unit_demand() {
+    for r in run(&waf(130, 2, 6, 2)) {
+        let n = r.usage.ingress_instances();
+        assert!((n - 2.0).abs() < 1e-9, "130 rps: {n} instances on average");
+    }
+    for r in run(&waf(180, 2, 6, 2)) {
+        let n = r.usage.ingress_instances();
+        assert!(n > 2.5, "180 rps: {n} instances on average");
     }
 }

@@ -342,6 +342,8 @@ pub struct Sim<'a> {
     pub hpa_recommendations: Vec<std::collections::VecDeque<(SimTime, u32)>>,
     /// Busy integrals of the gateway instances at the last autoscaling evaluation.
     pub gateway_snapshots: Vec<f64>,
+    /// Requests the App Gateway instances had received at the last autoscaling evaluation.
+    pub gateway_arrivals: u64,
     /// Recent gateway HPA recommendations (scale-down stabilisation).
     pub gateway_recommendations: std::collections::VecDeque<(SimTime, u32)>,
     /// Ingress replicas over time (reset at the end of the warm-up).
@@ -457,6 +459,7 @@ impl<'a> Sim<'a> {
                 .clone()
                 .unwrap_or_else(|| vec![u32::MAX; s.network.zones.len()]),
             gateway_snapshots: vec![0.0; topo.instances.len()],
+            gateway_arrivals: 0,
             gateway_recommendations: Default::default(),
             replica_level: crate::stats::TimeWeighted::new(
                 SimTime::ZERO,

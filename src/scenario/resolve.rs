@@ -109,6 +109,7 @@ pub(crate) fn scenario(
         &file.ingress.unwrap_or_default(),
         &names,
         clients.timeout,
+        file.costs.as_ref(),
     );
     if ingress.internal && file.clients.latency.is_some() {
         cx.error(

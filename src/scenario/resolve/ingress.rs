@@ -8,7 +8,9 @@ use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
-use crate::scenario::raw::{BalancingName, IngressKindName as K, IngressTable, SkuName};
+use crate::scenario::raw::{
+    BalancingName, CostsTable, IngressKindName as K, IngressTable, SkuName,
+};
 use crate::scenario::units;
 use crate::scenario::{
     AppGateway, Balancing, GatewayAutoscale, Ingress, IngressKind, Istio, Nginx, OutlierDetection,
@@ -32,6 +34,7 @@ pub(super) fn resolve(
     t: &IngressTable,
     names: &Names,
     client_timeout: SimDuration,
+    costs: Option<&CostsTable>,
 ) -> Ingress {
     let p = FieldPath::root().key("ingress");
     let kind = t.kind.unwrap_or(K::None);
@@ -71,17 +74,29 @@ pub(super) fn resolve(
         ],
     );
     let waf = t.sku == Some(SkuName::WafV2);
+    // One capacity-unit model for the gateway and its bill: a compute unit is one slot, and
+    // the rates per compute unit (the `[costs]` figures when given) set a request's slot time.
+    let per_unit = |rate: Option<f64>, default: SimDuration| {
+        rate.filter(|r| r.is_finite() && *r > 0.0)
+            .map_or(default, |r| SimDuration::from_secs_f64(1.0 / r))
+    };
     // Per kind: default instances, slots, processing, TLS cost, backend timeout, balancing.
     let (instances, concurrency, processing, tls, backend_timeout, balancing) = match kind {
         K::AppGateway => (
             d::APP_GATEWAY_INSTANCES,
             d::APP_GATEWAY_CONCURRENCY,
             exp(if waf {
-                d::APP_GATEWAY_WAF_PROCESSING
+                per_unit(
+                    costs.and_then(|c| c.app_gateway_waf_rps_per_compute_unit),
+                    d::APP_GATEWAY_WAF_PROCESSING,
+                )
             } else {
                 d::APP_GATEWAY_PROCESSING
             }),
-            d::APP_GATEWAY_TLS,
+            per_unit(
+                costs.and_then(|c| c.app_gateway_tls_per_compute_unit),
+                d::APP_GATEWAY_TLS,
+            ),
             d::APP_GATEWAY_BACKEND_TIMEOUT,
             d::APP_GATEWAY_BALANCING,
         ),
