@@ -210,3 +210,53 @@ fn autoscaling_follows_the_compute_unit_demand() {
         assert!(n > 2.5, "180 rps: {n} instances on average");
     }
 }
+
+/// An HPA scale-down behind App Gateway: 100 requests/s on 4 pods (3% busy) bring the HPA
+/// to 1 pod after its 30 s stabilisation window, and 3 pods are deleted at one sync tick.
+fn scale_down(seed: u64) -> Scenario {
+    let text = format!(
+        r#"
+[simulation]
+duration = "3m"
+warmup = "0s"
+replications = 2
+seed = {seed}
+
+[clients]
+rate = 100
+timeout = "5s"
+
+[network]
+zones = ["1"]
+
+[ingress]
+kind = "app-gateway"
+instances = {{ "1" = 1 }}
+agic_update_lag = "40s"
+
+[[services]]
+name = "web"
+pods = {{ "1" = 4 }}
+concurrency = 4
+service_time = {{ exponential = {{ mean = "5ms" }} }}
+hpa = {{ min = 1, max = 4, target_utilisation = 0.5, sync_period = "15s", scale_down_stabilisation = "30s" }}
+"#
+    );
+    parse(&text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// A deleted pod serves for its 30 s grace period and AGIC takes it out of the gateway's pool
+/// 1 s + 40 s after the deletion, so App Gateway sends to each stopped pod for 11 s: 3 pods ×
+/// 25 requests/s (round robin over the 4 in its pool) × 11 s ≈ 825 sends. The old model
+/// dropped AGIC's update when the pod stopped (its epoch changed) and waited for the next
+/// detection after the stop (probes 20–30 s more, before: AGIC's 41 s more): 1,500 or more.
+#[test]
+fn agic_removes_a_deleted_pod_on_its_own_clock_even_after_it_stopped() {
+    for r in run(&scale_down(31)) {
+        let n = r.sends_after_scale_down as f64;
+        assert!(
+            (700.0..950.0).contains(&n),
+            "{n} sends to stopped pods; ≈825 expected"
+        );
+    }
+}

@@ -629,7 +629,10 @@ impl<'a> Sim<'a> {
                 routable,
             } => {
                 let p = &mut self.topo.pods[pod as usize];
-                if p.epoch == epoch {
+                // A deleted pod never returns, so its removal stands even if it stopped (a new
+                // epoch) before a balancer caught up: AGIC's update, timed from the deletion,
+                // still takes it out of App Gateway's pool.
+                if p.epoch == epoch || (p.retired && !routable) {
                     p.routable[view as usize] = routable;
                 }
             }
