@@ -24,6 +24,7 @@
 //!
 //! The model never prints and never touches files; the runner and report layers do.
 
+pub mod agw_probe;
 mod balance;
 mod budget;
 mod call_retry;

@@ -115,26 +115,50 @@ fn app_gateway_pays_one_fixed_price_and_the_larger_of_reserved_and_consumed_unit
     ));
 }
 
+/// The bill's compute units are the gateway's busy slots, the figure the simulation serves
+/// with (one slot per compute unit). Changed with issue 10 item 6: the bill used to count
+/// 10 WAF requests/s per compute unit while the simulated instance served 100 per slot.
 #[test]
 fn busy_app_gateway_pays_for_the_units_it_consumes() {
+    let ingress_busy = |r: &RunResult| {
+        r.tiers
+            .iter()
+            .find(|t| t.kind.starts_with("ingress"))
+            .map(|t| t.mean_busy)
+            .expect("an ingress tier")
+    };
     let (s, r, e) = run(&design(2_000, APP_GATEWAY, NAT));
     let secs = r.measured_secs;
-    let compute = r.usage.tls_attempts as f64 / secs / d::APP_GATEWAY_TLS_PER_COMPUTE_UNIT;
     let mbps = r.client_attempts as f64 / secs * s.clients.kib_per_request * 8_192.0 / 1e6;
-    let consumed = compute.max(mbps / d::APP_GATEWAY_MBPS_PER_CU);
-    // 2,000 rps × 8 KiB ≈ 131 Mbps ≈ 59 units, above the 20 reserved.
+    let consumed = ingress_busy(&r).max(mbps / d::APP_GATEWAY_MBPS_PER_CU);
+    // 2,000 rps × 8 KiB ≈ 131 Mbps ≈ 59 units, above the 20 reserved and the ≈22 compute
+    // units (2,000 × 1 ms + 1,000 TLS × 20 ms).
     assert!(consumed > 50.0, "{consumed}");
     assert!(close(
         quantity(&e, "App Gateway capacity units"),
         consumed * HOURS
     ));
-    let waf = APP_GATEWAY.to_string() + "\nsku = \"WAF_v2\"\nprocessing = \"1ms\"";
-    let (_, r, e) = run(&design(2_000, &waf, NAT));
-    // WAF_v2: compute units from requests, ≈10 per unit: ≈200 units.
-    let compute = r.client_attempts as f64 / r.measured_secs / 10.0;
+    // WAF_v2, 25 instances (250 reserved units): 2,000 rps × 100 ms + 1,000 TLS × 20 ms ≈
+    // 220 compute units, billed as the reserved 250; with 20 instances the gateway is full
+    // (200 busy slots) and the 200 reserved units are what it uses.
+    let waf = |n: u32| {
+        format!(
+            "[ingress]\nkind = \"app-gateway\"\ninstances = {{ \"1\" = {n} }}\nsku = \"WAF_v2\""
+        )
+    };
+    let (_, r, e) = run(&design(2_000, &waf(25), NAT));
+    let busy = ingress_busy(&r);
+    assert!((busy - 220.0).abs() < 15.0, "{busy}");
     assert!(close(
         quantity(&e, "App Gateway capacity units"),
-        compute * HOURS
+        250.0 * HOURS
+    ));
+    let (_, r, e) = run(&design(2_000, &waf(20), NAT));
+    let busy = ingress_busy(&r);
+    assert!((busy - 200.0).abs() < 1.0, "{busy}");
+    assert!(close(
+        quantity(&e, "App Gateway capacity units"),
+        busy.max(200.0) * HOURS
     ));
     assert_eq!(
         e.line("App Gateway capacity units").unwrap().unit_price,

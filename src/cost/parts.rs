@@ -11,10 +11,6 @@ use crate::scenario::{EgressKind, IngressKind, Scenario};
 pub(crate) struct Rates {
     /// Hours in the month.
     pub hours: f64,
-    /// Client attempts per second (through the front door).
-    pub attempts: f64,
-    /// Attempts per second that opened a new TLS connection.
-    pub tls: f64,
     /// Requests per second arriving at pods (all services).
     pub pod_requests: f64,
     /// East-west calls per second through the mesh.
@@ -27,6 +23,9 @@ pub(crate) struct Rates {
     pub egress_kib: f64,
     /// Time-averaged ingress instances.
     pub instances: f64,
+    /// Time-averaged busy worker slots of the ingress instances (for App Gateway, the compute
+    /// units in use: one slot is one compute unit).
+    pub ingress_busy: f64,
     /// Time-averaged pods.
     pub pods: f64,
 }
@@ -45,8 +44,6 @@ impl Rates {
             .sum();
         Rates {
             hours: s.costs.hours_per_month,
-            attempts: per_s(run.client_attempts),
-            tls: per_s(u.tls_attempts),
             pod_requests: run
                 .tiers
                 .iter()
@@ -58,6 +55,12 @@ impl Rates {
             ingress_kib: per_s(run.client_attempts) * s.clients.kib_per_request,
             egress_kib: egress_kib / secs,
             instances: u.ingress_instances(),
+            ingress_busy: run
+                .tiers
+                .iter()
+                .filter(|t| t.kind.starts_with("ingress"))
+                .map(|t| t.mean_busy)
+                .sum(),
             pods: u.pods(),
         }
     }
@@ -70,8 +73,12 @@ impl Rates {
 
 /// Application Gateway: the fixed price per gateway-hour (one gateway, whatever its
 /// instances) and capacity units, the larger of the reserved ones (10 per configured
-/// instance: the manual count or the autoscaling minimum) and the consumed ones (the largest
-/// of compute units and throughput / 2.22 Mbps; persistent connections are not modelled).
+/// instance: the manual count or the autoscaling minimum) and the consumed ones: the largest
+/// of the compute units and throughput / 2.22 Mbps (persistent connections are not modelled).
+/// The compute units are the instances' busy slots, the same figure the simulation serves
+/// with (one slot per compute unit; a request holds one for the compute-unit time the pricing
+/// page gives it: 1/10 s with WAF, 1/50 s per new TLS connection), so the bill's compute
+/// units reach 10 per instance exactly when the instances are 100% busy.
 /// NGINX and Istio: their replicas as vCPUs.
 pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
     let c = &s.costs;
@@ -88,11 +95,7 @@ pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
                 "gateway-hour",
                 hour,
             ));
-            let compute = if a.waf {
-                r.attempts / c.app_gateway_waf_rps_per_compute_unit
-            } else {
-                r.tls / c.app_gateway_tls_per_compute_unit
-            };
+            let compute = r.ingress_busy;
             let mbps = r.ingress_kib * 1_024.0 * 8.0 / 1e6;
             let consumed = compute.max(mbps / APP_GATEWAY_MBPS_PER_CU);
             let configured: u32 = s.ingress.instances.iter().sum();

@@ -7,8 +7,9 @@
 //! - a lost node or zone cannot report at all: its pods stay in the endpoints until the node
 //!   lifecycle controller marks the node not ready after `node-monitor-grace-period`, then the
 //!   change propagates;
-//! - Application Gateway finds out from its own health probes (interval × unhealthy threshold)
-//!   or from AGIC updating the backend pool after the endpoint change, whichever comes first;
+//! - Application Gateway finds out from its own health probes (built by AGIC from the pod's
+//!   readiness probe; when each probe goes out and fails is [`super::agw_probe`]'s) or from
+//!   AGIC updating the backend pool after the endpoint change, whichever comes first;
 //! - ingress instances behind the Azure Load Balancer stop receiving traffic after the load
 //!   balancer's health probe fails — App Gateway instances, and NGINX or Istio gateway pods
 //!   whose Service has `externalTrafficPolicy: Local`; with `Cluster` (Kubernetes' default)
@@ -18,6 +19,7 @@
 use crate::engine::SimDuration;
 use crate::scenario::{IngressKind, Scenario, TrafficPolicy};
 
+use super::agw_probe::{ProbeAnswer, probe_detection};
 use super::topology::View;
 
 /// `node-monitor-grace-period`: 50 s since Kubernetes v1.32 (was 40 s) — kubernetes PR #126287
@@ -53,36 +55,70 @@ pub enum DeathCause {
     Hung,
 }
 
-/// The delay before `view` stops routing to a pod that died of `cause`.
-pub fn removal_delay(s: &Scenario, cause: DeathCause, view: View, service: usize) -> SimDuration {
+/// The delay before `view` stops routing to a pod of `service` that died of `cause`, or
+/// `None` if that view never drops it (a hung pod with no readiness probe stays in the
+/// endpoints). `answer` is how the pod answers App Gateway's probes now (`None` while it still
+/// passes them: a deleted pod in its grace period); `phase` in [0, 1) places the first probe
+/// after the failure in the probe cycle (see [`super::agw_probe`]).
+pub fn removal_delay_at(
+    s: &Scenario,
+    cause: DeathCause,
+    view: View,
+    service: usize,
+    answer: Option<ProbeAnswer>,
+    phase: f64,
+) -> Option<SimDuration> {
+    let readiness = s.services[service].readiness.as_ref();
     let endpoints = match cause {
-        DeathCause::ContainerCrash => ENDPOINT_PROPAGATION,
-        DeathCause::NodeLost => NODE_MONITOR_GRACE + ENDPOINT_PROPAGATION,
-        DeathCause::Hung => {
-            let probe = &s.services[service].readiness;
+        DeathCause::ContainerCrash => Some(ENDPOINT_PROPAGATION),
+        DeathCause::NodeLost => Some(NODE_MONITOR_GRACE + ENDPOINT_PROPAGATION),
+        DeathCause::Hung => readiness.map(|probe| {
             SimDuration(probe.interval.0 * u64::from(probe.failure_threshold))
                 + ENDPOINT_PROPAGATION
-        }
+        }),
     };
     match (view, &s.ingress.kind) {
         (View::AppGateway, IngressKind::AppGateway(agw)) => {
-            // Application Gateway v2 waits a full interval between probe retries, so a backend
-            // is marked down after ≈ interval × threshold (facts §1, probe overview).
-            let probes = SimDuration(agw.probe.interval.0 * u64::from(agw.probe.failure_threshold));
-            probes.min(endpoints + agw.agic_update_lag)
+            // Its own probes (built by AGIC from the pod's readiness probe), or AGIC updating
+            // the backend pool after the endpoint change, whichever comes first.
+            let probe = agw.probe_for(readiness);
+            let probes = answer.map(|a| probe_detection(&probe, a, phase));
+            let agic = endpoints.map(|e| e + agw.agic_update_lag);
+            match (probes, agic) {
+                (Some(p), Some(a)) => Some(p.min(a)),
+                (p, a) => p.or(a),
+            }
         }
         _ => endpoints,
     }
 }
 
-/// The delay before `view` routes again to a pod that became ready.
-pub fn addition_delay(s: &Scenario, view: View) -> SimDuration {
+/// The longest delay before `view` stops routing to a pod of `service` that died of `cause`
+/// (the probe cycle at its worst phase; a crash refuses probes, a lost node or a hang leaves
+/// them unanswered), or `None` if that view never drops it.
+pub fn removal_delay(
+    s: &Scenario,
+    cause: DeathCause,
+    view: View,
+    service: usize,
+) -> Option<SimDuration> {
+    let answer = match cause {
+        DeathCause::ContainerCrash => ProbeAnswer::Refused,
+        DeathCause::NodeLost | DeathCause::Hung => ProbeAnswer::Silent,
+    };
+    removal_delay_at(s, cause, view, service, Some(answer), 1.0)
+}
+
+/// The delay before `view` routes again to a pod of `service` that became ready: for App
+/// Gateway, its first probe after that (`phase` × interval of the service's probe; one
+/// success marks a backend healthy, facts §1) or AGIC adding it, whichever comes first.
+pub fn addition_delay(s: &Scenario, view: View, service: usize, phase: f64) -> SimDuration {
     match (view, &s.ingress.kind) {
-        // One successful probe marks a backend healthy (facts §1), or AGIC adds it.
-        (View::AppGateway, IngressKind::AppGateway(agw)) => agw
-            .probe
-            .interval
-            .min(ENDPOINT_PROPAGATION + agw.agic_update_lag),
+        (View::AppGateway, IngressKind::AppGateway(agw)) => {
+            let probe = agw.probe_for(s.services[service].readiness.as_ref());
+            let first = SimDuration((probe.interval.0 as f64 * phase.clamp(0.0, 1.0)) as u64);
+            first.min(ENDPOINT_PROPAGATION + agw.agic_update_lag)
+        }
         _ => ENDPOINT_PROPAGATION,
     }
 }

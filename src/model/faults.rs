@@ -2,12 +2,14 @@
 //! instances dying and starting again, and the detection events that follow (see
 //! [`super::detection`]).
 
+use rand::Rng;
 use rand::seq::SliceRandom;
 
 use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
 
+use super::agw_probe::ProbeAnswer;
 use super::detection::{
-    DeathCause, addition_delay, instance_addition_delay, instance_removal_delay, removal_delay,
+    DeathCause, addition_delay, instance_addition_delay, instance_removal_delay, removal_delay_at,
 };
 use super::sim::{Degradation, Ev, Sim};
 use super::topology::{Life, View};
@@ -221,12 +223,26 @@ impl Sim<'_> {
     /// Schedules each balancer's view (endpoints, App Gateway) of pod `p` to change after that
     /// view's own delay: dropping it for a removal (`Some(cause)`), adding it back for `None`.
     pub(super) fn schedule_views(&mut self, p: u32, epoch: u32, removed: Option<DeathCause>) {
-        let service = self.topo.pods[p as usize].service;
+        let pod = &self.topo.pods[p as usize];
+        let service = pod.service;
+        // How the pod answers App Gateway's probes now: a pod still up (deleted, in its grace
+        // period) passes them.
+        let answer = match pod.life {
+            Life::Down { reset: true } => Some(ProbeAnswer::Refused),
+            Life::Down { reset: false } => Some(ProbeAnswer::Silent),
+            _ => None,
+        };
+        let phase = if matches!(self.s.ingress.kind, IngressKind::AppGateway(_)) {
+            self.rng.agw_probes.random::<f64>()
+        } else {
+            0.0
+        };
         for view in [View::Endpoints, View::AppGateway] {
             let delay = match removed {
-                Some(cause) => removal_delay(self.s, cause, view, service),
-                None => addition_delay(self.s, view),
+                Some(cause) => removal_delay_at(self.s, cause, view, service, answer, phase),
+                None => Some(addition_delay(self.s, view, service, phase)),
             };
+            let Some(delay) = delay else { continue };
             self.cal.schedule_in(
                 delay,
                 Ev::Detect {

@@ -15,7 +15,9 @@ use super::detection::{DeathCause, TERMINATION_GRACE};
 use super::sim::{Ev, Sim};
 use super::topology::{Instance, Life, Pod, bucket_size};
 use crate::engine::SimDuration;
-use crate::scenario::defaults::{APP_GATEWAY_AUTOSCALE_PERIOD, APP_GATEWAY_AUTOSCALE_TARGET};
+use crate::scenario::defaults::{
+    APP_GATEWAY_AUTOSCALE_PERIOD, APP_GATEWAY_AUTOSCALE_TARGET, APP_GATEWAY_INSTANCE_MBYTES_PER_S,
+};
 use crate::scenario::{GatewayAutoscale, IngressKind};
 
 /// How often Application Gateway autoscaling evaluates (E, see `scenario::defaults`).
@@ -48,8 +50,9 @@ impl Sim<'_> {
         }
     }
 
-    /// One Application Gateway autoscaling evaluation: if the busy share of the instances'
-    /// slots (its compute units) over the last period passes the target, add instances —
+    /// One Application Gateway autoscaling evaluation: if the capacity-unit demand over the
+    /// last period — the busy slots (compute units, 10 per instance) or the throughput (60 MB/s
+    /// per instance), whichever needs more instances — passes the target, add instances —
     /// they take traffic only after the scale-out time (6–7 minutes). Scale-in is not
     /// modelled (a run is shorter than Azure's scale-in cool-down).
     pub(super) fn gateway_tick(&mut self) {
@@ -81,7 +84,23 @@ impl Sim<'_> {
             .iter()
             .filter(|i| !matches!(i.life, Life::Down { .. }))
             .count() as u32;
-        let desired = (busy_slots / (slots * GATEWAY_TARGET)).ceil() as u32;
+        // Capacity-unit demand: compute units (busy slots, one per compute unit) against the
+        // instances' 10 each, and throughput against an instance's 60 MB/s (facts §1:
+        // instances ≈ max(CU / 10, MB/s / 60)).
+        let arrivals: u64 = self
+            .topo
+            .instances
+            .iter()
+            .map(|i| i.station.arrivals())
+            .sum();
+        let new = arrivals
+            .checked_sub(self.gateway_arrivals)
+            .unwrap_or(arrivals);
+        self.gateway_arrivals = arrivals;
+        let mbytes = new as f64 / period * self.s.clients.kib_per_request / 1_024.0;
+        let for_compute = busy_slots / (slots * GATEWAY_TARGET);
+        let for_throughput = mbytes / (APP_GATEWAY_INSTANCE_MBYTES_PER_S * GATEWAY_TARGET);
+        let desired = for_compute.max(for_throughput).ceil() as u32;
         let total = self.topo.instances.len() as u32;
         let add = desired
             .saturating_sub(current)

@@ -224,6 +224,8 @@ pub struct Streams {
     pub mesh_retries: StreamRng,
     /// Whether a proxy's try opens a new connection (drawn when it meets a black hole).
     pub connections: StreamRng,
+    /// Phases of App Gateway's health probes relative to a backend's failure or return.
+    pub agw_probes: StreamRng,
 }
 
 impl Streams {
@@ -249,6 +251,7 @@ impl Streams {
             client_zones: n("clients.zones"),
             mesh_retries: n("mesh.retries"),
             connections: n("connections"),
+            agw_probes: n("ingress.app_gateway.probes"),
         }
     }
 }
@@ -347,6 +350,8 @@ pub struct Sim<'a> {
     pub hpa_recommendations: Vec<std::collections::VecDeque<(SimTime, u32)>>,
     /// Busy integrals of the gateway instances at the last autoscaling evaluation.
     pub gateway_snapshots: Vec<f64>,
+    /// Requests the App Gateway instances had received at the last autoscaling evaluation.
+    pub gateway_arrivals: u64,
     /// Recent gateway HPA recommendations (scale-down stabilisation).
     pub gateway_recommendations: std::collections::VecDeque<(SimTime, u32)>,
     /// Ingress replicas over time (reset at the end of the warm-up).
@@ -468,6 +473,7 @@ impl<'a> Sim<'a> {
                 .clone()
                 .unwrap_or_else(|| vec![u32::MAX; s.network.zones.len()]),
             gateway_snapshots: vec![0.0; topo.instances.len()],
+            gateway_arrivals: 0,
             gateway_recommendations: Default::default(),
             replica_level: crate::stats::TimeWeighted::new(
                 SimTime::ZERO,
@@ -638,7 +644,10 @@ impl<'a> Sim<'a> {
                 routable,
             } => {
                 let p = &mut self.topo.pods[pod as usize];
-                if p.epoch == epoch {
+                // A deleted pod never returns, so its removal stands even if it stopped (a new
+                // epoch) before a balancer caught up: AGIC's update, timed from the deletion,
+                // still takes it out of App Gateway's pool.
+                if p.epoch == epoch || (p.retired && !routable) {
                     p.routable[view as usize] = routable;
                 }
             }

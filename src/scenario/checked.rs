@@ -237,8 +237,9 @@ pub enum IngressKind {
 pub struct AppGateway {
     /// WAF_v2 (true) or Standard_v2.
     pub waf: bool,
-    /// Health probe towards pods.
-    pub probe: Probe,
+    /// The AGIC `health-probe-*` annotations: each figure given replaces the one AGIC takes
+    /// from the pod's readiness probe (see [`AppGateway::probe_for`]).
+    pub probe: ProbeOverride,
     /// Delay between an endpoint change in Kubernetes and AGIC updating the backend pool.
     pub agic_update_lag: SimDuration,
     /// Autoscaling, if `max_instances` is above the instances given.
@@ -303,6 +304,42 @@ pub struct OutlierDetection {
     pub max_ejection_percent: f64,
 }
 
+/// Health-probe figures set on the Ingress (AGIC annotations); `None` takes the pod's own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProbeOverride {
+    /// `health-probe-interval`.
+    pub interval: Option<SimDuration>,
+    /// `health-probe-timeout`.
+    pub timeout: Option<SimDuration>,
+    /// `health-probe-unhealthy-threshold`.
+    pub failure_threshold: Option<u32>,
+}
+
+impl AppGateway {
+    /// The probe App Gateway sends to the pods of a service whose readiness probe is
+    /// `readiness`: AGIC copies the container's readiness (or liveness) httpGet probe —
+    /// interval = periodSeconds, timeout = timeoutSeconds, unhealthy threshold =
+    /// failureThreshold — and uses 30 s / 30 s / 3 only when the container has none
+    /// (Microsoft Learn, "Application Gateway Ingress Controller: add health probes to your
+    /// AKS pods", facts §10). An annotation given on the Ingress replaces its figure.
+    pub fn probe_for(&self, readiness: Option<&Probe>) -> Probe {
+        use super::defaults as d;
+        let base = readiness.cloned().unwrap_or(Probe {
+            interval: d::APP_GATEWAY_PROBE_INTERVAL,
+            timeout: d::APP_GATEWAY_PROBE_TIMEOUT,
+            failure_threshold: d::APP_GATEWAY_UNHEALTHY_THRESHOLD,
+        });
+        Probe {
+            interval: self.probe.interval.unwrap_or(base.interval),
+            timeout: self.probe.timeout.unwrap_or(base.timeout),
+            failure_threshold: self
+                .probe
+                .failure_threshold
+                .unwrap_or(base.failure_threshold),
+        }
+    }
+}
+
 /// A periodic health or readiness probe.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Probe {
@@ -337,8 +374,9 @@ pub struct Service {
     pub fan_outs: Vec<FanOut>,
     /// Time for a new or restarted pod to become ready.
     pub startup: SimDuration,
-    /// Readiness probe.
-    pub readiness: Probe,
+    /// Readiness probe; `None` when the container has none (it is then always ready, and a
+    /// hung pod stays in the endpoints).
+    pub readiness: Option<Probe>,
     /// Horizontal pod autoscaler, if any.
     pub hpa: Option<Hpa>,
     /// Where the scheduler puts new pods (replacements, scale-ups): a topology-spread rule

@@ -98,9 +98,17 @@ pub const ISTIO_HPA_TARGET: f64 = 0.8;
 /// excluding image pull, 10–60 s with it, facts §4; the same estimate as pods).
 pub const INGRESS_STARTUP: SimDuration = s(20);
 
-/// Worker slots per App Gateway instance: one per capacity unit, and an instance holds at
-/// least 10 capacity units (D: understanding-pricing, facts §1).
-pub const APP_GATEWAY_CONCURRENCY: u32 = 10;
+/// Capacity units of one App Gateway v2 instance: "each instance can handle about 10
+/// capacity units" (D: understanding-pricing; reliability-application-gateway-v2, facts §1).
+/// The simulation's instance and the bill use this one figure: an instance has one worker
+/// slot per compute unit ([`APP_GATEWAY_CONCURRENCY`]), a request holds a slot for the
+/// compute-unit time the pricing page gives it ([`APP_GATEWAY_WAF_PROCESSING`],
+/// [`APP_GATEWAY_TLS`]), the bill's compute units are the slots kept busy, and 10 capacity
+/// units are reserved per configured instance ([`APP_GATEWAY_RESERVED_CU_PER_INSTANCE`]).
+pub const APP_GATEWAY_CU_PER_INSTANCE: u32 = 10;
+/// Worker slots per App Gateway instance: one per compute unit of its
+/// [`APP_GATEWAY_CU_PER_INSTANCE`] (D: understanding-pricing, facts §1).
+pub const APP_GATEWAY_CONCURRENCY: u32 = APP_GATEWAY_CU_PER_INSTANCE;
 /// Worker slots per NGINX replica: worker-processes defaults to the number of CPUs (D, facts §2);
 /// 2 CPUs per replica is an estimate (E).
 pub const NGINX_CONCURRENCY: u32 = 2;
@@ -110,11 +118,14 @@ pub const ISTIO_CONCURRENCY: u32 = 2;
 
 /// App Gateway Standard_v2 work per request, exponential mean (E: not published; calibrate).
 pub const APP_GATEWAY_PROCESSING: SimDuration = ms(1);
-/// App Gateway WAF_v2 work per request, exponential mean (E). The pricing page's ≈10 requests/s
-/// per compute unit (facts §1) would be 100 ms of a slot per request; that is a billing figure
-/// for a heavy request mix, not a latency, so the default is an estimate: set `processing` to
-/// `"100ms"` to follow the pricing figure.
-pub const APP_GATEWAY_WAF_PROCESSING: SimDuration = ms(10);
+/// App Gateway WAF_v2 work per request, exponential mean: a compute unit handles ≈10
+/// requests/s with WAF (70/30 mix, 70% under 2 KB) (D: understanding-pricing, facts §1), so a
+/// request holds one compute unit's slot for 1/10 s. The same constant sets the bill's rate
+/// ([`APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT`]), so an instance saturates exactly where the bill
+/// says its 10 compute units are used up (≈100 requests/s). The WAF's own latency is not
+/// published (facts §1), so this is also the latency a WAF request spends at the gateway.
+pub const APP_GATEWAY_WAF_PROCESSING: SimDuration =
+    ms((1_000.0 / APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT) as u64);
 /// NGINX work per request, exponential mean (E: throughput per core is not published, facts §2;
 /// taken equal to Envoy's figure below).
 pub const NGINX_PROCESSING: SimDuration = us(400);
@@ -123,8 +134,9 @@ pub const NGINX_PROCESSING: SimDuration = us(400);
 pub const ISTIO_PROCESSING: SimDuration = us(400);
 
 /// App Gateway TLS handshake, constant: a compute unit does ≈50 new TLS connections/s
-/// (RSA 2048) (D: understanding-pricing, facts §1) → 20 ms of one slot.
-pub const APP_GATEWAY_TLS: SimDuration = ms(20);
+/// (RSA 2048) (D: understanding-pricing, facts §1) → 20 ms of one slot; the same constant
+/// as the bill's ([`APP_GATEWAY_TLS_PER_COMPUTE_UNIT`]).
+pub const APP_GATEWAY_TLS: SimDuration = ms((1_000.0 / APP_GATEWAY_TLS_PER_COMPUTE_UNIT) as u64);
 /// NGINX / Envoy TLS handshake, constant (E: one RSA-2048 private-key operation costs about
 /// 1 ms of a core).
 pub const PROXY_TLS: SimDuration = ms(1);
@@ -146,11 +158,14 @@ pub const ISTIO_BALANCING: Balancing = Balancing::LeastRequest;
 /// kube-proxy in iptables mode picks an endpoint at random; both are random per connection).
 pub const L4_BALANCING: Balancing = Balancing::Random;
 
-/// App Gateway health probe interval (D: application-gateway-probe-overview, facts §1).
+/// App Gateway health probe interval when the pod has no readiness or liveness httpGet probe
+/// (D: AGIC builds the probe from the pod's probe and falls back to 30 s / 30 s / 3 —
+/// Microsoft Learn, "Application Gateway Ingress Controller: add health probes to your AKS
+/// pods", facts §10; application-gateway-probe-overview, facts §1).
 pub const APP_GATEWAY_PROBE_INTERVAL: SimDuration = s(30);
-/// App Gateway health probe timeout (D: same).
+/// App Gateway health probe timeout, fallback (D: same).
 pub const APP_GATEWAY_PROBE_TIMEOUT: SimDuration = s(30);
-/// App Gateway unhealthy threshold (D: same; ≈90 s to mark a backend down).
+/// App Gateway unhealthy threshold, fallback (D: same; ≈90 s to mark a backend down).
 pub const APP_GATEWAY_UNHEALTHY_THRESHOLD: u32 = 3;
 /// Delay before AGIC updates the backend pool after an endpoint change (E: ≈40 s during
 /// rollouts, AGIC issue #75; minutes in general, #725; facts §1).
@@ -176,6 +191,10 @@ pub const APP_GATEWAY_AUTOSCALE_PERIOD: SimDuration = s(30);
 /// App Gateway autoscaling target: instances are added when compute use passes this share of
 /// the capacity units in place (E: not published; Azure adds capacity "before" saturation).
 pub const APP_GATEWAY_AUTOSCALE_TARGET: f64 = 0.75;
+/// Throughput one App Gateway v2 instance carries, MB/s: 60–75 MB/s, so instances ≈
+/// max(compute units / 10, MB/s / 60) (D*: Well-Architected service guide for Application
+/// Gateway, facts §1; the lower figure). Autoscaling counts it beside the compute units.
+pub const APP_GATEWAY_INSTANCE_MBYTES_PER_S: f64 = 60.0;
 
 /// NGINX `proxy-connect-timeout` (D: 5 s, ingress-nginx ConfigMap docs, facts §2 and §10): a
 /// new upstream connection that gets no answer fails after it, and `proxy-next-upstream error
@@ -394,16 +413,19 @@ pub const APP_GATEWAY_CU_HOUR: f64 = 0.008;
 /// Application Gateway WAF_v2, USD per capacity-unit-hour (D: same).
 pub const APP_GATEWAY_WAF_CU_HOUR: f64 = 0.0144;
 /// Capacity units reserved per instance given as a manual count or an autoscaling minimum,
-/// billed whatever the consumption (D: understanding-pricing, "Instance Count"; facts §1).
-pub const APP_GATEWAY_RESERVED_CU_PER_INSTANCE: f64 = 10.0;
+/// billed whatever the consumption (D: understanding-pricing, "Instance Count"; facts §1):
+/// the instance's [`APP_GATEWAY_CU_PER_INSTANCE`].
+pub const APP_GATEWAY_RESERVED_CU_PER_INSTANCE: f64 = APP_GATEWAY_CU_PER_INSTANCE as f64;
 /// Throughput of one capacity unit, Mbps (D: understanding-pricing; facts §1).
 pub const APP_GATEWAY_MBPS_PER_CU: f64 = 2.22;
 /// Persistent connections of one capacity unit (D: same). Connections are not modelled, so
 /// this term of the capacity-unit maximum is left out (documented in the README).
 pub const APP_GATEWAY_CONNECTIONS_PER_CU: f64 = 2_500.0;
 /// Standard_v2: new TLS connections per second per compute unit, RSA 2048 (D: same; "about").
+/// Sets the TLS handshake's slot time ([`APP_GATEWAY_TLS`]).
 pub const APP_GATEWAY_TLS_PER_COMPUTE_UNIT: f64 = 50.0;
-/// WAF_v2: requests per second per compute unit, 70/30 mix (D: same; "about").
+/// WAF_v2: requests per second per compute unit, 70/30 mix (D: same; "about"). Sets the WAF
+/// request's slot time ([`APP_GATEWAY_WAF_PROCESSING`]).
 pub const APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT: f64 = 10.0;
 /// One vCPU-hour of AKS nodes, USD: a Standard_D4s_v5 Linux pay-as-you-go hour (≈0.192 in
 /// East US; seen as "~$0.19" on a secondary page) divided by its 4 vCPUs (E: not confirmed on

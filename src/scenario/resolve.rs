@@ -105,7 +105,13 @@ pub(crate) fn scenario(
     let clients = clients::resolve(cx, &file.clients, &names, &simulation);
     let services = services::resolve(cx, &file.services, &names, network.zone_capacity.as_deref());
     let ingress_table = file.ingress.unwrap_or_default();
-    let ingress = ingress::resolve(cx, &ingress_table, &names, clients.timeout);
+    let ingress = ingress::resolve(
+        cx,
+        &ingress_table,
+        &names,
+        clients.timeout,
+        file.costs.as_ref(),
+    );
     if ingress.internal && file.clients.latency.is_some() {
         cx.error(
             &root.key("clients").key("latency"),

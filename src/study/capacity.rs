@@ -283,7 +283,7 @@ fn lose_zone(s: &mut Scenario, zone: &str) -> Result<(), StudyError> {
 /// The longest time a balancer of `s` keeps sending to a lost zone.
 fn detection(s: &Scenario) -> SimDuration {
     let pods = [View::Endpoints, View::AppGateway]
-        .map(|view| removal_delay(s, DeathCause::NodeLost, view, 0))
+        .map(|view| removal_delay(s, DeathCause::NodeLost, view, 0).unwrap_or_default())
         .into_iter()
         .fold(SimDuration::ZERO, SimDuration::max);
     pods.max(LB_PROBE_DETECTION)

@@ -39,8 +39,9 @@ pub(crate) struct IngressTable {
     pub balancing: Option<BalancingName>,
     /// app-gateway only: "Standard_v2" or "WAF_v2". Default: "Standard_v2".
     pub sku: Option<SkuName>,
-    /// app-gateway only: the health probe towards pods. Default: every 30 s, timeout 30 s,
-    /// unhealthy after 3 failures.
+    /// app-gateway only: AGIC's health-probe annotations; each figure given replaces the one
+    /// AGIC copies from the pods' readiness probe. Default: none (the pods' own probe; 30 s,
+    /// 30 s, 3 failures for a service with `readiness = "none"`).
     pub probe: Option<HealthProbeTable>,
     /// app-gateway only: delay before AGIC updates the backend pool after pods change.
     /// Default: "40s" (an estimate from AGIC issues).
@@ -197,15 +198,16 @@ pub(crate) enum BalancingName {
     Ewma,
 }
 
-/// App Gateway health probe.
+/// App Gateway health probe: AGIC's `health-probe-*` annotations.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HealthProbeTable {
-    /// Time between probes. Default: "30s".
+    /// Time between probes. Default: the pod's readiness `period` (else "30s").
     pub interval: Option<HumanDuration>,
-    /// Probe timeout. Default: "30s".
+    /// Probe timeout. Default: the pod's readiness `timeout` (else "30s").
     pub timeout: Option<HumanDuration>,
-    /// Consecutive failures that mark a backend unhealthy. Default: 3.
+    /// Consecutive failures that mark a backend unhealthy. Default: the pod's readiness
+    /// `failure_threshold` (else 3).
     pub unhealthy_threshold: Option<u32>,
 }
 

@@ -36,8 +36,10 @@ pub(crate) struct ServiceTable {
     pub error_rate: Option<f64>,
     /// Time for a new or restarted pod to become ready. Default: "20s".
     pub startup: Option<HumanDuration>,
-    /// Readiness probe. Default: every 10 s, timeout 1 s, unready after 3 failures.
-    pub readiness: Option<ReadinessTable>,
+    /// Readiness probe, or "none" for a container with no readiness (or liveness) httpGet
+    /// probe. Default: every 10 s, timeout 1 s, unready after 3 failures. Application Gateway
+    /// (AGIC) builds its health probe from it; with "none" it uses 30 s / 30 s / 3.
+    pub readiness: Option<ReadinessSpec>,
     /// Calls made while serving a request, in order, each with a probability.
     pub calls: Option<Vec<CallEntry>>,
     /// A HorizontalPodAutoscaler on worker-slot utilisation. Default: none (fixed pods).
@@ -82,6 +84,51 @@ pub(crate) struct HpaTable {
     pub tolerance: Option<f64>,
     /// Scale down only to the highest recommendation of this past window. Default: "5m".
     pub scale_down_stabilisation: Option<HumanDuration>,
+}
+
+/// `readiness`: a probe table, or the word "none".
+#[derive(Clone, Debug, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum ReadinessSpec {
+    /// `"none"`: the container has no readiness or liveness httpGet probe.
+    None(NoProbe),
+    /// The probe's figures.
+    Probe(ReadinessTable),
+}
+
+/// The word `"none"`.
+#[derive(Clone, Copy, Debug, JsonSchema)]
+pub(crate) enum NoProbe {
+    /// No probe.
+    #[serde(rename = "none")]
+    None,
+}
+
+impl<'de> Deserialize<'de> for ReadinessSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct SpecVisitor;
+        impl<'de> Visitor<'de> for SpecVisitor {
+            type Value = ReadinessSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"none\" or a table { period, failure_threshold, timeout }")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<ReadinessSpec, E> {
+                if s == "none" {
+                    Ok(ReadinessSpec::None(NoProbe::None))
+                } else {
+                    Err(E::custom(format!(
+                        "expected \"none\" or a table {{ period, failure_threshold, timeout }}, got \"{s}\""
+                    )))
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ReadinessSpec, A::Error> {
+                let table = Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(ReadinessSpec::Probe(table))
+            }
+        }
+        deserializer.deserialize_any(SpecVisitor)
+    }
 }
 
 /// A Kubernetes readiness probe.

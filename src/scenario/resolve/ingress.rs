@@ -9,12 +9,12 @@ use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{
-    BalancingName, IngressKindName as K, IngressTable, SkuName, TrafficPolicyName,
+    BalancingName, CostsTable, IngressKindName as K, IngressTable, SkuName, TrafficPolicyName,
 };
 use crate::scenario::units;
 use crate::scenario::{
     AppGateway, Balancing, Connect, Diagnostic, GatewayAutoscale, Ingress, IngressKind, Istio,
-    Nginx, OutlierDetection, Probe, RateLimit, TrafficPolicy,
+    Nginx, OutlierDetection, ProbeOverride, RateLimit, TrafficPolicy,
 };
 
 const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
@@ -34,6 +34,7 @@ pub(super) fn resolve(
     t: &IngressTable,
     names: &Names,
     client_timeout: SimDuration,
+    costs: Option<&CostsTable>,
 ) -> Ingress {
     let p = FieldPath::root().key("ingress");
     let kind = t.kind.unwrap_or(K::None);
@@ -84,17 +85,29 @@ pub(super) fn resolve(
         ],
     );
     let waf = t.sku == Some(SkuName::WafV2);
+    // One capacity-unit model for the gateway and its bill: a compute unit is one slot, and
+    // the rates per compute unit (the `[costs]` figures when given) set a request's slot time.
+    let per_unit = |rate: Option<f64>, default: SimDuration| {
+        rate.filter(|r| r.is_finite() && *r > 0.0)
+            .map_or(default, |r| SimDuration::from_secs_f64(1.0 / r))
+    };
     // Per kind: default instances, slots, processing, TLS cost, backend timeout, balancing.
     let (instances, concurrency, processing, tls, backend_timeout, balancing) = match kind {
         K::AppGateway => (
             d::APP_GATEWAY_INSTANCES,
             d::APP_GATEWAY_CONCURRENCY,
             exp(if waf {
-                d::APP_GATEWAY_WAF_PROCESSING
+                per_unit(
+                    costs.and_then(|c| c.app_gateway_waf_rps_per_compute_unit),
+                    d::APP_GATEWAY_WAF_PROCESSING,
+                )
             } else {
                 d::APP_GATEWAY_PROCESSING
             }),
-            d::APP_GATEWAY_TLS,
+            per_unit(
+                costs.and_then(|c| c.app_gateway_tls_per_compute_unit),
+                d::APP_GATEWAY_TLS,
+            ),
             d::APP_GATEWAY_BACKEND_TIMEOUT,
             d::APP_GATEWAY_BALANCING,
         ),
@@ -293,25 +306,17 @@ fn kind_settings(
         K::AppGateway => {
             let q = p.key("probe");
             let probe = t.probe.clone().unwrap_or_default();
+            let positive = |cx: &mut Cx<'_>, key: &str, v: Option<units::HumanDuration>| {
+                v.map(|v| cx.positive(&q.key(key), Some(v), v.0))
+            };
             IngressKind::AppGateway(AppGateway {
                 waf,
-                probe: Probe {
-                    interval: cx.positive(
-                        &q.key("interval"),
-                        probe.interval,
-                        d::APP_GATEWAY_PROBE_INTERVAL,
-                    ),
-                    timeout: cx.positive(
-                        &q.key("timeout"),
-                        probe.timeout,
-                        d::APP_GATEWAY_PROBE_TIMEOUT,
-                    ),
-                    failure_threshold: cx.at_least(
-                        &q.key("unhealthy_threshold"),
-                        probe.unhealthy_threshold,
-                        1,
-                        d::APP_GATEWAY_UNHEALTHY_THRESHOLD,
-                    ),
+                probe: ProbeOverride {
+                    interval: positive(cx, "interval", probe.interval),
+                    timeout: positive(cx, "timeout", probe.timeout),
+                    failure_threshold: probe
+                        .unhealthy_threshold
+                        .map(|n| cx.at_least(&q.key("unhealthy_threshold"), Some(n), 1, n)),
                 },
                 agic_update_lag: units::or(t.agic_update_lag, d::AGIC_UPDATE_LAG),
                 autoscale: t.max_instances.map(|max_instances| GatewayAutoscale {

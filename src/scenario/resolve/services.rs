@@ -7,7 +7,7 @@ use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
-use crate::scenario::raw::{CallEntry, ServiceTable};
+use crate::scenario::raw::{CallEntry, ReadinessSpec, ReadinessTable, ServiceTable};
 use crate::scenario::{Call, CallTarget, FanOut, Hpa, Probe, Service};
 
 /// The services; those given as `replicas` are placed after the ones with explicit `pods`,
@@ -45,7 +45,11 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
         hpa(cx, &q, &given, total.max(1), None)
     });
     let r = p.key("readiness");
-    let readiness = t.readiness.clone().unwrap_or_default();
+    let readiness = match t.readiness.clone() {
+        Some(ReadinessSpec::None(_)) => None,
+        Some(ReadinessSpec::Probe(table)) => Some(table),
+        None => Some(ReadinessTable::default()),
+    };
     Service {
         name: t.name.clone(),
         pods,
@@ -66,7 +70,7 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             .collect(),
         fan_outs: fan_outs(cx, &p.key("calls"), t.calls.as_deref().unwrap_or_default()),
         startup: crate::scenario::units::or(t.startup, d::POD_STARTUP),
-        readiness: Probe {
+        readiness: readiness.map(|readiness| Probe {
             interval: cx.positive(&r.key("period"), readiness.period, d::READINESS_PERIOD),
             timeout: cx.positive(&r.key("timeout"), readiness.timeout, d::READINESS_TIMEOUT),
             failure_threshold: cx.at_least(
@@ -75,7 +79,7 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
                 1,
                 d::READINESS_FAILURE_THRESHOLD,
             ),
-        },
+        }),
         hpa,
         topology_spread,
     }

@@ -48,9 +48,10 @@ fn a_minimal_file_gets_the_documented_defaults() {
     assert_eq!(a.pods, [1, 0, 0]);
     assert_eq!(a.concurrency, 1);
     assert_eq!(a.startup, SimDuration::from_secs(20));
-    assert_eq!(a.readiness.interval, SimDuration::from_secs(10));
-    assert_eq!(a.readiness.timeout, SimDuration::from_secs(1));
-    assert_eq!(a.readiness.failure_threshold, 3);
+    let readiness = a.readiness.as_ref().expect("the default readiness probe");
+    assert_eq!(readiness.interval, SimDuration::from_secs(10));
+    assert_eq!(readiness.timeout, SimDuration::from_secs(1));
+    assert_eq!(readiness.failure_threshold, 3);
     assert!(matches!(s.egress.kind, EgressKind::Direct));
     assert!(s.faults.is_empty() && s.slo.is_none());
 }
@@ -67,8 +68,15 @@ fn each_ingress_kind_gets_its_own_defaults() {
         panic!()
     };
     assert!(!gw.waf);
-    assert_eq!(gw.probe.interval, SimDuration::from_secs(30));
-    assert_eq!(gw.probe.failure_threshold, 3);
+    // No annotation: AGIC copies the pod's readiness probe (10 s, 1 s, 3), and uses
+    // 30 s / 30 s / 3 only for a pod without one.
+    assert_eq!(gw.probe, Default::default());
+    let probe = gw.probe_for(s.services[0].readiness.as_ref());
+    assert_eq!(probe.interval, SimDuration::from_secs(10));
+    assert_eq!(probe.timeout, SimDuration::from_secs(1));
+    assert_eq!(gw.probe_for(None).interval, SimDuration::from_secs(30));
+    assert_eq!(gw.probe_for(None).timeout, SimDuration::from_secs(30));
+    assert_eq!(gw.probe_for(None).failure_threshold, 3);
     assert_eq!(gw.agic_update_lag, SimDuration::from_secs(40));
 
     let s = with("[ingress]\nkind = \"nginx\"\n");
