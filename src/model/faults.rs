@@ -4,7 +4,7 @@
 
 use rand::seq::SliceRandom;
 
-use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
+use crate::scenario::{CallTarget, FailureMode, FaultKind, IngressKind};
 
 use super::detection::{
     DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, addition_delay,
@@ -49,11 +49,8 @@ impl Sim<'_> {
                         }
                     }
                 }
-                if let EgressKind::NatGateway { zones, .. } = &self.s.egress.kind
-                    && zones.contains(&zone)
-                {
-                    self.nat_up[zone] = false;
-                }
+                // A NAT Gateway in this zone (on its own or on the firewall subnet) goes with it.
+                self.nat_up[zone] = false;
             }
             FaultKind::PodCrash { service, count } => {
                 for p in self.pick_running(Some(service), None, count) {

@@ -117,7 +117,7 @@ pub(crate) fn scenario(
              ingress with the `[network]` in-zone or cross-zone latency; remove it",
         );
     }
-    let egress = egress::resolve(cx, &egress_table, &names);
+    let (egress, egress_warnings) = egress::resolve(cx, &egress_table, &names);
     let faults = faults::resolve(
         cx,
         file.faults.as_deref().unwrap_or_default(),
@@ -139,7 +139,9 @@ pub(crate) fn scenario(
     let warnings = if cx.has_errors() {
         Vec::new()
     } else {
-        policies::contradictions(cx, &services, &network_policies, &names)
+        let mut w = policies::contradictions(cx, &services, &network_policies, &names);
+        w.extend(egress_warnings);
+        w
     };
     Scenario {
         name,
