@@ -128,6 +128,12 @@ fn allocated_outbound_ports_and_outbound_ips_set_the_allocation() {
         e.contains("egress.outbound_ips") && e.contains("between 1 and 100"),
         "{e}"
     );
+    // A destination has 1 to 64 addresses.
+    let e = scenario(20.0, "kind = \"load-balancer\"\n[[egress.destinations]]\nname = \"x\"\nlatency = \"1ms\"\naddresses = 0").unwrap_err();
+    assert!(
+        e.contains("addresses") && e.contains("between 1 and 64"),
+        "{e}"
+    );
     // The settings belong to the load balancer only.
     let e = scenario(
         20.0,

@@ -244,6 +244,12 @@ pub const NAT_CONNECTIONS_PER_IP_PER_DESTINATION: u32 = 50_000;
 pub const NAT_HIDDEN_ZONE: usize = 0;
 /// IP addresses a destination's name resolves to (E: one; set `addresses` per destination).
 pub const DESTINATION_ADDRESSES: u32 = 1;
+/// Most addresses of one destination (trafsim's own bound: each is a destination endpoint with
+/// its own SNAT ports).
+pub const MAX_DESTINATION_ADDRESSES: u32 = 64;
+/// Most (node, destination endpoint) SNAT allocations the model keeps with Load Balancer
+/// outbound (trafsim's own bound on memory).
+pub const MAX_SNAT_SLOTS: u64 = 1_000_000;
 /// SNAT port hold-down after a connection closes with a FIN (D: NAT Gateway port reuse timer
 /// 65 s, facts §6). Load Balancer outbound and Azure Firewall publish no figure; the NAT
 /// Gateway's is used for them too (E: set `egress.port_cooldown`).

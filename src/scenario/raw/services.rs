@@ -260,7 +260,7 @@ pub(crate) struct DestinationTable {
     /// How long the caller keeps an idle connection open after a call before closing it; an
     /// idle connection holds its SNAT port. Default: "0s" (closed after the call).
     pub keep_alive: Option<HumanDuration>,
-    /// IP addresses the destination's name resolves to, at least 1; calls spread over them
+    /// IP addresses the destination's name resolves to, 1 to 64; calls spread over them
     /// evenly, and each is a destination endpoint with its own SNAT ports. Default: 1.
     pub addresses: Option<u32>,
 }

@@ -113,6 +113,30 @@ pub(super) fn resolve(
     };
     let list = p.key("destinations");
     let destinations = t.destinations.iter().flatten().enumerate();
+    let endpoints: u64 = t
+        .destinations
+        .iter()
+        .flatten()
+        .map(|dt| {
+            u64::from(
+                dt.addresses
+                    .unwrap_or(1)
+                    .clamp(1, d::MAX_DESTINATION_ADDRESSES),
+            )
+        })
+        .sum();
+    if let EgressKind::LoadBalancer { nodes, .. } = &kind
+        && u64::from(*nodes) * endpoints > d::MAX_SNAT_SLOTS
+    {
+        cx.error(
+            &p.key("nodes"),
+            format!(
+                "{nodes} nodes × {endpoints} destination endpoints is above the {} SNAT \
+                 allocations the model keeps; use fewer nodes or addresses",
+                d::MAX_SNAT_SLOTS
+            ),
+        );
+    }
     let egress = Egress {
         kind,
         destinations: destinations
@@ -425,11 +449,22 @@ fn destination(cx: &mut Cx<'_>, p: &FieldPath, t: &DestinationTable) -> Destinat
         connection_reuse: cx.share(&p.key("connection_reuse"), t.connection_reuse, 0.0),
         kib_per_call: cx.positive_number(&p.key("kib_per_call"), t.kib_per_call, d::KIB_PER_CALL),
         keep_alive: t.keep_alive.map_or(d::KEEP_ALIVE, |h| h.0),
-        addresses: cx.at_least(
-            &p.key("addresses"),
-            t.addresses,
-            1,
-            d::DESTINATION_ADDRESSES,
-        ),
+        addresses: addresses(cx, &p.key("addresses"), t.addresses),
     }
+}
+
+/// A destination's address count: 1 to [`d::MAX_DESTINATION_ADDRESSES`].
+fn addresses(cx: &mut Cx<'_>, path: &FieldPath, given: Option<u32>) -> u32 {
+    let n = given.unwrap_or(d::DESTINATION_ADDRESSES);
+    if !(1..=d::MAX_DESTINATION_ADDRESSES).contains(&n) {
+        cx.error(
+            path,
+            format!(
+                "must be between 1 and {} (IP addresses of one destination), got {n}",
+                d::MAX_DESTINATION_ADDRESSES
+            ),
+        );
+        return d::DESTINATION_ADDRESSES;
+    }
+    n
 }
