@@ -4,6 +4,7 @@
 //! - [`topology`] — pods and ingress instances, their zones, and each balancer's view of them;
 //! - `sim` — the state of one replication, the request arena and the event loop;
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
+//! - `egress` — a call to an external destination through the egress path;
 //! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
 //! - `connect` — connect timeouts: a proxy's new connection to a black-holed pod fails early;
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
@@ -31,6 +32,7 @@ mod call_retry;
 mod collect;
 mod connect;
 pub mod detection;
+mod egress;
 mod fan_out;
 mod faults;
 mod firewall;

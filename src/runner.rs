@@ -35,7 +35,7 @@ pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,
     SCHEMA_VERSION, Summary,
 };
-pub use tiers::{TierSummary, ZoneUtilisation};
+pub use tiers::{EGRESS_DEVICE_DOWN, TierFailure, TierSummary, ZoneUtilisation};
 
 #[cfg(test)]
 pub(crate) mod fake;

@@ -266,6 +266,8 @@ pods = {{ "1" = 4, "2" = 4, "3" = 4 }}
 concurrency = 8
 service_time = {{ exponential = {{ mean = "2ms" }} }}
 calls = [{{ destination = "api" }}]
+[egress]
+kind = "direct"
 [[egress.destinations]]
 name = "api"
 latency = "5ms"

@@ -49,6 +49,9 @@ pods = {{ "1" = 4 }}
 concurrency = 1000
 service_time = "40ms"
 
+[egress]
+kind = "direct"
+
 [[egress.destinations]]
 name = "a"
 latency = {la}

@@ -59,6 +59,9 @@ pods = {{ "1" = 4 }}
 concurrency = 1000
 service_time = "3ms"
 
+[egress]
+kind = "direct"
+
 [[egress.destinations]]
 name = "bank"
 latency = "10ms"

@@ -165,7 +165,12 @@ pub(crate) fn load_balancer(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
         "hour",
         c.load_balancer_hour,
     ));
-    let ips = f64::from(u8::from(inbound) + u8::from(outbound));
+    // One inbound frontend IP, and the managed outbound IPs.
+    let outbound_ips = match &s.egress.kind {
+        EgressKind::LoadBalancer { outbound_ips, .. } => *outbound_ips,
+        _ => 0,
+    };
+    let ips = f64::from(u32::from(inbound) + outbound_ips);
     out.push(CostLine::new(
         "Load Balancer public IPs",
         ips * r.hours,
@@ -190,28 +195,10 @@ pub(crate) fn egress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
     match &s.egress.kind {
         EgressKind::NatGateway {
             public_ips, zones, ..
+        } => nat_gateway(s, r, (zones.len().max(1), *public_ips), "NAT Gateway", out),
+        EgressKind::Firewall {
+            public_ips, nat, ..
         } => {
-            let gateways = zones.len().max(1) as f64;
-            out.push(CostLine::new(
-                "NAT Gateway",
-                gateways * r.hours,
-                "gateway-hour",
-                c.nat_gateway_hour,
-            ));
-            out.push(CostLine::new(
-                "NAT Gateway public IPs",
-                f64::from(*public_ips).max(gateways) * r.hours,
-                "IP-hour",
-                c.public_ip_hour,
-            ));
-            out.push(CostLine::new(
-                "NAT Gateway data processed",
-                gb,
-                "GB",
-                c.nat_gateway_gb,
-            ));
-        }
-        EgressKind::Firewall { public_ips, .. } => {
             out.push(CostLine::new(
                 "Azure Firewall",
                 r.hours,
@@ -230,6 +217,10 @@ pub(crate) fn egress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
                 "GB",
                 c.firewall_gb,
             ));
+            if let Some(nat) = nat {
+                let name = "NAT Gateway (firewall subnet)";
+                nat_gateway(s, r, (1, nat.public_ips), name, out);
+            }
         }
         EgressKind::PrivateEndpoint => {
             let endpoints = s.egress.destinations.len() as f64;
@@ -248,4 +239,37 @@ pub(crate) fn egress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
         }
         EgressKind::LoadBalancer { .. } | EgressKind::Direct => {}
     }
+}
+
+/// NAT Gateway lines: `gateways` (one per zone listed) with at least one public IP each, and
+/// the data processed. StandardV2 is billed at the same `nat_gateway_hour` and `nat_gateway_gb`
+/// prices (E: no separate StandardV2 list price was found when this was written; set
+/// `[costs]` to replace them).
+fn nat_gateway(
+    s: &Scenario,
+    r: &Rates,
+    (gateways, public_ips): (usize, u32),
+    name: &str,
+    out: &mut Vec<CostLine>,
+) {
+    let c = &s.costs;
+    let gateways = gateways as f64;
+    out.push(CostLine::new(
+        name,
+        gateways * r.hours,
+        "gateway-hour",
+        c.nat_gateway_hour,
+    ));
+    out.push(CostLine::new(
+        &format!("{name} public IPs"),
+        f64::from(public_ips).max(gateways) * r.hours,
+        "IP-hour",
+        c.public_ip_hour,
+    ));
+    out.push(CostLine::new(
+        &format!("{name} data processed"),
+        r.monthly_gb(r.egress_kib),
+        "GB",
+        c.nat_gateway_gb,
+    ));
 }

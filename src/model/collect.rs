@@ -24,13 +24,9 @@ impl Sim<'_> {
         self.replica_level.reset(now);
         self.replica_min = f64::from(self.ingress_replicas());
         self.pending_peak = self.pending.iter().sum();
-        // With Load Balancer outbound the peak is per node (each node has its own ports).
-        self.ports_peak = self
-            .node_ports
-            .iter()
-            .copied()
-            .max()
-            .unwrap_or(self.ports_in_use);
+        // The peak is per slot: a node's (Load Balancer outbound) or the pool's ports to one
+        // destination endpoint.
+        self.snat.peak = self.snat.busiest();
         if let Some(fw) = self.fw.as_mut() {
             fw.instances.reset(now);
         }
@@ -58,11 +54,11 @@ impl Sim<'_> {
             };
             self.series.record_gauge(now, gauge::UTILISATION + z, util);
         }
-        if self.port_capacity != u64::MAX {
+        if self.snat.modelled {
             self.series
-                .record_gauge(now, gauge::SNAT_PORTS, self.ports_in_use as f64);
+                .record_gauge(now, gauge::SNAT_PORTS, self.snat.busiest() as f64);
             self.series
-                .record_gauge(now, gauge::SNAT_LIMIT, self.port_capacity as f64);
+                .record_gauge(now, gauge::SNAT_LIMIT, self.snat.port_limit as f64);
         }
         if let Some(fw) = &self.fw {
             self.series
@@ -157,7 +153,13 @@ impl Sim<'_> {
                 servers: 0,
                 arrivals: self.tier.egress_calls,
                 rejected: self.tier.egress_snat_failed,
-                completed: self.tier.egress_calls - self.tier.egress_snat_failed,
+                // Each egress call ends in exactly one of the four counts.
+                completed: self.tier.egress_calls
+                    - self.tier.egress_snat_failed
+                    - self.tier.egress_lost
+                    - self.tier.egress_in_flight,
+                lost: self.tier.egress_lost,
+                in_flight: self.tier.egress_in_flight,
                 mean_busy: 0.0,
                 utilisation: 0.0,
                 mean_queue: 0.0,
@@ -189,7 +191,7 @@ impl Sim<'_> {
             } else {
                 self.cross_hops as f64 / self.hops as f64
             },
-            snat_peak: (self.port_capacity != u64::MAX).then_some(self.ports_peak),
+            snat_peak: self.snat.modelled.then_some(self.snat.peak),
             firewall: self.fw.as_ref().map(|fw| super::result::FirewallRun {
                 mean_instances: fw.instances.mean(now),
                 peak_instances: fw.instances.max() as u32,
@@ -288,6 +290,8 @@ fn tier(
         arrivals: stations.iter().map(|s| s.1.arrivals()).sum(),
         rejected: stations.iter().map(|s| s.1.rejected()).sum(),
         completed: stations.iter().map(|s| s.1.completed()).sum(),
+        lost: 0,
+        in_flight: 0,
         mean_busy,
         utilisation: if mean_servers > 0.0 {
             mean_busy / mean_servers

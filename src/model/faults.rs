@@ -5,7 +5,7 @@
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-use crate::scenario::{CallTarget, EgressKind, FailureMode, FaultKind, IngressKind};
+use crate::scenario::{CallTarget, FailureMode, FaultKind, IngressKind};
 
 use super::agw_probe::ProbeAnswer;
 use super::detection::{
@@ -48,11 +48,8 @@ impl Sim<'_> {
                 }
                 // The zone's nodes go with it; the node lifecycle controller evicts their pods.
                 self.lose_zone(i, zone, &pods, &replicas);
-                if let EgressKind::NatGateway { zones, .. } = &self.s.egress.kind
-                    && zones.contains(&zone)
-                {
-                    self.nat_up[zone] = false;
-                }
+                // A NAT Gateway in this zone (on its own or on the firewall subnet) goes with it.
+                self.nat_up[zone] = false;
             }
             FaultKind::PodCrash { service, count } => {
                 for p in self.pick_running(Some(service), None, count) {

@@ -14,7 +14,8 @@
 //! and it takes traffic `scale_out_delay` later (5–7 min, D); one start at a time. Below 20%
 //! (D) one instance stops taking new flows (the calls it already holds finish; Azure drains for
 //! 90 s). The count stays between `instances` and `max_instances`. SNAT ports are public IPs ×
-//! instances taking traffic × 2,496 (D), so the port limit moves with the count.
+//! instances taking traffic × 2,496 (D), so the port limit moves with the count — unless a NAT
+//! Gateway on the firewall subnet does the SNAT (D: 64,512 ports per IP, no double NAT).
 
 use rand::Rng;
 
@@ -70,9 +71,14 @@ impl FirewallState {
     }
 }
 
-/// SNAT ports of the firewall with `active` instances.
+/// SNAT ports of the firewall with `active` instances: public IPs × instances × 2,496 (facts
+/// §7); with a NAT Gateway on the firewall subnet, the gateway's ports instead (its public
+/// IPs × 64,512 per destination endpoint, whatever the instances).
 pub(crate) fn firewall_ports(s: &Scenario, active: u32) -> u64 {
     match &s.egress.kind {
+        EgressKind::Firewall { nat: Some(nat), .. } => {
+            u64::from(nat.public_ips) * u64::from(d::NAT_PORTS_PER_IP)
+        }
         EgressKind::Firewall { public_ips, .. } => {
             u64::from(*public_ips) * u64::from(active) * u64::from(d::FIREWALL_PORTS_PER_IP)
         }
@@ -146,7 +152,7 @@ impl Sim<'_> {
         } else if used < d::FIREWALL_SCALE_IN_BELOW && !fw.pending && fw.active > *instances {
             fw.active -= 1;
             fw.instances.set(now, f64::from(fw.active));
-            self.port_capacity = firewall_ports(self.s, fw.active);
+            self.snat.port_limit = firewall_ports(self.s, fw.active);
         }
         self.cal.schedule_in(*autoscale_interval, Ev::FirewallTick);
     }
@@ -158,6 +164,6 @@ impl Sim<'_> {
         fw.pending = false;
         fw.active += 1;
         fw.instances.set(now, f64::from(fw.active));
-        self.port_capacity = firewall_ports(self.s, fw.active);
+        self.snat.port_limit = firewall_ports(self.s, fw.active);
     }
 }

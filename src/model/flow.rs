@@ -7,14 +7,13 @@
 use rand::Rng;
 
 use crate::engine::{Admission, SimDuration};
-use crate::scenario::{CallTarget, EgressKind, IngressKind, Jitter};
+use crate::scenario::{CallTarget, IngressKind, Jitter};
 
 use super::balance::ewma_update;
 use super::locality::Locality;
 use super::result::ErrorCause;
 use super::retry_on::istio_default_retries;
 use super::sim::{Ev, Kind, NONE, Sim};
-use super::snat::{Connection, idle_timeout, port_hold};
 use super::topology::Life;
 
 /// No hop latency (clients reaching pods without an ingress tier).
@@ -481,7 +480,7 @@ impl Sim<'_> {
         }
     }
 
-    fn fail_call(&mut self, id: u32, cause: ErrorCause) {
+    pub(super) fn fail_call(&mut self, id: u32, cause: ErrorCause) {
         let w = self.nodes[id as usize];
         self.cal.schedule_in(
             SimDuration::ZERO,
@@ -491,85 +490,6 @@ impl Sim<'_> {
                 tok: w.tok,
                 ok: false,
                 cause: cause as u8,
-            },
-        );
-    }
-
-    /// A call from a pod in `zone` to external destination `d` through the egress path. A new
-    /// outbound connection takes a SNAT port for the call and its close (see `snat`); through
-    /// Azure Firewall the call also queues at an instance (see `firewall`).
-    fn egress_call(&mut self, id: u32, d: usize, zone: usize) {
-        let now = self.cal.now();
-        let counted = now >= self.warm;
-        self.tier.egress_calls += u64::from(counted);
-        let s = self.s;
-        let dest = &s.egress.destinations[d];
-        let w = self.nodes[id as usize];
-        // Where a new connection's SNAT port comes from: the shared pool (`None`) or a node's
-        // own allocation; no SNAT at all for private endpoints and direct egress.
-        let pool = match &s.egress.kind {
-            EgressKind::NatGateway { zones, .. } => {
-                let gw = if zones.is_empty() || zones.contains(&zone) {
-                    zone
-                } else {
-                    zones[0]
-                };
-                if !zones.is_empty() && !self.nat_up[gw] {
-                    // The zonal NAT Gateway went with its zone: packets vanish (the call's
-                    // timeout fires).
-                    return;
-                }
-                Some(None)
-            }
-            EgressKind::Firewall { .. } => Some(None),
-            // Pods are spread over the nodes in turn; each node has its own ports.
-            EgressKind::LoadBalancer { nodes, .. } => Some(Some(w.at % *nodes)),
-            EgressKind::PrivateEndpoint | EgressKind::Direct => None,
-        };
-        let new_connection = match pool {
-            Some(node) => match self.open_connection(node, dest.connection_reuse, counted) {
-                Connection::Exhausted => return self.fail_call(id, ErrorCause::SnatExhausted),
-                c => c == Connection::New,
-            },
-            None => false,
-        };
-        let mut extra = SimDuration::ZERO;
-        if let EgressKind::Firewall { latency, .. } = &s.egress.kind {
-            extra = latency.sample(&mut self.rng.egress)
-                + self.firewall_pass(dest.kib_per_call, counted);
-        }
-        // With a mesh, the call passes the pod's outbound sidecar.
-        if let Some((sidecar, _)) = mesh_of(s) {
-            extra += sidecar.sample(&mut self.rng.network);
-        }
-        self.usage.egress_calls[d] += u64::from(counted);
-        let degr = self.dest_degr[d];
-        let latency = dest
-            .latency
-            .sample(&mut self.rng.egress)
-            .mul_f64(degr.multiplier)
-            + extra;
-        let err = dest.error_rate.max(degr.error_rate);
-        let ok = !(err > 0.0 && self.rng.egress.random::<f64>() < err);
-        if counted {
-            self.tier.egress.record(latency);
-        }
-        if let (true, Some(node), Some(idle)) = (new_connection, pool, idle_timeout(&s.egress.kind))
-        {
-            // The connection is open for the call (or until the caller gives up on it).
-            let call = &s.services[w.service as usize].calls[w.call as usize];
-            let open = latency.min(call.timeout.unwrap_or(s.clients.timeout));
-            let hold = port_hold(open, dest.keep_alive, idle, s.egress.port_cooldown);
-            self.hold_port(node, hold);
-        }
-        self.cal.schedule_in(
-            latency,
-            Ev::Reply {
-                node: id,
-                ver: w.ver,
-                tok: w.tok,
-                ok,
-                cause: ErrorCause::Upstream as u8,
             },
         );
     }

@@ -62,7 +62,8 @@ pub mod gauge {
     pub const READY_PODS: usize = 0;
     /// Busy share of worker slots in zone `z`, at slot `UTILISATION + z`.
     pub const UTILISATION: usize = 4;
-    /// SNAT ports in use.
+    /// SNAT ports held at the busiest destination endpoint (of the busiest node, for Load
+    /// Balancer outbound; all destinations together for Azure Firewall's own SNAT).
     pub const SNAT_PORTS: usize = 8;
     /// Retries sent by clients in the window.
     pub const CLIENT_RETRIES: usize = 9;
@@ -72,8 +73,8 @@ pub mod gauge {
     pub const DEAD_SENDS: usize = 11;
     /// Azure Firewall instances taking traffic.
     pub const FIREWALL_INSTANCES: usize = 12;
-    /// SNAT port limit (it moves with Azure Firewall instances; per node for Load Balancer
-    /// outbound).
+    /// SNAT port limit per destination endpoint (it moves with Azure Firewall instances; per
+    /// node for Load Balancer outbound).
     pub const SNAT_LIMIT: usize = 13;
     /// Zones reported per-zone in the gauges.
     pub const MAX_ZONES: usize = 4;
@@ -94,6 +95,12 @@ pub struct TierResult {
     pub rejected: u64,
     /// Attempts completed.
     pub completed: u64,
+    /// Attempts lost in the tier: sent and never answered (the egress: a call sent to a NAT
+    /// Gateway in a dead zone; the caller's timeout fires). Zero for the other tiers.
+    pub lost: u64,
+    /// Attempts still in the tier at the end of the run (counted for the egress; zero for the
+    /// other tiers). For the egress, arrivals = completed + rejected + lost + in flight.
+    pub in_flight: u64,
     /// Time-average busy servers.
     pub mean_busy: f64,
     /// Busy slot-time over available slot-time (slots of pods and instances while they were up,
@@ -139,7 +146,8 @@ pub struct RunResult {
     pub tiers: Vec<TierResult>,
     /// Share of hops between the ingress and pods, and between pods, that crossed zones.
     pub cross_zone_share: f64,
-    /// Peak SNAT ports in use (NAT Gateway), if modelled.
+    /// Peak SNAT ports held at one destination endpoint (of one node, for Load Balancer
+    /// outbound), if SNAT is modelled.
     pub snat_peak: Option<u64>,
     /// Azure Firewall instances, queueing and data, with a firewall egress.
     pub firewall: Option<FirewallRun>,

@@ -142,10 +142,10 @@ pub enum Ev {
     RetryDue { node: u32, ver: u32 },
     /// The caller's backoff before retrying its current call (work, leg) ends.
     CallRetryDue { node: u32, ver: u32, tok: u32 },
-    /// A SNAT port becomes free again.
-    PortRelease,
-    /// A Load Balancer outbound SNAT port of a node becomes free again.
-    NodePortRelease { node: u32 },
+    /// A SNAT port of a slot (see `snat`) becomes free again.
+    PortRelease { slot: u32 },
+    /// An outbound connection of a slot closes (its port may stay held in its cool-down).
+    ConnectionClose { slot: u32 },
     /// An Azure Firewall autoscaling evaluation.
     FirewallTick,
     /// A started Azure Firewall instance takes traffic.
@@ -287,6 +287,10 @@ pub struct TierLatency {
     pub egress_calls: u64,
     /// Egress calls failed for want of a SNAT port.
     pub egress_snat_failed: u64,
+    /// Egress calls lost in the egress path: sent to a NAT Gateway in a dead zone.
+    pub egress_lost: u64,
+    /// Egress calls whose reply was due after the end of the run.
+    pub egress_in_flight: u64,
 }
 
 /// The whole state of one replication.
@@ -315,14 +319,8 @@ pub struct Sim<'a> {
     pub dest_degr: Vec<Degradation>,
     /// NAT Gateway up, per zone that holds one (indexed by zone).
     pub nat_up: Vec<bool>,
-    /// SNAT ports in use (with Load Balancer outbound: per node, see `node_ports`).
-    pub ports_in_use: u64,
-    /// Load Balancer outbound: ports in use per node.
-    pub node_ports: Vec<u64>,
-    /// SNAT port capacity (`u64::MAX` when not modelled).
-    pub port_capacity: u64,
-    /// Peak SNAT ports in use (after warm-up).
-    pub ports_peak: u64,
+    /// SNAT ports and connections per (owner, destination endpoint).
+    pub snat: super::snat::SnatState,
     /// Azure Firewall instances and queues, with a firewall egress.
     pub fw: Option<super::firewall::FirewallState>,
     /// Client requests offered, succeeded, failed by cause (after warm-up).
@@ -412,21 +410,6 @@ impl<'a> Sim<'a> {
     pub fn new(s: &'a Scenario, rep: u64) -> Sim<'a> {
         let end = SimTime::ZERO + s.simulation.duration;
         let topo = Topology::build(s);
-        let (port_capacity, nat_zones) = match &s.egress.kind {
-            crate::scenario::EgressKind::NatGateway {
-                public_ips,
-                ports_per_ip,
-                ..
-            } => (u64::from(*public_ips) * u64::from(*ports_per_ip), true),
-            crate::scenario::EgressKind::Firewall { instances, .. } => {
-                (super::firewall::firewall_ports(s, *instances), false)
-            }
-            crate::scenario::EgressKind::LoadBalancer { ports_per_node, .. } => {
-                (u64::from(*ports_per_node), false)
-            }
-            _ => (u64::MAX, false),
-        };
-        let _ = nat_zones;
         Sim {
             s,
             cal: Calendar::new(),
@@ -439,13 +422,7 @@ impl<'a> Sim<'a> {
             svc_degr: vec![Degradation::default(); s.services.len()],
             dest_degr: vec![Degradation::default(); s.egress.destinations.len()],
             nat_up: vec![true; topo.zones],
-            ports_in_use: 0,
-            node_ports: match &s.egress.kind {
-                crate::scenario::EgressKind::LoadBalancer { nodes, .. } => vec![0; *nodes as usize],
-                _ => Vec::new(),
-            },
-            port_capacity,
-            ports_peak: 0,
+            snat: super::snat::SnatState::of(s),
             fw: super::firewall::FirewallState::of(s),
             offered: 0,
             succeeded: 0,
@@ -629,12 +606,8 @@ impl<'a> Sim<'a> {
                     self.call_retry_due(node);
                 }
             }
-            Ev::PortRelease => self.ports_in_use = self.ports_in_use.saturating_sub(1),
-            Ev::NodePortRelease { node } => {
-                let n = &mut self.node_ports[node as usize];
-                *n = n.saturating_sub(1);
-                self.ports_in_use = self.ports_in_use.saturating_sub(1);
-            }
+            Ev::PortRelease { slot } => self.snat.release(slot),
+            Ev::ConnectionClose { slot } => self.snat.close(slot),
             Ev::FirewallTick => self.firewall_tick(),
             Ev::FirewallReady => self.firewall_ready(),
             Ev::Detect {

@@ -12,7 +12,8 @@
 //! Latency columns are the mean across replications of each replication's quantile, ± the
 //! half-width of its 95% interval (no ± with a single replication). `req/s` is goodput for the
 //! end-to-end row and completions for a tier. For a tier, `errors` is the share of attempts it
-//! rejected; for the end-to-end row, the share of requests that failed. Cross-zone hops (with
+//! rejected or lost (the egress: SNAT exhausted, or sent to a dead NAT Gateway, with a line of
+//! counts by cause below the table); for the end-to-end row, the share of requests that failed. Cross-zone hops (with
 //! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict, the monthly cost
 //! estimate (see [`crate::cost`]), a failover story per fault and the `--precision` outcome
 //! follow when they apply. Numbers keep about three
@@ -93,13 +94,16 @@ pub fn render(summary: &Summary) -> String {
         causes.join(", ")
     };
     let _ = writeln!(out, "errors: {causes}");
+    egress_line(&mut out, &summary.tiers);
     let mut extras = Vec::new();
     if summary.zones.len() > 1 {
         let share = est(&summary.cross_zone_share, 100.0);
         extras.push(format!("cross-zone hops {share}%"));
     }
     if let Some(peak) = summary.snat_peak {
-        extras.push(format!("SNAT ports in use: peak {peak}"));
+        extras.push(format!(
+            "SNAT ports in use: peak {peak} (busiest destination endpoint)"
+        ));
     }
     if summary.mesh_retries.mean > 0.0 {
         let rate = est(&summary.mesh_retries, 1.0);
@@ -306,7 +310,7 @@ fn recovery(out: &mut String, r: &Recovery, has_end: bool) {
     let _ = writeln!(out, "  recovery: {text}; normal = {limits}");
 }
 
-/// One tier's row.
+/// One tier's row; its errors are the attempts it rejected or lost.
 fn tier_row(out: &mut String, t: &TierSummary) {
     let util = (t.servers > 0).then_some((t.utilisation, t.peak_queue));
     row(
@@ -314,9 +318,34 @@ fn tier_row(out: &mut String, t: &TierSummary) {
         &t.name,
         &t.latency,
         &t.throughput,
-        &t.rejection_rate,
+        &t.failure_rate,
         util,
     );
+}
+
+/// The egress tier's counts when any call failed in the egress path: what each call came to,
+/// and the causes (pointing at the root cause: a dead NAT Gateway, SNAT exhaustion).
+fn egress_line(out: &mut String, tiers: &[TierSummary]) {
+    for t in tiers.iter().filter(|t| t.kind.starts_with("egress:")) {
+        let failed: Vec<String> = t
+            .failures
+            .iter()
+            .filter(|f| f.count > 0)
+            .map(|f| format!("{} {}", f.cause, f.count))
+            .collect();
+        if failed.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "egress calls: {} arrived, {} completed, {} failed ({}), {} in flight at the end",
+            t.arrivals,
+            t.completed,
+            t.rejected + t.lost,
+            failed.join(", "),
+            t.in_flight
+        );
+    }
 }
 
 /// A row: name, four latency quantiles, rate, error share, and utilisation with peak queue.

@@ -118,6 +118,8 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
             arrivals: 101,
             rejected: 0,
             completed: 99,
+            lost: 0,
+            in_flight: 0,
             mean_busy: 0.5,
             utilisation: 0.5 + rep as f64 * 0.01,
             mean_queue: 0.5,

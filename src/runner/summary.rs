@@ -80,7 +80,8 @@ pub struct Summary {
     pub tiers: Vec<TierSummary>,
     /// Share of hops that crossed zones.
     pub cross_zone_share: Estimate,
-    /// Largest number of SNAT ports in use in any replication; `None` when SNAT is not modelled.
+    /// Most SNAT ports in use at one destination endpoint (of one node, for Load Balancer outbound)
+    /// in any replication; `None` when SNAT is not modelled.
     pub snat_peak: Option<u64>,
     /// Azure Firewall instances, queueing and data processed; `None` unless the egress is a
     /// firewall.

@@ -6,9 +6,12 @@
 
 use serde::Serialize;
 
-use crate::model::{RunResult, TierResult};
+use crate::model::{ErrorCause, RunResult, TierResult};
 use crate::runner::summary::LatencySummary;
 use crate::stats::Estimate;
+
+/// The cause of egress calls lost with their egress device (a NAT Gateway in a dead zone).
+pub const EGRESS_DEVICE_DOWN: &str = "egress-device-down";
 
 /// One tier over all replications.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -25,6 +28,17 @@ pub struct TierSummary {
     pub rejected: u64,
     /// Attempts completed, all replications.
     pub completed: u64,
+    /// Attempts lost in the tier (sent, never answered), all replications: for the egress,
+    /// calls sent to a NAT Gateway in a dead zone.
+    pub lost: u64,
+    /// Attempts still in the tier at the end of a run, all replications (counted for the
+    /// egress).
+    pub in_flight: u64,
+    /// Why attempts failed in the tier, by cause, with counts (the egress: "snat-exhausted" for
+    /// the rejected, "egress-device-down" for the lost); empty for the other tiers.
+    pub failures: Vec<TierFailure>,
+    /// Failed share of arrivals (rejected and lost).
+    pub failure_rate: Estimate,
     /// Completed attempts per second.
     pub throughput: Estimate,
     /// Rejected share of arrivals.
@@ -39,6 +53,15 @@ pub struct TierSummary {
     pub peak_queue: f64,
     /// Busy share per zone (empty for tiers without zonal servers).
     pub zone_utilisation: Vec<ZoneUtilisation>,
+}
+
+/// Attempts a tier failed for one cause.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TierFailure {
+    /// "snat-exhausted" or "egress-device-down".
+    pub cause: String,
+    /// Attempts, all replications.
+    pub count: u64,
 }
 
 /// Utilisation of a tier's servers in one zone.
@@ -83,13 +106,38 @@ impl TierSummary {
             .map(|(_, t)| t.zone_utilisation.len())
             .max()
             .unwrap_or(0);
+        let rejected = seen.iter().map(|(_, t)| t.rejected).sum();
+        let lost = seen.iter().map(|(_, t)| t.lost).sum();
         TierSummary {
             name: first.name.clone(),
             kind: first.kind.clone(),
             servers: first.servers,
             arrivals: seen.iter().map(|(_, t)| t.arrivals).sum(),
-            rejected: seen.iter().map(|(_, t)| t.rejected).sum(),
+            rejected,
             completed: seen.iter().map(|(_, t)| t.completed).sum(),
+            lost,
+            in_flight: seen.iter().map(|(_, t)| t.in_flight).sum(),
+            failures: if first.kind.starts_with("egress:") {
+                vec![
+                    TierFailure {
+                        cause: ErrorCause::SnatExhausted.name().into(),
+                        count: rejected,
+                    },
+                    TierFailure {
+                        cause: EGRESS_DEVICE_DOWN.into(),
+                        count: lost,
+                    },
+                ]
+            } else {
+                Vec::new()
+            },
+            failure_rate: est(&|_, t| {
+                if t.arrivals == 0 {
+                    0.0
+                } else {
+                    (t.rejected + t.lost) as f64 / t.arrivals as f64
+                }
+            }),
             throughput: est(&|r, t| t.completed as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
             rejection_rate: est(&|_, t| {
                 if t.arrivals == 0 {

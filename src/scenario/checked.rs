@@ -461,8 +461,10 @@ pub struct Egress {
 /// The egress options.
 #[derive(Clone, Debug)]
 pub enum EgressKind {
-    /// NAT Gateway: SNAT ports = public IPs × ports per IP.
+    /// NAT Gateway: SNAT ports = public IPs × ports per IP, per destination endpoint.
     NatGateway {
+        /// Standard (zonal) or StandardV2 (zone-redundant).
+        sku: NatSku,
         /// Public IPs (1..=16).
         public_ips: u32,
         /// SNAT ports per IP (64,512).
@@ -470,7 +472,8 @@ pub enum EgressKind {
         /// TCP idle timeout.
         idle_timeout: SimDuration,
         /// Zones that hold a NAT Gateway (indices); egress from a zone uses its own if present,
-        /// otherwise the first listed. Empty means zone-redundant (no zonal failure).
+        /// otherwise the first listed. Empty means zone-redundant (StandardV2 only: a Standard
+        /// gateway without a zone is in the hidden zone Azure picked).
         zones: Vec<usize>,
     },
     /// Azure Firewall: instances, each a FIFO server with a throughput limit, that scale out
@@ -492,9 +495,14 @@ pub enum EgressKind {
         autoscale_interval: SimDuration,
         /// TCP idle timeout (north-south).
         idle_timeout: SimDuration,
+        /// A NAT Gateway on the firewall subnet: it does the SNAT instead of the firewall.
+        nat: Option<FirewallNat>,
     },
-    /// Standard Load Balancer outbound: a fixed SNAT port allocation per node.
+    /// Standard Load Balancer outbound: a fixed SNAT port allocation per node, per destination
+    /// endpoint.
     LoadBalancer {
+        /// Managed outbound public IPs.
+        outbound_ips: u32,
         /// Nodes in the backend pool.
         nodes: u32,
         /// SNAT ports each node gets.
@@ -506,6 +514,36 @@ pub enum EgressKind {
     PrivateEndpoint,
     /// No modelled egress device (calls go straight out).
     Direct,
+}
+
+/// NAT Gateway SKUs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NatSku {
+    /// Standard: a zonal resource.
+    Standard,
+    /// StandardV2: zone-redundant.
+    StandardV2,
+}
+
+impl NatSku {
+    /// The name as written in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NatSku::Standard => "standard",
+            NatSku::StandardV2 => "standard-v2",
+        }
+    }
+}
+
+/// A NAT Gateway on the Azure Firewall subnet (facts §7: it does the SNAT, no double NAT).
+#[derive(Clone, Debug)]
+pub struct FirewallNat {
+    /// Standard (zonal) or StandardV2 (zone-redundant).
+    pub sku: NatSku,
+    /// Public IPs (1..=16).
+    pub public_ips: u32,
+    /// The gateway's zone (`None`: zone-redundant).
+    pub zone: Option<usize>,
 }
 
 /// `[[egress.destinations]]`.
@@ -523,6 +561,8 @@ pub struct Destination {
     pub kib_per_call: f64,
     /// How long the caller keeps an idle connection open after a call (0: closed at once).
     pub keep_alive: SimDuration,
+    /// IP addresses (destination endpoints), at least 1.
+    pub addresses: u32,
 }
 
 /// `[[faults]]`.

@@ -326,6 +326,24 @@ pub const NAT_PORTS_PER_IP: u32 = 64_512;
 pub const NAT_IDLE_TIMEOUT: SimDuration = s(4 * 60);
 /// Longest NAT Gateway idle timeout (D: 120 min, facts §6).
 pub const NAT_MAX_IDLE_TIMEOUT: SimDuration = s(120 * 60);
+/// Concurrent connections one NAT Gateway public IP allows to one destination endpoint (IP and
+/// port) (D: learn.microsoft.com/azure/nat-gateway/nat-gateway-snat, "Source Network Address
+/// Translation (SNAT) with NAT gateway"; facts §6, §10). Ports are otherwise counted per
+/// destination: a port is reused for a different destination IP and port.
+pub const NAT_CONNECTIONS_PER_IP_PER_DESTINATION: u32 = 50_000;
+/// The zone Azure places a Standard NAT Gateway in when none is given, as a zone index (E: Azure
+/// picks one and does not show it — D: learn.microsoft.com/azure/nat-gateway/nat-availability-zones,
+/// "NAT gateway and availability zones", "Non-zonal"; facts §10; the first zone is a fixed
+/// choice, so every replication tells the same story; set `egress.hidden_zone`).
+pub const NAT_HIDDEN_ZONE: usize = 0;
+/// IP addresses a destination's name resolves to (E: one; set `addresses` per destination).
+pub const DESTINATION_ADDRESSES: u32 = 1;
+/// Most addresses of one destination (trafsim's own bound: each is a destination endpoint with
+/// its own SNAT ports).
+pub const MAX_DESTINATION_ADDRESSES: u32 = 64;
+/// Most (node, destination endpoint) SNAT allocations the model keeps with Load Balancer
+/// outbound (trafsim's own bound on memory).
+pub const MAX_SNAT_SLOTS: u64 = 1_000_000;
 /// SNAT port hold-down after a connection closes with a FIN (D: NAT Gateway port reuse timer
 /// 65 s, facts §6). Load Balancer outbound and Azure Firewall publish no figure; the NAT
 /// Gateway's is used for them too (E: set `egress.port_cooldown`).
@@ -350,6 +368,15 @@ pub const LB_PORTS_BY_POOL_SIZE: [(u32, u32); 6] = [
     (800, 64),
     (1_000, 32),
 ];
+/// AKS managed outbound public IPs of the cluster load balancer (D: AKS "Use a public Standard
+/// Load Balancer", `--load-balancer-managed-outbound-ip-count` default 1; facts §6).
+pub const LB_OUTBOUND_IPS: u32 = 1;
+/// Most AKS managed outbound IPs (D: same page, 1 to 100; not in the facts sheet).
+pub const LB_MAX_OUTBOUND_IPS: u32 = 100;
+/// SNAT ports per Load Balancer frontend IP (D: 64,000, facts §6).
+pub const LB_PORTS_PER_IP: u32 = 64_000;
+/// AKS `allocatedOutboundPorts`: 0 means the automatic table by pool size (D: facts §6).
+pub const LB_ALLOCATED_OUTBOUND_PORTS: u32 = 0;
 /// Pods per node when `nodes` is not given, and for the default `[network] nodes_per_zone`
 /// (`ceil(pods in the zone at the start / 10)`, at least 1) (E: a common packing; AKS allows 30
 /// to 250 pods per node, and system pods share the nodes).

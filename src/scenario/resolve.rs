@@ -120,7 +120,7 @@ pub(crate) fn scenario(
         );
     }
     default_nodes(&mut network, &services, &ingress);
-    let egress = egress::resolve(cx, &egress_table, &names);
+    let (egress, egress_warnings) = egress::resolve(cx, &egress_table, &names);
     let faults = faults::resolve(
         cx,
         file.faults.as_deref().unwrap_or_default(),
@@ -144,6 +144,7 @@ pub(crate) fn scenario(
     } else {
         let mut w = policies::contradictions(cx, &services, &network_policies, &names);
         w.extend(ingress::warnings(cx, &ingress_table));
+        w.extend(egress_warnings);
         w
     };
     Scenario {

@@ -245,9 +245,9 @@ pub fn errors(s: &Summary) -> String {
 pub fn tiers(s: &Summary) -> String {
     let mut out = String::from(
         "<h2 id=\"tiers\">Per tier</h2>\n<p class=\"note\">Latency is the time in the tier \
-         (queue and own work, calls included); rejected is the share of arrivals turned \
-         away.</p>\n<div class=\"wide\"><table>\n<tr><th>tier</th><th>servers</th><th>p50 ms</th>\
-         <th>p99 ms</th><th>completed/s</th><th>rejected</th><th>utilisation</th>\
+         (queue and own work, calls included); failed is the share of arrivals turned \
+         away or lost (the egress: SNAT exhausted, or sent to a dead NAT Gateway).</p>\n<div class=\"wide\"><table>\n<tr><th>tier</th><th>servers</th><th>p50 ms</th>\
+         <th>p99 ms</th><th>completed/s</th><th>failed</th><th>utilisation</th>\
          <th>mean queue</th><th>peak queue</th><th>utilisation by zone</th></tr>\n",
     );
     for t in &s.tiers {
@@ -261,14 +261,14 @@ pub fn tiers(s: &Summary) -> String {
         let _ = writeln!(
             out,
             "<tr><td>{}<br><span class=\"note\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&t.name),
             escape(&t.kind),
             t.servers,
             est(&t.latency.p50, 1e3),
             est(&t.latency.p99, 1e3),
             est(&t.throughput, 1.0),
-            est(&t.rejection_rate, 100.0),
+            failed(t),
             slots(format!("{}%", est(&t.utilisation, 100.0))),
             slots(est(&t.mean_queue, 1.0)),
             slots(num(t.peak_queue)),
@@ -277,6 +277,25 @@ pub fn tiers(s: &Summary) -> String {
     }
     out.push_str("</table></div>\n");
     out
+}
+
+/// A tier's failed share, with its causes for the egress.
+fn failed(t: &crate::runner::TierSummary) -> String {
+    let causes: Vec<String> = t
+        .failures
+        .iter()
+        .filter(|f| f.count > 0)
+        .map(|f| format!("{} {}", escape(&f.cause), f.count))
+        .collect();
+    if causes.is_empty() {
+        format!("{}%", est(&t.failure_rate, 100.0))
+    } else {
+        format!(
+            "{}%<br><span class=\"note\">{}</span>",
+            est(&t.failure_rate, 100.0),
+            causes.join(", ")
+        )
+    }
 }
 
 /// `mean ± half_width` of `e` scaled by `scale`, or the mean alone without an interval.

@@ -172,8 +172,25 @@ pub(crate) struct CallEntry {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "an [egress] table")]
 pub(crate) struct EgressTable {
-    /// "nat-gateway", "firewall", "private-endpoint" or "direct". Default: "direct".
+    /// "load-balancer", "nat-gateway", "firewall", "private-endpoint" or "direct". Default:
+    /// "load-balancer", AKS's default `outboundType` (before: "direct").
     pub kind: Option<EgressKindName>,
+    /// nat-gateway only: "standard" (zonal: in `zone`, or in a zone Azure picks) or
+    /// "standard-v2" (zone-redundant). Default: "standard".
+    pub sku: Option<NatSku>,
+    /// nat-gateway only, Standard SKU without `zone`/`zones`: the zone Azure placed the gateway
+    /// in (not shown to the user; egress fails with it). Default: the first zone.
+    pub hidden_zone: Option<String>,
+    /// load-balancer only: managed outbound public IPs (AKS `--load-balancer-managed-outbound-ip-count`,
+    /// 1 to 100), 64,000 SNAT ports each. Default: 1.
+    pub outbound_ips: Option<u32>,
+    /// load-balancer only: SNAT ports per node (AKS `--load-balancer-outbound-ports`,
+    /// `allocatedOutboundPorts`), a multiple of 8; 0 = the automatic table by pool size.
+    /// Default: 0.
+    pub allocated_outbound_ports: Option<u32>,
+    /// firewall only: a NAT Gateway on the firewall subnet, which does the SNAT instead of the
+    /// firewall (64,512 ports per IP, no double NAT). Default: none.
+    pub nat_gateway: Option<FirewallNatTable>,
     /// nat-gateway and firewall: public IPs (NAT Gateway: 1 to 16; firewall: up to 250).
     /// Default: 1.
     pub public_ips: Option<u32>,
@@ -207,7 +224,7 @@ pub(crate) struct EgressTable {
     /// "4m" to "120m", default "30m".
     pub idle_timeout: Option<HumanDuration>,
     /// nat-gateway only: the zone of a zonal NAT Gateway (losing it loses egress).
-    /// Default: zone-redundant.
+    /// Default: Standard SKU: `hidden_zone`; StandardV2: zone-redundant.
     pub zone: Option<String>,
     /// nat-gateway only: zones holding a NAT Gateway; a zone without one uses the first.
     pub zones: Option<Vec<String>>,
@@ -215,6 +232,30 @@ pub(crate) struct EgressTable {
     pub latency: Option<DistSpec>,
     /// The external destinations that services call.
     pub destinations: Option<Vec<DestinationTable>>,
+}
+
+/// `[egress] nat_gateway`: a NAT Gateway on the Azure Firewall subnet.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, expecting = "a table such as { public_ips = 2 }")]
+pub(crate) struct FirewallNatTable {
+    /// Public IPs, 1 to 16. Default: 1.
+    pub public_ips: Option<u32>,
+    /// "standard" or "standard-v2". Default: "standard".
+    pub sku: Option<NatSku>,
+    /// Standard SKU: the gateway's zone. Default: `hidden_zone`.
+    pub zone: Option<String>,
+    /// Standard SKU without `zone`: the zone Azure placed it in. Default: the first zone.
+    pub hidden_zone: Option<String>,
+}
+
+/// NAT Gateway SKUs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum NatSku {
+    /// Standard: a zonal resource.
+    Standard,
+    /// StandardV2: zone-redundant.
+    StandardV2,
 }
 
 /// The egress options.
@@ -266,6 +307,9 @@ pub(crate) struct DestinationTable {
     /// How long the caller keeps an idle connection open after a call before closing it; an
     /// idle connection holds its SNAT port. Default: "0s" (closed after the call).
     pub keep_alive: Option<HumanDuration>,
+    /// IP addresses the destination's name resolves to, 1 to 64; calls spread over them
+    /// evenly, and each is a destination endpoint with its own SNAT ports. Default: 1.
+    pub addresses: Option<u32>,
 }
 
 /// Azure Firewall SKUs with autoscaling.

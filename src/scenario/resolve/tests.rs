@@ -52,7 +52,15 @@ fn a_minimal_file_gets_the_documented_defaults() {
     assert_eq!(readiness.interval, SimDuration::from_secs(10));
     assert_eq!(readiness.timeout, SimDuration::from_secs(1));
     assert_eq!(readiness.failure_threshold, 3);
-    assert!(matches!(s.egress.kind, EgressKind::Direct));
+    // AKS's default outbound: the load balancer's outbound rules (facts §6, §10).
+    assert!(matches!(
+        s.egress.kind,
+        EgressKind::LoadBalancer {
+            outbound_ips: 1,
+            ports_per_node: 1_024,
+            ..
+        }
+    ));
     assert!(s.faults.is_empty() && s.slo.is_none());
 }
 
