@@ -276,6 +276,9 @@ pub struct TierLatency {
     pub egress_calls: u64,
     /// Egress calls failed for want of a SNAT port.
     pub egress_snat_failed: u64,
+    /// Requests waiting per tier (ingress, if any, then each service) at the first sample after
+    /// the middle of the measured period (see `collect`).
+    pub queue_mid: Option<Vec<f64>>,
 }
 
 /// The whole state of one replication.
