@@ -68,7 +68,11 @@ fn overload_into_an_unbounded_queue_is_called_unstable() {
         let ingress = summary.tiers.iter().find(|t| t.name == "ingress").unwrap();
         assert!(!ingress.unstable, "{ingress:?}");
         let text = terminal::render(&summary);
-        assert!(text.contains("UNSTABLE: server"), "{text}");
+        assert!(text.contains("UNSTABLE: server is offered "), "{text}");
+        assert!(
+            text.contains("its queue grew through the run (in 3 of 3"),
+            "{text}"
+        );
         let value: serde_json::Value =
             serde_json::from_str(&json::to_json(&summary).unwrap()).unwrap();
         let tiers = value["tiers"].as_array().unwrap();

@@ -102,7 +102,9 @@ pub fn render(summary: &Summary) -> String {
     for t in summary.tiers.iter().filter(|t| t.unstable) {
         let _ = writeln!(
             out,
-            "UNSTABLE: {} is offered {} times the work its slots can do and its queue grew              through the run (in {} of {} replications): its queue has no bound, and its              latencies describe only the requests that got through before the end",
+            "UNSTABLE: {} is offered {} times the work its slots can do and its queue grew \
+             through the run (in {} of {} replications): the queue has no bound, and its \
+             latencies describe only the requests that got through before the end",
             t.name,
             est(&t.offered_load, 1.0),
             t.unstable_replications,
