@@ -159,6 +159,13 @@ mod tests {
     }
 
     #[test]
+    fn nothing_to_judge_is_never_met() {
+        // Before: an empty estimate (mean 0, n 0) was "met" by any target.
+        let none = Estimate::from_samples(&[]);
+        assert_eq!(Verdict::of(&none, 0.3), Verdict::Inconclusive);
+    }
+
+    #[test]
     fn combined_verdict() {
         use Verdict::*;
         assert_eq!(Verdict::all(&[Met, Met]), Met);
