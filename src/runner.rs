@@ -33,7 +33,7 @@ pub use replicate::{run_all, run_replications};
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,
-    SCHEMA_VERSION, Summary,
+    SCHEMA_VERSION, Summary, UnfinishedSummary,
 };
 pub use tiers::{EGRESS_DEVICE_DOWN, TierFailure, TierSummary, ZoneUtilisation};
 

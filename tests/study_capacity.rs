@@ -155,3 +155,42 @@ fn capacity_refuses_too_few_replications() {
         ));
     assert!(!dir.path().join("out").exists(), "nothing may be written");
 }
+
+/// Issue 12 item 3: a server of 100/s (M/M/1, 10 ms) with a very long SLO (1 h). Before, the
+/// search answered 1,069/s: in an overload the few requests that complete in a replication are
+/// the early ones, and a p99 from one completion meets any long SLO. Now a probe whose tier is
+/// unstable, or whose replication completed fewer than `MIN_COMPLETED` requests, fails, so the
+/// answer stays at the server's capacity. (Above 100/s the queue grows without bound; the
+/// answer may sit a few percent on either side of 100/s where the growth is too slow to tell
+/// from noise in a 60 s run.)
+#[test]
+fn refuses_unstable_and_censored_probes() {
+    let text = MM1
+        .replace("duration = \"1020s\"", "duration = \"70s\"")
+        .replace("warmup = \"20s\"", "warmup = \"10s\"")
+        .replace("replications = 20", "replications = 3");
+    let src = Source::parse(&text, "mm1-long-slo.toml").unwrap();
+    let query = Query {
+        slo_p99: Some(SimDuration::from_secs(3600)),
+        max_error_rate: Some(0.001),
+        tolerance: Tolerance::Relative(0.02),
+        lose_zones: vec![],
+    };
+    let pool = rayon::ThreadPoolBuilder::new().build().unwrap();
+    let report = pool
+        .install(|| capacity::capacity(&src, &query, &Options::default()))
+        .unwrap();
+    let r = &report.results[0];
+    let found = r.capacity_rps.unwrap();
+    assert!(found <= 110.0, "found {found} req/s for a server of 100/s");
+    assert!(found >= 50.0, "found {found} req/s");
+    let refused: Vec<_> = r.probes.iter().filter(|p| p.refused.is_some()).collect();
+    assert!(!refused.is_empty());
+    assert!(
+        refused.iter().all(
+            |p| !p.meets && p.refused.as_deref().unwrap().starts_with("unstable")
+                || p.completed_min < capacity::MIN_COMPLETED
+        ),
+        "{refused:?}"
+    );
+}

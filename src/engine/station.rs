@@ -37,6 +37,8 @@ pub struct Station {
     arrivals: u64,
     rejected: u64,
     completed: u64,
+    lost: u64,
+    carried_in: u64,
     busy_tw: TimeWeighted,
     line_tw: TimeWeighted,
     servers_tw: TimeWeighted,
@@ -54,6 +56,8 @@ impl Station {
             arrivals: 0,
             rejected: 0,
             completed: 0,
+            lost: 0,
+            carried_in: 0,
             busy_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
             line_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
             servers_tw: TimeWeighted::new(SimTime::ZERO, f64::from(servers)),
@@ -99,6 +103,7 @@ impl Station {
     pub fn withdraw(&mut self, now: SimTime, job: u32) -> bool {
         if let Some(i) = self.line.iter().position(|&j| j == job) {
             self.line.remove(i);
+            self.lost += 1;
             self.line_tw.set(now, self.line.len() as f64);
             true
         } else {
@@ -127,15 +132,19 @@ impl Station {
     /// Empties the waiting line (the station died), returning the jobs that were in it.
     pub fn drain_line(&mut self, now: SimTime) -> Vec<u32> {
         let jobs: Vec<u32> = self.line.drain(..).collect();
+        self.lost += jobs.len() as u64;
         self.line_tw.set(now, 0.0);
         jobs
     }
 
-    /// Drops statistics gathered so far (end of warm-up); the current state stays.
+    /// Drops statistics gathered so far (end of warm-up); the current state stays, and the
+    /// jobs in the station now are counted as [carried in](Self::carried_in).
     pub fn reset_stats(&mut self, now: SimTime) {
         self.arrivals = 0;
         self.rejected = 0;
         self.completed = 0;
+        self.lost = 0;
+        self.carried_in = self.in_system();
         self.busy_tw.reset(now);
         self.line_tw.reset(now);
         self.servers_tw.reset(now);
@@ -197,6 +206,18 @@ impl Station {
     /// Departures since the last reset.
     pub fn completed(&self) -> u64 {
         self.completed
+    }
+
+    /// Waiting jobs dropped by [`Station::drain_line`] (the station died) since the last reset.
+    pub fn lost(&self) -> u64 {
+        self.lost
+    }
+
+    /// Jobs in the station (waiting or in service) at the last reset. Over any span since the
+    /// reset, `carried_in + arrivals = completed + rejected + lost + in_system` (a withdrawn job
+    /// counts as lost).
+    pub fn carried_in(&self) -> u64 {
+        self.carried_in
     }
 
     /// Time-average of busy servers up to `now`.

@@ -85,6 +85,10 @@ impl Sim<'_> {
         if now >= self.warm {
             self.usage.sample(&self.topo);
         }
+        let mid = SimTime(self.warm.0 + self.end.since(self.warm).0 / 2);
+        if self.tier.queue_mid.is_none() && now >= mid {
+            self.tier.queue_mid = Some(self.tier_queues());
+        }
         self.schedule_sample();
     }
 
@@ -104,11 +108,55 @@ impl Sim<'_> {
         self.cal.schedule(SimTime(at), Ev::Sample);
     }
 
+    /// Requests waiting now per tier: the ingress (if it has instances), then each service.
+    fn tier_queues(&self) -> Vec<f64> {
+        let ingress = (!self.topo.instances.is_empty()).then(|| {
+            self.topo
+                .instances
+                .iter()
+                .map(|i| i.station.queue_len() as f64)
+                .sum()
+        });
+        let services = self.topo.service_pods.iter().map(|pods| {
+            pods.iter()
+                .map(|&p| self.topo.pods[p as usize].station.queue_len() as f64)
+                .sum()
+        });
+        ingress.into_iter().chain(services).collect()
+    }
+
+    /// Ages at the end of the run of the requests offered after the warm-up that are still
+    /// in the arena (neither succeeded nor failed), each also counted in the time series in
+    /// the window of its arrival.
+    fn unfinished_requests(&mut self) -> (LatencyHistogram, u64) {
+        let mut free = vec![false; self.nodes.len()];
+        for &i in &self.free {
+            free[i as usize] = true;
+        }
+        let target = self.s.slo.as_ref().map(|slo| slo.p99);
+        let mut ages = LatencyHistogram::new();
+        let mut over_slo = 0;
+        for (n, _) in self
+            .nodes
+            .iter()
+            .zip(&free)
+            .filter(|(n, f)| !**f && n.kind == super::sim::Kind::Request && n.counted)
+        {
+            let age = self.end.since(n.born);
+            ages.record(age);
+            over_slo += u64::from(target.is_some_and(|t| age > t));
+            self.series.record_unfinished(n.born);
+        }
+        (ages, over_slo)
+    }
+
     /// What this replication measured.
     pub(super) fn into_result(mut self, replication: u64) -> RunResult {
         let now = self.end;
         let measured_secs = self.end.since(self.warm).as_secs_f64();
         let zones = self.topo.zones;
+        let (unfinished, unfinished_over_slo) = self.unfinished_requests();
+        let mut mid = self.tier.queue_mid.take().unwrap_or_default().into_iter();
         let mut tiers = Vec::new();
         if !self.topo.instances.is_empty() {
             let stations: Vec<_> = self
@@ -119,6 +167,9 @@ impl Sim<'_> {
                 .collect();
             let at_start =
                 self.s.ingress.instances.iter().sum::<u32>() * self.s.ingress.concurrency;
+            let ing = &self.s.ingress;
+            let work = ing.processing.mean_secs()
+                + self.s.clients.new_tls_share * ing.tls_handshake.mean_secs();
             tiers.push(tier(
                 "ingress".into(),
                 format!("ingress:{}", ingress_kind(self.s)),
@@ -126,6 +177,7 @@ impl Sim<'_> {
                 std::mem::take(&mut self.tier.ingress),
                 zones,
                 (now, measured_secs),
+                (work, mid.next().unwrap_or(0.0)),
             ));
         }
         for (si, svc) in self.s.services.iter().enumerate() {
@@ -144,6 +196,7 @@ impl Sim<'_> {
                 std::mem::take(&mut self.tier.services[si]),
                 zones,
                 (now, measured_secs),
+                (svc.service_time.mean_secs(), mid.next().unwrap_or(0.0)),
             ));
         }
         if self.tier.egress_calls > 0 {
@@ -153,13 +206,16 @@ impl Sim<'_> {
                 servers: 0,
                 arrivals: self.tier.egress_calls,
                 rejected: self.tier.egress_snat_failed,
-                // Each egress call ends in exactly one of the four counts.
-                completed: self.tier.egress_calls
-                    - self.tier.egress_snat_failed
-                    - self.tier.egress_lost
-                    - self.tier.egress_in_flight,
+                // Each egress call ends in exactly one of the four counts, each counted where
+                // it happens (the conservation test checks they add up).
+                completed: self.tier.egress_completed,
                 lost: self.tier.egress_lost,
                 in_flight: self.tier.egress_in_flight,
+                carried_in: 0,
+                offered_load: None,
+                queue_mid: 0.0,
+                queue_end: 0.0,
+                unstable: false,
                 mean_busy: 0.0,
                 utilisation: 0.0,
                 mean_queue: 0.0,
@@ -185,6 +241,8 @@ impl Sim<'_> {
             mesh_retries: self.mesh_retries,
             call_retries: self.call_retries,
             latency: self.latency,
+            unfinished,
+            unfinished_over_slo,
             tiers,
             cross_zone_share: if self.hops == 0 {
                 0.0
@@ -255,7 +313,9 @@ fn egress_kind(s: &crate::scenario::Scenario) -> &'static str {
 }
 
 /// Sums the stations of a tier over the measured period (`measured` seconds up to `now`);
-/// `servers` is the tier's worker slots at the start of the run.
+/// `servers` is the tier's worker slots at the start of the run, `work` the mean own work of
+/// an attempt in seconds and `queue_mid` the waiting line at mid-run (for the offered load
+/// and the stability verdict).
 ///
 /// Busy, available and waiting figures are integrals over time divided by the measured
 /// period, so pods and instances that came and went (autoscaling, faults, replacements) weigh
@@ -267,6 +327,7 @@ fn tier(
     latency: LatencyHistogram,
     zones: usize,
     (now, measured): (crate::engine::SimTime, f64),
+    (work, queue_mid): (f64, f64),
 ) -> TierResult {
     let per_sec = |integral: f64| {
         if measured > 0.0 {
@@ -283,15 +344,24 @@ fn tier(
     }
     let mean_busy: f64 = zb.iter().sum();
     let mean_servers: f64 = zs.iter().sum();
+    let arrivals: u64 = stations.iter().map(|s| s.1.arrivals()).sum();
+    let offered_load = (mean_servers > 0.0 && measured > 0.0)
+        .then(|| arrivals as f64 / measured * work / mean_servers);
+    let queue_end: f64 = stations.iter().map(|s| s.1.queue_len() as f64).sum();
     TierResult {
         name,
         kind,
         servers,
-        arrivals: stations.iter().map(|s| s.1.arrivals()).sum(),
+        arrivals,
         rejected: stations.iter().map(|s| s.1.rejected()).sum(),
         completed: stations.iter().map(|s| s.1.completed()).sum(),
-        lost: 0,
-        in_flight: 0,
+        carried_in: stations.iter().map(|s| s.1.carried_in()).sum(),
+        lost: stations.iter().map(|s| s.1.lost()).sum(),
+        in_flight: stations.iter().map(|s| s.1.in_system()).sum(),
+        offered_load,
+        queue_mid,
+        queue_end,
+        unstable: super::result::is_unstable(offered_load, queue_mid, queue_end, mean_servers),
         mean_busy,
         utilisation: if mean_servers > 0.0 {
             mean_busy / mean_servers

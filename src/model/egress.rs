@@ -79,9 +79,12 @@ impl Sim<'_> {
         let err = dest.error_rate.max(degr.error_rate);
         let ok = !(err > 0.0 && self.rng.egress.random::<f64>() < err);
         if counted {
-            self.tier.egress.record(latency);
-            if now + latency > self.end {
+            // The run stops before events at its end: a reply due then is still in flight.
+            if now + latency >= self.end {
                 self.tier.egress_in_flight += 1;
+            } else {
+                self.tier.egress_completed += 1;
+                self.tier.egress.record(latency);
             }
         }
         if let (Some(slot), Some(idle)) = (slot, idle_timeout(&s.egress.kind)) {

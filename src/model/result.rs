@@ -95,12 +95,25 @@ pub struct TierResult {
     pub rejected: u64,
     /// Attempts completed.
     pub completed: u64,
-    /// Attempts lost in the tier: sent and never answered (the egress: a call sent to a NAT
-    /// Gateway in a dead zone; the caller's timeout fires). Zero for the other tiers.
+    /// Attempts already in the tier (waiting or in service) when the warm-up ended.
+    pub carried_in: u64,
+    /// Attempts lost in the tier: dropped from a waiting line because their instance or pod
+    /// died, or (the egress) sent to a NAT Gateway in a dead zone and never answered.
     pub lost: u64,
-    /// Attempts still in the tier at the end of the run (counted for the egress; zero for the
-    /// other tiers). For the egress, arrivals = completed + rejected + lost + in flight.
+    /// Attempts still in the tier (waiting or in service) when the run ended. The tier
+    /// conserves its work: `carried_in + arrivals = completed + rejected + lost + in_flight`.
     pub in_flight: u64,
+    /// Offered load: arrival rate × mean own work per attempt (the scenario's mean service or
+    /// processing time) ÷ mean worker slots available. Above 1 the tier cannot keep up.
+    /// `None` when the tier had no slots or no own work figure (the egress).
+    pub offered_load: Option<f64>,
+    /// Requests waiting (all instances) at the first sample after the middle of the measured
+    /// period; 0 when the period holds no sample.
+    pub queue_mid: f64,
+    /// Requests waiting (all instances) when the run ended.
+    pub queue_end: f64,
+    /// Whether the tier was unstable: see [`is_unstable`].
+    pub unstable: bool,
     /// Time-average busy servers.
     pub mean_busy: f64,
     /// Busy slot-time over available slot-time (slots of pods and instances while they were up,
@@ -142,6 +155,13 @@ pub struct RunResult {
     pub call_retries: u64,
     /// End-to-end latency of successful requests, as the client saw it (including retries).
     pub latency: LatencyHistogram,
+    /// Requests (offered after the warm-up) still unfinished when the run ended: their ages
+    /// then (time since arrival, a lower bound of their latency). `offered = succeeded +
+    /// failed + unfinished`.
+    pub unfinished: LatencyHistogram,
+    /// Of those, the ones older than the SLO's p99 target at the end (0 without `[slo]`): they
+    /// already missed it.
+    pub unfinished_over_slo: u64,
     /// Per tier.
     pub tiers: Vec<TierResult>,
     /// Share of hops between the ingress and pods, and between pods, that crossed zones.
@@ -232,7 +252,22 @@ pub struct DeadSends {
     pub last_secs: Option<f64>,
 }
 
+/// Whether a tier is *unstable*: offered more work than its slots can do (`offered_load` at
+/// least 1) and its waiting line grew through the run — from `queue_mid` at the middle of the
+/// measured period to `queue_end` at its end, by more than the noise of a stable queue
+/// (`max(slots, 3 √(queue_mid + 1))`). A saturated tier with a bounded line turns work away
+/// instead and is not unstable; a tier that is busy but keeps up has an offered load below 1.
+pub fn is_unstable(offered_load: Option<f64>, queue_mid: f64, queue_end: f64, slots: f64) -> bool {
+    let margin = slots.max(3.0 * (queue_mid + 1.0).sqrt());
+    offered_load.is_some_and(|rho| rho >= 1.0) && queue_end - queue_mid > margin
+}
+
 impl RunResult {
+    /// Requests still unfinished when the run ended.
+    pub fn unfinished_total(&self) -> u64 {
+        self.unfinished.count()
+    }
+
     /// Failed requests, all causes.
     pub fn failed_total(&self) -> u64 {
         self.failed.iter().sum()
@@ -245,6 +280,20 @@ impl RunResult {
         } else {
             self.failed_total() as f64 / self.offered as f64
         }
+    }
+
+    /// Unfinished share of offered requests (0 when none offered).
+    pub fn unfinished_rate(&self) -> f64 {
+        if self.offered == 0 {
+            0.0
+        } else {
+            self.unfinished_total() as f64 / self.offered as f64
+        }
+    }
+
+    /// Whether any request it was offered ended (succeeded or failed).
+    pub fn anything_finished(&self) -> bool {
+        self.succeeded + self.failed_total() > 0
     }
 
     /// Successful requests per second.

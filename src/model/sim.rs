@@ -289,8 +289,14 @@ pub struct TierLatency {
     pub egress_snat_failed: u64,
     /// Egress calls lost in the egress path: sent to a NAT Gateway in a dead zone.
     pub egress_lost: u64,
-    /// Egress calls whose reply was due after the end of the run.
+    /// Egress calls whose reply was due at or after the end of the run.
     pub egress_in_flight: u64,
+    /// Egress calls whose reply came back before the end of the run (failed by the destination
+    /// or not: the egress path carried them).
+    pub egress_completed: u64,
+    /// Requests waiting per tier (ingress, if any, then each service) at the first sample after
+    /// the middle of the measured period (see `collect`).
+    pub queue_mid: Option<Vec<f64>>,
 }
 
 /// The whole state of one replication.

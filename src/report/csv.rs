@@ -8,7 +8,7 @@
 //! | `window_start_s` | start of the window, seconds since the start of the run |
 //! | `offered_per_s`, `completed_per_s` | requests offered / completed successfully |
 //! | `errors_<cause>_per_s` | failed requests, one column per cause (`timeout`, `rejected`, …) |
-//! | `p50_ms`, `p99_ms` | end-to-end latency of the window's completions, all replications pooled |
+//! | `p50_ms`, `p99_ms` | end-to-end latency of the window's completions, all replications pooled (empty when none completed) |
 //! | `ready_pods_<zone>` | ready pods in the zone at the window's end |
 //! | `utilisation_<zone>` | busy share of the zone's worker slots at the window's end |
 //! | `snat_ports` | SNAT ports in use, peak within the window |
@@ -16,6 +16,7 @@
 //! | `snat_limit` | SNAT port limit at the window's end (moves with firewall instances) |
 //! | `firewall_instances` | Azure Firewall instances taking traffic at the window's end |
 //! | `ingress_replicas` | ingress instances up (serving) at the window's end; 0 without an ingress tier |
+//! | `unfinished_per_s` | requests that arrived in the window and were still unfinished when the run ended |
 //!
 //! A cell is empty when the model did not measure it (no SNAT without a NAT Gateway, firewall
 //! or Load Balancer outbound; no firewall instances without a firewall).
@@ -45,8 +46,9 @@ pub fn timeseries(summary: &Summary) -> String {
                 .iter()
                 .map(|&c| rate(w, w.errors[c as usize], runs)),
         );
-        row.push(format!("{:.3}", w.p50().as_millis_f64()));
-        row.push(format!("{:.3}", w.p99().as_millis_f64()));
+        let done = w.completed > 0;
+        row.push(cell(done.then(|| w.p50().as_millis_f64()), 3));
+        row.push(cell(done.then(|| w.p99().as_millis_f64()), 3));
         row.extend((0..zones).map(|z| cell(g(gauge::READY_PODS + z).mean_last(), 2)));
         row.extend((0..zones).map(|z| cell(g(gauge::UTILISATION + z).mean_last(), 4)));
         row.push(cell(g(gauge::SNAT_PORTS).mean_max(), 1));
@@ -54,6 +56,7 @@ pub fn timeseries(summary: &Summary) -> String {
         row.push(cell(g(gauge::SNAT_LIMIT).mean_last(), 1));
         row.push(cell(g(gauge::FIREWALL_INSTANCES).mean_last(), 2));
         row.push(cell(g(gauge::INGRESS_INSTANCES).mean_last(), 2));
+        row.push(rate(w, w.unfinished, runs));
         out.push_str(&row.join(","));
         out.push('\n');
     }
@@ -87,6 +90,7 @@ fn header(zones: &[String]) -> String {
     cols.push("snat_limit".into());
     cols.push("firewall_instances".into());
     cols.push("ingress_replicas".into());
+    cols.push("unfinished_per_s".into());
     let mut line = cols.join(",");
     line.push('\n');
     line
@@ -133,7 +137,7 @@ mod tests {
         assert_eq!(header[0], "window_start_s");
         assert!(header.contains(&"errors_dead_backend_per_s"));
         assert!(header.contains(&"ready_pods_1") && header.contains(&"utilisation_1"));
-        assert_eq!(*header.last().unwrap(), "ingress_replicas");
+        assert_eq!(*header.last().unwrap(), "unfinished_per_s");
         // 20 minutes in 10 s windows.
         assert_eq!(lines.len(), 1 + 120);
         for line in &lines[1..] {
@@ -150,6 +154,11 @@ mod tests {
         assert_eq!(col("client_retries_per_s"), "0.200"); // 2 retries in 10 s
         assert_eq!(col("ingress_replicas"), ""); // the fake runs record no instances
         assert!((col("p50_ms").parse::<f64>().unwrap() - 20.0).abs() < 1.0);
+        assert_eq!(col("unfinished_per_s"), "0.000");
+        // A window where nothing completed has no latency, not 0 ms.
+        let row: Vec<&str> = lines[2].split(',').collect();
+        let col = |name: &str| row[header.iter().position(|h| *h == name).unwrap()];
+        assert_eq!((col("p50_ms"), col("p99_ms")), ("", ""));
     }
 
     #[test]

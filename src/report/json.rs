@@ -72,6 +72,33 @@ mod tests {
     }
 
     #[test]
+    fn summary_where_nothing_finished_has_nulls_and_matches_the_schema() {
+        let (scenario, mut runs) = fake::runs(2);
+        for r in &mut runs {
+            r.latency = crate::stats::LatencyHistogram::new();
+            for t in &mut r.tiers {
+                t.latency = crate::stats::LatencyHistogram::new();
+                t.unstable = true;
+            }
+            r.unfinished
+                .record(crate::engine::SimDuration::from_secs(3));
+            r.unfinished_over_slo = 1;
+            r.offered = 1;
+            r.succeeded = 0;
+            r.failed = [0; crate::model::ErrorCause::COUNT];
+        }
+        let json = to_json(&Summary::from_runs(&scenario, &runs)).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert!(value["latency"]["p99"].is_null(), "{json}");
+        assert!(value["latency"]["pooled"].is_null(), "{json}");
+        assert!(value["errors"]["rate"].is_null(), "{json}");
+        assert_eq!(value["requests"]["unfinished"], 2);
+        assert_eq!(value["slo"]["verdict"], "missed", "{json}");
+        assert_eq!(value["tiers"][0]["unstable"], true);
+        assert_valid(&json);
+    }
+
+    #[test]
     fn schema_rejects_an_undocumented_field() {
         let (scenario, runs) = fake::runs(2);
         let mut value = serde_json::to_value(Summary::from_runs(&scenario, &runs)).unwrap();

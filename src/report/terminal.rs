@@ -17,13 +17,16 @@
 //! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict, the monthly cost
 //! estimate (see [`crate::cost`]), a failover story per fault and the `--precision` outcome
 //! follow when they apply. Numbers keep about three
-//! significant digits.
+//! significant digits. A figure with no data (a latency with no completion, an error rate when
+//! nothing finished) reads `n/a`, never 0. Requests still in flight when the runs ended get
+//! their own line (`unfinished at the end: …`), and an unstable tier (see
+//! [`crate::model::result::is_unstable`]) a line that says so.
 //!
 //! A failover story (see [`crate::runner::failover`] for the definitions) reads:
 //!
 //! ```text
 //! failover 1: zone-outage of zone 2 (black-hole), 360s to 840s
-//!   detection: dead-backend sends from 360 ±0 s to 450 ±0 s: 90.0 ±0.0 s to detect; per replication 186124 ±7260 requests failed meanwhile, 791058 ±1328 during the fault
+//!   detection: dead-backend sends from 360 ±0 s to 450 ±0 s: 90.0 ±0.0 s to detect; per replication 186124 ±7260 requests failed or unfinished meanwhile, 791058 ±1328 during the fault
 //!   surviving zones 1, 3: peak utilisation 99.7 ±3.8%, SATURATED (a zone >= 95% busy, or rejecting, over 3 windows in 2 of 2 replications)
 //!   recovery: recovered 10s after the fault ended (2 replications recovered: 10.0 ±0.0 s); normal = p99 <= 500 ms, errors <= 0.100%
 //!   N+1: ingress 28.8 of 60 slots (48.0%), web 793 of 120 slots (661%), orders 11.5 of 16 slots (72%): not-enough; …
@@ -88,13 +91,28 @@ pub fn render(summary: &Summary) -> String {
         .filter(|c| c.count > 0)
         .map(|c| format!("{} {}%", c.cause.name(), est(&c.rate, 100.0)))
         .collect();
-    let causes = if causes.is_empty() {
+    let causes = if summary.errors.rate.n == 0 {
+        "n/a (no request finished)".to_string()
+    } else if causes.is_empty() {
         "none".to_string()
     } else {
         causes.join(", ")
     };
     let _ = writeln!(out, "errors: {causes}");
     egress_line(&mut out, &summary.tiers);
+    unfinished(&mut out, summary);
+    for t in summary.tiers.iter().filter(|t| t.unstable) {
+        let _ = writeln!(
+            out,
+            "UNSTABLE: {} is offered {} times the work its slots can do and its queue grew \
+             through the run (in {} of {} replications): the queue has no bound, and its \
+             latencies describe only the requests that got through before the end",
+            t.name,
+            est(&t.offered_load, 1.0),
+            t.unstable_replications,
+            summary.replications
+        );
+    }
     let mut extras = Vec::new();
     if summary.zones.len() > 1 {
         let share = est(&summary.cross_zone_share, 100.0);
@@ -159,9 +177,16 @@ pub fn render(summary: &Summary) -> String {
         );
     }
     if let Some(slo) = &summary.slo {
+        let misses = match slo.unfinished_misses {
+            0 => String::new(),
+            n => format!(
+                "; {} unfinished requests older than the target counted as misses",
+                count(n)
+            ),
+        };
         let _ = writeln!(
             out,
-            "SLO {}: p99 {} ms vs {} ms ({}), errors {}% vs {}% ({})",
+            "SLO {}: p99 {} ms vs {} ms ({}), errors {}% vs {}% ({}){misses}",
             slo.verdict.as_str(),
             est(&slo.p99, 1e3),
             num(slo.p99_target_secs * 1e3),
@@ -192,6 +217,23 @@ pub fn render(summary: &Summary) -> String {
     out
 }
 
+/// The line on requests still in flight at the end, when there were any.
+fn unfinished(out: &mut String, summary: &Summary) {
+    let u = &summary.unfinished;
+    if u.count == 0 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "unfinished at the end: {} requests ({}% of offered), mean age {} s, oldest {} s — \
+         neither succeeded nor failed when the run stopped",
+        count(u.count),
+        est(&u.rate, 100.0),
+        num(u.mean_age_secs.unwrap_or(0.0)),
+        num(u.max_age_secs.unwrap_or(0.0)),
+    );
+}
+
 /// The failover story of one fault: five lines.
 fn failover(out: &mut String, f: &FailoverSummary, replications: u64) {
     let x = &f.fault;
@@ -217,7 +259,7 @@ fn failover(out: &mut String, f: &FailoverSummary, replications: u64) {
         Some(d) => {
             let _ = writeln!(
                 out,
-                "  detection: dead-backend sends from {} s to {} s: {} s to detect; per replication {} requests failed meanwhile, {failed} during the fault",
+                "  detection: dead-backend sends from {} s to {} s: {} s to detect; per replication {} requests failed or unfinished meanwhile, {failed} during the fault",
                 est(&d.first_dead_send_secs, 1.0),
                 est(&d.last_dead_send_secs, 1.0),
                 est(&d.time_to_detect_secs, 1.0),
@@ -227,7 +269,7 @@ fn failover(out: &mut String, f: &FailoverSummary, replications: u64) {
         None => {
             let _ = writeln!(
                 out,
-                "  detection: no work sent to dead backends; per replication {failed} requests failed during the fault"
+                "  detection: no work sent to dead backends; per replication {failed} requests failed or unfinished during the fault"
             );
         }
     }
@@ -366,7 +408,11 @@ fn row(
         est(&lat.p99, 1e3),
         est(&lat.p999, 1e3),
         num(rate.mean),
-        format!("{:.2}%", errors.mean * 100.0),
+        if errors.n == 0 {
+            "n/a".to_string()
+        } else {
+            format!("{:.2}%", errors.mean * 100.0)
+        },
         util,
         peak,
     ];
@@ -384,9 +430,13 @@ fn line(out: &mut String, name: &str, cells: [String; 8]) {
     out.push('\n');
 }
 
-/// `mean ±half_width` of `e` scaled by `scale`, or just the mean when there is no interval.
+/// `mean ±half_width` of `e` scaled by `scale`, just the mean when there is no interval, and
+/// `n/a` when there is no sample.
 fn est(e: &Estimate, scale: f64) -> String {
     let mean = e.mean * scale;
+    if e.n == 0 {
+        return "n/a".to_string();
+    }
     if e.n <= 1 {
         return num(mean);
     }

@@ -4,9 +4,10 @@
 //!
 //! - **the fault** — kind, what it hit, when it started and ended;
 //! - **detection** ([`Detection`]) — first and last time work was sent to a dead backend, the
-//!   time to detect between them, and the requests that failed meanwhile (none for faults that
-//!   kill nothing, such as a dependency degradation);
-//! - **requests failed during the fault** — from its start to its end (or the run's end);
+//!   time to detect between them, and the requests that failed or stayed unfinished meanwhile
+//!   (none for faults that kill nothing, such as a dependency degradation);
+//! - **requests failed during the fault** — from its start to its end (or the run's end), with
+//!   those that arrived then and were still unfinished when the run ended;
 //! - **surviving zones** ([`Surviving`]) — the zones other than the lost one (all zones for
 //!   faults that do not take a zone), their peak utilisation during the fault, and whether they
 //!   *saturated*: a surviving zone's utilisation, sampled at the end of each window, averaged
@@ -95,7 +96,8 @@ pub struct FailoverSummary {
     pub fault: FaultInfo,
     /// Dead-backend traffic and time to detect; `None` if no work reached a dead backend.
     pub detection: Option<Detection>,
-    /// Requests that failed (any cause) during the fault, per replication.
+    /// Requests that failed (any cause) during the fault, or arrived during it and were still
+    /// unfinished when the run ended, per replication.
     pub failed_during_fault: Estimate,
     /// The surviving zones.
     pub surviving: Surviving,

@@ -4,12 +4,18 @@
 //! interval lies above it, and *inconclusive* when the interval straddles it (more replications,
 //! or `--precision`, would decide). With a single replication there is no interval and the
 //! verdict compares the point value. The overall verdict is missed if any target is missed,
-//! met if all are met, and inconclusive otherwise.
+//! met if all are met, and inconclusive otherwise. A target with no data to judge (no
+//! replication finished or held anything) is inconclusive, never met.
+//!
+//! Requests still unfinished when a run ends count against the SLO: each enters the p99 with
+//! its age at the end (a lower bound of its latency), and one older than the p99 target has
+//! already missed it, so it also counts in the error rate judged, beside the failures.
 
 use serde::Serialize;
 
+use crate::model::RunResult;
 use crate::scenario::Slo;
-use crate::stats::Estimate;
+use crate::stats::{Estimate, LatencyHistogram};
 
 /// Whether an estimate meets an upper-bound target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -24,9 +30,11 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// Judges `estimate` against the upper bound `target`.
+    /// Judges `estimate` against the upper bound `target`; inconclusive with no samples.
     pub fn of(estimate: &Estimate, target: f64) -> Verdict {
-        if estimate.upper() <= target {
+        if estimate.n == 0 {
+            Verdict::Inconclusive
+        } else if estimate.upper() <= target {
             Verdict::Met
         } else if estimate.lower() > target {
             Verdict::Missed
@@ -63,10 +71,17 @@ pub struct SloVerdict {
     pub p99_target_secs: f64,
     /// Highest acceptable error rate, a share in [0, 1].
     pub error_rate_target: f64,
-    /// The p99 latency estimate judged, seconds.
+    /// The p99 latency estimate judged, seconds: of the successes' latencies and the
+    /// unfinished requests' ages at the end, together (`null` with neither).
+    #[serde(serialize_with = "crate::runner::summary::estimate_or_null")]
     pub p99: Estimate,
-    /// The error-rate estimate judged.
+    /// The error-rate estimate judged: failed requests and unfinished ones older than the p99
+    /// target, over offered requests.
+    #[serde(serialize_with = "crate::runner::summary::estimate_or_null")]
     pub error_rate: Estimate,
+    /// Unfinished requests older than the p99 target at the end, all replications: counted as
+    /// latency misses and in the error rate judged.
+    pub unfinished_misses: u64,
     /// p99 against its target.
     pub p99_verdict: Verdict,
     /// Error rate against its target.
@@ -86,9 +101,36 @@ impl SloVerdict {
             error_rate_target: slo.error_rate,
             p99,
             error_rate,
+            unfinished_misses: 0,
             p99_verdict,
             error_rate_verdict,
             verdict: Verdict::all(&[p99_verdict, error_rate_verdict]),
+        }
+    }
+
+    /// Judges the replications `runs` against `slo`, counting their unfinished requests (see
+    /// the module docs).
+    pub fn from_runs(slo: &Slo, runs: &[RunResult]) -> SloVerdict {
+        let p99s: Vec<f64> = runs
+            .iter()
+            .filter_map(|r| {
+                let mut h: LatencyHistogram = r.latency.clone();
+                h.merge(&r.unfinished);
+                (!h.is_empty()).then(|| h.quantile(0.99).as_secs_f64())
+            })
+            .collect();
+        let rates: Vec<f64> = runs
+            .iter()
+            .filter(|r| r.offered > 0)
+            .map(|r| (r.failed_total() + r.unfinished_over_slo) as f64 / r.offered as f64)
+            .collect();
+        SloVerdict {
+            unfinished_misses: runs.iter().map(|r| r.unfinished_over_slo).sum(),
+            ..Self::judge(
+                slo,
+                Estimate::from_samples(&p99s),
+                Estimate::from_samples(&rates),
+            )
         }
     }
 }
@@ -114,6 +156,13 @@ mod tests {
         assert_eq!(Verdict::of(&est(0.4, 0.05), 0.3), Verdict::Missed);
         assert_eq!(Verdict::of(&est(0.28, 0.05), 0.3), Verdict::Inconclusive);
         assert_eq!(Verdict::of(&est(0.32, 0.05), 0.3), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn nothing_to_judge_is_never_met() {
+        // Before: an empty estimate (mean 0, n 0) was "met" by any target.
+        let none = Estimate::from_samples(&[]);
+        assert_eq!(Verdict::of(&none, 0.3), Verdict::Inconclusive);
     }
 
     #[test]

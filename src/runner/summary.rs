@@ -29,7 +29,12 @@ use crate::stats::{Estimate, LatencyHistogram, Percentiles, TimeSeries};
 /// Version 2 added `failover` (one entry per fault: detection, failures, surviving zones,
 /// recovery and the N+1 arithmetic); nothing else changed. Later additions that break no
 /// script kept version 2: the `policy-denied` error cause and `policy_denied`.
-pub const SCHEMA_VERSION: u32 = 2;
+///
+/// Version 3: a latency figure with no data (no request completed) is `null`, not 0;
+/// `requests.unfinished` and `unfinished` count requests still in flight at the end; the SLO
+/// verdict counts them; each tier has `carried_in`, `lost`, `in_flight`, `offered_load` and
+/// `unstable`; a replication in which nothing finished gives no error-rate sample.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// A scenario's results over all its replications.
 #[derive(Clone, Debug, Serialize)]
@@ -66,6 +71,8 @@ pub struct Summary {
     pub goodput: Estimate,
     /// Failed requests, all together and by cause.
     pub errors: ErrorSummary,
+    /// Requests still in flight when the runs ended (neither succeeded nor failed).
+    pub unfinished: UnfinishedSummary,
     /// Client attempts (first tries and retries) per offered request.
     pub amplification: Estimate,
     /// Tries the ingress sent to pods per client attempt (its own retries stack on the
@@ -212,25 +219,91 @@ pub struct RequestCounts {
     pub succeeded: u64,
     /// Requests that failed.
     pub failed: u64,
+    /// Requests still in flight when the run ended: `offered = succeeded + failed +
+    /// unfinished`.
+    pub unfinished: u64,
     /// Attempts the clients sent, retries included.
     pub client_attempts: u64,
 }
 
-/// Latency quantiles: across replications with intervals, and pooled.
+/// Requests still in flight when the runs ended, and how old they were then.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct UnfinishedSummary {
+    /// Requests unfinished at the end, all replications.
+    pub count: u64,
+    /// Their share of offered requests.
+    pub rate: Estimate,
+    /// Mean age at the end (time since arrival), seconds; `None` when there were none.
+    pub mean_age_secs: Option<f64>,
+    /// Oldest at the end, seconds; `None` when there were none.
+    pub max_age_secs: Option<f64>,
+    /// Those older than the SLO's p99 target at the end (0 without `[slo]`).
+    pub over_slo_target: u64,
+}
+
+impl UnfinishedSummary {
+    fn from_runs(runs: &[RunResult]) -> UnfinishedSummary {
+        let mut ages = LatencyHistogram::new();
+        for r in runs {
+            ages.merge(&r.unfinished);
+        }
+        let some = !ages.is_empty();
+        UnfinishedSummary {
+            count: ages.count(),
+            rate: Estimate::from_samples(
+                &runs
+                    .iter()
+                    .map(RunResult::unfinished_rate)
+                    .collect::<Vec<_>>(),
+            ),
+            mean_age_secs: some.then(|| ages.mean_secs()),
+            max_age_secs: some.then(|| ages.max().as_secs_f64()),
+            over_slo_target: runs.iter().map(|r| r.unfinished_over_slo).sum(),
+        }
+    }
+}
+
+/// Latency quantiles: across replications with intervals, and pooled. A figure with no data
+/// (no replication completed anything) has `n = 0` (`count = 0` for `pooled`) and is written
+/// as `null` in JSON and "n/a" in reports — never 0.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct LatencySummary {
     /// Median: mean of the replications' medians, seconds.
+    #[serde(serialize_with = "estimate_or_null")]
     pub p50: Estimate,
     /// 90th percentile, seconds.
+    #[serde(serialize_with = "estimate_or_null")]
     pub p90: Estimate,
     /// 99th percentile, seconds.
+    #[serde(serialize_with = "estimate_or_null")]
     pub p99: Estimate,
     /// 99.9th percentile, seconds.
+    #[serde(serialize_with = "estimate_or_null")]
     pub p999: Estimate,
     /// Mean latency, seconds.
+    #[serde(serialize_with = "estimate_or_null")]
     pub mean: Estimate,
     /// Quantiles of all replications' samples pooled, seconds.
+    #[serde(serialize_with = "percentiles_or_null")]
     pub pooled: Percentiles,
+}
+
+/// An estimate with no samples is written as `null`.
+pub(crate) fn estimate_or_null<S: Serializer>(e: &Estimate, s: S) -> Result<S::Ok, S::Error> {
+    if e.n == 0 {
+        s.serialize_none()
+    } else {
+        e.serialize(s)
+    }
+}
+
+/// Percentiles of no samples are written as `null`.
+fn percentiles_or_null<S: Serializer>(p: &Percentiles, s: S) -> Result<S::Ok, S::Error> {
+    if p.count == 0 {
+        s.serialize_none()
+    } else {
+        p.serialize(s)
+    }
 }
 
 impl LatencySummary {
@@ -260,7 +333,10 @@ impl LatencySummary {
 /// Failed requests, all causes and by cause.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ErrorSummary {
-    /// Failed share of offered requests.
+    /// Failed share of offered requests, over the replications in which any request finished
+    /// (succeeded or failed): a run where nothing finished has no error rate, not 0 (`null`
+    /// when no run finished anything). Unfinished requests are counted apart.
+    #[serde(serialize_with = "estimate_or_null")]
     pub rate: Estimate,
     /// Per cause, in [`ErrorCause::ALL`] order; a JSON object keyed by the cause's name.
     #[serde(serialize_with = "cause_map")]
@@ -275,7 +351,8 @@ pub struct CauseSummary {
     pub cause: ErrorCause,
     /// Requests that failed with it, all replications.
     pub count: u64,
-    /// Its share of offered requests.
+    /// Its share of offered requests (over the replications in which any request finished).
+    #[serde(serialize_with = "estimate_or_null")]
     pub rate: Estimate,
 }
 
@@ -296,14 +373,19 @@ impl Summary {
             Estimate::from_samples(&runs.iter().map(f).collect::<Vec<_>>())
         };
         let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+        // Error rates only from runs in which something finished.
+        let finished: Vec<&RunResult> = runs.iter().filter(|r| r.anything_finished()).collect();
+        let est_finished = |f: &dyn Fn(&RunResult) -> f64| {
+            Estimate::from_samples(&finished.iter().map(|r| f(r)).collect::<Vec<_>>())
+        };
         let errors = ErrorSummary {
-            rate: est(&RunResult::error_rate),
+            rate: est_finished(&RunResult::error_rate),
             by_cause: ErrorCause::ALL
                 .iter()
                 .map(|&cause| CauseSummary {
                     cause,
                     count: runs.iter().map(|r| r.failed[cause as usize]).sum(),
-                    rate: est(&|r| share(r.failed[cause as usize], r.offered)),
+                    rate: est_finished(&|r| share(r.failed[cause as usize], r.offered)),
                 })
                 .collect(),
         };
@@ -311,7 +393,7 @@ impl Summary {
         let slo = scenario
             .slo
             .as_ref()
-            .map(|slo| SloVerdict::judge(slo, latency.p99, errors.rate));
+            .map(|slo| SloVerdict::from_runs(slo, runs));
         let series = merged_series(scenario, runs);
         let failover = FailoverSummary::from_runs(scenario, runs, &series);
         Summary {
@@ -330,12 +412,14 @@ impl Summary {
                 offered: runs.iter().map(|r| r.offered).sum(),
                 succeeded: runs.iter().map(|r| r.succeeded).sum(),
                 failed: runs.iter().map(RunResult::failed_total).sum(),
+                unfinished: runs.iter().map(RunResult::unfinished_total).sum(),
                 client_attempts: runs.iter().map(|r| r.client_attempts).sum(),
             },
             latency,
             throughput: est(&RunResult::throughput),
             goodput: est(&RunResult::goodput),
             errors,
+            unfinished: UnfinishedSummary::from_runs(runs),
             amplification: est(&|r| share(r.client_attempts, r.offered)),
             ingress_amplification: est(&|r| share(r.ingress_tries, r.client_attempts)),
             mesh_retries: est(&|r| r.mesh_retries as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
@@ -389,7 +473,7 @@ mod tests {
     fn totals_and_estimates() {
         let (scenario, runs) = fake::runs(3);
         let s = Summary::from_runs(&scenario, &runs);
-        assert_eq!((s.schema_version, s.replications, s.seed), (2, 3, 1));
+        assert_eq!((s.schema_version, s.replications, s.seed), (3, 3, 1));
         assert_eq!(s.events, 3_003);
         assert_eq!(s.requests.offered, 300);
         assert_eq!(s.requests.failed, 3);

@@ -28,17 +28,29 @@ pub struct TierSummary {
     pub rejected: u64,
     /// Attempts completed, all replications.
     pub completed: u64,
-    /// Attempts lost in the tier (sent, never answered), all replications: for the egress,
-    /// calls sent to a NAT Gateway in a dead zone.
+    /// Attempts in the tier when the warm-up ended, all replications.
+    pub carried_in: u64,
+    /// Attempts lost in the tier, all replications: dropped from the waiting line of an
+    /// instance or pod that died, or (the egress) calls sent to a NAT Gateway in a dead zone.
     pub lost: u64,
-    /// Attempts still in the tier at the end of a run, all replications (counted for the
-    /// egress).
+    /// Attempts still in the tier when the runs ended, all replications: `carried_in +
+    /// arrivals = completed + rejected + lost + in_flight`.
     pub in_flight: u64,
     /// Why attempts failed in the tier, by cause, with counts (the egress: "snat-exhausted" for
     /// the rejected, "egress-device-down" for the lost); empty for the other tiers.
     pub failures: Vec<TierFailure>,
     /// Failed share of arrivals (rejected and lost).
     pub failure_rate: Estimate,
+    /// Offered load: arrival rate × mean own work ÷ mean worker slots (above 1 the tier cannot
+    /// keep up); `null` for tiers without slots (the egress).
+    #[serde(serialize_with = "crate::runner::summary::estimate_or_null")]
+    pub offered_load: Estimate,
+    /// Replications in which the tier was unstable: offered load at least 1 and a waiting
+    /// line that grew from mid-run to the end (see [`crate::model::result::is_unstable`]).
+    pub unstable_replications: u64,
+    /// Whether it was unstable in any replication: its queue would grow without bound, and
+    /// its latency figures describe only the requests that got through before the run ended.
+    pub unstable: bool,
     /// Completed attempts per second.
     pub throughput: Estimate,
     /// Rejected share of arrivals.
@@ -115,8 +127,17 @@ impl TierSummary {
             arrivals: seen.iter().map(|(_, t)| t.arrivals).sum(),
             rejected,
             completed: seen.iter().map(|(_, t)| t.completed).sum(),
+            carried_in: seen.iter().map(|(_, t)| t.carried_in).sum(),
             lost,
             in_flight: seen.iter().map(|(_, t)| t.in_flight).sum(),
+            offered_load: Estimate::from_samples(
+                &seen
+                    .iter()
+                    .filter_map(|(_, t)| t.offered_load)
+                    .collect::<Vec<_>>(),
+            ),
+            unstable_replications: seen.iter().filter(|(_, t)| t.unstable).count() as u64,
+            unstable: seen.iter().any(|(_, t)| t.unstable),
             failures: if first.kind.starts_with("egress:") {
                 vec![
                     TierFailure {

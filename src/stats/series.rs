@@ -111,6 +111,13 @@ impl TimeSeries {
         self.windows[i].errors[cause.min(MAX_CAUSES - 1)] += 1;
     }
 
+    /// Counts one request, offered at `born`, that was still unfinished when the run ended (in
+    /// the window of its arrival).
+    pub fn record_unfinished(&mut self, born: SimTime) {
+        let i = self.index(born);
+        self.windows[i].unfinished += 1;
+    }
+
     /// Sets gauge `slot` to `value` at `now`; the level holds until the next sample. Slots at or
     /// beyond [`MAX_GAUGES`] are ignored.
     pub fn record_gauge(&mut self, now: SimTime, slot: usize, value: f64) {

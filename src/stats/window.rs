@@ -93,6 +93,8 @@ pub struct Window {
     pub completed: u64,
     /// Failed requests by cause index (the model names the causes).
     pub errors: [u64; MAX_CAUSES],
+    /// Requests that arrived in the window and were still unfinished when the run ended.
+    pub unfinished: u64,
     /// Gauges by slot (the model names the slots).
     pub gauges: [Gauge; MAX_GAUGES],
     /// Latency of the completions, allocated on first use.
@@ -108,6 +110,7 @@ impl Window {
             offered: 0,
             completed: 0,
             errors: [0; MAX_CAUSES],
+            unfinished: 0,
             gauges: [Gauge::default(); MAX_GAUGES],
             latency: None,
         }
@@ -185,6 +188,7 @@ impl Window {
     pub(crate) fn merge_counts(&mut self, other: &Window) {
         self.offered += other.offered;
         self.completed += other.completed;
+        self.unfinished += other.unfinished;
         for (mine, theirs) in self.errors.iter_mut().zip(&other.errors) {
             *mine += theirs;
         }

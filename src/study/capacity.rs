@@ -3,7 +3,20 @@
 //!
 //! Each *probe* runs the scenario's replications at one rate and *meets* the objective when
 //! the upper end of the 95% interval of p99 end-to-end latency is at or below the target and
-//! the mean error rate is at or below the maximum. The search brackets, then bisects:
+//! the mean error rate is at or below the maximum. A probe's p99 counts the requests still
+//! unfinished at the end of a replication with their age then (a lower bound of their
+//! latency). A probe is *refused* (it fails, whatever its p99) when:
+//!
+//! - any tier was **unstable** in any replication (offered load at least 1 and a queue that
+//!   grew through the run, see [`crate::model::result::is_unstable`]): its p99 describes only
+//!   the requests that got through before the end — a censored sample — and would grow with
+//!   the run's length;
+//! - any replication **completed fewer than [`MIN_COMPLETED`] requests**: below 100 samples a
+//!   "p99" is the largest of a few, not a tail quantile, and in an overload the few that
+//!   complete are the lucky early ones (before this rule a server of 100/s "met" a very long
+//!   SLO at 1,069/s on p99s from one completion).
+//!
+//! The search brackets, then bisects:
 //!
 //! 1. probe the scenario's own rate; if it meets, double until a probe fails; if it fails,
 //!    halve until one meets (at most 30 times either way);
@@ -56,6 +69,9 @@ const MAX_BRACKET_STEPS: u32 = 30;
 const MAX_BISECTIONS: u32 = 60;
 /// Highest acceptable error rate when neither `--max-error-rate` nor `[slo]` gives one.
 pub const DEFAULT_MAX_ERROR_RATE: f64 = 0.001;
+/// Fewest requests each replication of a probe must complete for its p99 to count: with
+/// fewer than 100 samples the 99th percentile is just the largest of them.
+pub const MIN_COMPLETED: u64 = 100;
 /// Settling time after the balancers stop sending to a lost zone, before measuring.
 const SETTLE: SimDuration = SimDuration::from_secs(10);
 
@@ -131,6 +147,13 @@ pub struct Probe {
     pub error_rate: Estimate,
     /// Whether the probe met the objective.
     pub meets: bool,
+    /// Fewest requests completed (succeeded) in one replication.
+    pub completed_min: u64,
+    /// Tiers unstable in at least one replication (see [`crate::model::result::is_unstable`]).
+    pub unstable_tiers: Vec<String>,
+    /// Why the probe was refused whatever its p99 (unstable, or too few completions); `None`
+    /// when it was judged on its p99 and error rate.
+    pub refused: Option<String>,
 }
 
 /// The answer for one variant and one case (all zones, or one zone lost).
@@ -299,11 +322,31 @@ fn probe(
     let reps = u64::from(s.simulation.replications);
     let tick = |_replication: u64| progress.inc(1);
     let runs = runner::run_replications(s, 0..reps, &tick);
+    // Unfinished requests enter the p99 with their age at the end.
     let p99: Vec<f64> = runs
         .iter()
-        .filter(|r| !r.latency.is_empty())
-        .map(|r| r.latency.quantile(0.99).as_secs_f64())
+        .filter_map(|r| {
+            let mut h = r.latency.clone();
+            h.merge(&r.unfinished);
+            (!h.is_empty()).then(|| h.quantile(0.99).as_secs_f64())
+        })
         .collect();
+    let completed_min = runs.iter().map(|r| r.succeeded).min().unwrap_or(0);
+    let mut unstable_tiers: Vec<String> = Vec::new();
+    for t in runs.iter().flat_map(|r| &r.tiers).filter(|t| t.unstable) {
+        if !unstable_tiers.contains(&t.name) {
+            unstable_tiers.push(t.name.clone());
+        }
+    }
+    let refused = if !unstable_tiers.is_empty() {
+        Some(format!("unstable: {}", unstable_tiers.join(", ")))
+    } else if completed_min < MIN_COMPLETED {
+        Some(format!(
+            "a replication completed {completed_min} requests, fewer than {MIN_COMPLETED}"
+        ))
+    } else {
+        None
+    };
     let p99_s = Estimate::from_samples(&p99);
     let error_rate =
         Estimate::from_samples(&runs.iter().map(|r| r.error_rate()).collect::<Vec<_>>());
@@ -317,8 +360,14 @@ fn probe(
         rate,
         offered_per_s,
         p99_s,
-        meets: p99_s.n > 0 && p99_s.upper() <= slo_p99 && error_rate.mean <= max_error_rate,
+        meets: refused.is_none()
+            && p99_s.n > 0
+            && p99_s.upper() <= slo_p99
+            && error_rate.mean <= max_error_rate,
         error_rate,
+        completed_min,
+        unstable_tiers,
+        refused,
     }
 }
 

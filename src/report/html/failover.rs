@@ -61,7 +61,7 @@ fn story(scenario: &Scenario, reps: u64, f: &FailoverSummary, prefix: &str) -> S
     let detection = match &f.detection {
         Some(d) => format!(
             "{} s (first dead-backend send at {} s, last at {} s{}); {} sends to dead \
-             backends in all; {} requests failed meanwhile per replication",
+             backends in all; {} requests failed or unfinished meanwhile per replication",
             est(&d.time_to_detect_secs, 1.0),
             est(&d.first_dead_send_secs, 1.0),
             est(&d.last_dead_send_secs, 1.0),

@@ -38,10 +38,12 @@ pub fn facts(s: &Summary) -> String {
         (
             "requests",
             format!(
-                "{} offered, {} succeeded, {} failed; {} client attempts",
+                "{} offered, {} succeeded, {} failed, {} unfinished at the end; {} client \
+                 attempts",
                 count(s.requests.offered),
                 count(s.requests.succeeded),
                 count(s.requests.failed),
+                count(s.requests.unfinished),
                 count(s.requests.client_attempts)
             ),
         ),
@@ -156,8 +158,17 @@ pub fn slo(s: &Summary) -> String {
     out.push_str(
         "</table>\n<p class=\"note\">Met: the whole interval is within the target; \
                   missed: the whole interval is beyond it; inconclusive: the interval straddles \
-                  it (more replications would decide).</p>\n",
+                  it (more replications would decide) or there is nothing to judge. Requests \
+                  unfinished at the end enter the p99 with their age, and those older than the \
+                  target count as errors too.</p>\n",
     );
+    if v.unfinished_misses > 0 {
+        let _ = writeln!(
+            out,
+            "<p>{} unfinished requests older than the p99 target counted as misses.</p>",
+            count(v.unfinished_misses)
+        );
+    }
     out
 }
 
@@ -172,16 +183,21 @@ pub fn end_to_end(s: &Summary) -> String {
         ("mean latency", format!("{} ms", est(&l.mean, 1e3))),
         (
             "pooled p50 / p99 / max",
-            format!(
-                "{} / {} / {} ms",
-                num(l.pooled.p50 * 1e3),
-                num(l.pooled.p99 * 1e3),
-                num(l.pooled.max * 1e3)
-            ),
+            if l.pooled.count == 0 {
+                "n/a (no request succeeded)".to_string()
+            } else {
+                format!(
+                    "{} / {} / {} ms",
+                    num(l.pooled.p50 * 1e3),
+                    num(l.pooled.p99 * 1e3),
+                    num(l.pooled.max * 1e3)
+                )
+            },
         ),
         ("offered load", format!("{} req/s", est(&s.throughput, 1.0))),
         ("goodput", format!("{} req/s", est(&s.goodput, 1.0))),
         ("error rate", format!("{}%", est(&s.errors.rate, 100.0))),
+        ("unfinished at the end", unfinished(s)),
         ("attempts per request", est(&s.amplification, 1.0)),
         (
             "ingress tries per attempt",
@@ -219,12 +235,39 @@ pub fn end_to_end(s: &Summary) -> String {
     out
 }
 
+/// Requests unfinished at the end: count, share and ages, or "none".
+fn unfinished(s: &Summary) -> String {
+    let u = &s.unfinished;
+    if u.count == 0 {
+        return "none".to_string();
+    }
+    format!(
+        "{} requests ({}% of offered), mean age {} s, oldest {} s",
+        count(u.count),
+        est(&u.rate, 100.0),
+        num(u.mean_age_secs.unwrap_or(0.0)),
+        num(u.max_age_secs.unwrap_or(0.0))
+    )
+}
+
 /// Failed requests by cause.
 pub fn errors(s: &Summary) -> String {
     let mut out = String::from("<h2 id=\"errors\">Errors by cause</h2>\n");
+    if s.unfinished.count > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"missed\">Unfinished at the end (neither succeeded nor failed when the run \
+             stopped): {}.</p>",
+            unfinished(s)
+        );
+    }
     let causes: Vec<_> = s.errors.by_cause.iter().filter(|c| c.count > 0).collect();
     if causes.is_empty() {
-        out.push_str("<p>No request failed.</p>\n");
+        out.push_str(if s.errors.rate.n == 0 {
+            "<p>No request finished: no error rate.</p>\n"
+        } else {
+            "<p>No request failed.</p>\n"
+        });
         return out;
     }
     out.push_str("<table>\n<tr><th>cause</th><th>requests</th><th>share of offered</th></tr>\n");
@@ -246,9 +289,14 @@ pub fn tiers(s: &Summary) -> String {
     let mut out = String::from(
         "<h2 id=\"tiers\">Per tier</h2>\n<p class=\"note\">Latency is the time in the tier \
          (queue and own work, calls included); failed is the share of arrivals turned \
-         away or lost (the egress: SNAT exhausted, or sent to a dead NAT Gateway).</p>\n<div class=\"wide\"><table>\n<tr><th>tier</th><th>servers</th><th>p50 ms</th>\
+         away or lost (the egress: SNAT exhausted, or sent to a dead NAT Gateway); offered load \
+         is the arrival rate × mean own work ÷ worker slots. An unstable tier is offered more \
+         work than its slots can do and its queue grew through the run: its queue has no bound, \
+         and its latencies describe only what got through.</p>\n\
+         <div class=\"wide\"><table>\n<tr><th>tier</th><th>servers</th><th>p50 ms</th>\
          <th>p99 ms</th><th>completed/s</th><th>failed</th><th>utilisation</th>\
-         <th>mean queue</th><th>peak queue</th><th>utilisation by zone</th></tr>\n",
+         <th>mean queue</th><th>peak queue</th><th>utilisation by zone</th>\
+         <th>offered load</th><th>stability</th></tr>\n",
     );
     for t in &s.tiers {
         let zones: Vec<String> = t
@@ -261,7 +309,7 @@ pub fn tiers(s: &Summary) -> String {
         let _ = writeln!(
             out,
             "<tr><td>{}<br><span class=\"note\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
             escape(&t.name),
             escape(&t.kind),
             t.servers,
@@ -272,7 +320,16 @@ pub fn tiers(s: &Summary) -> String {
             slots(format!("{}%", est(&t.utilisation, 100.0))),
             slots(est(&t.mean_queue, 1.0)),
             slots(num(t.peak_queue)),
-            zones.join(", ")
+            zones.join(", "),
+            est_or_dash(&t.offered_load, 1.0),
+            if t.unstable {
+                format!(
+                    "<td class=\"missed\">UNSTABLE ({} of {} replications)</td>",
+                    t.unstable_replications, s.replications
+                )
+            } else {
+                "<td>stable</td>".to_string()
+            }
         );
     }
     out.push_str("</table></div>\n");
@@ -302,6 +359,9 @@ fn failed(t: &crate::runner::TierSummary) -> String {
 /// An interval of width zero (every replication gave the same value) shows as the mean alone.
 pub fn est(e: &Estimate, scale: f64) -> String {
     let mean = e.mean * scale;
+    if e.n == 0 {
+        return "n/a".to_string();
+    }
     if e.n <= 1 || e.half_width == 0.0 {
         return num(mean);
     }

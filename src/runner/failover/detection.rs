@@ -31,7 +31,8 @@ pub struct Detection {
     pub time_to_detect_secs: Estimate,
     /// Requests that failed (any cause) between the first and the last dead-backend send, per
     /// replication. A black-holed request fails only at its timeout, so this count lags the
-    /// sends by up to the client's timeout.
+    /// sends by up to the client's timeout; one that arrived meanwhile and was still unfinished
+    /// when the run ended counts too.
     pub failed_requests: Estimate,
     /// Whether every replication's times are exact (true) or some were read at window
     /// resolution (several faults that kill backends in one run).

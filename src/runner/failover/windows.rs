@@ -19,13 +19,15 @@ pub(super) fn overlap(w: &Window, from: f64, to: f64) -> f64 {
     ((b.min(to) - a.max(from)) / width).clamp(0.0, 1.0)
 }
 
-/// Failed requests (all causes) in `[from, to)`, prorated by overlap; of one run's series, or
-/// summed over the replications of a merged one.
+/// Requests that failed (all causes) in `[from, to)`, or that arrived in it and were still
+/// unfinished when the run ended, prorated by overlap; of one run's series, or summed over the
+/// replications of a merged one. A black-holed request that outlives the run is a failure the
+/// run did not see happen: it counts here, by its arrival.
 pub(super) fn errors_between(series: &TimeSeries, from: f64, to: f64) -> f64 {
     series
         .windows()
         .iter()
-        .map(|w| w.errors_total() as f64 * overlap(w, from, to))
+        .map(|w| (w.errors_total() + w.unfinished) as f64 * overlap(w, from, to))
         .sum()
 }
 

@@ -138,10 +138,12 @@ fn probes(results: &[CapacityResult]) -> String {
                     Cell::new(est_or_dash(&p.offered_per_s, 1.0)),
                     Cell::new(est_or_dash(&p.p99_s, 1e3)),
                     Cell::new(est_or_dash(&p.error_rate, 100.0)),
-                    if p.meets {
-                        Cell::with_class("yes", "met")
-                    } else {
-                        Cell::with_class("no", "missed")
+                    match (&p.refused, p.meets) {
+                        (Some(why), _) => {
+                            Cell::with_class(format!("no (refused: {})", escape(why)), "missed")
+                        }
+                        (None, true) => Cell::with_class("yes", "met"),
+                        (None, false) => Cell::with_class("no", "missed"),
                     },
                 ]
             })
