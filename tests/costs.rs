@@ -115,8 +115,9 @@ fn app_gateway_pays_one_fixed_price_and_the_larger_of_reserved_and_consumed_unit
     ));
 }
 
-/// The bill's compute units are the gateway's busy slots, the figure the simulation serves
-/// with (one slot per compute unit). Changed with issue 10 item 6: the bill used to count
+/// The bill's compute units are the gateway's busy slots times the compute units a slot stands
+/// for (Standard_v2: one slot per compute unit; WAF_v2: one slot for the instance's 10), the
+/// figure the simulation serves with. Changed with issue 10 item 6: the bill used to count
 /// 10 WAF requests/s per compute unit while the simulated instance served 100 per slot.
 #[test]
 fn busy_app_gateway_pays_for_the_units_it_consumes() {
@@ -146,15 +147,17 @@ fn busy_app_gateway_pays_for_the_units_it_consumes() {
             "[ingress]\nkind = \"app-gateway\"\ninstances = {{ \"1\" = {n} }}\nsku = \"WAF_v2\""
         )
     };
+    let per_slot =
+        f64::from(d::APP_GATEWAY_CU_PER_INSTANCE) / f64::from(d::APP_GATEWAY_WAF_CONCURRENCY);
     let (_, r, e) = run(&design(2_000, &waf(25), NAT));
-    let busy = ingress_busy(&r);
+    let busy = ingress_busy(&r) * per_slot;
     assert!((busy - 220.0).abs() < 15.0, "{busy}");
     assert!(close(
         quantity(&e, "App Gateway capacity units"),
         250.0 * HOURS
     ));
     let (_, r, e) = run(&design(2_000, &waf(20), NAT));
-    let busy = ingress_busy(&r);
+    let busy = ingress_busy(&r) * per_slot;
     assert!((busy - 200.0).abs() < 1.0, "{busy}");
     assert!(close(
         quantity(&e, "App Gateway capacity units"),

@@ -23,8 +23,8 @@ pub(crate) struct Rates {
     pub egress_kib: f64,
     /// Time-averaged ingress instances.
     pub instances: f64,
-    /// Time-averaged busy worker slots of the ingress instances (for App Gateway, the compute
-    /// units in use: one slot is one compute unit).
+    /// Time-averaged busy worker slots of the ingress instances (for App Gateway, times the
+    /// compute units a slot stands for, the compute units in use).
     pub ingress_busy: f64,
     /// Time-averaged pods.
     pub pods: f64,
@@ -75,10 +75,11 @@ impl Rates {
 /// instances) and capacity units, the larger of the reserved ones (10 per configured
 /// instance: the manual count or the autoscaling minimum) and the consumed ones: the largest
 /// of the compute units and throughput / 2.22 Mbps (persistent connections are not modelled).
-/// The compute units are the instances' busy slots, the same figure the simulation serves
-/// with (one slot per compute unit; a request holds one for the compute-unit time the pricing
-/// page gives it: 1/10 s with WAF, 1/50 s per new TLS connection), so the bill's compute
-/// units reach 10 per instance exactly when the instances are 100% busy.
+/// The compute units are the instances' busy slots times the compute units a slot stands for,
+/// the same figure the simulation serves with (a request holds a slot for the compute-unit time
+/// the pricing page gives it, 1/10 s with WAF and 1/50 s per new TLS connection, over the
+/// compute units per slot), so the bill's compute units reach 10 per instance exactly when the
+/// instances are 100% busy.
 /// NGINX and Istio: their replicas as vCPUs.
 pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
     let c = &s.costs;
@@ -95,7 +96,7 @@ pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
                 "gateway-hour",
                 hour,
             ));
-            let compute = r.ingress_busy;
+            let compute = r.ingress_busy * a.compute_units_per_slot;
             let mbps = r.ingress_kib * 1_024.0 * 8.0 / 1e6;
             let consumed = compute.max(mbps / APP_GATEWAY_MBPS_PER_CU);
             let configured: u32 = s.ingress.instances.iter().sum();

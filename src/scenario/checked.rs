@@ -244,6 +244,11 @@ pub struct AppGateway {
     pub agic_update_lag: SimDuration,
     /// Autoscaling, if `max_instances` is above the instances given.
     pub autoscale: Option<GatewayAutoscale>,
+    /// Compute units one worker slot of an instance stands for: the instance's
+    /// [`crate::scenario::defaults::APP_GATEWAY_CU_PER_INSTANCE`] over its `concurrency`. A
+    /// request's slot time is its compute-unit time divided by this, and the bill counts busy
+    /// slots times this, so capacity and bill agree whatever the slot count.
+    pub compute_units_per_slot: f64,
 }
 
 /// Application Gateway v2 autoscaling.

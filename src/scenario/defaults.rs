@@ -106,9 +106,18 @@ pub const INGRESS_STARTUP: SimDuration = s(20);
 /// [`APP_GATEWAY_TLS`]), the bill's compute units are the slots kept busy, and 10 capacity
 /// units are reserved per configured instance ([`APP_GATEWAY_RESERVED_CU_PER_INSTANCE`]).
 pub const APP_GATEWAY_CU_PER_INSTANCE: u32 = 10;
-/// Worker slots per App Gateway instance: one per compute unit of its
-/// [`APP_GATEWAY_CU_PER_INSTANCE`] (D: understanding-pricing, facts §1).
+/// Worker slots per App Gateway Standard_v2 instance: one per compute unit of its
+/// [`APP_GATEWAY_CU_PER_INSTANCE`] (D: understanding-pricing, facts §1), so a new TLS connection
+/// holds a slot for 1/50 s ([`APP_GATEWAY_TLS`]).
 pub const APP_GATEWAY_CONCURRENCY: u32 = APP_GATEWAY_CU_PER_INSTANCE;
+/// Worker slots per App Gateway WAF_v2 instance: its 10 compute units work as one slot, so a
+/// WAF request holds it for 1/(10 × 10) s = 10 ms ([`APP_GATEWAY_WAF_PROCESSING`] over the
+/// compute units per slot). The throughput is the pricing page's (≈100 requests/s an instance,
+/// D: understanding-pricing, facts §1) either way; one slot keeps the time a request spends
+/// at the gateway near the WAF's few milliseconds instead of one compute unit's 100 ms (E: the
+/// WAF's own latency is not published, facts §1). `concurrency` changes it; the slot time and
+/// the bill follow.
+pub const APP_GATEWAY_WAF_CONCURRENCY: u32 = 1;
 /// Worker slots per NGINX replica: worker-processes defaults to the number of CPUs (D, facts §2);
 /// 2 CPUs per replica is an estimate (E).
 pub const NGINX_CONCURRENCY: u32 = 2;
@@ -118,12 +127,12 @@ pub const ISTIO_CONCURRENCY: u32 = 2;
 
 /// App Gateway Standard_v2 work per request, exponential mean (E: not published; calibrate).
 pub const APP_GATEWAY_PROCESSING: SimDuration = ms(1);
-/// App Gateway WAF_v2 work per request, exponential mean: a compute unit handles ≈10
-/// requests/s with WAF (70/30 mix, 70% under 2 KB) (D: understanding-pricing, facts §1), so a
-/// request holds one compute unit's slot for 1/10 s. The same constant sets the bill's rate
+/// App Gateway WAF_v2 compute-unit time per request, exponential mean: a compute unit handles
+/// ≈10 requests/s with WAF (70/30 mix, 70% under 2 KB) (D: understanding-pricing, facts §1), so
+/// a request takes 1/10 s of one compute unit; its slot time is this over the compute units a
+/// slot stands for ([`APP_GATEWAY_WAF_CONCURRENCY`]). The same constant sets the bill's rate
 /// ([`APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT`]), so an instance saturates exactly where the bill
-/// says its 10 compute units are used up (≈100 requests/s). The WAF's own latency is not
-/// published (facts §1), so this is also the latency a WAF request spends at the gateway.
+/// says its 10 compute units are used up (≈100 requests/s).
 pub const APP_GATEWAY_WAF_PROCESSING: SimDuration =
     ms((1_000.0 / APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT) as u64);
 /// NGINX work per request, exponential mean (E: throughput per core is not published, facts §2;
@@ -134,8 +143,9 @@ pub const NGINX_PROCESSING: SimDuration = us(400);
 pub const ISTIO_PROCESSING: SimDuration = us(400);
 
 /// App Gateway TLS handshake, constant: a compute unit does ≈50 new TLS connections/s
-/// (RSA 2048) (D: understanding-pricing, facts §1) → 20 ms of one slot; the same constant
-/// as the bill's ([`APP_GATEWAY_TLS_PER_COMPUTE_UNIT`]).
+/// (RSA 2048) (D: understanding-pricing, facts §1) → 20 ms of one compute unit, divided like
+/// the WAF time by the compute units a slot stands for; the same constant as the bill's
+/// ([`APP_GATEWAY_TLS_PER_COMPUTE_UNIT`]).
 pub const APP_GATEWAY_TLS: SimDuration = ms((1_000.0 / APP_GATEWAY_TLS_PER_COMPUTE_UNIT) as u64);
 /// NGINX / Envoy TLS handshake, constant (E: one RSA-2048 private-key operation costs about
 /// 1 ms of a core).

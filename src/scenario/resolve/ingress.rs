@@ -93,24 +93,36 @@ pub(super) fn resolve(
     };
     // Per kind: default instances, slots, processing, TLS cost, backend timeout, balancing.
     let (instances, concurrency, processing, tls, backend_timeout, balancing) = match kind {
-        K::AppGateway => (
-            d::APP_GATEWAY_INSTANCES,
-            d::APP_GATEWAY_CONCURRENCY,
-            exp(if waf {
-                per_unit(
-                    costs.and_then(|c| c.app_gateway_waf_rps_per_compute_unit),
-                    d::APP_GATEWAY_WAF_PROCESSING,
-                )
+        K::AppGateway => {
+            let slots = t.concurrency.unwrap_or(if waf {
+                d::APP_GATEWAY_WAF_CONCURRENCY
             } else {
-                d::APP_GATEWAY_PROCESSING
-            }),
-            per_unit(
-                costs.and_then(|c| c.app_gateway_tls_per_compute_unit),
-                d::APP_GATEWAY_TLS,
-            ),
-            d::APP_GATEWAY_BACKEND_TIMEOUT,
-            d::APP_GATEWAY_BALANCING,
-        ),
+                d::APP_GATEWAY_CONCURRENCY
+            });
+            // A slot stands for the instance's compute units over its slots; a request's slot
+            // time is its compute-unit time over that.
+            let units = compute_units_per_slot(slots);
+            (
+                d::APP_GATEWAY_INSTANCES,
+                slots,
+                exp(if waf {
+                    per_unit(
+                        costs.and_then(|c| c.app_gateway_waf_rps_per_compute_unit),
+                        d::APP_GATEWAY_WAF_PROCESSING,
+                    )
+                    .mul_f64(1.0 / units)
+                } else {
+                    d::APP_GATEWAY_PROCESSING
+                }),
+                per_unit(
+                    costs.and_then(|c| c.app_gateway_tls_per_compute_unit),
+                    d::APP_GATEWAY_TLS,
+                )
+                .mul_f64(1.0 / units),
+                d::APP_GATEWAY_BACKEND_TIMEOUT,
+                d::APP_GATEWAY_BALANCING,
+            )
+        }
         K::Nginx => (
             d::NGINX_INSTANCES,
             d::NGINX_CONCURRENCY,
@@ -311,6 +323,13 @@ fn kind_settings(
             };
             IngressKind::AppGateway(AppGateway {
                 waf,
+                compute_units_per_slot: compute_units_per_slot(t.concurrency.unwrap_or(
+                    if waf {
+                        d::APP_GATEWAY_WAF_CONCURRENCY
+                    } else {
+                        d::APP_GATEWAY_CONCURRENCY
+                    },
+                )),
                 probe: ProbeOverride {
                     interval: positive(cx, "interval", probe.interval),
                     timeout: positive(cx, "timeout", probe.timeout),
@@ -438,4 +457,9 @@ mod tests {
         assert_eq!(spread(7, 3), [3, 2, 2]);
         assert_eq!(spread(0, 1), [0]);
     }
+}
+
+/// Compute units one worker slot of an App Gateway instance stands for, with `slots` slots.
+fn compute_units_per_slot(slots: u32) -> f64 {
+    f64::from(d::APP_GATEWAY_CU_PER_INSTANCE) / f64::from(slots.max(1))
 }
