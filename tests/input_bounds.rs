@@ -370,6 +370,7 @@ fn names_are_checked_as_output_folders() {
             &[why, "names the output folder"],
         );
         assert_eq!(e.lines().count(), 1, "{e}");
+        assert!(e.len() < 250, "{e}");
     }
     let ok = with(
         "[simulation]",

@@ -168,9 +168,15 @@ fn scenario_name(cx: &mut Cx<'_>, table: &SimulationTable, default_name: &str) -
     };
     // The name becomes a folder under `output/`.
     if let Err(why) = folder_name(name) {
+        let given = if name.chars().count() > 60 {
+            let head: String = name.chars().take(40).collect();
+            format!("{head:?}… ({} bytes)", name.len())
+        } else {
+            format!("{name:?}")
+        };
         cx.error(
             &FieldPath::root().key("simulation").key("name"),
-            format!("{why} (it names the output folder), got {name:?}"),
+            format!("{why} (it names the output folder), got {given}"),
         );
         return default_name.to_string();
     }
@@ -202,10 +208,7 @@ pub(crate) fn folder_name(name: &str) -> Result<(), String> {
         return Err("must not end in a space or a dot (Windows drops them)".into());
     }
     if name.len() > MAX_NAME_BYTES {
-        return Err(format!(
-            "must be at most {MAX_NAME_BYTES} bytes long, got {}",
-            name.len()
-        ));
+        return Err(format!("must be at most {MAX_NAME_BYTES} bytes long"));
     }
     Ok(())
 }

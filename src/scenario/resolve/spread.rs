@@ -97,6 +97,8 @@ pub(super) fn place_replicas(
         let Some(n) = t.replicas.filter(|_| t.pods.is_none()) else {
             continue;
         };
+        // Beyond the bound it is already an error; placing billions of pods would take hours.
+        let n = n.min(MAX_PODS);
         let room: Vec<u32> = (0..zones)
             .map(|z| {
                 zone_capacity
