@@ -50,7 +50,9 @@ pub(crate) struct IngressTable {
     pub max_instances: Option<u32>,
     /// app-gateway only: time for a new instance to take traffic. Default: "6m30s" (6–7 min).
     pub scale_out_time: Option<HumanDuration>,
-    /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout. Default: 3.
+    /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout, at most 100.
+    /// Default: 3.
+    #[schemars(range(min = 1, max = 100))]
     pub next_upstream_tries: Option<u32>,
     /// nginx only: `limit-rps` rate limit, requests per second per controller replica; excess
     /// is rejected with 503. Default: no limit.
@@ -58,7 +60,8 @@ pub(crate) struct IngressTable {
     /// nginx only: requests allowed above `limit_rps` in a burst. Default: 5 × `limit_rps`
     /// (ingress-nginx's burst multiplier).
     pub limit_burst: Option<u32>,
-    /// istio only: retries after the first try. Default: 2.
+    /// istio only: retries after the first try, at most 100. Default: 2.
+    #[schemars(range(max = 100))]
     pub retries: Option<u32>,
     /// istio only: timeout of each try. Default: `backend_timeout`.
     pub per_try_timeout: Option<HumanDuration>,
@@ -76,7 +79,8 @@ pub(crate) struct IngressTable {
     pub sidecar_latency: Option<DistSpec>,
     /// istio only, with `mesh`: retries the client sidecar makes on an east-west call whose
     /// connection fails (connect-failure, reset), each to another pod. Default: 2 (Istio's
-    /// default retry policy).
+    /// default retry policy). At most 100.
+    #[schemars(range(max = 100))]
     pub mesh_retries: Option<u32>,
     /// nginx and istio only: time for a new or restarted replica to become ready (image pull,
     /// container start, readiness). Default: "20s" (an estimate, like pods).
