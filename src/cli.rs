@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use trafsim::report::{self, OutputError};
 use trafsim::runner::{self, Summary};
-use trafsim::scenario::{self, Scenario, ScenarioError};
+use trafsim::scenario::{self, Scenario, ScenarioError, limits};
 use trafsim::study::{self, StudyError, capacity, sweep::Sweep};
 
 /// Upper bound on replications with `--precision` when `--max-replications` is not given.
@@ -81,7 +81,8 @@ pub struct RunArgs {
 /// Options every running command (`run`, `compare`, `capacity`) has.
 #[derive(Clone, Debug, Args)]
 pub struct CommonArgs {
-    /// Worker threads for the replications [default: one per CPU]. Results do not depend on it.
+    /// Worker threads for the replications [default: one per CPU; at most 4 per CPU, more is
+    /// lowered to that]. Results do not depend on it.
     #[arg(long, value_name = "N", value_parser = at_least_one::<usize>)]
     pub threads: Option<usize>,
     /// Replications per run, instead of the scenario's `[simulation].replications` (compare:
@@ -239,19 +240,24 @@ fn invalid_message(errors: &[ScenarioError], total: usize, ran: bool) -> String 
 /// Runs the command.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Run(args) => run_scenarios(&args),
+        Command::Run(mut args) => {
+            cap_threads(&mut args.common);
+            run_scenarios(&args)
+        }
         Command::Validate { files } => validate(&files),
         Command::Schema => {
             let text = serde_json::to_string_pretty(&scenario::json_schema())?;
             writeln!(io::stdout().lock(), "{text}")?;
             Ok(())
         }
-        Command::Compare(args) => {
+        Command::Compare(mut args) => {
+            cap_threads(&mut args.common);
             let opts = args.common.options();
             let outcome = study::compare::run(&args.files, args.name.as_deref(), &opts)?;
             show_outcome(&outcome, &opts)
         }
-        Command::Capacity(args) => {
+        Command::Capacity(mut args) => {
+            cap_threads(&mut args.common);
             let opts = args.common.options();
             let query = capacity::Query {
                 slo_p99: args.slo_p99,
@@ -261,6 +267,23 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             show_outcome(&capacity::run(&args.files, &query, &opts)?, &opts)
         }
+    }
+}
+
+/// Lowers `--threads` to the most this machine can use ([`limits::max_threads`]:
+/// [`limits::THREADS_PER_CPU`] per CPU), with a note on standard error: results do not depend
+/// on the thread count, and thousands of threads on a few cores only spin.
+fn cap_threads(common: &mut CommonArgs) {
+    let max = limits::max_threads();
+    if let Some(n) = common.threads.filter(|&n| n > max) {
+        if !common.quiet {
+            let _ = writeln!(
+                io::stderr(),
+                "note: --threads {n} is more than {} per CPU on this machine; using {max}",
+                limits::THREADS_PER_CPU
+            );
+        }
+        common.threads = Some(max);
     }
 }
 

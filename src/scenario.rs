@@ -25,7 +25,9 @@ mod context;
 pub mod defaults;
 mod dist_spec;
 mod error;
+pub mod limits;
 mod locate;
+mod nesting;
 mod network_policy;
 mod raw;
 mod read;
@@ -48,17 +50,45 @@ use context::Cx;
 ///
 /// A missing or unreadable file is an error naming the path and the operating system's reason.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read_text(path)?;
+    parse(&text, &path.display().to_string())
+}
+
+/// The text of the scenario file at `path`, read up to [`limits::MAX_FILE_BYTES`]: a missing,
+/// unreadable, non-UTF-8 or larger file (or an endless one such as `/dev/zero`) is an error
+/// naming the path and the reason.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let fail = |message: String| ScenarioError {
         diagnostics: vec![Diagnostic {
             file: file.clone(),
             line: None,
             column: None,
             field: String::new(),
-            message: format!("could not read the scenario file: {e}"),
+            message,
         }],
-    })?;
-    parse(&text, &file)
+    };
+    let reader = std::fs::File::open(path)
+        .map_err(|e| fail(format!("could not read the scenario file: {e}")))?;
+    let mut bytes = Vec::new();
+    reader
+        .take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("could not read the scenario file: {e}")))?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "the scenario file is larger than {} MiB, the most a scenario may be; is it the \
+             right file?",
+            limits::MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "could not read the scenario file: it is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// Checks the scenario in `text`; `origin` is the file name used in messages, and its stem
@@ -69,7 +99,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         Ok(doc) => doc,
         Err(e) => {
             let mut cx = Cx::new(origin, text, None);
-            cx.toml_error(&e);
+            cx.toml_error(&e, None);
             return Err(cx.into_error());
         }
     };

@@ -222,3 +222,75 @@ fn unknown_subcommand_and_missing_files_are_usage_errors() {
     fails(trafsim().arg("simulate").assert(), 2, &["simulate"]);
     fails(trafsim().arg("run").assert(), 2, &["FILE"]);
 }
+
+#[test]
+fn an_endless_file_is_refused_not_read_forever() {
+    // Before: `validate /dev/zero` read until memory ran out.
+    let zero = Path::new("/dev/zero");
+    if !zero.exists() {
+        return;
+    }
+    fails(
+        trafsim().arg("validate").arg(zero).assert(),
+        2,
+        &["/dev/zero: ", "larger than 16 MiB"],
+    );
+}
+
+#[test]
+fn a_name_run_cannot_use_is_refused_by_validate() {
+    // Before: `validate` said ok, and `run` failed (exit 1) creating the output folder.
+    let dir = tempfile::tempdir().unwrap();
+    let f = mm1_with(
+        dir.path(),
+        "nul.toml",
+        "name = \"mm1\"",
+        "name = \"mm\\u0000one\"",
+    );
+    let place = at("nul.toml", "name = \"mm1\"");
+    let out = dir.path().join("out");
+    for args in [
+        vec!["validate"],
+        vec!["run", "--out", out.to_str().unwrap()],
+    ] {
+        fails(
+            trafsim().args(&args).arg(&f).assert(),
+            2,
+            &[
+                &place,
+                "simulation.name",
+                "control characters",
+                "output folder",
+            ],
+        );
+    }
+}
+
+#[test]
+fn too_many_threads_are_lowered_with_a_note() {
+    // Before: `--threads 10000` started 10,000 threads on a few cores and spun for minutes.
+    let dir = tempfile::tempdir().unwrap();
+    let f = mm1_with(
+        dir.path(),
+        "short.toml",
+        "duration = \"20m\"",
+        "duration = \"2m\"",
+    );
+    let out = trafsim()
+        .arg("run")
+        .arg(&f)
+        .args(["--threads", "10000", "--replications", "2", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let max = trafsim::scenario::limits::max_threads();
+    assert!(
+        stderr.contains(&format!(
+            "note: --threads 10000 is more than 4 per CPU on this machine; using {max}"
+        )),
+        "{stderr}"
+    );
+}

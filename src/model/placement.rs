@@ -2,9 +2,12 @@
 //! scheduler picks ([`crate::scenario::spread::place`], the same rule as the initial
 //! placement), and pods left *pending* by a `DoNotSchedule` topology-spread rule — counted as
 //! replicas (the HPA and the ReplicaSet see them), placed again when a zone recovers or at the
-//! service's next HPA evaluation.
+//! service's next HPA evaluation. At the start, pods beyond a zone's `zone_capacity` wait for
+//! the node the cluster autoscaler adds, as the scheduler would leave them pending.
 
-use super::sim::Sim;
+use super::sim::{Ev, Sim};
+use super::topology::Life;
+use crate::engine::SimTime;
 use crate::scenario::spread::{Placement, place};
 
 impl Sim<'_> {
@@ -28,6 +31,35 @@ impl Sim<'_> {
         match place(rule, &count, &schedulable, &room) {
             Placement::Zone { zone, needs_node } => Some((zone, needs_node)),
             Placement::Pending => None,
+        }
+    }
+
+    /// At the start of the run, the pods a zone has no room for (beyond `zone_capacity`, in
+    /// file order) are pending as the scheduler leaves them: each waits for the node the
+    /// cluster autoscaler adds (`node_provisioning`), then starts (the service's `startup`),
+    /// exactly like a pod created during the run into a full zone.
+    pub(super) fn wait_for_nodes(&mut self) {
+        let mut used = vec![0u32; self.topo.zones];
+        for p in 0..self.topo.pods.len() {
+            let zone = self.topo.pods[p].zone;
+            used[zone] += 1;
+            if used[zone] <= self.zone_capacity[zone] {
+                continue;
+            }
+            self.zone_capacity[zone] = self.zone_capacity[zone].saturating_add(1);
+            let pod = &mut self.topo.pods[p];
+            pod.life = Life::Starting;
+            pod.routable = [false; 2];
+            pod.station.set_servers(SimTime::ZERO, 0);
+            let delay = self.s.network.node_provisioning + self.s.services[pod.service].startup;
+            let epoch = pod.epoch;
+            self.cal.schedule_in(
+                delay,
+                Ev::PodReady {
+                    pod: p as u32,
+                    epoch,
+                },
+            );
         }
     }
 

@@ -556,6 +556,7 @@ impl<'a> Sim<'a> {
         }
         self.cal.schedule(self.warm, Ev::WarmupEnd);
         self.schedule_sample();
+        self.wait_for_nodes();
         self.start_autoscalers();
         self.start_gateway_autoscaler();
         self.start_firewall();

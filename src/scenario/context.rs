@@ -3,13 +3,15 @@
 //! Validation never stops at the first problem: it records a diagnostic, carries on with a
 //! placeholder value, and [`Cx::finish`] turns the lot into one [`ScenarioError`] in file order.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use super::dist_spec::DistSpec;
 use super::error::{Diagnostic, ScenarioError, list, suggestion, with_suggestion};
-use super::locate::{FieldPath, line_col, path_at, span_of};
+use super::limits::{MAX_REPEATED_ERRORS, grouped};
+use super::locate::{FieldPath, LineIndex, Seg, path_in, span_of, value_at};
 use super::units::HumanDuration;
 use crate::engine::{Dist, SimDuration};
 
@@ -18,7 +20,11 @@ pub(crate) struct Cx<'a> {
     file: &'a str,
     text: &'a str,
     root: Option<&'a DeTable<'a>>,
+    lines: LineIndex,
     diagnostics: Vec<Diagnostic>,
+    /// The field path of each diagnostic with its array indices blanked (`clients.profile[…].rps`),
+    /// for counting repeats.
+    kinds: Vec<String>,
 }
 
 impl<'a> Cx<'a> {
@@ -28,7 +34,9 @@ impl<'a> Cx<'a> {
             file,
             text,
             root,
+            lines: LineIndex::new(text),
             diagnostics: Vec::new(),
+            kinds: Vec::new(),
         }
     }
 
@@ -37,14 +45,22 @@ impl<'a> Cx<'a> {
         self.root
     }
 
-    /// Records a problem at `span` (when known) concerning `field`.
-    fn push(&mut self, span: Option<Range<usize>>, field: String, message: String) {
-        let (line, column) = match span.map(|s| line_col(self.text, s.start)) {
+    /// Records a problem at `span` (when known) concerning the field at `path` (named `field`).
+    fn push(
+        &mut self,
+        span: Option<Range<usize>>,
+        path: Option<&FieldPath>,
+        field: String,
+        message: String,
+    ) {
+        let (line, column) = match span.map(|s| self.lines.line_col(self.text, s.start)) {
             Some((l, c)) => (Some(l), Some(c)),
             None => (None, None),
         };
         // toml's messages may span lines; a diagnostic is one line.
         let message = message.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        let kind = path.map_or_else(|| field.clone(), kind_of);
+        self.kinds.push(kind);
         self.diagnostics.push(Diagnostic {
             file: self.file.to_string(),
             line,
@@ -54,29 +70,47 @@ impl<'a> Cx<'a> {
         });
     }
 
+    /// Records a problem with the field at `path`, placed at `span` (a value's own place).
+    pub(crate) fn error_at(
+        &mut self,
+        span: Range<usize>,
+        path: &FieldPath,
+        message: impl Into<String>,
+    ) {
+        self.push(Some(span), Some(path), path.to_string(), message.into());
+    }
+
     /// Records a problem with the field at `path`, placed at its key (or nearest written
     /// ancestor).
     pub(crate) fn error(&mut self, path: &FieldPath, message: impl Into<String>) {
         let span = self.root.and_then(|r| span_of(r, path));
-        self.push(span, path.to_string(), message.into());
+        self.push(span, Some(path), path.to_string(), message.into());
     }
 
     /// A warning about the field at `path`, placed like an error but not recorded as one: the
     /// scenario still loads.
     pub(crate) fn warning(&mut self, path: &FieldPath, message: impl Into<String>) -> Diagnostic {
         self.error(path, message);
+        self.kinds.pop();
         self.diagnostics
             .pop()
             .expect("error() has just pushed a diagnostic")
     }
 
     /// Records an error reported by toml (syntax, type, unknown key), naming the field its
-    /// offset falls in and adding a did-you-mean to unknown keys and values.
-    pub(crate) fn toml_error(&mut self, e: &toml::de::Error) {
-        let span = e.span();
-        let field = match (self.root, &span) {
-            (Some(root), Some(s)) => path_at(root, s.start).to_string(),
-            _ => String::new(),
+    /// offset falls in and adding a did-you-mean to unknown keys and values. `scope` is the
+    /// value being read and its path (a section or one `[[array]]` element), searched for the
+    /// field; `None` for a syntax error of the whole file.
+    pub(crate) fn toml_error(
+        &mut self,
+        e: &toml::de::Error,
+        scope: Option<(&DeValue<'_>, &FieldPath)>,
+    ) {
+        let mut span = e.span();
+        let path = match (scope, &span) {
+            (Some((value, here)), Some(s)) => Some(path_in(value, here, s.start)),
+            (Some((_, here)), None) => Some(here.clone()),
+            _ => None,
         };
         let mut message = with_suggestion(e.message());
         // A syntax error's span is the offending text; for a duplicate key, that is its name.
@@ -85,7 +119,42 @@ impl<'a> Cx<'a> {
         {
             message = format!("duplicate key `{key}`: each key may appear once per table");
         }
-        self.push(span, field, message);
+        if message == "recursion limit" && span.is_none() {
+            let (at, depth) = super::nesting::deepest(self.text);
+            span = Some(at..at);
+            message = format!(
+                "tables, arrays or dotted keys nested too deeply here ({depth} levels): toml \
+                 reads at most {} levels",
+                super::nesting::TOML_LIMIT
+            );
+        }
+        if let (Some(root), Some(p)) = (self.root, &path) {
+            message = self.clearer(root, p, message);
+        }
+        let field = path.as_ref().map(ToString::to_string).unwrap_or_default();
+        self.push(span, path.as_ref(), field, message);
+    }
+
+    /// toml's type errors in the file's terms: a date-time is not "a map", and an array of
+    /// tables (`[[clients]]`) where one table is expected is named as such.
+    fn clearer(&self, root: &DeTable<'_>, path: &FieldPath, message: String) -> String {
+        let Some(rest) = message.strip_prefix("invalid type: map, ") else {
+            return message;
+        };
+        if let Some(DeValue::Datetime(d)) = value_at(root, path) {
+            return format!("invalid type: date-time `{d}`, {rest}");
+        }
+        let parent = FieldPath(path.0[..path.0.len().saturating_sub(1)].to_vec());
+        if let (Some(Seg::Index(0)), Some(Seg::Key(name))) = (path.0.last(), parent.0.last())
+            && let Some(DeValue::Array(items)) = value_at(root, &parent)
+            && items.iter().all(|i| i.get_ref().is_table())
+        {
+            return format!(
+                "invalid type: an array of tables, {rest}; if `{name}` is one table, write \
+                 `[{parent}]`, not `[[{parent}]]`"
+            );
+        }
+        message
     }
 
     /// Whether any problem has been recorded.
@@ -104,12 +173,38 @@ impl<'a> Cx<'a> {
 
     /// Every problem recorded, in file order: placed ones by position, then the others; the
     /// sort is stable, so ties keep the order in which they were found.
-    pub(crate) fn into_error(mut self) -> ScenarioError {
-        self.diagnostics
-            .sort_by_key(|d| (d.line.is_none(), d.line, d.column));
-        ScenarioError {
-            diagnostics: self.diagnostics,
+    /// Diagnostics of one kind (the same field in every element of a list) beyond
+    /// [`MAX_REPEATED_ERRORS`] are counted in one line after the last one shown: "… and 79,990
+    /// more like this".
+    pub(crate) fn into_error(self) -> ScenarioError {
+        let mut all: Vec<(Diagnostic, String)> =
+            self.diagnostics.into_iter().zip(self.kinds).collect();
+        all.sort_by_key(|(d, _)| (d.line.is_none(), d.line, d.column));
+        let mut total: HashMap<&str, usize> = HashMap::new();
+        for (_, kind) in &all {
+            *total.entry(kind.as_str()).or_default() += 1;
         }
+        let mut shown: HashMap<&str, usize> = HashMap::new();
+        let mut diagnostics = Vec::new();
+        for (d, kind) in &all {
+            let seen = shown.entry(kind.as_str()).or_default();
+            *seen += 1;
+            if *seen > MAX_REPEATED_ERRORS {
+                continue;
+            }
+            diagnostics.push(d.clone());
+            let more = total[kind.as_str()] - *seen;
+            if *seen == MAX_REPEATED_ERRORS && more > 0 {
+                diagnostics.push(Diagnostic {
+                    file: d.file.clone(),
+                    line: None,
+                    column: None,
+                    field: kind.clone(),
+                    message: format!("… and {} more like this", grouped(more)),
+                });
+            }
+        }
+        ScenarioError { diagnostics }
     }
 
     // ── Checks shared by the sections ────────────────────────────────────────────────────────
@@ -168,6 +263,27 @@ impl<'a> Cx<'a> {
             return default;
         }
         v
+    }
+
+    /// `value` capped at `max`: a value above it is an error naming the bound and `why` it is
+    /// there (see [`super::limits`]), and is replaced by `max` so that nothing after the check
+    /// works on a huge number.
+    pub(crate) fn at_most(
+        &mut self,
+        path: &FieldPath,
+        value: Option<u32>,
+        max: u32,
+        why: &str,
+    ) -> Option<u32> {
+        let v = value?;
+        if v > max {
+            self.error(
+                path,
+                format!("must be at most {} ({why}), got {v}", grouped(max as usize)),
+            );
+            return Some(max);
+        }
+        Some(v)
     }
 
     /// A duration longer than zero, or `default` when absent.
@@ -248,4 +364,17 @@ impl<'a> Cx<'a> {
         self.error(path, message);
         None
     }
+}
+
+/// A field path with its array indices blanked: the kind of a diagnostic, for counting
+/// repeats (`clients.profile[7].rps` → `clients.profile[…].rps`).
+fn kind_of(path: &FieldPath) -> String {
+    path.to_string()
+        .split('[')
+        .enumerate()
+        .map(|(i, part)| match (i, part.split_once(']')) {
+            (0, _) | (_, None) => part.to_string(),
+            (_, Some((_, rest))) => format!("[…]{rest}"),
+        })
+        .collect()
 }

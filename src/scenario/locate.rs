@@ -149,9 +149,19 @@ pub(crate) fn span_of(root: &DeTable<'_>, path: &FieldPath) -> Option<Range<usiz
 }
 
 /// The path of the field whose key or value contains byte `offset` (the deepest such field).
+#[cfg(test)]
 pub(crate) fn path_at(root: &DeTable<'_>, offset: usize) -> FieldPath {
     let mut found = FieldPath::root();
     search_table(root, offset, &FieldPath::root(), &mut found);
+    found
+}
+
+/// Like [`path_at`], searching only inside `value`, which is at `here`: the deepest field of it
+/// whose key or value contains `offset`, else `here`. Searching one section or one `[[array]]`
+/// element, not the whole file, keeps locating every element's error linear in the file size.
+pub(crate) fn path_in(value: &DeValue<'_>, here: &FieldPath, offset: usize) -> FieldPath {
+    let mut found = here.clone();
+    search_value(value, offset, here, &mut found);
     found
 }
 
@@ -182,14 +192,90 @@ fn search_value(value: &DeValue<'_>, offset: usize, here: &FieldPath, found: &mu
     }
 }
 
+/// The value at `path` in the document, if it is written there.
+pub(crate) fn value_at<'a, 'i>(root: &'a DeTable<'i>, path: &FieldPath) -> Option<&'a DeValue<'i>> {
+    let mut value: Option<&DeValue<'i>> = None;
+    for seg in &path.0 {
+        let next = match (seg, value) {
+            (Seg::Key(k), None) => root.get(k.as_str()),
+            (Seg::Key(k), Some(DeValue::Table(t))) => t.get(k.as_str()),
+            (Seg::Index(i), Some(DeValue::Array(a))) => a.get(*i),
+            _ => None,
+        };
+        value = Some(next?.get_ref());
+    }
+    value
+}
+
+/// Bytes between the character counts kept by [`LineIndex`].
+const CHECKPOINT: usize = 4096;
+
+/// Lines and columns of byte offsets in one text, each found in time independent of the text's
+/// size: the start of every line is kept (binary search), and the number of characters before
+/// every 4 KiB, so a column in a long line (a 100,000-point profile on one line) costs at most
+/// 4 KiB of counting. Built once per file; scanning from the start for each of 80,000
+/// diagnostics made validation quadratic.
+pub(crate) struct LineIndex {
+    line_starts: Vec<usize>,
+    chars_before: Vec<usize>,
+}
+
+impl LineIndex {
+    /// The index of `text`.
+    pub(crate) fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        let mut chars_before = Vec::with_capacity(bytes.len() / CHECKPOINT + 1);
+        let mut count = 0;
+        for chunk in bytes.chunks(CHECKPOINT) {
+            chars_before.push(count);
+            count += chars_in(chunk);
+        }
+        chars_before.push(count);
+        LineIndex {
+            line_starts,
+            chars_before,
+        }
+    }
+
+    /// Characters in `text[..offset]`.
+    fn chars_to(&self, text: &str, offset: usize) -> usize {
+        let block = offset / CHECKPOINT;
+        self.chars_before[block] + chars_in(&text.as_bytes()[block * CHECKPOINT..offset])
+    }
+
+    /// 1-based line and column (in characters) of byte `offset` in `text` (the text this index
+    /// was built from).
+    pub(crate) fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self.line_starts[line - 1];
+        let column = if offset - start <= CHECKPOINT {
+            chars_in(&text.as_bytes()[start..offset])
+        } else {
+            self.chars_to(text, offset) - self.chars_to(text, start)
+        } + 1;
+        (line, column)
+    }
+}
+
+/// Characters in UTF-8 `bytes` (which may start or end inside a character): the bytes that
+/// are not continuation bytes.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+}
+
 /// 1-based line and column (in characters) of byte `offset` in `text`.
+#[cfg(test)]
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    LineIndex::new(text).line_col(text, offset)
 }
 
 #[cfg(test)]
@@ -245,5 +331,25 @@ mod tests {
         assert_eq!(line_col("ab\ncµd", 3), (2, 1));
         assert_eq!(line_col("ab\ncµd", 6), (2, 3));
         assert_eq!(line_col("ab", 99), (1, 3));
+        // Across the 4 KiB checkpoints, with multi-byte characters on both sides.
+        let long = format!("{}\n{}x", "µ".repeat(3000), "é".repeat(5000));
+        let x = long.find('x').unwrap();
+        assert_eq!(line_col(&long, x), (2, 5001));
+        assert_eq!(line_col(&long, 2 * 2500), (1, 2501));
+        assert_eq!(line_col(&long, 2 * 1000), (1, 1001));
+    }
+
+    #[test]
+    fn finds_a_path_inside_one_element() {
+        let doc = DeTable::parse(DOC).unwrap();
+        let root = doc.get_ref();
+        let services = FieldPath::root().key("services");
+        let second = value_at(root, &services.index(1)).unwrap();
+        let offset = DOC.find("= 3").unwrap() + 2;
+        assert_eq!(
+            path_in(second, &services.index(1), offset).to_string(),
+            "services[1].pods.\"1\""
+        );
+        assert!(value_at(root, &services.index(2)).is_none());
     }
 }

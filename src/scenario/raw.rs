@@ -88,7 +88,8 @@ pub(crate) struct SimulationTable {
     pub warmup: Option<HumanDuration>,
     /// Independent replications, at least 1. Default: 10.
     pub replications: Option<u32>,
-    /// Master seed; the same seed gives the same results. Default: 1.
+    /// Master seed; the same seed gives the same results (0 to 2^63 − 1). Default: 1.
+    #[schemars(range(max = 9_223_372_036_854_775_807_u64))]
     pub seed: Option<u64>,
     /// Time-series window width. Default: "10s".
     pub window: Option<HumanDuration>,
@@ -98,7 +99,8 @@ pub(crate) struct SimulationTable {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "a [clients] table")]
 pub(crate) struct ClientsTable {
-    /// Constant arrival rate, requests per second (at least 0).
+    /// Constant arrival rate, requests per second (at least 0, at most 1,000,000).
+    #[schemars(range(min = 0, max = 1_000_000))]
     pub rate: Option<f64>,
     /// How arrivals are spaced at a constant `rate`: "poisson" (random) or "constant" (evenly).
     /// Default: "poisson".
@@ -138,7 +140,8 @@ pub(crate) enum ArrivalName {
 pub(crate) struct ProfilePoint {
     /// When this point applies, since the start of the run.
     pub at: HumanDuration,
-    /// The rate from this point on, requests per second.
+    /// The rate from this point on, requests per second (at most 1,000,000).
+    #[schemars(range(min = 0, max = 1_000_000))]
     pub rps: f64,
     /// "step": the rate jumps at `at`; "ramp": it rises or falls linearly from the previous
     /// point to this one. Default: "step".
@@ -172,7 +175,8 @@ pub(crate) struct RouteEntry {
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RetriesTable {
-    /// Retries after the first try. Default: 0.
+    /// Retries after the first try, at most 100. Default: 0.
+    #[schemars(range(max = 100))]
     pub attempts: Option<u32>,
     /// Backoff before the first retry; doubles each retry. Default: "100ms".
     pub backoff: Option<HumanDuration>,

@@ -16,8 +16,11 @@ mod policies;
 mod services;
 mod spread;
 
+use std::collections::HashMap;
+
 use super::context::Cx;
 use super::defaults as d;
+use super::limits::MAX_ZONES;
 use super::locate::FieldPath;
 use super::raw::{NetworkTable, ScenarioFile, SimulationTable, SloTable};
 use super::units;
@@ -127,6 +130,7 @@ pub(crate) fn scenario(
         &names,
         &simulation,
         &services,
+        &ingress,
     );
     let slo = file.slo.map(|s| slo(cx, &s));
     let costs = costs::resolve(
@@ -169,14 +173,50 @@ fn scenario_name(cx: &mut Cx<'_>, table: &SimulationTable, default_name: &str) -
         return default_name.to_string();
     };
     // The name becomes a folder under `output/`.
-    if name.trim().is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+    if let Err(why) = folder_name(name) {
+        let given = if name.chars().count() > 60 {
+            let head: String = name.chars().take(40).collect();
+            format!("{head:?}… ({} bytes)", name.len())
+        } else {
+            format!("{name:?}")
+        };
         cx.error(
             &FieldPath::root().key("simulation").key("name"),
-            format!("must be a non-empty name without `/` or `\\` (it names the output folder), got {name:?}"),
+            format!("{why} (it names the output folder), got {given}"),
         );
         return default_name.to_string();
     }
     name.clone()
+}
+
+/// Longest scenario name, in bytes: a folder name may have 255 bytes on Linux, macOS and
+/// Windows, and studies add suffixes such as `-comparison`.
+pub(crate) const MAX_NAME_BYTES: usize = 100;
+
+/// Whether `name` can name a folder on Linux, macOS and Windows alike, so that what
+/// `validate` accepts `run` can write: not empty, `.` or `..`; no control character (NUL
+/// included), none of `/ \ : * ? " < > |`; not ending in a space or a dot; at most
+/// [`MAX_NAME_BYTES`] bytes.
+pub(crate) fn folder_name(name: &str) -> Result<(), String> {
+    const RESERVED: [char; 9] = ['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
+    if name.trim().is_empty() || name == "." || name == ".." {
+        return Err("must be a non-empty name other than `.` and `..`".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("must not contain control characters (such as NUL or a new line)".into());
+    }
+    if let Some(c) = name.chars().find(|c| RESERVED.contains(c)) {
+        return Err(format!(
+            "must not contain `{c}`: folder names cannot hold any of / \\ : * ? \" < > |"
+        ));
+    }
+    if name.ends_with([' ', '.']) {
+        return Err("must not end in a space or a dot (Windows drops them)".into());
+    }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!("must be at most {MAX_NAME_BYTES} bytes long"));
+    }
+    Ok(())
 }
 
 /// Most time-series windows a run may have: each window holds its own histograms and gauges, so
@@ -220,6 +260,17 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         Some(z) if z.is_empty() => {
             cx.error(&p.key("zones"), "needs at least one zone, got []");
             vec![String::new()]
+        }
+        Some(z) if z.len() > MAX_ZONES => {
+            cx.error(
+                &p.key("zones"),
+                format!(
+                    "must list at most {MAX_ZONES} zones (an Azure region has 3; every pod \
+                     placement looks at every zone), got {}",
+                    z.len()
+                ),
+            );
+            z[..MAX_ZONES].to_vec()
         }
         Some(z) => unique(cx, &p.key("zones"), None, z.iter()),
         None => d::ZONES.iter().map(|z| z.to_string()).collect(),
@@ -292,15 +343,18 @@ fn unique<'n>(
     names: impl Iterator<Item = &'n String>,
 ) -> Vec<String> {
     let names: Vec<String> = names.cloned().collect();
+    let mut first_at: HashMap<&str, usize> = HashMap::with_capacity(names.len());
     for (i, name) in names.iter().enumerate() {
         let at = key.map_or(path.index(i), |k| path.index(i).key(k));
         if name.trim().is_empty() {
             cx.error(&at, "must not be empty");
-        } else if let Some(first) = names[..i].iter().position(|n| n == name) {
+        } else if let Some(&first) = first_at.get(name.as_str()) {
             cx.error(
                 &at,
                 format!("`{name}` is given twice (also at {})", path.index(first)),
             );
+        } else {
+            first_at.insert(name, i);
         }
     }
     names

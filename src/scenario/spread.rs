@@ -74,8 +74,8 @@ pub fn place(
 
 /// The initial placement of `replicas` pods, one at a time as the scheduler would, with `room`
 /// pods of space left per zone (`u32::MAX`: unlimited). Every zone is up at the start, so no
-/// pod is left pending; a pod that fits only a full zone goes there (its node is added before
-/// the run starts).
+/// pod is left pending by the spread rule; a pod that fits only a full zone goes there and
+/// waits, at the start of the run, for the node the cluster autoscaler adds.
 pub fn initial(spread: Option<TopologySpread>, replicas: u32, room: &[u32]) -> Vec<u32> {
     let zones = room.len();
     let mut count = vec![0; zones];

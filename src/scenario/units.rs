@@ -26,7 +26,7 @@ impl<'de> Deserialize<'de> for HumanDuration {
                 f.write_str("a duration with a unit, such as \"250ms\", \"1.5s\" or \"10m\"")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<HumanDuration, E> {
-                SimDuration::parse(s).map(HumanDuration).map_err(E::custom)
+                parse_duration(s).map(HumanDuration).map_err(E::custom)
             }
         }
         deserializer.deserialize_str(Text)
@@ -35,7 +35,62 @@ impl<'de> Deserialize<'de> for HumanDuration {
 
 /// The JSON-Schema pattern of a duration, for editors.
 pub(crate) const DURATION_PATTERN: &str =
-    r"^\s*(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*(ns|us|µs|ms|s|min|m|h)\s*)+)$";
+    r"^(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|min|m|h))+)$";
+
+/// The units of a duration, largest first, each with its rank (`m` and `min` are one unit).
+const UNITS: [(&str, u8); 8] = [
+    ("h", 6),
+    ("min", 5),
+    ("m", 5),
+    ("s", 4),
+    ("ms", 3),
+    ("us", 2),
+    ("µs", 2),
+    ("ns", 1),
+];
+
+/// A duration as the file writes it: `"250ms"`, `"1m30s"`, `"0"`. Stricter than
+/// [`SimDuration::parse`], so that a typo is refused rather than read as something else: no
+/// spaces (`"10 s"`), and each unit at most once, largest first (`"1h1h"`, `"30s1m"`), as
+/// Kubernetes and Go write durations.
+pub(crate) fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let bad = |why: &str| format!("invalid duration {text:?}: {why}");
+    if text.chars().any(char::is_whitespace) {
+        return Err(bad(&format!(
+            "no spaces inside a duration; write {:?}",
+            text.split_whitespace().collect::<String>()
+        )));
+    }
+    let mut rest = text;
+    let mut last: Option<(&str, u8)> = None;
+    while !rest.is_empty() {
+        let number = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let tail = &rest[number..];
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let unit = &tail[..unit_len];
+        if let Some(&(_, rank)) = UNITS.iter().find(|(u, _)| *u == unit) {
+            match last {
+                Some((before, r)) if r == rank => {
+                    return Err(bad(&format!(
+                        "`{unit}` comes twice (after `{before}`); give each unit once, such as \"1h30m\""
+                    )));
+                }
+                Some((before, r)) if r < rank => {
+                    return Err(bad(&format!(
+                        "`{unit}` after `{before}`; give units from the largest to the smallest, such as \"1m30s\""
+                    )));
+                }
+                _ => last = Some((unit, rank)),
+            }
+        }
+        rest = &tail[unit_len..];
+    }
+    SimDuration::parse(text).map_err(|e| e.to_string())
+}
 
 impl JsonSchema for HumanDuration {
     fn schema_name() -> Cow<'static, str> {
@@ -77,5 +132,25 @@ mod tests {
         );
         let e = toml::from_str::<T>("d = 30").err().unwrap();
         assert!(e.message().contains("such as \"250ms\""), "{e}");
+    }
+
+    #[test]
+    fn durations_are_written_one_way() {
+        assert_eq!(parse_duration("1m30s"), Ok(SimDuration::from_secs(90)));
+        assert_eq!(
+            parse_duration("1h2min3s4ms"),
+            SimDuration::parse("1h2m3s4ms").map_err(|e| e.to_string())
+        );
+        assert_eq!(parse_duration("0"), Ok(SimDuration::ZERO));
+        let e = parse_duration("10 s").unwrap_err();
+        assert!(e.contains("no spaces") && e.contains("\"10s\""), "{e}");
+        assert!(parse_duration(" 10s").is_err());
+        let e = parse_duration("1h1h").unwrap_err();
+        assert!(e.contains("`h` comes twice"), "{e}");
+        assert!(parse_duration("1m2min").unwrap_err().contains("twice"));
+        let e = parse_duration("30s1m").unwrap_err();
+        assert!(e.contains("largest to the smallest"), "{e}");
+        assert!(parse_duration("5 parsecs").is_err());
+        assert!(parse_duration("").is_err());
     }
 }

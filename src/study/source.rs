@@ -55,14 +55,7 @@ impl Source {
     /// Reads and checks the file at `path`, its variants and its sweep.
     pub fn load(path: &Path) -> Result<Source, ScenarioError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            error(
-                &origin,
-                None,
-                "",
-                format!("could not read the scenario file: {e}"),
-            )
-        })?;
+        let text = scenario::read_text(path)?;
         Source::parse(&text, &origin)
     }
 

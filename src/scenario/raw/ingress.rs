@@ -51,7 +51,9 @@ pub(crate) struct IngressTable {
     pub max_instances: Option<u32>,
     /// app-gateway only: time for a new instance to take traffic. Default: "6m30s" (6–7 min).
     pub scale_out_time: Option<HumanDuration>,
-    /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout. Default: 3.
+    /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout, at most 100.
+    /// Default: 3.
+    #[schemars(range(min = 1, max = 100))]
     pub next_upstream_tries: Option<u32>,
     /// nginx only: `limit-rps` rate limit, requests per second per controller replica; excess
     /// is rejected with 503. Default: no limit.
@@ -60,7 +62,9 @@ pub(crate) struct IngressTable {
     /// (ingress-nginx's burst multiplier).
     pub limit_burst: Option<u32>,
     /// istio only: retries after the first try, of what Istio's default `retryOn` retries
-    /// (a failed connection; not a 503, another 5xx or a per-try timeout). Default: 2.
+    /// (a failed connection; not a 503, another 5xx or a per-try timeout), at most 100.
+    /// Default: 2.
+    #[schemars(range(max = 100))]
     pub retries: Option<u32>,
     /// istio only: timeout of each try (not retried: Istio's default `retryOn` has none of
     /// `5xx`, `gateway-error`, `reset`). Default: `backend_timeout`.
@@ -84,7 +88,8 @@ pub(crate) struct IngressTable {
     pub sidecar_latency: Option<DistSpec>,
     /// istio only, with `mesh`: retries the client sidecar makes on an east-west call whose
     /// connection fails (connect-failure, reset), each to another pod. Default: 2 (Istio's
-    /// default retry policy).
+    /// default retry policy). At most 100.
+    #[schemars(range(max = 100))]
     pub mesh_retries: Option<u32>,
     /// nginx and istio only: the connect timeout towards pods: a new connection to a pod that
     /// does not answer (black hole) fails after it, and the gateway retries it on another pod

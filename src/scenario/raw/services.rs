@@ -18,7 +18,8 @@ pub(crate) struct ServiceTable {
     /// or `replicas`.
     pub pods: Option<BTreeMap<String, u32>>,
     /// Pods in all, placed by the scheduler (evenly over the zones with room). Give this or
-    /// `pods`.
+    /// `pods`. At most 150,000.
+    #[schemars(range(max = 150_000))]
     pub replicas: Option<u32>,
     /// A topology-spread rule over zones for placing pods (initial with `replicas`,
     /// replacements and HPA scale-ups). Default: none (the zone with the fewest pods).
@@ -74,11 +75,12 @@ pub(crate) enum WhenUnsatisfiable {
 pub(crate) struct HpaTable {
     /// Fewest pods. Default: the pods given in `pods`.
     pub min: Option<u32>,
-    /// Most pods (required).
+    /// Most pods (required), at most 150,000.
+    #[schemars(range(max = 150_000))]
     pub max: u32,
     /// Target share of busy worker slots, e.g. 0.7 (required).
     pub target_utilisation: f64,
-    /// How often the HPA evaluates. Default: "15s" (kube-controller-manager).
+    /// How often the HPA evaluates, at least "1s". Default: "15s" (kube-controller-manager).
     pub sync_period: Option<HumanDuration>,
     /// No change while |utilisation / target − 1| is within this. Default: 0.1.
     pub tolerance: Option<f64>,
@@ -161,7 +163,8 @@ pub(crate) struct CallEntry {
     /// is made on its own, after the previous one replied).
     pub fan_out: Option<String>,
     /// Retries the caller's own code makes when the call fails (timeout, 5xx, reset), each a
-    /// new call with its own timeout. Default: 0.
+    /// new call with its own timeout. At most 100. Default: 0.
+    #[schemars(range(max = 100))]
     pub retries: Option<u32>,
     /// Backoff before the first retry; it doubles each retry, with full jitter, up to 5 s.
     /// Default: "100ms".

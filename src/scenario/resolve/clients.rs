@@ -4,6 +4,7 @@ use super::Names;
 use crate::engine::{ArrivalProcess, Dist, RatePoint, RateProfile, SimDuration, SimTime};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
+use crate::scenario::limits::{MAX_RATE, MAX_RETRIES, RETRIES_WHY};
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{
     ArrivalName, ClientsTable, JitterName, ProfilePoint, RetriesTable, RouteEntry, ShapeName,
@@ -52,6 +53,14 @@ fn valid_rate(rate: f64) -> bool {
     rate.is_finite() && rate >= 0.0
 }
 
+/// The message for a rate above [`MAX_RATE`].
+fn too_high(rate: f64) -> String {
+    format!(
+        "must be at most {MAX_RATE:.0} requests per second (every request is simulated; \
+         {MAX_RATE:.0} per second is beyond one cluster's ingress), got {rate}"
+    )
+}
+
 fn arrivals(cx: &mut Cx<'_>, p: &FieldPath, t: &ClientsTable, sim: &Simulation) -> ArrivalProcess {
     let placeholder = ArrivalProcess::Poisson(0.0);
     match (t.rate, &t.profile) {
@@ -71,6 +80,10 @@ fn arrivals(cx: &mut Cx<'_>, p: &FieldPath, t: &ClientsTable, sim: &Simulation) 
                 &p.key("rate"),
                 format!("must be a finite number of requests per second, at least 0, got {rate}"),
             );
+            placeholder
+        }
+        (Some(rate), None) if rate > MAX_RATE => {
+            cx.error(&p.key("rate"), too_high(rate));
             placeholder
         }
         (Some(rate), None) => match t.arrival.unwrap_or(ArrivalName::Poisson) {
@@ -119,6 +132,8 @@ fn profile(
                     point.rps
                 ),
             );
+        } else if point.rps > MAX_RATE {
+            fail("rps", too_high(point.rps));
         }
         if let Some(prev) = i.checked_sub(1).map(|j| points[j].at.0) {
             if at <= prev {
@@ -230,7 +245,9 @@ fn retries(cx: &mut Cx<'_>, p: &FieldPath, t: &RetriesTable) -> RetryPolicy {
     }
     let budget = t.budget.map(|b| cx.share(&p.key("budget"), Some(b), 0.0));
     RetryPolicy {
-        attempts: t.attempts.unwrap_or(d::RETRY_ATTEMPTS),
+        attempts: cx
+            .at_most(&p.key("attempts"), t.attempts, MAX_RETRIES, RETRIES_WHY)
+            .unwrap_or(d::RETRY_ATTEMPTS),
         backoff,
         max_backoff,
         jitter: t.jitter.map_or(d::RETRY_JITTER, |j| match j {

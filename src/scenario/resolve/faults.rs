@@ -6,7 +6,9 @@ use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{FaultKindName as K, FaultTable, ModeName};
-use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind, Service, Simulation};
+use crate::scenario::{
+    CallTarget, FailureMode, Fault, FaultKind, Ingress, IngressKind, Service, Simulation,
+};
 
 const ZONE_OUTAGE: &[&str] = &[
     "zone-outage",
@@ -38,12 +40,91 @@ pub(super) fn resolve(
     names: &Names,
     sim: &Simulation,
     services: &[Service],
+    ingress: &Ingress,
 ) -> Vec<Fault> {
     let list = FieldPath::root().key("faults");
     let faults = tables.iter().enumerate();
+    let there = There { services, ingress };
     faults
-        .filter_map(|(i, t)| fault(cx, &list.index(i), t, names, sim, services))
+        .filter_map(|(i, t)| fault(cx, &list.index(i), t, names, sim, &there))
         .collect()
+}
+
+/// What a fault's `count` can reach: the pods and ingress instances.
+struct There<'a> {
+    services: &'a [Service],
+    ingress: &'a Ingress,
+}
+
+impl There<'_> {
+    /// Pods of `service` (in `zone`, if given) at the start, and the most its HPA may run.
+    fn pods(&self, service: usize, zone: Option<usize>) -> (u32, Option<u32>) {
+        let Some(s) = self.services.get(service) else {
+            return (0, None);
+        };
+        let start = match zone {
+            Some(z) => s.pods.get(z).copied().unwrap_or(0),
+            None => s.pods.iter().fold(0u32, |a, &n| a.saturating_add(n)),
+        };
+        (start, s.hpa.as_ref().map(|h| h.max))
+    }
+
+    /// Pods of every service in `zone` at the start, and the most they may reach with their
+    /// HPAs (`None` without any HPA).
+    fn pods_in_zone(&self, zone: usize) -> (u32, Option<u32>) {
+        let mut start = 0u32;
+        let mut most = 0u32;
+        let mut scales = false;
+        for i in 0..self.services.len() {
+            let (n, max) = self.pods(i, Some(zone));
+            start = start.saturating_add(n);
+            scales |= max.is_some();
+            most = most.saturating_add(n.max(max.unwrap_or(0)));
+        }
+        (start, scales.then_some(most))
+    }
+
+    /// Ingress instances (in `zone`, if given) at the start, and the most its autoscaling may
+    /// run.
+    fn instances(&self, zone: Option<usize>) -> (u32, Option<u32>) {
+        let i = self.ingress;
+        let start = match zone {
+            Some(z) => i.instances.get(z).copied().unwrap_or(0),
+            None => i.instances.iter().fold(0u32, |a, &n| a.saturating_add(n)),
+        };
+        let gateway = match &i.kind {
+            IngressKind::AppGateway(g) => g.autoscale.as_ref().map(|a| a.max_instances),
+            _ => None,
+        };
+        (start, i.hpa.as_ref().map(|h| h.max).or(gateway))
+    }
+}
+
+/// Refuses a `count` above what can exist: `start` now, or up to `scaled` with autoscaling.
+/// Every count fault is checked alike; during the run it takes whatever is up, at most
+/// `count`. `what` names them ("pods of `api`"), `verb` what happens ("crash").
+fn count_within(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    count: u32,
+    (start, scaled): (u32, Option<u32>),
+    what: &str,
+    verb: &str,
+) {
+    let most = start.max(scaled.unwrap_or(0));
+    if count > most {
+        let scaling = match scaled {
+            Some(max) if max > start => format!(" and at most {max} with autoscaling"),
+            _ => String::new(),
+        };
+        cx.error(
+            &p.key("count"),
+            format!(
+                "there are {start} {what} at the start{scaling}, so at most {most} can {verb}, \
+                 got {count}"
+            ),
+        );
+    }
 }
 
 fn fault(
@@ -52,7 +133,7 @@ fn fault(
     t: &FaultTable,
     names: &Names,
     sim: &Simulation,
-    services: &[Service],
+    there: &There<'_>,
 ) -> Option<Fault> {
     cx.only_for_kinds(
         p,
@@ -96,26 +177,28 @@ fn fault(
         K::PodCrash | K::GrayFailure | K::PodHang => {
             let service = required(cx, p, t.kind, "service", t.service.as_deref())?;
             let service = names.service(cx, &p.key("service"), service)?;
-            let pods: u32 = services.get(service).map_or(0, |s| s.pods.iter().sum());
             let count = cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT);
-            if count > pods {
-                cx.error(
-                    &p.key("count"),
-                    format!(
-                        "`{}` has {pods} pods, so at most {pods} can crash, got {count}",
-                        names.services[service]
-                    ),
-                );
-            }
+            let zone = match t.zone.as_deref().filter(|_| t.kind == K::GrayFailure) {
+                Some(z) => Some(names.zone(cx, &p.key("zone"), z)?),
+                None => None,
+            };
+            let name = &names.services[service];
+            let (what, verb) = match (t.kind, zone) {
+                (K::PodHang, _) => (format!("pods of `{name}`"), "hang"),
+                (K::GrayFailure, Some(z)) => (
+                    format!("pods of `{name}` in zone `{}`", names.zones[z]),
+                    "turn gray",
+                ),
+                (K::GrayFailure, None) => (format!("pods of `{name}`"), "turn gray"),
+                _ => (format!("pods of `{name}`"), "crash"),
+            };
+            count_within(cx, p, count, there.pods(service, zone), &what, verb);
             if t.kind == K::PodHang {
                 FaultKind::PodHang { service, count }
             } else if t.kind == K::GrayFailure {
                 FaultKind::GrayFailure {
                     service,
-                    zone: match t.zone.as_deref() {
-                        Some(z) => Some(names.zone(cx, &p.key("zone"), z)?),
-                        None => None,
-                    },
+                    zone,
                     count,
                     latency_multiplier: multiplier(cx, p, t),
                     error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
@@ -126,20 +209,33 @@ fn fault(
         }
         K::NodeFailure => {
             let zone = required(cx, p, t.kind, "zone", t.zone.as_deref())?;
+            let zone = names.zone(cx, &p.key("zone"), zone)?;
+            let count = cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT);
+            let what = format!("pods in zone `{}`", names.zones[zone]);
+            count_within(cx, p, count, there.pods_in_zone(zone), &what, "be lost");
             FaultKind::NodeFailure {
-                zone: names.zone(cx, &p.key("zone"), zone)?,
-                count: cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT),
+                zone,
+                count,
                 mode: mode(t),
             }
         }
-        K::IngressInstanceLoss => FaultKind::IngressInstanceLoss {
-            zone: match t.zone.as_deref() {
+        K::IngressInstanceLoss => {
+            let zone = match t.zone.as_deref() {
                 Some(z) => Some(names.zone(cx, &p.key("zone"), z)?),
                 None => None,
-            },
-            count: cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT),
-            mode: mode(t),
-        },
+            };
+            let count = cx.at_least(&p.key("count"), t.count, 1, d::CRASH_COUNT);
+            let what = match zone {
+                Some(z) => format!("ingress instances in zone `{}`", names.zones[z]),
+                None => "ingress instances".to_string(),
+            };
+            count_within(cx, p, count, there.instances(zone), &what, "be lost");
+            FaultKind::IngressInstanceLoss {
+                zone,
+                count,
+                mode: mode(t),
+            }
+        }
         K::ZoneLatency => FaultKind::ZoneLatency {
             latency_multiplier: multiplier(cx, p, t),
         },

@@ -7,6 +7,7 @@ use super::Names;
 use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
+use crate::scenario::limits::{MAX_INSTANCES, MAX_RETRIES, RETRIES_WHY};
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{
     BalancingName, CostsTable, IngressKindName as K, IngressTable, SkuName, TrafficPolicyName,
@@ -156,13 +157,29 @@ pub(super) fn resolve(
         t.backend_timeout,
         backend_timeout,
     );
-    let given: u32 = t.instances.iter().flat_map(|m| m.values()).sum();
+    let given: u32 = t
+        .instances
+        .iter()
+        .flat_map(|m| m.values())
+        .fold(0u32, |a, &n| a.saturating_add(n));
     let hpa = gateway_hpa(cx, &p, t, kind, if given > 0 { given } else { instances });
     // Without `instances`, an HPA starts from its minimum.
     let instances = hpa.as_ref().map_or(instances, |h| h.min);
     let instances = instances_per_zone(cx, &p.key("instances"), t, names, instances);
-    let total: u32 = instances.iter().sum();
-    if let Some(max) = t.max_instances
+    let total: u32 = instances.iter().fold(0u32, |a, &n| a.saturating_add(n));
+    if total > MAX_INSTANCES {
+        cx.error(
+            &p.key("instances"),
+            format!("must total at most {MAX_INSTANCES} (instances are pods or VMs, under the cluster's pod envelope), got {total}"),
+        );
+    }
+    let max_instances = cx.at_most(
+        &p.key("max_instances"),
+        t.max_instances,
+        MAX_INSTANCES,
+        "instances are pods or VMs, under the cluster's pod envelope",
+    );
+    if let Some(max) = max_instances
         && max < total
     {
         cx.error(
@@ -283,7 +300,10 @@ fn instances_per_zone(
     let mut per_zone = vec![0; zones];
     for (zone, &n) in given {
         if let Some(z) = names.zone(cx, &p.key(zone), zone) {
-            per_zone[z] = n;
+            let why = "instances are pods or VMs, under the cluster's pod envelope";
+            per_zone[z] = cx
+                .at_most(&p.key(zone), Some(n), MAX_INSTANCES, why)
+                .unwrap_or(0);
         }
     }
     if per_zone.iter().all(|&n| n == 0) {
@@ -349,12 +369,11 @@ fn kind_settings(
             })
         }
         K::Nginx => IngressKind::Nginx(Nginx {
-            next_upstream_tries: cx.at_least(
-                &p.key("next_upstream_tries"),
-                t.next_upstream_tries,
-                1,
-                d::NGINX_NEXT_UPSTREAM_TRIES,
-            ),
+            next_upstream_tries: {
+                let q = p.key("next_upstream_tries");
+                let tries = cx.at_most(&q, t.next_upstream_tries, MAX_RETRIES, RETRIES_WHY);
+                cx.at_least(&q, tries, 1, d::NGINX_NEXT_UPSTREAM_TRIES)
+            },
             rate_limit: t.limit_rps.and_then(|rps| {
                 if !(rps.is_finite() && rps > 0.0) {
                     cx.error(
@@ -370,8 +389,17 @@ fn kind_settings(
             }),
         }),
         K::Istio => IngressKind::Istio(Istio {
-            retries: t.retries.unwrap_or(d::ISTIO_RETRIES),
-            mesh_retries: t.mesh_retries.unwrap_or(d::ISTIO_RETRIES),
+            retries: cx
+                .at_most(&p.key("retries"), t.retries, MAX_RETRIES, RETRIES_WHY)
+                .unwrap_or(d::ISTIO_RETRIES),
+            mesh_retries: cx
+                .at_most(
+                    &p.key("mesh_retries"),
+                    t.mesh_retries,
+                    MAX_RETRIES,
+                    RETRIES_WHY,
+                )
+                .unwrap_or(d::ISTIO_RETRIES),
             per_try_timeout: cx.positive(
                 &p.key("per_try_timeout"),
                 t.per_try_timeout,

@@ -6,6 +6,7 @@ use super::spread;
 use crate::engine::{Dist, SimDuration};
 use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
+use crate::scenario::limits::{MAX_PODS, MAX_RETRIES, MIN_HPA_SYNC_PERIOD, PODS_WHY, RETRIES_WHY};
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{CallEntry, ReadinessSpec, ReadinessTable, ServiceTable};
 use crate::scenario::{Call, CallTarget, FanOut, Hpa, Probe, Service};
@@ -104,8 +105,10 @@ pub(super) fn hpa(
     default_min: u32,
     defaults: Option<(u32, f64)>,
 ) -> Hpa {
-    let min = cx.at_least(&p.key("min"), h.min, 1, default_min);
-    let max = match h.max.or(defaults.map(|d| d.0)) {
+    let min = cx.at_most(&p.key("min"), h.min, MAX_PODS, PODS_WHY);
+    let min = cx.at_least(&p.key("min"), min, 1, default_min.min(MAX_PODS));
+    let max = cx.at_most(&p.key("max"), h.max, MAX_PODS, PODS_WHY);
+    let max = match max.or(defaults.map(|d| d.0)) {
         Some(max) => max,
         None => {
             cx.error(&p.key("max"), "is required (the most replicas)");
@@ -138,13 +141,33 @@ pub(super) fn hpa(
         min,
         max: max.max(min),
         target,
-        sync_period: cx.positive(&p.key("sync_period"), h.sync_period, d::HPA_SYNC_PERIOD),
+        sync_period: sync_period(cx, &p.key("sync_period"), h.sync_period),
         tolerance: cx.share(&p.key("tolerance"), h.tolerance, d::HPA_TOLERANCE),
         scale_down_stabilisation: crate::scenario::units::or(
             h.scale_down_stabilisation,
             d::HPA_SCALE_DOWN_STABILISATION,
         ),
     }
+}
+
+/// The HPA's sync period, at least [`MIN_HPA_SYNC_PERIOD`].
+fn sync_period(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    given: Option<crate::scenario::units::HumanDuration>,
+) -> SimDuration {
+    let period = crate::scenario::units::or(given, d::HPA_SYNC_PERIOD);
+    if period < MIN_HPA_SYNC_PERIOD {
+        cx.error(
+            p,
+            format!(
+                "must be at least {MIN_HPA_SYNC_PERIOD} (the controller's default is 15s and AKS \
+                 does not change it; a shorter loop only adds events), got {period}"
+            ),
+        );
+        return d::HPA_SYNC_PERIOD;
+    }
+    period
 }
 
 fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<Call> {
@@ -176,7 +199,9 @@ fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<
         target,
         probability,
         timeout,
-        retries: c.retries.unwrap_or(0),
+        retries: cx
+            .at_most(&p.key("retries"), c.retries, MAX_RETRIES, RETRIES_WHY)
+            .unwrap_or(0),
         backoff: crate::scenario::units::or(c.backoff, d::RETRY_BACKOFF),
     })
 }

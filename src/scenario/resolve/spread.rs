@@ -3,6 +3,7 @@
 
 use super::Names;
 use crate::scenario::context::Cx;
+use crate::scenario::limits::{MAX_PODS, PODS_WHY, grouped};
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{ServiceTable, WhenUnsatisfiable};
 use crate::scenario::{Service, TopologySpread};
@@ -37,11 +38,15 @@ pub(super) fn pods_or_replicas(
                 format!("`{}` needs at least one pod, got 0", t.name),
             );
         }
-        (None, Some(n)) => return (pods, n),
+        (None, Some(n)) => {
+            let n = cx.at_most(&p.key("replicas"), Some(n), MAX_PODS, PODS_WHY);
+            return (pods, n.unwrap_or(0));
+        }
         (Some(given), None) => {
             for (zone, &n) in given {
-                if let Some(z) = names.zone(cx, &p.key("pods").key(zone), zone) {
-                    pods[z] = n;
+                let at = p.key("pods").key(zone);
+                if let Some(z) = names.zone(cx, &at, zone) {
+                    pods[z] = cx.at_most(&at, Some(n), MAX_PODS, PODS_WHY).unwrap_or(0);
                 }
             }
             if pods.iter().all(|&n| n == 0) {
@@ -52,7 +57,16 @@ pub(super) fn pods_or_replicas(
             }
         }
     }
-    let total = pods.iter().sum();
+    let total = pods.iter().fold(0u32, |a, &n| a.saturating_add(n));
+    if total > MAX_PODS {
+        cx.error(
+            &p.key("pods"),
+            format!(
+                "must total at most {} ({PODS_WHY}), got {total}",
+                grouped(MAX_PODS as usize)
+            ),
+        );
+    }
     (pods, total)
 }
 
@@ -83,6 +97,8 @@ pub(super) fn place_replicas(
         let Some(n) = t.replicas.filter(|_| t.pods.is_none()) else {
             continue;
         };
+        // Beyond the bound it is already an error; placing billions of pods would take hours.
+        let n = n.min(MAX_PODS);
         let room: Vec<u32> = (0..zones)
             .map(|z| {
                 zone_capacity
