@@ -165,7 +165,10 @@ fn lb_ports_per_node(
             .iter()
             .find(|(size, _)| nodes <= *size)
             .map(|&(_, ports)| ports);
-        if ports.is_none() {
+        // Without destinations and without `kind`, outbound SNAT is never used: the
+        // implicit default must not refuse a large cluster.
+        let used = t.kind.is_some() || t.destinations.iter().flatten().next().is_some();
+        if ports.is_none() && used {
             cx.error(
                 &p.key("nodes"),
                 format!(
