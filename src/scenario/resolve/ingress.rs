@@ -343,13 +343,11 @@ fn kind_settings(
             };
             IngressKind::AppGateway(AppGateway {
                 waf,
-                compute_units_per_slot: compute_units_per_slot(t.concurrency.unwrap_or(
-                    if waf {
-                        d::APP_GATEWAY_WAF_CONCURRENCY
-                    } else {
-                        d::APP_GATEWAY_CONCURRENCY
-                    },
-                )),
+                compute_units_per_slot: compute_units_per_slot(t.concurrency.unwrap_or(if waf {
+                    d::APP_GATEWAY_WAF_CONCURRENCY
+                } else {
+                    d::APP_GATEWAY_CONCURRENCY
+                })),
                 probe: ProbeOverride {
                     interval: positive(cx, "interval", probe.interval),
                     timeout: positive(cx, "timeout", probe.timeout),
@@ -475,6 +473,11 @@ pub(super) fn warnings(cx: &mut Cx<'_>, t: &IngressTable) -> Vec<Diagnostic> {
     out
 }
 
+/// Compute units one worker slot of an App Gateway instance stands for, with `slots` slots.
+fn compute_units_per_slot(slots: u32) -> f64 {
+    f64::from(d::APP_GATEWAY_CU_PER_INSTANCE) / f64::from(slots.max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::spread;
@@ -485,9 +488,4 @@ mod tests {
         assert_eq!(spread(7, 3), [3, 2, 2]);
         assert_eq!(spread(0, 1), [0]);
     }
-}
-
-/// Compute units one worker slot of an App Gateway instance stands for, with `slots` slots.
-fn compute_units_per_slot(slots: u32) -> f64 {
-    f64::from(d::APP_GATEWAY_CU_PER_INSTANCE) / f64::from(slots.max(1))
 }
