@@ -497,3 +497,18 @@ service_time = "10ms"
     let ready = self::ready(&unlimited);
     assert!(ready.iter().all(|&n| n == 5.0), "{ready:?}");
 }
+
+/// `nodes_per_zone` is bounded by AKS's 5,000 nodes a cluster (it was unbounded).
+#[test]
+fn nodes_per_zone_has_an_upper_bound() {
+    let text = BASE.replace(
+        "[clients]",
+        "[network]\nnodes_per_zone = 4000000000\n\n[clients]",
+    );
+    let e = error(&text);
+    says(
+        &e,
+        "broken.toml:",
+        &["network.nodes_per_zone", "at most 5,000", "got 4000000000"],
+    );
+}

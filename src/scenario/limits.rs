@@ -18,6 +18,10 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// plane is the tighter bound. Each simulated pod costs about 600 bytes.
 pub const MAX_PODS: u32 = 150_000;
 
+/// Most nodes in one zone (`[network] nodes_per_zone`): an AKS cluster has at most 5,000 nodes
+/// ("AKS quotas, SKUs and regions", D).
+pub const MAX_NODES_PER_ZONE: u32 = 5_000;
+
 /// Most ingress instances (App Gateway instances or gateway pods) over all zones: they are pods
 /// or VMs like the services' pods, under the same envelope.
 pub const MAX_INSTANCES: u32 = MAX_PODS;

@@ -289,6 +289,16 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         per_zone
     });
     let zones_len = zones.len();
+    // 0 = not given: filled in from the pods once the services are resolved.
+    let nodes_per_zone = cx.at_least(&p.key("nodes_per_zone"), t.nodes_per_zone, 1, 0);
+    let nodes_per_zone = cx
+        .at_most(
+            &p.key("nodes_per_zone"),
+            Some(nodes_per_zone),
+            crate::scenario::limits::MAX_NODES_PER_ZONE,
+            "an AKS cluster has at most 5,000 nodes",
+        )
+        .unwrap_or(0);
     Network {
         zones,
         in_zone: cx.dist(
@@ -304,8 +314,7 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         topology_aware_routing: t.topology_aware_routing.unwrap_or(false),
         zone_capacity,
         node_provisioning: crate::scenario::units::or(t.node_provisioning, d::NODE_PROVISIONING),
-        // 0 = not given: filled in from the pods once the services are resolved.
-        nodes: vec![cx.at_least(&p.key("nodes_per_zone"), t.nodes_per_zone, 1, 0); zones_len],
+        nodes: vec![nodes_per_zone; zones_len],
     }
 }
 
