@@ -28,6 +28,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::engine::{ArrivalProcess, SimDuration};
+use crate::model::OverBudget;
 use crate::model::detection::{
     DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, removal_delay,
 };
@@ -295,10 +296,10 @@ fn probe(
     slo_p99: f64,
     max_error_rate: f64,
     progress: &indicatif::ProgressBar,
-) -> Probe {
+) -> Result<Probe, OverBudget> {
     let reps = u64::from(s.simulation.replications);
     let tick = |_replication: u64| progress.inc(1);
-    let runs = runner::run_replications(s, 0..reps, &tick);
+    let runs = runner::run_replications_within_budget(s, 0..reps, &tick)?;
     let p99: Vec<f64> = runs
         .iter()
         .filter(|r| !r.latency.is_empty())
@@ -313,13 +314,13 @@ fn probe(
         ArrivalProcess::Poisson(r) | ArrivalProcess::Constant(r) => r,
         ArrivalProcess::Profile(_) => f64::NAN,
     };
-    Probe {
+    Ok(Probe {
         rate,
         offered_per_s,
         p99_s,
         meets: p99_s.n > 0 && p99_s.upper() <= slo_p99 && error_rate.mean <= max_error_rate,
         error_rate,
-    }
+    })
 }
 
 /// Searches one case on the current pool.
@@ -376,10 +377,17 @@ fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, St
             Ok(s) => {
                 progress.set_length(progress.position() + reps);
                 progress.set_message(format!("probe {} req/s", render::num(rate)));
-                let p = probe(&s, slo, max_errors, &progress);
-                let meets = p.meets;
-                probes.push(p);
-                meets
+                match probe(&s, slo, max_errors, &progress) {
+                    Ok(p) => {
+                        let meets = p.meets;
+                        probes.push(p);
+                        meets
+                    }
+                    Err(e) => {
+                        failure = Some(e.into());
+                        false
+                    }
+                }
             }
             Err(e) => {
                 failure = Some(e);

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::model::OverBudget;
 use crate::report;
 use crate::runner::Summary;
 use crate::runner::failover::FailoverSummary;
@@ -191,10 +192,15 @@ impl Difference {
 }
 
 /// Runs the columns with common random numbers on the current pool (`opts` may override the
-/// seed and replications) and compares them. `name` names the comparison.
-pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparison {
+/// seed and replications) and compares them. `name` names the comparison. Fails only when a
+/// replication passes its share of the memory budget.
+pub fn compare(
+    name: &str,
+    mut columns: Vec<Column>,
+    opts: &Options,
+) -> Result<Comparison, OverBudget> {
     let Some(first) = columns.first() else {
-        return Comparison {
+        return Ok(Comparison {
             schema_version: SCHEMA_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
             name: name.to_string(),
@@ -202,7 +208,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
             replications: 0,
             reference: String::new(),
             columns: Vec::new(),
-        };
+        });
     };
     let common = common_settings(&first.scenario, opts);
     for c in &mut columns {
@@ -219,7 +225,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
             Summary::from_runs(s, &runs).failover
         };
         (metrics::of_runs(s, &runs), offered, failover)
-    });
+    })?;
     progress.finish_and_clear();
     let reference: Vec<Metric> = measured[0].0.clone();
     let results = columns
@@ -261,7 +267,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
             }
         })
         .collect();
-    Comparison {
+    Ok(Comparison {
         schema_version: SCHEMA_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
         name: name.to_string(),
@@ -269,7 +275,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
         replications: u64::from(common.1),
         reference: columns[0].label.clone(),
         columns: results,
-    }
+    })
 }
 
 /// The comparison's default name (see the module docs).
@@ -341,7 +347,7 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     let dir = report::output_dir(&opts.out, &name)?;
     let pool = pool(opts)?;
     let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
-    let comparison = pool.install(|| compare(&name, columns, opts));
+    let comparison = pool.install(|| compare(&name, columns, opts))?;
     let mut json = serde_json::to_string_pretty(&comparison)?;
     json.push('\n');
     let path = dir.join("comparison.json");

@@ -22,6 +22,7 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+use crate::model::OverBudget;
 use crate::report;
 use crate::runner::Summary;
 use crate::scenario::Scenario;
@@ -111,8 +112,9 @@ fn plan(source: Source, sweep: Sweep) -> Result<Planned, crate::scenario::Scenar
     })
 }
 
-/// Runs the sweep of `p` on the current pool with common settings from `opts`.
-pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
+/// Runs the sweep of `p` on the current pool with common settings from `opts`. Fails only when
+/// a replication passes its share of the memory budget.
+pub fn sweep(p: &Planned, opts: &Options) -> Result<SweepResult, OverBudget> {
     let base = &p.source.base;
     let common = common_settings(base, opts);
     let mut all: Vec<Scenario> = p.curves.iter().flat_map(|(_, s)| s.clone()).collect();
@@ -124,7 +126,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
         &base.name,
         opts.quiet,
     );
-    let summaries = run_each(&all, &progress, &|s, runs| Summary::from_runs(s, &runs));
+    let summaries = run_each(&all, &progress, &|s, runs| Summary::from_runs(s, &runs))?;
     progress.finish_and_clear();
     let mut rows = summaries.iter();
     let series = p
@@ -142,7 +144,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
                 .collect(),
         })
         .collect();
-    SweepResult {
+    Ok(SweepResult {
         schema_version: SCHEMA_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: base.name.clone(),
@@ -151,7 +153,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
         replications: u64::from(common.1),
         measured_secs: (base.simulation.duration - base.simulation.warmup).as_secs_f64(),
         series,
-    }
+    })
 }
 
 /// Runs every planned sweep and writes `sweep.csv` and `sweep.json` into
@@ -164,7 +166,7 @@ pub fn run(planned: &[Planned], opts: &Options) -> Result<Outcome, StudyError> {
     let pool = pool(opts)?;
     let mut outcome = Outcome::default();
     for (p, dir) in planned.iter().zip(&dirs) {
-        let result = pool.install(|| sweep(p, opts));
+        let result = pool.install(|| sweep(p, opts))?;
         let (json, written) = write(dir, &result)?;
         outcome.written.extend(written);
         let slo = p.source.base.slo.as_ref().map(|s| s.p99.as_millis_f64());
