@@ -103,8 +103,8 @@ pub struct CommonArgs {
     pub format: Format,
     /// Memory the replications running at once may hold, e.g. 512MiB or 8GiB; a replication
     /// whose state (requests in flight, events, waiting lines) passes its share stops the run
-    /// with an error (exit 1) before anything is written [default: half the machine's memory,
-    /// or 4GiB if it cannot be read].
+    /// with an error (exit 1) before anything is written [default: a quarter of the machine's
+    /// memory, or 4GiB if it cannot be read].
     #[arg(long, value_name = "SIZE", value_parser = runner::memory_budget::parse_size)]
     pub memory_budget: Option<u64>,
 }

@@ -31,11 +31,19 @@ pub struct OverBudget {
 
 impl fmt::Display for OverBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+        // Whole MiB as such, else one decimal (4.0 held vs a budget of 4 reads as past it).
+        let mib = |b: u64| {
+            let m = b as f64 / (1024.0 * 1024.0);
+            if m.fract() == 0.0 {
+                format!("{m:.0}")
+            } else {
+                format!("{m:.1}")
+            }
+        };
         write!(
             f,
-            "replication {} stopped at {:.1} s of simulated time: its state held {:.0} MiB, \
-             past its share of the memory budget ({:.0} MiB); {} requests and calls were in \
+            "replication {} stopped at {:.1} s of simulated time: its state held {} MiB, \
+             past its share of the memory budget ({} MiB); {} requests and calls were in \
              flight and {} events waited in the calendar",
             self.replication,
             self.at_secs,
@@ -50,8 +58,7 @@ impl fmt::Display for OverBudget {
         write!(
             f,
             ". The system may be unstable (offered load above capacity into an unbounded \
-             queue, or long timeouts at a high rate): set a queue_limit, or raise \
-             --memory-budget"
+             queue): set a queue_limit, or raise --memory-budget"
         )
     }
 }

@@ -1,17 +1,19 @@
-//! The memory budget of a run: its default (half the machine's memory) and the sizes the
-//! `--memory-budget` flag accepts.
+//! The memory budget of a run: its default (a quarter of the machine's memory) and the sizes
+//! the `--memory-budget` flag accepts.
 
 /// The budget when the machine's memory cannot be read: 4 GiB.
 pub const FALLBACK_MEMORY_BUDGET: u64 = 4 << 30;
 
-/// The default memory budget: half of `MemTotal` in `/proc/meminfo` (the other half is left to
-/// the rest of the process — results, charts — and the machine), or
-/// [`FALLBACK_MEMORY_BUDGET`] where that file cannot be read.
+/// The default memory budget: a quarter of `MemTotal` in `/proc/meminfo`, or
+/// [`FALLBACK_MEMORY_BUDGET`] where that file cannot be read. A quarter, because the state is
+/// checked every few thousand events and its buffers grow by doubling, so it may hold up to
+/// about twice its share before a check stops it; the rest is left to the results, the charts
+/// and the machine.
 pub fn default_memory_budget() -> u64 {
     std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|text| mem_total(&text))
-        .map_or(FALLBACK_MEMORY_BUDGET, |total| total / 2)
+        .map_or(FALLBACK_MEMORY_BUDGET, |total| total / 4)
 }
 
 /// `MemTotal` of a `/proc/meminfo` text, bytes.
@@ -84,7 +86,7 @@ mod tests {
     }
 
     #[test]
-    fn half_of_mem_total() {
+    fn mem_total_of_meminfo() {
         let text = "MemTotal:       16384 kB\nMemFree:  1 kB\n";
         assert_eq!(mem_total(text), Some(16384 * 1024));
         assert_eq!(mem_total("nothing"), None);
