@@ -191,3 +191,47 @@ fn charts_of_an_earlier_run_do_not_linger() {
     assert!(!dir.join("snat.png").exists());
     assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
 }
+
+/// A run and a sweep of one scenario share its folder: each replaces its own set and keeps the
+/// other's files, and neither leaves temporaries.
+#[test]
+fn a_run_and_a_sweep_keep_each_others_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("sets.toml");
+    std::fs::write(&file, SCENARIO).unwrap();
+    let out = tmp.path().join("out");
+    let dir = out.join("sets");
+    run(&file, &out, "1");
+    Command::cargo_bin("trafsim")
+        .unwrap()
+        .args([
+            "run",
+            "--quiet",
+            "--threads",
+            "1",
+            "--sweep",
+            "clients.rate=40,50",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let both = snapshot(&dir);
+    for name in [
+        "summary.json",
+        "report.html",
+        "sweep.json",
+        "sweep.csv",
+        "sweep.html",
+    ] {
+        assert!(both.contains_key(name), "{name} missing: {both:?}");
+    }
+    run(&file, &out, "2");
+    let after = snapshot(&dir);
+    assert_eq!(seed_of(&dir), 2);
+    for name in ["sweep.json", "sweep.csv", "sweep.html"] {
+        assert_eq!(after[name], both[name], "{name} changed");
+    }
+    assert!(leftovers(&out).is_empty(), "{:?}", leftovers(&out));
+}

@@ -51,6 +51,14 @@ pub const PAGE: &str = "capacity.html";
 /// File stem of the chart of the probes (not `capacity`, which is a sweep's curve in the same
 /// folder).
 pub const CHART: &str = "capacity-probes";
+
+/// The files a capacity search's set owns in its folder (see [`report::OutputSet`]).
+fn is_capacity_file(name: &str) -> bool {
+    matches!(
+        name,
+        "capacity.json" | "capacity-probes.svg" | "capacity-probes.png" | PAGE
+    )
+}
 /// Most doublings or halvings while bracketing.
 const MAX_BRACKET_STEPS: u32 = 30;
 /// Most bisection steps (a safeguard; the tolerance ends the search long before).
@@ -556,9 +564,10 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
         let r = pool.install(|| capacity(src, q, opts))?;
         let mut json = serde_json::to_string_pretty(&r)?;
         json.push('\n');
-        let path = dir.join("capacity.json");
-        report::write_atomic(&path, json.as_bytes())?;
-        outcome.written.push(path);
+        let mut set = report::OutputSet::begin(dir, is_capacity_file)?;
+        outcome
+            .written
+            .push(set.write("capacity.json", json.as_bytes())?);
         let probes = probe_curves(&r);
         let slo = r.results.first().map(|f| f.slo_p99_secs * 1e3);
         let chart = report::charts::render_capacity(&probes, slo).map(|mut c| {
@@ -566,11 +575,12 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
             c
         });
         outcome.written.extend(output::write_charts_and_page(
-            dir,
+            &mut set,
             vec![chart],
             PAGE,
             |charts| report::html::capacity_report(&r, src, charts),
         )?);
+        set.commit()?;
         outcome.show(opts.json, &json, || {
             render::capacity(&r.scenario, &r.results)
         });

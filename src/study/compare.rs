@@ -37,6 +37,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The comparison's page, [`report::html::comparison_report`], named after `comparison.json`.
 pub const PAGE: &str = "comparison.html";
 
+/// The files a comparison's set owns in its folder (see [`report::OutputSet`]).
+fn is_comparison_file(name: &str) -> bool {
+    matches!(
+        name,
+        "comparison.json" | "comparison.svg" | "comparison.png" | PAGE
+    )
+}
+
 /// One column to compare.
 #[derive(Clone, Debug)]
 pub struct Column {
@@ -350,15 +358,15 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     let comparison = pool.install(|| compare(&name, columns, opts))?;
     let mut json = serde_json::to_string_pretty(&comparison)?;
     json.push('\n');
-    let path = dir.join("comparison.json");
-    report::write_atomic(&path, json.as_bytes())?;
-    let mut written = vec![path];
+    let mut set = report::OutputSet::begin(&dir, is_comparison_file)?;
+    let mut written = vec![set.write("comparison.json", json.as_bytes())?];
     written.extend(output::write_charts_and_page(
-        &dir,
+        &mut set,
         vec![report::charts::render_comparison(&comparison)],
         PAGE,
         |charts| report::html::comparison_report(&comparison, &scenarios, &sources, charts),
     )?);
+    set.commit()?;
     let text = if opts.json {
         json
     } else {
