@@ -102,6 +102,12 @@ pub struct CommonArgs {
     /// summary.json, comparison.json or capacity.json.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Memory the replications running at once may hold, e.g. 512MiB or 8GiB; a replication
+    /// whose state (requests in flight, events, waiting lines) passes its share stops the run
+    /// with an error (exit 1) before anything is written [default: a quarter of the machine's
+    /// memory, or 4GiB if it cannot be read].
+    #[arg(long, value_name = "SIZE", value_parser = runner::memory_budget::parse_size)]
+    pub memory_budget: Option<u64>,
 }
 
 /// Options of `trafsim compare`.
@@ -142,6 +148,14 @@ pub struct CapacityArgs {
 }
 
 impl CommonArgs {
+    /// Sets the memory budget of the replications (the flag's, or the default).
+    fn set_memory_budget(&self) {
+        runner::set_memory_budget(
+            self.memory_budget
+                .unwrap_or_else(runner::memory_budget::default_memory_budget),
+        );
+    }
+
     /// The library's options.
     fn options(&self) -> study::Options {
         study::Options {
@@ -201,6 +215,10 @@ pub enum CliError {
     /// A summary that could not be serialised (exit 1).
     #[error("could not serialise the summary: {0}")]
     Json(#[from] serde_json::Error),
+    /// A replication that passed its share of the memory budget (exit 1); nothing of that
+    /// scenario is written.
+    #[error("{0}")]
+    OverBudget(#[from] trafsim::model::OverBudget),
     /// A comparison, sweep or capacity search that failed (exit 2 for invalid input, else 1).
     #[error(transparent)]
     Study(#[from] StudyError),
@@ -252,12 +270,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Compare(mut args) => {
             cap_threads(&mut args.common);
+            args.common.set_memory_budget();
             let opts = args.common.options();
             let outcome = study::compare::run(&args.files, args.name.as_deref(), &opts)?;
             show_outcome(&outcome, &opts)
         }
         Command::Capacity(mut args) => {
             cap_threads(&mut args.common);
+            args.common.set_memory_budget();
             let opts = args.common.options();
             let query = capacity::Query {
                 slo_p99: args.slo_p99,
@@ -384,6 +404,7 @@ fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
 
 /// `trafsim run`: sweeps first (files with `--sweep` or a `[sweep]`), then plain runs.
 fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
+    args.common.set_memory_budget();
     let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref())?;
     if !swept.is_empty() {
         let opts = args.common.options();
@@ -406,16 +427,23 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
         .num_threads(args.common.threads.unwrap_or(0))
         .build()?;
     for (i, (s, dir)) in scenarios.iter().zip(&dirs).enumerate() {
-        let summary = simulate(s, args, &pool);
-        let mut written = report::write_outputs(dir, &summary)?;
-        written.extend(report::write_charts_and_report(dir, s, &summary)?);
+        let summary = simulate(s, args, &pool)?;
+        // One set: the folder holds the complete old results or the complete new ones.
+        let mut set = report::OutputSet::begin(dir, report::is_run_file)?;
+        let mut written = report::write_outputs(&mut set, &summary)?;
+        written.extend(report::write_charts_and_report(&mut set, s, &summary)?);
+        set.commit()?;
         show(args, &summary, dir, &written, i > 0)?;
     }
     Ok(())
 }
 
 /// Runs one scenario's replications on `pool`, with a progress bar, and summarises them.
-fn simulate(s: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Summary {
+fn simulate(
+    s: &Scenario,
+    args: &RunArgs,
+    pool: &rayon::ThreadPool,
+) -> Result<Summary, trafsim::model::OverBudget> {
     let fixed = u64::from(s.simulation.replications);
     let max = u64::from(args.max_replications.unwrap_or(DEFAULT_MAX_REPLICATIONS));
     let bar = runner::progress_bar(
@@ -426,21 +454,21 @@ fn simulate(s: &Scenario, args: &RunArgs, pool: &rayon::ThreadPool) -> Summary {
     let tick = |_replication: u64| bar.inc(1);
     let (runs, precision) = match args.precision {
         None => (
-            pool.install(|| runner::run_replications(s, 0..fixed, &tick)),
+            pool.install(|| runner::run_replications_within_budget(s, 0..fixed, &tick))?,
             None,
         ),
         Some(rel) => {
             bar.set_message(format!("until p99 is within ±{}%", rel * 100.0));
             let batch = pool.current_num_threads().max(2) as u64;
             let (runs, outcome) =
-                pool.install(|| runner::run_until_precise(s, rel, max, batch, &tick));
+                pool.install(|| runner::run_until_precise(s, rel, max, batch, &tick))?;
             (runs, Some(outcome))
         }
     };
     bar.finish_and_clear();
     let mut summary = Summary::from_runs(s, &runs);
     summary.precision = precision;
-    summary
+    Ok(summary)
 }
 
 /// Prints one scenario's result on standard output (table or JSON) and where it was written.

@@ -20,6 +20,8 @@
 //! - `faults` — zone outages, pod crashes, dependency degradation, restarts;
 //! - `snat` — outbound connections and how long each holds its SNAT port;
 //! - `firewall` — Azure Firewall instances as throughput-limited queues, and their autoscaling;
+//! - `timers` — calendar lanes for fixed timeouts, and which queued timeouts are stale;
+//! - `memory` — the memory a replication holds, against a budget;
 //! - `collect` — gauges and the end-of-run [`RunResult`];
 //! - [`usage`] — instances, pods and traffic held and carried, for the cost estimate.
 //!
@@ -41,6 +43,7 @@ mod front;
 mod gateway_hpa;
 mod hpa;
 mod locality;
+mod memory;
 mod mesh_retry;
 mod node_lifecycle;
 mod placement;
@@ -50,9 +53,11 @@ mod retry_on;
 mod scaling;
 mod sim;
 mod snat;
+mod timers;
 pub mod topology;
 pub mod usage;
 
+pub use memory::OverBudget;
 pub use result::{
     DeadSends, DeniedCalls, ErrorCause, FirewallRun, ReplicaStats, RunResult, TierResult,
 };
@@ -65,6 +70,21 @@ use crate::scenario::Scenario;
 /// replication index always give the same result.
 pub fn simulate(scenario: &Scenario, replication: u64) -> RunResult {
     let mut sim = sim::Sim::new(scenario, replication);
-    sim.run();
+    // With no budget the run always reaches its end.
+    let _ = sim.run(u64::MAX);
     sim.into_result(replication)
+}
+
+/// Like [`simulate`], but stops with [`OverBudget`] if the replication's state (request arena,
+/// calendar, waiting lines) grows past `budget` bytes. Below the budget the result is the same
+/// as [`simulate`]'s.
+pub fn simulate_within(
+    scenario: &Scenario,
+    replication: u64,
+    budget: u64,
+) -> Result<RunResult, OverBudget> {
+    let mut sim = sim::Sim::new(scenario, replication);
+    sim.run(budget)
+        .map_err(|e| OverBudget { replication, ..e })?;
+    Ok(sim.into_result(replication))
 }

@@ -16,6 +16,8 @@ pub mod csv;
 pub mod files;
 pub mod html;
 pub mod json;
+pub mod output_set;
 pub mod terminal;
 
 pub use files::{OutputError, output_dir, write_atomic, write_charts_and_report, write_outputs};
+pub use output_set::{OutputSet, is_run_file};

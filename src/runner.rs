@@ -12,6 +12,9 @@
 //! - [`Summary`] condenses the replications into estimates with confidence intervals, the
 //!   SLO verdict, the merged time series and the [`failover`] story of each fault: what
 //!   `summary.json` and the terminal table show;
+//! - [`set_memory_budget`] bounds the memory of the replications running at once (each stops
+//!   with [`OverBudget`](crate::model::OverBudget) past its share; `memory_budget` parses the
+//!   flag and gives the default);
 //! - [`progress_bar`] is the one factory for progress bars (hidden with `--quiet` or when
 //!   standard error is not a terminal).
 //!
@@ -19,6 +22,7 @@
 //! model; the runner only chooses the indices and the order of the merge.
 
 pub mod failover;
+pub mod memory_budget;
 mod precision;
 mod progress;
 mod replicate;
@@ -29,7 +33,9 @@ mod tiers;
 pub use failover::FailoverSummary;
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
 pub use progress::progress_bar;
-pub use replicate::{run_all, run_replications};
+pub use replicate::{
+    memory_budget, run_all, run_replications, run_replications_within_budget, set_memory_budget,
+};
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,

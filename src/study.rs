@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::model::RunResult;
+use crate::model::{OverBudget, RunResult};
 use crate::report::OutputError;
 use crate::runner;
 use crate::scenario::{Scenario, ScenarioError};
@@ -117,6 +117,9 @@ pub enum StudyError {
     /// A result that could not be serialised (exit 1).
     #[error("could not serialise the results: {0}")]
     Json(#[from] serde_json::Error),
+    /// A replication that passed its share of the memory budget (exit 1); nothing is written.
+    #[error("{0}")]
+    OverBudget(#[from] OverBudget),
 }
 
 impl StudyError {
@@ -190,17 +193,21 @@ pub(crate) fn pool(opts: &Options) -> Result<rayon::ThreadPool, StudyError> {
 /// Runs every scenario's replications (`0..replications` of each) on the current pool, all
 /// at once, and hands each scenario's runs, in index order, to `digest`; results come back in
 /// scenario order. Runs are dropped once digested, so memory holds the scenarios in flight.
+/// Stops with the error of a replication that passed its share of the memory budget.
 pub(crate) fn run_each<T: Send>(
     scenarios: &[Scenario],
     bar: &ProgressBar,
     digest: &(dyn Fn(&Scenario, Vec<RunResult>) -> T + Sync),
-) -> Vec<T> {
+) -> Result<Vec<T>, OverBudget> {
     let tick = |_replication: u64| bar.inc(1);
     scenarios
         .par_iter()
         .map(|s| {
             let reps = u64::from(s.simulation.replications);
-            digest(s, runner::run_replications(s, 0..reps, &tick))
+            Ok(digest(
+                s,
+                runner::run_replications_within_budget(s, 0..reps, &tick)?,
+            ))
         })
         .collect()
 }

@@ -106,7 +106,7 @@ fn precision_runs_stop_at_the_same_replication_whatever_the_batch() {
     let precise = |threads: usize| {
         in_pool(threads, || {
             let batch = rayon::current_num_threads() as u64;
-            let (runs, outcome) = run_until_precise(&s, 0.10, 20, batch, &|_| {});
+            let (runs, outcome) = run_until_precise(&s, 0.10, 20, batch, &|_| {}).unwrap();
             let mut summary = Summary::from_runs(&s, &runs);
             summary.precision = Some(outcome);
             (runs.len(), report_of(&summary))

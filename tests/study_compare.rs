@@ -63,7 +63,9 @@ fn variants_differing_in_service_time_share_arrivals_and_differ_significantly() 
     let labels: Vec<&str> = columns.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels, ["fast", "slow"]);
     let pool = rayon::ThreadPoolBuilder::new().build().unwrap();
-    let c = pool.install(|| compare::compare("two-speeds", columns, &Options::default()));
+    let c = pool
+        .install(|| compare::compare("two-speeds", columns, &Options::default()))
+        .unwrap();
     assert_eq!(
         (c.replications, c.seed, c.reference.as_str()),
         (6, 3, "fast")

@@ -6,6 +6,19 @@
 //! 4-ary min-heap. Events are stored by
 //! value: the event type should be a small `Copy` enum. Cancellation is lazy — the model keeps
 //! a generation counter in its own state and ignores stale events when they are popped.
+//!
+//! **Timer lanes.** Timeouts of one fixed duration are scheduled in time order (now only moves
+//! forward), so a FIFO per duration is already sorted and costs O(1) to push and pop. The model
+//! declares such durations with [`Calendar::add_lane`]; from then on every event scheduled
+//! exactly that far ahead goes to that duration's lane instead of the heap. `pop` takes the
+//! earliest of the heap's top and the lanes' fronts by (time, sequence), so the order of events
+//! is exactly that of a single heap (a property test below checks it against one). Most
+//! timeouts never fire — the reply comes first — so they go stale; a lane that has grown past
+//! twice its size after the last clean-up asks for one ([`Calendar::compaction_due`]), and
+//! [`Calendar::compact`] drops the entries that the model says are stale. A lane's memory is
+//! thus bounded by about twice its live timers, at an amortised O(1) cost per timer.
+
+use std::collections::VecDeque;
 
 use super::time::{SimDuration, SimTime};
 
@@ -29,12 +42,33 @@ impl<E> Entry<E> {
 /// operation — cheaper (measured in `benches/engine.rs`).
 const ARITY: usize = 4;
 
+/// Most lanes a calendar keeps: every `schedule` looks its delay up among them, so they stay
+/// few (a scenario has a handful of distinct timeouts); further durations use the heap.
+const MAX_LANES: usize = 8;
+
+/// A lane is not cleaned up before it holds this many entries (a clean-up of a short lane
+/// would cost more than the memory it saves).
+const MIN_COMPACT_LEN: usize = 4096;
+
+/// A FIFO of the events scheduled a fixed `delay` ahead: sorted by (time, sequence) by
+/// construction.
+struct Lane<E> {
+    delay: u64,
+    entries: VecDeque<Entry<E>>,
+    /// Length at which the lane asks for a clean-up (twice its length after the last one).
+    compact_at: usize,
+}
+
 /// A deterministic event calendar over events of type `E`.
 pub struct Calendar<E> {
     heap: Vec<Entry<E>>,
+    lanes: Vec<Lane<E>>,
     now: SimTime,
     seq: u64,
     popped: u64,
+    /// Stale entries dropped by [`Calendar::compact`] before the horizon it was given.
+    discarded: u64,
+    compact_due: bool,
 }
 
 impl<E: Copy> Default for Calendar<E> {
@@ -48,10 +82,61 @@ impl<E: Copy> Calendar<E> {
     pub fn new() -> Self {
         Calendar {
             heap: Vec::with_capacity(1024),
+            lanes: Vec::new(),
             now: SimTime::ZERO,
             seq: 0,
             popped: 0,
+            discarded: 0,
+            compact_due: false,
         }
+    }
+
+    /// Gives events scheduled exactly `delay` ahead a lane of their own (see the module doc):
+    /// meant for fixed timeouts. A duration that has a lane already, a zero duration, and any
+    /// duration beyond the first eight are ignored (they use the heap; the order of events is
+    /// the same either way).
+    pub fn add_lane(&mut self, delay: SimDuration) {
+        let d = delay.0;
+        if d == 0 || self.lanes.len() >= MAX_LANES || self.lanes.iter().any(|l| l.delay == d) {
+            return;
+        }
+        self.lanes.push(Lane {
+            delay: d,
+            entries: VecDeque::new(),
+            compact_at: MIN_COMPACT_LEN,
+        });
+    }
+
+    /// Whether a lane has grown past twice its size after its last clean-up: the owner should
+    /// call [`Calendar::compact`].
+    #[inline]
+    pub fn compaction_due(&self) -> bool {
+        self.compact_due
+    }
+
+    /// Drops the lanes' entries for which `keep` is false (timers the model knows are stale:
+    /// popping them would do nothing), keeping the others in order. Dropped entries earlier
+    /// than `horizon` (the run's end) count as processed events, as they would have been
+    /// popped and ignored; the counts and the order of every other event are unchanged.
+    pub fn compact(&mut self, horizon: SimTime, mut keep: impl FnMut(&E) -> bool) {
+        for lane in &mut self.lanes {
+            if lane.entries.len() < lane.compact_at {
+                continue;
+            }
+            let mut dropped = 0;
+            lane.entries.retain(|e| {
+                let k = keep(&e.event);
+                dropped += u64::from(!k && e.time < horizon.0);
+                k
+            });
+            self.discarded += dropped;
+            let len = lane.entries.len();
+            lane.compact_at = (2 * len).max(MIN_COMPACT_LEN);
+            if lane.entries.capacity() > 2 * lane.compact_at {
+                lane.entries.shrink_to(lane.compact_at);
+            }
+        }
+        self.compact_due = false;
     }
 
     /// The time of the event popped last (the current simulated time).
@@ -71,6 +156,21 @@ impl<E: Copy> Calendar<E> {
             event,
         };
         self.seq += 1;
+        let delay = at.0 - self.now.0;
+        if let Some(lane) = self.lanes.iter_mut().find(|l| l.delay == delay) {
+            // `now` never decreases, so the lane stays sorted by (time, sequence).
+            lane.entries.push_back(entry);
+            if lane.entries.len() >= lane.compact_at {
+                self.compact_due = true;
+            }
+            return;
+        }
+        self.push_heap(entry);
+    }
+
+    /// Inserts `entry` into the heap.
+    #[inline]
+    fn push_heap(&mut self, entry: Entry<E>) {
         // Sift up.
         let mut i = self.heap.len();
         self.heap.push(entry);
@@ -94,6 +194,29 @@ impl<E: Copy> Calendar<E> {
     /// Removes and returns the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        // The earliest lane front, if it comes before the heap's top.
+        let mut best: Option<usize> = None;
+        let mut key = self.heap.first().map(|e| (e.time, e.seq));
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if let Some(f) = lane.entries.front()
+                && key.is_none_or(|k| (f.time, f.seq) < k)
+            {
+                key = Some((f.time, f.seq));
+                best = Some(i);
+            }
+        }
+        let top = match best {
+            Some(i) => self.lanes[i].entries.pop_front()?,
+            None => self.pop_heap()?,
+        };
+        self.now = SimTime(top.time);
+        self.popped += 1;
+        Some((self.now, top.event))
+    }
+
+    /// Removes the heap's top.
+    #[inline]
+    fn pop_heap(&mut self) -> Option<Entry<E>> {
         let last = self.heap.pop()?;
         let top = if self.heap.is_empty() {
             last
@@ -123,29 +246,46 @@ impl<E: Copy> Calendar<E> {
             self.heap[i] = last;
             top
         };
-        self.now = SimTime(top.time);
-        self.popped += 1;
-        Some((self.now, top.event))
+        Some(top)
     }
 
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.first().map(|e| SimTime(e.time))
+        let lanes = self.lanes.iter().filter_map(|l| l.entries.front());
+        self.heap
+            .first()
+            .into_iter()
+            .chain(lanes)
+            .map(|e| SimTime(e.time))
+            .min()
     }
 
-    /// Events waiting.
+    /// Events waiting (stale timers not yet cleaned up included).
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
     }
 
     /// Whether no event waits.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len() == 0
     }
 
-    /// Events popped so far (the events/s figure of the benchmarks counts these).
+    /// Bytes the calendar holds for its entries (heap and lanes, by capacity): its share of
+    /// a run's memory, for a memory budget.
+    pub fn bytes_held(&self) -> usize {
+        let slots = self.heap.capacity()
+            + self
+                .lanes
+                .iter()
+                .map(|l| l.entries.capacity())
+                .sum::<usize>();
+        slots * std::mem::size_of::<Entry<E>>()
+    }
+
+    /// Events processed so far (the events/s figure of the benchmarks counts these): popped,
+    /// plus stale timers that [`Calendar::compact`] dropped before the horizon it was given.
     pub fn events_processed(&self) -> u64 {
-        self.popped
+        self.popped + self.discarded
     }
 }
 
@@ -213,5 +353,113 @@ mod tests {
         c.pop();
         c.schedule(SimTime(3), 'b');
         assert_eq!(c.pop(), Some((SimTime(10), 'b')));
+    }
+
+    /// A tiny deterministic generator for the property tests.
+    fn lcg(x: &mut u64) -> u64 {
+        *x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *x >> 33
+    }
+
+    /// Pops everything left, with times.
+    fn drain<E: Copy>(c: &mut Calendar<E>) -> Vec<(SimTime, E)> {
+        std::iter::from_fn(|| c.pop()).collect()
+    }
+
+    #[test]
+    fn lanes_keep_the_order_of_a_plain_heap() {
+        // Random schedules — some delays equal to a lane's, some random, some in the past —
+        // interleaved with pops, on a calendar with lanes and one without: the same events
+        // come out at the same times in the same order.
+        for seed in 1..=20u64 {
+            let mut x = seed;
+            let mut plain: Calendar<u64> = Calendar::new();
+            let mut laned: Calendar<u64> = Calendar::new();
+            let lanes = [5u64, 17, 1000, 3];
+            for d in lanes {
+                laned.add_lane(SimDuration(d));
+            }
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for ev in 0..5000u64 {
+                let r = lcg(&mut x);
+                let now = plain.now().0;
+                let at = match r % 4 {
+                    0 | 1 => now + lanes[(r / 4 % 4) as usize],
+                    2 => now + (r >> 8) % 50,
+                    _ => now.saturating_sub(r % 7),
+                };
+                plain.schedule(SimTime(at), ev);
+                laned.schedule(SimTime(at), ev);
+                for _ in 0..(lcg(&mut x) % 3) {
+                    a.push(plain.pop());
+                    b.push(laned.pop());
+                }
+            }
+            a.extend(drain(&mut plain).into_iter().map(Some));
+            b.extend(drain(&mut laned).into_iter().map(Some));
+            assert_eq!(a, b, "seed {seed}");
+            assert_eq!(plain.events_processed(), laned.events_processed());
+        }
+    }
+
+    #[test]
+    fn compaction_drops_stale_timers_and_bounds_the_lane() {
+        // A timer per "request", 100,000 ticks ahead; the reply comes 2 ticks later and makes
+        // the timer stale for 99 requests in 100. About 100,000 timers are pending at any
+        // time, about 1,000 of them live: the lane stays near twice the live ones (or the
+        // minimum clean-up length), not the 100,000 a calendar without clean-ups holds, and
+        // the live timers still come out in order.
+        const DELAY: u64 = 100_000;
+        let mut c: Calendar<u64> = Calendar::new();
+        c.add_lane(SimDuration(DELAY));
+        let mut stale = std::collections::HashSet::new();
+        let mut peak = 0;
+        for t in 0..250_000u64 {
+            // Time moves to t. (Stale timers not yet cleaned up pop like any event; the model
+            // ignores them.)
+            while c.peek_time().is_some_and(|x| x <= SimTime(t)) {
+                c.pop();
+            }
+            c.schedule(SimTime(t + DELAY), t);
+            c.schedule(SimTime(t + 1), u64::MAX); // the tick that moves time on
+            if t >= 2 && (t - 2) % 100 != 0 {
+                stale.insert(t - 2);
+            }
+            if c.compaction_due() {
+                c.compact(SimTime(u64::MAX), |e| !stale.contains(e));
+            }
+            peak = peak.max(c.len());
+        }
+        assert!(peak <= 2 * MIN_COMPACT_LEN, "peak {peak}");
+        let rest: Vec<u64> = drain(&mut c)
+            .into_iter()
+            .map(|(_, e)| e)
+            .filter(|&e| e != u64::MAX && !stale.contains(&e))
+            .collect();
+        assert!(rest.windows(2).all(|w| w[0] < w[1]));
+        // The live ones of the last DELAY ticks, and the last two, whose replies never came.
+        assert_eq!(rest.len() as u64, DELAY / 100 + 2);
+    }
+
+    #[test]
+    fn compaction_counts_dropped_events_before_the_horizon() {
+        let mut c: Calendar<u32> = Calendar::new();
+        c.add_lane(SimDuration(10));
+        for i in 0..MIN_COMPACT_LEN as u32 {
+            c.schedule_in(SimDuration(10), i);
+        }
+        assert!(c.compaction_due());
+        // All at time 10: a horizon of 10 counts none, of 11 counts every dropped one.
+        c.compact(SimTime(11), |&e| e % 2 == 0);
+        assert_eq!(c.events_processed(), MIN_COMPACT_LEN as u64 / 2);
+        assert!(!c.compaction_due());
+        assert_eq!(c.len(), MIN_COMPACT_LEN / 2);
+        let out: Vec<u32> = drain(&mut c).into_iter().map(|(_, e)| e).collect();
+        assert_eq!(
+            out,
+            (0..MIN_COMPACT_LEN as u32).step_by(2).collect::<Vec<_>>()
+        );
     }
 }

@@ -544,8 +544,9 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// Runs the replication to its end.
-    pub fn run(&mut self) {
+    /// Runs the replication to its end, or until its state holds more than `budget` bytes
+    /// (checked every few thousand events; `u64::MAX`: no budget).
+    pub fn run(&mut self, budget: u64) -> Result<(), super::memory::OverBudget> {
         if let Some(t) = self
             .s
             .clients
@@ -569,12 +570,25 @@ impl<'a> Sim<'a> {
                     .schedule(SimTime::ZERO + f.at + d, Ev::FaultEnd(i as u16));
             }
         }
+        self.add_timer_lanes();
+        let mut until_check = super::memory::CHECK_EVERY;
         while let Some((now, ev)) = self.cal.pop() {
             if now >= self.end {
                 break;
             }
             self.step(ev);
+            if self.cal.compaction_due() {
+                self.drop_stale_timers();
+            }
+            until_check -= 1;
+            if until_check == 0 {
+                until_check = super::memory::CHECK_EVERY;
+                if let Some(over) = self.over_budget(budget) {
+                    return Err(over);
+                }
+            }
         }
+        Ok(())
     }
 
     /// Handles one event.

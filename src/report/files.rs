@@ -1,4 +1,5 @@
-//! The output folder `<out>/<scenario name>/` and atomic file writes.
+//! The output folder `<out>/<scenario name>/`, atomic file writes, and a run's result files
+//! (written as one set, see [`OutputSet`](super::OutputSet)).
 //!
 //! A result file is written to a temporary file in the same folder (`.<name>.<pid>.tmp`),
 //! flushed to disk, then renamed over the final name; a rename within one file system is
@@ -13,6 +14,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::OutputSet;
 use crate::report::{charts, csv, html, json};
 use crate::runner::Summary;
 use crate::scenario::Scenario;
@@ -81,31 +83,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     Ok(())
 }
 
-/// Writes `summary.json` and `timeseries.csv` of `summary` into `dir`; returns their paths.
-pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, OutputError> {
-    let json_path = dir.join("summary.json");
+/// Stages `summary.json` and `timeseries.csv` of `summary` in the run's `set`; returns their
+/// final paths.
+pub fn write_outputs(set: &mut OutputSet, summary: &Summary) -> Result<Vec<PathBuf>, OutputError> {
     let text = json::to_json(summary).map_err(|e| OutputError {
-        path: json_path.clone(),
+        path: set.dir().join("summary.json"),
         action: "serialise",
         error: io::Error::other(e),
     })?;
-    write_atomic(&json_path, text.as_bytes())?;
-    let csv_path = dir.join("timeseries.csv");
-    write_atomic(&csv_path, csv::timeseries(summary).as_bytes())?;
+    let json_path = set.write("summary.json", text.as_bytes())?;
+    let csv_path = set.write("timeseries.csv", csv::timeseries(summary).as_bytes())?;
     Ok(vec![json_path, csv_path])
 }
 
-/// Writes the charts (`<name>.svg` and `<name>.png`, see [`charts`]) and `report.html` of
-/// `summary`, a run of `scenario`, into `dir`; returns their paths.
+/// Stages the charts (`<name>.svg` and `<name>.png`, see [`charts`]) and `report.html` of
+/// `summary`, a run of `scenario`, in the run's `set`; returns their final paths.
 ///
 /// Everything is drawn in memory first: a chart that cannot be drawn fails the call before
-/// any of these files is touched, and each file is then written with [`write_atomic`]. Chart
-/// files left by an earlier run that this run does not draw are removed.
+/// any of these files is staged. Chart files of an earlier run that this run does not draw
+/// are not part of the new set, so they go when it is committed.
 pub fn write_charts_and_report(
-    dir: &Path,
+    set: &mut OutputSet,
     scenario: &Scenario,
     summary: &Summary,
 ) -> Result<Vec<PathBuf>, OutputError> {
+    let dir = set.dir().to_path_buf();
     let drawn = charts::render_all(scenario, summary).map_err(|e| OutputError {
         path: dir.join(format!("{}.svg", e.chart)),
         action: "draw",
@@ -115,24 +117,10 @@ pub fn write_charts_and_report(
     let mut written = Vec::new();
     for chart in &drawn {
         for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
-            let path = dir.join(format!("{}.{ext}", chart.name));
-            write_atomic(&path, bytes)?;
-            written.push(path);
+            written.push(set.write(&format!("{}.{ext}", chart.name), bytes)?);
         }
     }
-    let path = dir.join("report.html");
-    write_atomic(&path, page.as_bytes())?;
-    written.push(path);
-    // A chart this run does not draw (no NAT Gateway, no SNAT chart) must not linger from an
-    // earlier run of the same name.
-    for stale in charts::NAMES
-        .iter()
-        .filter(|n| !drawn.iter().any(|c| c.name == **n))
-    {
-        for ext in ["svg", "png"] {
-            let _ = fs::remove_file(dir.join(format!("{stale}.{ext}")));
-        }
-    }
+    written.push(set.write("report.html", page.as_bytes())?);
     Ok(written)
 }
 

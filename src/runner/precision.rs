@@ -12,8 +12,8 @@
 
 use serde::Serialize;
 
-use crate::model::RunResult;
-use crate::runner::replicate::run_replications;
+use crate::model::{OverBudget, RunResult};
+use crate::runner::replicate::run_replications_within_budget;
 use crate::runner::summary::quantile_samples;
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
@@ -42,20 +42,23 @@ pub struct PrecisionOutcome {
 /// the 95% interval of p99 latency is within `rel` of its mean (`rel = 0.05` for 5%), or
 /// `max_reps` replications have run. Returns the replications used, in index order, and how the
 /// search ended. `progress` is called once per replication run (including discarded ones).
+/// Each replication runs within its share of the memory budget
+/// ([`set_memory_budget`](crate::runner::set_memory_budget)); the error of one that passes it
+/// ends the search.
 pub fn run_until_precise(
     scenario: &Scenario,
     rel: f64,
     max_reps: u64,
     batch: u64,
     progress: &(dyn Fn(u64) + Sync),
-) -> (Vec<RunResult>, PrecisionOutcome) {
+) -> Result<(Vec<RunResult>, PrecisionOutcome), OverBudget> {
     let batch = batch.max(2);
     let max_reps = max_reps.max(1);
     let mut runs: Vec<RunResult> = Vec::new();
     loop {
         let start = runs.len() as u64;
         let end = start.saturating_add(batch).min(max_reps);
-        for run in run_replications(scenario, start..end, progress) {
+        for run in run_replications_within_budget(scenario, start..end, progress)? {
             runs.push(run);
             let achieved = achieved(&runs);
             let met = achieved.is_some_and(|a| a <= rel);
@@ -67,7 +70,7 @@ pub fn run_until_precise(
                     met,
                     max_replications: max_reps,
                 };
-                return (runs, outcome);
+                return Ok((runs, outcome));
             }
         }
     }

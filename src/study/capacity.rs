@@ -41,6 +41,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::engine::{ArrivalProcess, SimDuration};
+use crate::model::OverBudget;
 use crate::model::detection::{
     DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, removal_delay,
 };
@@ -63,6 +64,14 @@ pub const PAGE: &str = "capacity.html";
 /// File stem of the chart of the probes (not `capacity`, which is a sweep's curve in the same
 /// folder).
 pub const CHART: &str = "capacity-probes";
+
+/// The files a capacity search's set owns in its folder (see [`report::OutputSet`]).
+fn is_capacity_file(name: &str) -> bool {
+    matches!(
+        name,
+        "capacity.json" | "capacity-probes.svg" | "capacity-probes.png" | PAGE
+    )
+}
 /// Most doublings or halvings while bracketing.
 const MAX_BRACKET_STEPS: u32 = 30;
 /// Most bisection steps (a safeguard; the tolerance ends the search long before).
@@ -318,10 +327,10 @@ fn probe(
     slo_p99: f64,
     max_error_rate: f64,
     progress: &indicatif::ProgressBar,
-) -> Probe {
+) -> Result<Probe, OverBudget> {
     let reps = u64::from(s.simulation.replications);
     let tick = |_replication: u64| progress.inc(1);
-    let runs = runner::run_replications(s, 0..reps, &tick);
+    let runs = runner::run_replications_within_budget(s, 0..reps, &tick)?;
     // Unfinished requests enter the p99 with their age at the end.
     let p99: Vec<f64> = runs
         .iter()
@@ -356,7 +365,7 @@ fn probe(
         ArrivalProcess::Poisson(r) | ArrivalProcess::Constant(r) => r,
         ArrivalProcess::Profile(_) => f64::NAN,
     };
-    Probe {
+    Ok(Probe {
         rate,
         offered_per_s,
         p99_s,
@@ -368,7 +377,7 @@ fn probe(
         completed_min,
         unstable_tiers,
         refused,
-    }
+    })
 }
 
 /// Searches one case on the current pool.
@@ -425,10 +434,17 @@ fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, St
             Ok(s) => {
                 progress.set_length(progress.position() + reps);
                 progress.set_message(format!("probe {} req/s", render::num(rate)));
-                let p = probe(&s, slo, max_errors, &progress);
-                let meets = p.meets;
-                probes.push(p);
-                meets
+                match probe(&s, slo, max_errors, &progress) {
+                    Ok(p) => {
+                        let meets = p.meets;
+                        probes.push(p);
+                        meets
+                    }
+                    Err(e) => {
+                        failure = Some(e.into());
+                        false
+                    }
+                }
             }
             Err(e) => {
                 failure = Some(e);
@@ -597,9 +613,10 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
         let r = pool.install(|| capacity(src, q, opts))?;
         let mut json = serde_json::to_string_pretty(&r)?;
         json.push('\n');
-        let path = dir.join("capacity.json");
-        report::write_atomic(&path, json.as_bytes())?;
-        outcome.written.push(path);
+        let mut set = report::OutputSet::begin(dir, is_capacity_file)?;
+        outcome
+            .written
+            .push(set.write("capacity.json", json.as_bytes())?);
         let probes = probe_curves(&r);
         let slo = r.results.first().map(|f| f.slo_p99_secs * 1e3);
         let chart = report::charts::render_capacity(&probes, slo).map(|mut c| {
@@ -607,11 +624,12 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
             c
         });
         outcome.written.extend(output::write_charts_and_page(
-            dir,
+            &mut set,
             vec![chart],
             PAGE,
             |charts| report::html::capacity_report(&r, src, charts),
         )?);
+        set.commit()?;
         outcome.show(opts.json, &json, || {
             render::capacity(&r.scenario, &r.results)
         });

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::model::OverBudget;
 use crate::report;
 use crate::runner::Summary;
 use crate::runner::failover::FailoverSummary;
@@ -35,6 +36,14 @@ use crate::study::{
 pub const SCHEMA_VERSION: u32 = 1;
 /// The comparison's page, [`report::html::comparison_report`], named after `comparison.json`.
 pub const PAGE: &str = "comparison.html";
+
+/// The files a comparison's set owns in its folder (see [`report::OutputSet`]).
+fn is_comparison_file(name: &str) -> bool {
+    matches!(
+        name,
+        "comparison.json" | "comparison.svg" | "comparison.png" | PAGE
+    )
+}
 
 /// One column to compare.
 #[derive(Clone, Debug)]
@@ -191,10 +200,15 @@ impl Difference {
 }
 
 /// Runs the columns with common random numbers on the current pool (`opts` may override the
-/// seed and replications) and compares them. `name` names the comparison.
-pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparison {
+/// seed and replications) and compares them. `name` names the comparison. Fails only when a
+/// replication passes its share of the memory budget.
+pub fn compare(
+    name: &str,
+    mut columns: Vec<Column>,
+    opts: &Options,
+) -> Result<Comparison, OverBudget> {
     let Some(first) = columns.first() else {
-        return Comparison {
+        return Ok(Comparison {
             schema_version: SCHEMA_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
             name: name.to_string(),
@@ -202,7 +216,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
             replications: 0,
             reference: String::new(),
             columns: Vec::new(),
-        };
+        });
     };
     let common = common_settings(&first.scenario, opts);
     for c in &mut columns {
@@ -219,7 +233,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
             Summary::from_runs(s, &runs).failover
         };
         (metrics::of_runs(s, &runs), offered, failover)
-    });
+    })?;
     progress.finish_and_clear();
     let reference: Vec<Metric> = measured[0].0.clone();
     let results = columns
@@ -261,7 +275,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
             }
         })
         .collect();
-    Comparison {
+    Ok(Comparison {
         schema_version: SCHEMA_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
         name: name.to_string(),
@@ -269,7 +283,7 @@ pub fn compare(name: &str, mut columns: Vec<Column>, opts: &Options) -> Comparis
         replications: u64::from(common.1),
         reference: columns[0].label.clone(),
         columns: results,
-    }
+    })
 }
 
 /// The comparison's default name (see the module docs).
@@ -341,18 +355,18 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     let dir = report::output_dir(&opts.out, &name)?;
     let pool = pool(opts)?;
     let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
-    let comparison = pool.install(|| compare(&name, columns, opts));
+    let comparison = pool.install(|| compare(&name, columns, opts))?;
     let mut json = serde_json::to_string_pretty(&comparison)?;
     json.push('\n');
-    let path = dir.join("comparison.json");
-    report::write_atomic(&path, json.as_bytes())?;
-    let mut written = vec![path];
+    let mut set = report::OutputSet::begin(&dir, is_comparison_file)?;
+    let mut written = vec![set.write("comparison.json", json.as_bytes())?];
     written.extend(output::write_charts_and_page(
-        &dir,
+        &mut set,
         vec![report::charts::render_comparison(&comparison)],
         PAGE,
         |charts| report::html::comparison_report(&comparison, &scenarios, &sources, charts),
     )?);
+    set.commit()?;
     let text = if opts.json {
         json
     } else {

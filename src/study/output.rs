@@ -2,23 +2,24 @@
 //!
 //! Like [`crate::report::write_charts_and_report`] for a run: every chart is drawn and the page
 //! rendered in memory first, so a chart that cannot be drawn fails before any of these files
-//! is touched; each file is then written atomically ([`crate::report::write_atomic`]).
+//! is touched; each file is then staged in the study's [`OutputSet`], which puts the study's
+//! files in place as one set.
 //!
 //! A study's page is named after its JSON file — `comparison.html`, `sweep.html`,
 //! `capacity.html` — because a study of one scenario shares the folder `<out>/<scenario>/`
 //! with `trafsim run` of it, whose page is `report.html`; neither overwrites the other.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::report::charts::{Chart, ChartError};
-use crate::report::{self, OutputError};
+use crate::report::{OutputError, OutputSet};
 use crate::study::StudyError;
 
 /// Draws nothing itself: takes the drawn `charts` (or the first failure), renders the page
-/// with `page` and writes `<chart>.svg`, `<chart>.png` and `page_name` into `dir`; returns the
-/// paths written.
+/// with `page` and stages `<chart>.svg`, `<chart>.png` and `page_name` in `set`; returns their
+/// final paths.
 pub(crate) fn write_charts_and_page(
-    dir: &Path,
+    set: &mut OutputSet,
     charts: Vec<Result<Chart, ChartError>>,
     page_name: &str,
     page: impl FnOnce(&[Chart]) -> String,
@@ -27,7 +28,7 @@ pub(crate) fn write_charts_and_page(
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| OutputError {
-            path: dir.join(format!("{}.svg", e.chart)),
+            path: set.dir().join(format!("{}.svg", e.chart)),
             action: "draw",
             error: std::io::Error::other(e),
         })?;
@@ -35,13 +36,9 @@ pub(crate) fn write_charts_and_page(
     let mut written = Vec::new();
     for chart in &charts {
         for (ext, bytes) in [("svg", chart.svg.as_bytes()), ("png", chart.png.as_slice())] {
-            let path = dir.join(format!("{}.{ext}", chart.name));
-            report::write_atomic(&path, bytes)?;
-            written.push(path);
+            written.push(set.write(&format!("{}.{ext}", chart.name), bytes)?);
         }
     }
-    let path = dir.join(page_name);
-    report::write_atomic(&path, html.as_bytes())?;
-    written.push(path);
+    written.push(set.write(page_name, html.as_bytes())?);
     Ok(written)
 }

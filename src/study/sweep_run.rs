@@ -20,8 +20,9 @@
 //! ([`crate::report::html::sweep_report`]).
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::model::OverBudget;
 use crate::report;
 use crate::runner::Summary;
 use crate::scenario::Scenario;
@@ -36,6 +37,14 @@ use crate::study::{
 pub const SCHEMA_VERSION: u32 = 1;
 /// The sweep's page, [`report::html::sweep_report`], named after `sweep.json`.
 pub const PAGE: &str = "sweep.html";
+
+/// The files a sweep's set owns in its folder (see [`report::OutputSet`]).
+fn is_sweep_file(name: &str) -> bool {
+    matches!(
+        name,
+        "sweep.json" | "sweep.csv" | "capacity.svg" | "capacity.png" | PAGE
+    )
+}
 
 /// A file to sweep and its sweep.
 #[derive(Clone, Debug)]
@@ -111,8 +120,9 @@ fn plan(source: Source, sweep: Sweep) -> Result<Planned, crate::scenario::Scenar
     })
 }
 
-/// Runs the sweep of `p` on the current pool with common settings from `opts`.
-pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
+/// Runs the sweep of `p` on the current pool with common settings from `opts`. Fails only when
+/// a replication passes its share of the memory budget.
+pub fn sweep(p: &Planned, opts: &Options) -> Result<SweepResult, OverBudget> {
     let base = &p.source.base;
     let common = common_settings(base, opts);
     let mut all: Vec<Scenario> = p.curves.iter().flat_map(|(_, s)| s.clone()).collect();
@@ -124,7 +134,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
         &base.name,
         opts.quiet,
     );
-    let summaries = run_each(&all, &progress, &|s, runs| Summary::from_runs(s, &runs));
+    let summaries = run_each(&all, &progress, &|s, runs| Summary::from_runs(s, &runs))?;
     progress.finish_and_clear();
     let mut rows = summaries.iter();
     let series = p
@@ -142,7 +152,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
                 .collect(),
         })
         .collect();
-    SweepResult {
+    Ok(SweepResult {
         schema_version: SCHEMA_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: base.name.clone(),
@@ -151,7 +161,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> SweepResult {
         replications: u64::from(common.1),
         measured_secs: (base.simulation.duration - base.simulation.warmup).as_secs_f64(),
         series,
-    }
+    })
 }
 
 /// Runs every planned sweep and writes `sweep.csv` and `sweep.json` into
@@ -164,29 +174,32 @@ pub fn run(planned: &[Planned], opts: &Options) -> Result<Outcome, StudyError> {
     let pool = pool(opts)?;
     let mut outcome = Outcome::default();
     for (p, dir) in planned.iter().zip(&dirs) {
-        let result = pool.install(|| sweep(p, opts));
-        let (json, written) = write(dir, &result)?;
+        let result = pool.install(|| sweep(p, opts))?;
+        let mut set = report::OutputSet::begin(dir, is_sweep_file)?;
+        let (json, written) = write(&mut set, &result)?;
         outcome.written.extend(written);
         let slo = p.source.base.slo.as_ref().map(|s| s.p99.as_millis_f64());
         outcome.written.extend(output::write_charts_and_page(
-            dir,
+            &mut set,
             vec![report::charts::render_capacity(&result, slo)],
             PAGE,
             |charts| report::html::sweep_report(&result, &p.source, slo, charts),
         )?);
+        set.commit()?;
         outcome.show(opts.json, &json, || render::sweep(&result));
     }
     Ok(outcome)
 }
 
-/// Writes `sweep.json` and `sweep.csv` of `r` into `dir`; returns the JSON text and the paths.
-pub fn write(dir: &Path, r: &SweepResult) -> Result<(String, Vec<PathBuf>), StudyError> {
+/// Stages `sweep.json` and `sweep.csv` of `r` in `set`; returns the JSON text and the paths.
+pub fn write(
+    set: &mut report::OutputSet,
+    r: &SweepResult,
+) -> Result<(String, Vec<PathBuf>), StudyError> {
     let mut json = serde_json::to_string_pretty(r)?;
     json.push('\n');
-    let json_path = dir.join("sweep.json");
-    report::write_atomic(&json_path, json.as_bytes())?;
-    let csv_path = dir.join("sweep.csv");
-    report::write_atomic(&csv_path, csv(r).as_bytes())?;
+    let json_path = set.write("sweep.json", json.as_bytes())?;
+    let csv_path = set.write("sweep.csv", csv(r).as_bytes())?;
     Ok((json, vec![json_path, csv_path]))
 }
 

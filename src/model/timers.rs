@@ -1,0 +1,38 @@
+//! Timeouts in the calendar: which fixed durations get a lane of their own, and which queued
+//! timeouts are stale (their node moved on) so that a lane's clean-up may drop them.
+
+use crate::scenario::IngressKind;
+
+use super::sim::{Ev, Sim};
+
+impl Sim<'_> {
+    /// Gives the scenario's fixed timeouts calendar lanes: the client's, the ingress's per try
+    /// and every call's own. The order of events is the same as with none.
+    pub(super) fn add_timer_lanes(&mut self) {
+        let s = self.s;
+        self.cal.add_lane(s.clients.timeout);
+        self.cal.add_lane(s.ingress.backend_timeout);
+        if let IngressKind::Istio(i) = &s.ingress.kind {
+            self.cal
+                .add_lane(i.per_try_timeout.min(s.ingress.backend_timeout));
+        }
+        for call in s.services.iter().flat_map(|svc| &svc.calls) {
+            if let Some(t) = call.timeout {
+                self.cal.add_lane(t);
+            }
+        }
+    }
+
+    /// Drops the timeouts whose node was freed or already had its answer (the same test the
+    /// `Timeout` handler makes, so handling them would do nothing), when a lane asks for it.
+    pub(super) fn drop_stale_timers(&mut self) {
+        let nodes = &self.nodes;
+        self.cal.compact(self.end, |ev| match *ev {
+            Ev::Timeout { node, ver, tok } => {
+                let n = &nodes[node as usize];
+                n.ver == ver && n.tok == tok
+            }
+            _ => true,
+        });
+    }
+}

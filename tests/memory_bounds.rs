@@ -1,0 +1,188 @@
+//! Bounded memory: stale timeouts do not pile up in the calendar, and a run whose state passes
+//! the memory budget stops with a clear error, exit code 1 and nothing written.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use trafsim::model::{self, OverBudget};
+use trafsim::scenario::{self, Scenario};
+
+/// A single server with exponential service (mean `service`) under Poisson arrivals at
+/// `rate`/s, an unbounded FIFO line and a client timeout of `timeout`; one replication.
+fn single_server(name: &str, rate: f64, service: &str, timeout: &str, duration: &str) -> String {
+    format!(
+        r#"
+[simulation]
+name = "{name}"
+duration = "{duration}"
+warmup = "0s"
+replications = 1
+seed = 7
+window = "10s"
+
+[clients]
+rate = {rate}
+timeout = "{timeout}"
+retries = {{ attempts = 0 }}
+latency = "0s"
+new_tls_connection_share = 0
+
+[network]
+zones = ["1"]
+in_zone = "0s"
+cross_zone = "0s"
+
+[ingress]
+kind = "none"
+
+[[services]]
+name = "server"
+pods = {{ "1" = 1 }}
+concurrency = 1
+service_time = {{ exponential = {{ mean = "{service}" }} }}
+"#
+    )
+}
+
+fn parse(text: &str) -> Scenario {
+    scenario::parse(text, "memory_bounds").unwrap()
+}
+
+/// Stale timeouts cost nothing lasting. 5,000 requests/s for a minute at a server that answers
+/// in 0.1 ms, each with a 1 h client timeout: almost every timeout goes stale at once, but
+/// none would fire before the run ends. On the code before timer lanes every one of the
+/// 300,000 stayed in the calendar's heap to the end (32 bytes each, in a buffer that doubles:
+/// 8–16 MiB), so a 4 MiB budget stopped the run; with a lane per fixed timeout that drops
+/// stale entries, the calendar holds about twice the live timers (a few), and the run ends
+/// within the budget with exactly the result of an unbudgeted run.
+#[test]
+fn stale_timeouts_do_not_grow_the_calendar() {
+    let s = parse(&single_server("stale", 5000.0, "0.1ms", "1h", "1m"));
+    let budget = 4 << 20;
+    let within = model::simulate_within(&s, 0, budget);
+    let plain = model::simulate(&s, 0);
+    let within = match within {
+        Ok(r) => r,
+        Err(e) => panic!("a run of short requests with a long timeout passed 4 MiB: {e}"),
+    };
+    assert!(plain.offered > 250_000, "offered {}", plain.offered);
+    assert_eq!(within.offered, plain.offered);
+    assert_eq!(within.succeeded, plain.succeeded);
+    assert_eq!(within.events, plain.events);
+    assert_eq!(within.latency.quantile(0.99), plain.latency.quantile(0.99));
+}
+
+/// The same run with a 10 ms timeout gives the same figures bar the timeouts (none fire at
+/// this load either way): the lane changes what the calendar holds, not what happens.
+#[test]
+fn a_long_and_a_short_timeout_agree_when_none_fires() {
+    let long = model::simulate(&parse(&single_server("l", 2000.0, "0.1ms", "1h", "20s")), 0);
+    let short = model::simulate(
+        &parse(&single_server("s", 2000.0, "0.1ms", "50ms", "20s")),
+        0,
+    );
+    assert_eq!(long.failed_total(), 0);
+    assert_eq!(short.failed_total(), 0);
+    assert_eq!(long.succeeded, short.succeeded);
+    assert_eq!(long.latency.quantile(0.99), short.latency.quantile(0.99));
+}
+
+/// 100× overload into an unbounded line, with a small budget: the replication stops when its
+/// state passes the budget and says which tier's line grew and how many requests were in
+/// flight. (Before the budget, this ran to its end holding every waiting request: about
+/// 1.2 million of them after two minutes.)
+#[test]
+fn overload_stops_at_the_budget_in_the_library() {
+    let s = parse(&single_server("overload", 10_000.0, "10ms", "1h", "2m"));
+    let err: OverBudget = match model::simulate_within(&s, 3, 8 << 20) {
+        Ok(_) => panic!("a 100x overload into an unbounded queue stayed within 8 MiB"),
+        Err(e) => e,
+    };
+    assert_eq!(err.replication, 3);
+    assert!(err.held > err.budget);
+    assert!(err.in_flight > 10_000, "{err:?}");
+    let (tier, len) = err.longest_queue.clone().expect("a waiting line");
+    assert_eq!(tier, "server");
+    assert!(len > 10_000, "{err:?}");
+    // It stopped soon after the budget was passed (checks every few thousand events), long
+    // before the run's end.
+    assert!(err.at_secs < 60.0, "{err:?}");
+    let text = err.to_string();
+    for part in [
+        "replication 3",
+        "memory budget",
+        "in flight",
+        "`server`",
+        "queue_limit",
+    ] {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+}
+
+/// The command line: a clear error naming the cause, exit code 1, and no results written
+/// (no folder for the scenario, no temporary files).
+#[test]
+fn overload_stops_at_the_budget_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("overload.toml");
+    std::fs::write(
+        &file,
+        single_server("overload", 10_000.0, "10ms", "1h", "2m"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let assert = Command::cargo_bin("trafsim")
+        .unwrap()
+        .args([
+            "run",
+            "--quiet",
+            "--threads",
+            "1",
+            "--memory-budget",
+            "8MiB",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(
+        stderr.starts_with("error: replication 0 stopped"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("memory budget (8 MiB)"), "{stderr}");
+    assert!(stderr.contains("the longest waiting line"), "{stderr}");
+    assert!(stderr.contains("`server`"), "{stderr}");
+    assert!(files_under(&out).is_empty(), "{:?}", files_under(&out));
+}
+
+/// A bad `--memory-budget` is refused by the parser (exit 2), naming the allowed units.
+#[test]
+fn a_bad_budget_is_refused() {
+    let assert = Command::cargo_bin("trafsim")
+        .unwrap()
+        .args(["run", "--memory-budget", "4 parsecs", "x.toml"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("--memory-budget"), "{stderr}");
+    assert!(stderr.contains("such as `512MiB`"), "{stderr}");
+}
+
+/// Every file below `dir` (none if it does not exist).
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            found.extend(files_under(&p));
+        } else {
+            found.push(p);
+        }
+    }
+    found
+}
