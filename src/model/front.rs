@@ -127,14 +127,7 @@ impl Sim<'_> {
             return self.reply_parent(id, false, ErrorCause::NoBackend, latency + latency);
         }
         let k = self.rng.balance.random_range(0..up);
-        let (inst, _) = self
-            .topo
-            .instances
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.routable)
-            .nth(k)
-            .expect("k < up");
+        let inst = self.topo.routable_instance(k);
         a.at = inst as u32;
         a.epoch = self.topo.instances[inst].epoch;
         let hop = self.node_hop(zone, self.topo.instances[inst].zone);

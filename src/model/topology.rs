@@ -169,6 +169,18 @@ pub struct Topology {
 }
 
 impl Topology {
+    /// The ingress instance number `k` (in index order) of those the Azure Load Balancer sends
+    /// to (`routable`); `k` must be below their count.
+    pub fn routable_instance(&self, k: usize) -> usize {
+        self.instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.routable)
+            .nth(k)
+            .map(|(i, _)| i)
+            .expect("k below the routable instances")
+    }
+
     /// Builds the pods and instances a scenario describes, all up and routable.
     pub fn build(s: &Scenario) -> Topology {
         let mut pods = Vec::new();
