@@ -82,8 +82,12 @@ fn next_upstream_retries_connect_failures_so_errors_fall_by_the_new_connection_s
     let h = 105.0 / 120.0 / 4.0;
     let mut rates = Vec::new();
     for (tries, want) in [(1, h), (3, (1.0 - c) * h)] {
-        let ingress =
-            format!("kind = \"nginx\"\nnext_upstream_tries = {tries}\nnew_connection_share = {c}");
+        // An idle pool that never runs dry: the share alone decides (the pool's own test is
+        // `the_idle_pool_runs_dry_and_later_tries_fail_over_at_the_connect_timeout`).
+        let ingress = format!(
+            "kind = \"nginx\"\nnext_upstream_tries = {tries}\nnew_connection_share = {c}\n\
+             idle_connections_per_pod = 1000000"
+        );
         let text = scenario(&ingress, "8s", "duration = \"110s\"", 10);
         let runs = run(&parse(&text, "connect.toml").unwrap());
         let (m, hw) = interval(&runs.iter().map(RunResult::error_rate).collect::<Vec<_>>());
@@ -135,7 +139,10 @@ fn assert_near(values: &[f64], at: f64, what: &str) {
 fn a_new_connection_fails_at_the_connect_timeout_and_a_reused_one_at_the_read_timeout() {
     // NGINX: every try opens a new connection → retried after the 5 s proxy-connect-timeout.
     let nginx = |share: f64| {
-        format!("kind = \"nginx\"\nbackend_timeout = \"7s\"\nnew_connection_share = {share}")
+        format!(
+            "kind = \"nginx\"\nbackend_timeout = \"7s\"\nnew_connection_share = {share}\n\
+             idle_connections_per_pod = 1000000"
+        )
     };
     assert_near(
         &p90s(&scenario(&nginx(1.0), "15s", "", 2)),
@@ -181,4 +188,36 @@ calls = [{ service = "web", timeout = "14s" }]
 name = "web""#,
     );
     assert_near(&p90s(&text), 10.0, "mesh call, new connections");
+}
+
+/// The default: the gateways hold as many idle keep-alive connections to a pod as it has worker
+/// slots (50 here), and almost never open a new one (share 0.0001). When the pod hangs, the
+/// first 50 tries that meet it ride those connections and hang until the read timeout (60 s,
+/// so past the client's 8 s); the pool does not refill, so every later try opens a new
+/// connection, fails at the 5 s connect timeout and goes to the next upstream. With 1 try
+/// every request that meets the hung pod fails (h/4 = 0.219, as above); with 3 tries only the
+/// 50 that rode the pool do: about 50 of the 200 × 120 = 24,000 requests counted, 0.2%. Before
+/// the pool was modelled, the default share made 3 tries fail as often as 1.
+#[test]
+fn the_idle_pool_runs_dry_and_later_tries_fail_over_at_the_connect_timeout() {
+    let h = 105.0 / 120.0 / 4.0;
+    for (tries, low, high) in [(1, 0.95 * h, 1.05 * h), (3, 0.0, 0.004)] {
+        let ingress = format!("kind = \"nginx\"\nnext_upstream_tries = {tries}");
+        let text = scenario(&ingress, "8s", "duration = \"110s\"", 4);
+        let runs = run(&parse(&text, "connect.toml").unwrap());
+        for r in &runs {
+            let e = r.error_rate();
+            assert!(
+                (low..=high).contains(&e),
+                "{tries} tries: error rate {e}, expected {low} to {high}"
+            );
+        }
+        if tries == 3 {
+            // The requests that met the hung pod first took the 5 s connect timeout.
+            for r in &runs {
+                let p90 = r.latency.quantile(0.9).as_secs_f64();
+                assert!((5.0..5.05).contains(&p90), "p90 {p90} s, expected 5 s");
+            }
+        }
+    }
 }

@@ -12,9 +12,15 @@
 //! timeout). Without a proxy (kube-proxy, the application's own client) nothing changes: the
 //! caller's timeout fires.
 //!
-//! Whether a try opens a new connection is drawn only when it meets a black-holed pod (from its
-//! own stream, so healthy runs draw nothing); the draw is independent of the pod's state, so
-//! drawing late gives the same distribution.
+//! Which connection a try rides is decided when it meets the black-holed pod. It opens a new
+//! one with probability `new_connection_share` (drawn from its own stream, so healthy runs draw
+//! nothing), and otherwise reuses one of the idle keep-alive connections the proxies held to
+//! the pod when it died (`idle_connections_per_pod`, default the pod's worker slots). A try
+//! on a reused connection hangs until the read timeout, and the proxy then closes that
+//! connection, so the idle pool only shrinks: once it is used up every later try opens a new
+//! connection and fails at the connect timeout. In a black hole that lasts more than a moment
+//! nearly every try therefore fails over at the connect timeout (NGINX 5 s, Istio 10 s), the
+//! behaviour the ingress-nginx and Envoy docs describe for a host that does not answer.
 //!
 //! [`ErrorCause::DeadBackend`]: super::result::ErrorCause::DeadBackend
 
@@ -44,7 +50,14 @@ impl Sim<'_> {
             Kind::Work | Kind::Leg => mesh_of(self.s).is_some(),
             Kind::Request => false,
         };
-        if !proxied || self.rng.connections.random::<f64>() >= connect.new_connection_share {
+        if !proxied {
+            return None;
+        }
+        let new = self.rng.connections.random::<f64>() < connect.new_connection_share;
+        let pod = &mut self.topo.pods[w.at as usize];
+        if !new && pod.idle_conns > 0 {
+            // It rides one of the pool's idle connections: it hangs until the read timeout.
+            pod.idle_conns -= 1;
             return None;
         }
         // The connection was opened when the work was sent.

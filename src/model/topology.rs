@@ -83,6 +83,9 @@ pub struct Pod {
     pub created: SimTime,
     /// When it last became ready or stopped being ready (its creation if never).
     pub ready_changed: SimTime,
+    /// Idle keep-alive connections the proxies still hold to it while it is a black hole (see
+    /// `connect`): each try that reuses one hangs on it, and it is gone.
+    pub idle_conns: u32,
 }
 
 impl Pod {
@@ -108,6 +111,7 @@ impl Pod {
             busy_snapshot: 0.0,
             created: SimTime::ZERO,
             ready_changed: SimTime::ZERO,
+            idle_conns: 0,
         }
     }
 }

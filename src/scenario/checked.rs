@@ -203,6 +203,9 @@ pub struct Connect {
     pub timeout: SimDuration,
     /// Share of tries towards a pod that open a new connection, in [0, 1].
     pub new_connection_share: f64,
+    /// Idle keep-alive connections held to a pod when it becomes a black hole; `None`: the
+    /// pod's worker slots.
+    pub idle_per_pod: Option<u32>,
 }
 
 /// `externalTrafficPolicy` of a LoadBalancer Service.

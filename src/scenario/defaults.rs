@@ -220,9 +220,9 @@ pub const ISTIO_CONNECT_TIMEOUT: SimDuration = s(10);
 /// requests, facts §2, so in steady traffic about 1 try in 10,000 opens one; Envoy's pools
 /// (Istio `maxRequestsPerConnection` unlimited by default) reuse at least as much, and the same
 /// figure is taken). It decides what a try to a black-holed pod sees: a new connection fails
-/// at the connect timeout, a reused one hangs until the read timeout. Real pools run out of
-/// idle connections to a dead pod as requests hang on them, so during a long black hole the
-/// true share is higher; connection pools (issue #16) will derive it.
+/// at the connect timeout, a reused one hangs until the read timeout. The pool of idle
+/// connections to a black-holed pod runs dry as tries hang on them: see
+/// `idle_connections_per_pod` (the pod's worker slots by default).
 pub const NEW_UPSTREAM_CONNECTION_SHARE: f64 = 1e-4;
 /// ingress-nginx chart's controller Service `externalTrafficPolicy` (D: the chart leaves it
 /// unset, so Kubernetes' default `Cluster` applies; kubernetes.io Service "traffic policies",

@@ -102,6 +102,14 @@ pub(crate) struct IngressTable {
     /// `backend_timeout`. Default: 0.0001 (an estimate: one in `upstream-keepalive-requests`
     /// 10,000).
     pub new_connection_share: Option<f64>,
+    /// nginx and istio only: idle keep-alive connections the gateways (and, with `mesh`, the
+    /// sidecars) hold to one pod when it becomes a black hole. Each try that reuses one hangs on
+    /// it until the read timeout and the connection is then closed, so once they are used up
+    /// every later try opens a new connection and fails at `connect_timeout`. At most
+    /// 1,000,000. Default: the pod's worker slots (`concurrency`; an estimate: a proxy keeps
+    /// about as many connections to a pod as the pod serves at once).
+    #[schemars(range(max = 1_000_000))]
+    pub idle_connections_per_pod: Option<u32>,
     /// nginx and istio only: the gateway Service's `externalTrafficPolicy`, "cluster" (the Load
     /// Balancer probes nodes, kube-proxy forwards to any gateway pod: an extra hop, and a lost
     /// gateway pod is dropped only when the endpoints change) or "local" (the Load Balancer

@@ -76,6 +76,11 @@ pub(super) fn resolve(
                 GATEWAY_PODS,
             ),
             (
+                "idle_connections_per_pod",
+                t.idle_connections_per_pod.is_some(),
+                GATEWAY_PODS,
+            ),
+            (
                 "external_traffic_policy",
                 t.external_traffic_policy.is_some(),
                 GATEWAY_PODS,
@@ -239,6 +244,12 @@ fn connect(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable, kind: K) -> Option<
             &p.key("new_connection_share"),
             t.new_connection_share,
             d::NEW_UPSTREAM_CONNECTION_SHARE,
+        ),
+        idle_per_pod: cx.at_most(
+            &p.key("idle_connections_per_pod"),
+            t.idle_connections_per_pod,
+            1_000_000,
+            "a pool of a million connections to one pod is no pool",
         ),
     })
 }

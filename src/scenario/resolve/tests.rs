@@ -320,10 +320,12 @@ fn gateway_pods_get_connect_timeouts_and_the_cluster_traffic_policy() {
     let nginx = Connect {
         timeout: SimDuration::from_secs(5),
         new_connection_share: share,
+        idle_per_pod: None,
     };
     let istio = Connect {
         timeout: SimDuration::from_secs(10),
         new_connection_share: share,
+        idle_per_pod: None,
     };
     assert_eq!(connect("nginx"), (Some(nginx), cluster));
     assert_eq!(connect("istio"), (Some(istio), cluster));
