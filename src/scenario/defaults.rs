@@ -286,7 +286,8 @@ pub const POD_CONCURRENCY: u32 = 1;
 pub const POD_STARTUP: SimDuration = s(20);
 /// `terminationGracePeriodSeconds`: a deleted pod is killed this long after its deletion,
 /// preStop hook included (D: Kubernetes Pod v1 API, default 30; kubernetes.io, "Pod
-/// Lifecycle", "Termination of Pods"; facts §4).
+/// Lifecycle", "Termination of Pods",
+/// <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination>).
 pub const TERMINATION_GRACE: SimDuration = s(30);
 /// The one-off extension the kubelet grants a preStop hook still running when the grace period
 /// ends (D: kubernetes.io, "Pod Lifecycle", "Termination of Pods": "a small, one-off grace
