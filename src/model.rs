@@ -53,6 +53,7 @@ mod retry_on;
 mod scaling;
 mod sim;
 mod snat;
+mod termination;
 mod timers;
 pub mod topology;
 pub mod usage;

@@ -39,9 +39,10 @@ pub const LB_PROBE_DETECTION: SimDuration = SimDuration::from_secs(10);
 /// facts §4), and only then does the ReplicaSet create replacements.
 pub const EVICTION_TOLERATION: SimDuration = SimDuration::from_secs(300);
 
-/// `terminationGracePeriodSeconds` default: a pod being removed (scale-down) keeps serving for
-/// 30 s before it stops (D: Kubernetes Pod API, `terminationGracePeriodSeconds` defaults to 30).
-pub const TERMINATION_GRACE: SimDuration = SimDuration::from_secs(30);
+/// `terminationGracePeriodSeconds` of the gateway pods (NGINX, Istio) being removed: the
+/// Kubernetes default (see `scenario::defaults::TERMINATION_GRACE` for the source). An
+/// application pod's comes from its service.
+pub const TERMINATION_GRACE: SimDuration = crate::scenario::defaults::TERMINATION_GRACE;
 
 /// Why a pod stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@
 //! the zone with the fewest replicas of the service among zones not in an outage, within the
 //! service's topology-spread rule), and are ready after the service's start-up time.
 
-use super::detection::{DeathCause, TERMINATION_GRACE};
+use super::detection::DeathCause;
 use super::sim::{Ev, Sim};
 use super::topology::{Instance, Life, Pod, bucket_size};
 use crate::engine::SimDuration;
@@ -228,8 +228,10 @@ impl Sim<'_> {
     }
 
     /// Deletes one pod of `service` (scale-down): starting pods first, else the newest pod in
-    /// the zone with the most. Balancers stop sending after their removal delay; the pod
-    /// serves until the termination grace period ends.
+    /// the zone with the most. It leaves the endpoints at once (a terminating endpoint is not
+    /// ready), so balancers stop sending after their removal delay; the pod serves what still
+    /// reaches it — through its preStop sleep, which runs first — until the grace period ends
+    /// (kubernetes.io, "Pod Lifecycle", "Termination of Pods").
     fn remove_pod(&mut self, service: usize) {
         if self.pending[service] > 0 {
             // A pending pod is deleted first: it never ran.
@@ -266,21 +268,23 @@ impl Sim<'_> {
         self.retire(victim);
     }
 
-    /// Marks pod `p` deleted: balancers drop it after their delay, it stops after the grace
-    /// period.
+    /// Marks pod `p` deleted: balancers drop it after their delay, it is killed after the
+    /// service's grace period (see [`crate::scenario::Service::stop_after`]).
     fn retire(&mut self, p: u32) {
         let pod = &mut self.topo.pods[p as usize];
         pod.retired = true;
         let epoch = pod.epoch;
+        let stop = self.s.services[pod.service].stop_after();
         self.schedule_views(p, epoch, Some(DeathCause::ContainerCrash));
-        self.cal
-            .schedule_in(TERMINATION_GRACE, Ev::Terminate { pod: p, epoch });
+        self.cal.schedule_in(stop, Ev::Terminate { pod: p, epoch });
     }
 
-    /// The grace period of a deleted pod ends: it stops; whoever still sends to it is refused.
+    /// The grace period of a deleted pod ends: it is killed; what is still in flight there is
+    /// reset, and whoever still sends to it is refused.
     pub(super) fn terminate(&mut self, p: u32, epoch: u32) {
         if self.topo.pods[p as usize].epoch == epoch {
             self.kill_pod(p, true, DeathCause::ContainerCrash);
+            self.cut_in_flight(p, epoch, false);
         }
     }
 

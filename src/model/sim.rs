@@ -182,6 +182,8 @@ pub enum Ev {
     EvictNode { node: u32, round: u32 },
     /// The termination grace period of a deleted pod ends.
     Terminate { pod: u32, epoch: u32 },
+    /// App Gateway's drain window for a deregistered pod ends.
+    DrainEnd { pod: u32, epoch: u32 },
     /// The gateway HPA evaluates.
     GatewayHpaTick,
     /// The termination grace period of a removed ingress replica ends.
@@ -642,7 +644,10 @@ impl<'a> Sim<'a> {
                 // epoch) before a balancer caught up: AGIC's update, timed from the deletion,
                 // still takes it out of App Gateway's pool.
                 if p.epoch == epoch || (p.retired && !routable) {
-                    p.routable[view as usize] = routable;
+                    let was = std::mem::replace(&mut p.routable[view as usize], routable);
+                    if was && !routable && view == View::AppGateway as u8 {
+                        self.agw_deregistered(pod);
+                    }
                 }
             }
             Ev::DetectInstance {
@@ -666,6 +671,7 @@ impl<'a> Sim<'a> {
             Ev::TaintNode { zone, round } => self.taint_node(zone as usize, round),
             Ev::EvictNode { node, round } => self.evict_node(node, round),
             Ev::Terminate { pod, epoch } => self.terminate(pod, epoch),
+            Ev::DrainEnd { pod, epoch } => self.drain_end(pod, epoch),
             Ev::FaultStart(i) => self.fault_start(i as usize),
             Ev::FaultEnd(i) => self.fault_end(i as usize),
             Ev::WarmupEnd => self.warmup_end(),

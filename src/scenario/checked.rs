@@ -245,6 +245,8 @@ pub struct AppGateway {
     pub probe: ProbeOverride,
     /// Delay between an endpoint change in Kubernetes and AGIC updating the backend pool.
     pub agic_update_lag: SimDuration,
+    /// The AGIC `connection-draining-timeout`, if the `connection-draining` annotation is on.
+    pub connection_draining: Option<SimDuration>,
     /// Autoscaling, if `max_instances` is above the instances given.
     pub autoscale: Option<GatewayAutoscale>,
     /// Compute units one worker slot of an instance stands for: the instance's
@@ -324,6 +326,13 @@ pub struct ProbeOverride {
 }
 
 impl AppGateway {
+    /// How long App Gateway lets the in-flight requests to a backend it deregisters finish:
+    /// the draining timeout, or the documented 30 s when draining is not enabled.
+    pub fn drain_window(&self) -> SimDuration {
+        self.connection_draining
+            .unwrap_or(crate::scenario::defaults::APP_GATEWAY_UNDRAINED_GRACE)
+    }
+
     /// The probe App Gateway sends to the pods of a service whose readiness probe is
     /// `readiness`: AGIC copies the container's readiness (or liveness) httpGet probe —
     /// interval = periodSeconds, timeout = timeoutSeconds, unhealthy threshold =
@@ -382,6 +391,10 @@ pub struct Service {
     pub fan_outs: Vec<FanOut>,
     /// Time for a new or restarted pod to become ready.
     pub startup: SimDuration,
+    /// `terminationGracePeriodSeconds`: time from a pod's deletion to its kill.
+    pub termination_grace: SimDuration,
+    /// A `preStop` sleep, if any, run first in the grace period.
+    pub pre_stop: Option<SimDuration>,
     /// Readiness probe; `None` when the container has none (it is then always ready, and a
     /// hung pod stays in the endpoints).
     pub readiness: Option<Probe>,
@@ -390,6 +403,21 @@ pub struct Service {
     /// Where the scheduler puts new pods (replacements, scale-ups): a topology-spread rule
     /// over zones, or `None` for the zone with the fewest pods of the service.
     pub topology_spread: Option<TopologySpread>,
+}
+
+impl Service {
+    /// Time from a pod's deletion to its kill: the grace period, or a preStop sleep that
+    /// outlasts it plus the kubelet's one-off 2 s extension, whichever ends first (kubernetes.io,
+    /// "Pod Lifecycle", "Termination of Pods").
+    pub fn stop_after(&self) -> SimDuration {
+        let grace = self.termination_grace;
+        match self.pre_stop {
+            Some(sleep) if sleep > grace => {
+                sleep.min(grace + crate::scenario::defaults::PRE_STOP_EXTENSION)
+            }
+            _ => grace,
+        }
+    }
 }
 
 /// A `topologySpreadConstraints` entry over zones (`topology.kubernetes.io/zone`).

@@ -180,6 +180,16 @@ pub const APP_GATEWAY_UNHEALTHY_THRESHOLD: u32 = 3;
 /// Delay before AGIC updates the backend pool after an endpoint change (E: ≈40 s during
 /// rollouts, AGIC issue #75; minutes in general, #725; facts §1).
 pub const AGIC_UPDATE_LAG: SimDuration = s(40);
+/// In-flight requests to a backend that App Gateway deregisters get this long to finish when
+/// connection draining is not enabled (D: Microsoft Learn, "Application Gateway HTTP settings
+/// configuration" (configuration-http-settings), "Connection draining": "even when connection
+/// draining isn't enabled … 30 seconds"; facts §1). AGIC leaves draining off unless the
+/// `appgw.ingress.kubernetes.io/connection-draining` annotation is "true".
+pub const APP_GATEWAY_UNDRAINED_GRACE: SimDuration = s(30);
+/// Shortest `connection-draining-timeout` App Gateway accepts (D: same page, 1–3600 s).
+pub const APP_GATEWAY_DRAIN_MIN: SimDuration = s(1);
+/// Longest `connection-draining-timeout` App Gateway accepts (D: same page, 1–3600 s).
+pub const APP_GATEWAY_DRAIN_MAX: SimDuration = s(3600);
 
 /// NGINX rate-limit burst as a multiple of `limit-rps` (D: burst = limit × 5, facts §2).
 pub const NGINX_BURST_MULTIPLIER: f64 = 5.0;
@@ -274,6 +284,15 @@ pub const POD_CONCURRENCY: u32 = 1;
 /// Time for a new or restarted pod to become ready (E: start-up SLO p99 ≤ 5 s excluding image
 /// pull, 10–60 s with it, facts §4).
 pub const POD_STARTUP: SimDuration = s(20);
+/// `terminationGracePeriodSeconds`: a deleted pod is killed this long after its deletion,
+/// preStop hook included (D: Kubernetes Pod v1 API, default 30; kubernetes.io, "Pod
+/// Lifecycle", "Termination of Pods",
+/// <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination>).
+pub const TERMINATION_GRACE: SimDuration = s(30);
+/// The one-off extension the kubelet grants a preStop hook still running when the grace period
+/// ends (D: kubernetes.io, "Pod Lifecycle", "Termination of Pods": "a small, one-off grace
+/// period extension of 2 seconds").
+pub const PRE_STOP_EXTENSION: SimDuration = s(2);
 /// Readiness `periodSeconds` (D: Pod v1 Probe API, facts §4).
 pub const READINESS_PERIOD: SimDuration = s(10);
 /// Readiness `timeoutSeconds` (D: same).

@@ -46,6 +46,10 @@ pub(crate) struct IngressTable {
     /// app-gateway only: delay before AGIC updates the backend pool after pods change.
     /// Default: "40s" (an estimate from AGIC issues).
     pub agic_update_lag: Option<HumanDuration>,
+    /// app-gateway only: the AGIC `connection-draining` annotations: when AGIC takes a pod out
+    /// of the backend pool, its in-flight requests get this long to finish ("1s" to "1h").
+    /// Default: off, as in AGIC (App Gateway then gives them 30 s).
+    pub connection_draining: Option<HumanDuration>,
     /// app-gateway only: autoscaling up to this many instances (Application Gateway v2
     /// autoscaling on capacity units). Default: no autoscaling.
     pub max_instances: Option<u32>,

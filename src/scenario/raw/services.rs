@@ -37,6 +37,12 @@ pub(crate) struct ServiceTable {
     pub error_rate: Option<f64>,
     /// Time for a new or restarted pod to become ready. Default: "20s".
     pub startup: Option<HumanDuration>,
+    /// `terminationGracePeriodSeconds`: a pod deleted by a scale-down serves until this long
+    /// after its deletion (preStop hook included), then is killed. Default: "30s".
+    pub termination_grace: Option<HumanDuration>,
+    /// A `preStop` sleep, run first in the grace period; a sleep longer than the grace period
+    /// gets the kubelet's one-off 2 s extension. Default: none.
+    pub pre_stop: Option<HumanDuration>,
     /// Readiness probe, or "none" for a container with no readiness (or liveness) httpGet
     /// probe. Default: every 10 s, timeout 1 s, unready after 3 failures. Application Gateway
     /// (AGIC) builds its health probe from it; with "none" it uses 30 s / 30 s / 3.

@@ -53,6 +53,11 @@ pub(super) fn resolve(
             ("sku", t.sku.is_some(), APP_GATEWAY),
             ("probe", t.probe.is_some(), APP_GATEWAY),
             ("agic_update_lag", t.agic_update_lag.is_some(), APP_GATEWAY),
+            (
+                "connection_draining",
+                t.connection_draining.is_some(),
+                APP_GATEWAY,
+            ),
             ("max_instances", t.max_instances.is_some(), APP_GATEWAY),
             ("scale_out_time", t.scale_out_time.is_some(), APP_GATEWAY),
             (
@@ -367,6 +372,20 @@ fn kind_settings(
                         .map(|n| cx.at_least(&q.key("unhealthy_threshold"), Some(n), 1, n)),
                 },
                 agic_update_lag: units::or(t.agic_update_lag, d::AGIC_UPDATE_LAG),
+                connection_draining: t.connection_draining.map(|v| {
+                    let q = p.key("connection_draining");
+                    if v.0 < d::APP_GATEWAY_DRAIN_MIN || v.0 > d::APP_GATEWAY_DRAIN_MAX {
+                        cx.error(
+                            &q,
+                            format!(
+                                "must be from 1s to 3600s (App Gateway's connection-draining \
+                                 timeout), got {}",
+                                v.0
+                            ),
+                        );
+                    }
+                    v.0
+                }),
                 autoscale: t.max_instances.map(|max_instances| GatewayAutoscale {
                     max_instances,
                     scale_out_time: cx.positive(

@@ -71,6 +71,10 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             .collect(),
         fan_outs: fan_outs(cx, &p.key("calls"), t.calls.as_deref().unwrap_or_default()),
         startup: crate::scenario::units::or(t.startup, d::POD_STARTUP),
+        termination_grace: crate::scenario::units::or(t.termination_grace, d::TERMINATION_GRACE),
+        pre_stop: t
+            .pre_stop
+            .map(|v| cx.positive(&p.key("pre_stop"), Some(v), v.0)),
         readiness: readiness.map(|readiness| Probe {
             interval: cx.positive(&r.key("period"), readiness.period, d::READINESS_PERIOD),
             timeout: cx.positive(&r.key("timeout"), readiness.timeout, d::READINESS_TIMEOUT),

@@ -48,6 +48,10 @@ fn a_minimal_file_gets_the_documented_defaults() {
     assert_eq!(a.pods, [1, 0, 0]);
     assert_eq!(a.concurrency, 1);
     assert_eq!(a.startup, SimDuration::from_secs(20));
+    // terminationGracePeriodSeconds 30, no preStop hook (Pod API).
+    assert_eq!(a.termination_grace, SimDuration::from_secs(30));
+    assert_eq!(a.pre_stop, None);
+    assert_eq!(a.stop_after(), SimDuration::from_secs(30));
     let readiness = a.readiness.as_ref().expect("the default readiness probe");
     assert_eq!(readiness.interval, SimDuration::from_secs(10));
     assert_eq!(readiness.timeout, SimDuration::from_secs(1));
@@ -86,6 +90,9 @@ fn each_ingress_kind_gets_its_own_defaults() {
     assert_eq!(gw.probe_for(None).timeout, SimDuration::from_secs(30));
     assert_eq!(gw.probe_for(None).failure_threshold, 3);
     assert_eq!(gw.agic_update_lag, SimDuration::from_secs(40));
+    // Draining off (AGIC's default): App Gateway still gives in-flight requests 30 s.
+    assert_eq!(gw.connection_draining, None);
+    assert_eq!(gw.drain_window(), SimDuration::from_secs(30));
 
     let s = with("[ingress]\nkind = \"nginx\"\n");
     assert_eq!(s.ingress.backend_timeout, SimDuration::from_secs(60));
