@@ -69,15 +69,16 @@ fn assert_sends(r: &RunResult, secs: f64, what: &str) {
     );
 }
 
-/// The default 30 s grace and no preStop: AGIC deregisters the deleted pods 1 s + 40 s after
-/// the deletion, 11 s after they were killed, so App Gateway sends to them for 11 s: 0.75 ×
-/// 100/s × (40 + 1 − 30) s ≈ 825 sends, each a failed request (no client retries); the few
-/// requests in service at a pod when it is killed (100/s × 5 ms × 3/4 ≈ 0.4 on average) are
-/// reset too.
+/// The default 30 s grace and no preStop: the deleted pods get SIGTERM at once and refuse new
+/// work, and AGIC deregisters them 1 s + 40 s after the deletion, so App Gateway sends to them
+/// for 41 s: 0.75 × 100/s × 41 s ≈ 3,075 sends, each a failed request (no client retries); the
+/// few requests in service at a pod when it is killed (100/s × 5 ms × 3/4 ≈ 0.4 on average)
+/// are reset too. (Before SIGTERM was modelled, a deleted pod served until its grace period
+/// ended: 11 s of sends, 825.)
 #[test]
 fn agic_lag_longer_than_the_grace_period_sends_to_stopped_pods() {
     for r in run(&scale_down("", 7)) {
-        assert_sends(&r, 40.0 + 1.0 - 30.0, "default grace");
+        assert_sends(&r, 40.0 + 1.0, "default grace, no preStop");
         let extra = failures(&r).checked_sub(r.sends_after_scale_down);
         assert!(
             extra.is_some_and(|n| n <= 10),
@@ -89,7 +90,7 @@ fn agic_lag_longer_than_the_grace_period_sends_to_stopped_pods() {
 }
 
 /// The documented fix: a 45 s preStop sleep inside a 60 s grace period keeps the deleted pods
-/// serving until 60 s after the deletion, past AGIC's update at 41 s: no sends to stopped pods
+/// accepting work until SIGTERM at 45 s, past AGIC's update at 41 s: no sends to stopped pods
 /// and no failed requests at all. On the old model (a fixed 30 s grace) both fields did not
 /// exist and it sent ≈ 825.
 #[test]
@@ -116,7 +117,8 @@ fn a_pre_stop_sleep_beyond_the_grace_period_gets_only_two_seconds_more() {
 
 /// Long requests in flight when AGIC deregisters a deleted pod: 4 requests/s, each taking a
 /// constant 40 s, over 4 pods (concurrency 400: 10% busy, so the HPA deletes 3 of them); the
-/// deleted pods' grace period (10 min) outlasts the run, so only App Gateway can cut them.
+/// deleted pods' preStop sleep and grace period (10 min) outlast the run, so they accept work
+/// to the end and only App Gateway can cut them.
 fn long_requests(draining: &str, seed: u64) -> Scenario {
     let text = format!(
         r#"
@@ -146,6 +148,7 @@ pods = {{ "1" = 4 }}
 concurrency = 400
 service_time = {{ constant = "40s" }}
 termination_grace = "10m"
+pre_stop = "10m"
 hpa = {{ min = 1, max = 4, target_utilisation = 0.5, sync_period = "15s", scale_down_stabilisation = "30s" }}
 "#
     );

@@ -318,6 +318,12 @@ impl Sim<'_> {
             }
             return self.dead_end(id, reset);
         }
+        if pod.stopping {
+            // Past SIGTERM: the application no longer accepts work (connection refused).
+            pod.in_flight = pod.in_flight.saturating_sub(1);
+            self.sends_after_scale_down += 1;
+            return self.dead_end(id, true);
+        }
         self.nodes[id as usize].mark = now;
         match pod.station.arrive(now, id) {
             Admission::Start => self.start_service(id),

@@ -175,8 +175,9 @@ pub struct RunResult {
     /// the first and last time it happened, seconds since the start: the detection window of
     /// the failover story.
     pub dead_sends: DeadSends,
-    /// Work sent to pods that a scale-down had already stopped (a balancer that learns of
-    /// endpoint changes later than the termination grace period: App Gateway with AGIC lag).
+    /// Work sent to pods that a scale-down had already stopped, or that had got SIGTERM and no
+    /// longer accepted work (a balancer that learns of endpoint changes later than the preStop
+    /// hook: App Gateway with AGIC lag).
     pub sends_after_scale_down: u64,
     /// Instances and pods held and traffic carried, for the cost estimate.
     pub usage: Usage,

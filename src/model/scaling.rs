@@ -274,9 +274,22 @@ impl Sim<'_> {
         let pod = &mut self.topo.pods[p as usize];
         pod.retired = true;
         let epoch = pod.epoch;
-        let stop = self.s.services[pod.service].stop_after();
+        let svc = &self.s.services[pod.service];
+        let (sigterm, stop) = (svc.sigterm_after(), svc.stop_after());
         self.schedule_views(p, epoch, Some(DeathCause::ContainerCrash));
+        self.cal.schedule_in(sigterm, Ev::Sigterm { pod: p, epoch });
         self.cal.schedule_in(stop, Ev::Terminate { pod: p, epoch });
+    }
+
+    /// A deleted pod's preStop hook is done and its containers get SIGTERM: the application
+    /// closes its listener (or exits: SIGTERM's default action), so new work is refused while
+    /// what it already holds runs on until the grace period ends (kubernetes.io, "Pod
+    /// Lifecycle", "Termination of Pods").
+    pub(super) fn sigterm(&mut self, p: u32, epoch: u32) {
+        let pod = &mut self.topo.pods[p as usize];
+        if pod.epoch == epoch {
+            pod.stopping = true;
+        }
     }
 
     /// The grace period of a deleted pod ends: it is killed; what is still in flight there is

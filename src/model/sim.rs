@@ -180,6 +180,8 @@ pub enum Ev {
     TaintNode { zone: u16, round: u32 },
     /// The toleration of the pods on a tainted node runs out.
     EvictNode { node: u32, round: u32 },
+    /// A deleted pod's preStop hook is done and it gets SIGTERM: it stops accepting work.
+    Sigterm { pod: u32, epoch: u32 },
     /// The termination grace period of a deleted pod ends.
     Terminate { pod: u32, epoch: u32 },
     /// App Gateway's drain window for a deregistered pod ends.
@@ -380,7 +382,8 @@ pub struct Sim<'a> {
     pub gray: Vec<Vec<u32>>,
     /// Multiplier on cross-zone latency (a `zone-latency` fault).
     pub cross_zone_multiplier: f64,
-    /// Work sent to pods deleted by a scale-down after their grace period.
+    /// Work sent to pods deleted by a scale-down once they stopped accepting (SIGTERM) or
+    /// were killed.
     pub sends_after_scale_down: u64,
     /// Gauge samples taken so far.
     pub samples: u64,
@@ -670,6 +673,7 @@ impl<'a> Sim<'a> {
             Ev::NodesNotReady => self.nodes_not_ready(),
             Ev::TaintNode { zone, round } => self.taint_node(zone as usize, round),
             Ev::EvictNode { node, round } => self.evict_node(node, round),
+            Ev::Sigterm { pod, epoch } => self.sigterm(pod, epoch),
             Ev::Terminate { pod, epoch } => self.terminate(pod, epoch),
             Ev::DrainEnd { pod, epoch } => self.drain_end(pod, epoch),
             Ev::FaultStart(i) => self.fault_start(i as usize),

@@ -77,6 +77,9 @@ pub struct Pod {
     pub retired: bool,
     /// Deleted by a scale-down (not by a fault).
     pub scaled_down: bool,
+    /// Deleted and past its preStop hook: it got SIGTERM and refuses new work, while what it
+    /// already has runs until the grace period ends.
+    pub stopping: bool,
     /// Busy integral at the last HPA evaluation.
     pub busy_snapshot: f64,
     /// When the pod was created (the HPA's CPU initialisation period runs from it).
@@ -108,6 +111,7 @@ impl Pod {
             error_rate: 0.0,
             retired: false,
             scaled_down: false,
+            stopping: false,
             busy_snapshot: 0.0,
             created: SimTime::ZERO,
             ready_changed: SimTime::ZERO,

@@ -410,6 +410,18 @@ impl Service {
     /// outlasts it plus the kubelet's one-off 2 s extension, whichever ends first (kubernetes.io,
     /// "Pod Lifecycle", "Termination of Pods").
     pub fn stop_after(&self) -> SimDuration {
+        self.stop_after_grace()
+    }
+
+    /// Time from a pod's deletion to SIGTERM: the preStop sleep, cut short by the kill (no
+    /// hook: at once). From then the application refuses new work (kubernetes.io, "Pod
+    /// Lifecycle", "Termination of Pods": the kubelet runs the preStop hook, then sends TERM).
+    pub fn sigterm_after(&self) -> SimDuration {
+        self.pre_stop
+            .map_or(SimDuration::ZERO, |sleep| sleep.min(self.stop_after()))
+    }
+
+    fn stop_after_grace(&self) -> SimDuration {
         let grace = self.termination_grace;
         match self.pre_stop {
             Some(sleep) if sleep > grace => {
