@@ -452,22 +452,18 @@ fn simulate(
         args.common.quiet,
     );
     let tick = |_replication: u64| bar.inc(1);
-    let (runs, precision) = match args.precision {
-        None => (
-            pool.install(|| runner::run_replications_within_budget(s, 0..fixed, &tick))?,
-            None,
-        ),
+    let summary = match args.precision {
+        None => {
+            pool.install(|| runner::summarise_replications_within_budget(s, 0..fixed, &tick))?
+        }
         Some(rel) => {
             bar.set_message(format!("until p99 is within ±{}%", rel * 100.0));
             let batch = pool.current_num_threads().max(2) as u64;
-            let (runs, outcome) =
-                pool.install(|| runner::run_until_precise(s, rel, max, batch, &tick))?;
-            (runs, Some(outcome))
+            pool.install(|| runner::run_until_precise(s, rel, max, batch, &tick))?
+                .0
         }
     };
     bar.finish_and_clear();
-    let mut summary = Summary::from_runs(s, &runs);
-    summary.precision = precision;
     Ok(summary)
 }
 

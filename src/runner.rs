@@ -9,6 +9,9 @@
 //!   interval of p99 latency is narrow enough (`--precision 5%`), deciding where to stop by
 //!   looking at the replications in index order, so that it too is independent of the thread
 //!   count;
+//! - [`summarise_replications_within_budget`] streams them, a few per thread at a time and in
+//!   index order, into a [`SummaryBuilder`] that keeps only what the summary needs, so memory
+//!   does not grow with whole results;
 //! - [`Summary`] condenses the replications into estimates with confidence intervals, the
 //!   SLO verdict, the merged time series and the [`failover`] story of each fault: what
 //!   `summary.json` and the terminal table show;
@@ -21,6 +24,7 @@
 //! Each replication seeds its random streams from (scenario seed, replication index) inside the
 //! model; the runner only chooses the indices and the order of the merge.
 
+mod builder;
 pub mod failover;
 pub mod memory_budget;
 mod precision;
@@ -30,11 +34,13 @@ mod slo;
 mod summary;
 mod tiers;
 
-pub use failover::FailoverSummary;
+pub use builder::SummaryBuilder;
+pub use failover::{FailoverSummary, RunTrace};
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
 pub use progress::progress_bar;
 pub use replicate::{
-    memory_budget, run_all, run_replications, run_replications_within_budget, set_memory_budget,
+    CHUNK_PER_THREAD, fold_replications_within_budget, memory_budget, run_all, run_replications,
+    run_replications_within_budget, set_memory_budget, summarise_replications_within_budget,
 };
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{

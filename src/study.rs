@@ -212,6 +212,26 @@ pub(crate) fn run_each<T: Send>(
         .collect()
 }
 
+/// The summary of every scenario's replications (`0..replications` of each), run on the
+/// current pool, all scenarios at once, in scenario order. Each scenario streams its
+/// replications into its summary a chunk at a time
+/// ([`summarise_replications_within_budget`](runner::summarise_replications_within_budget)),
+/// so memory holds a few results per scenario in flight, not all of them. Stops with the error
+/// of a replication that passed its share of the memory budget.
+pub(crate) fn summarise_each(
+    scenarios: &[Scenario],
+    bar: &ProgressBar,
+) -> Result<Vec<runner::Summary>, OverBudget> {
+    let tick = |_replication: u64| bar.inc(1);
+    scenarios
+        .par_iter()
+        .map(|s| {
+            let reps = u64::from(s.simulation.replications);
+            runner::summarise_replications_within_budget(s, 0..reps, &tick)
+        })
+        .collect()
+}
+
 /// A progress bar over `runs` replications, labelled `label`.
 pub(crate) fn bar(runs: u64, label: &str, quiet: bool) -> ProgressBar {
     runner::progress_bar(runs, label, quiet)

@@ -11,7 +11,9 @@ use std::path::Path;
 use assert_cmd::Command;
 use trafsim::engine::SimDuration;
 use trafsim::report;
-use trafsim::runner::{Summary, run_replications, run_until_precise};
+use trafsim::runner::{
+    Summary, run_replications, run_until_precise, summarise_replications_within_budget,
+};
 use trafsim::scenario::{self, Scenario};
 
 fn mm1() -> std::path::PathBuf {
@@ -106,10 +108,9 @@ fn precision_runs_stop_at_the_same_replication_whatever_the_batch() {
     let precise = |threads: usize| {
         in_pool(threads, || {
             let batch = rayon::current_num_threads() as u64;
-            let (runs, outcome) = run_until_precise(&s, 0.10, 20, batch, &|_| {}).unwrap();
-            let mut summary = Summary::from_runs(&s, &runs);
-            summary.precision = Some(outcome);
-            (runs.len(), report_of(&summary))
+            let (summary, outcome) = run_until_precise(&s, 0.10, 20, batch, &|_| {}).unwrap();
+            assert_eq!(summary.precision, Some(outcome));
+            (summary.replications, report_of(&summary))
         })
     };
     let (n2, a) = precise(2);
@@ -119,4 +120,40 @@ fn precision_runs_stop_at_the_same_replication_whatever_the_batch() {
     assert!((3..=20).contains(&n2), "{n2}");
     assert_eq!(a, b);
     assert_eq!(b, c);
+}
+
+/// zone-outage shortened to two minutes, its outage moved inside them: a scenario with a fault,
+/// whose summary also needs each replication's series (the failover story).
+fn short_zone_outage() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/zone-outage.toml");
+    let mut s = scenario::load(&path).unwrap();
+    s.simulation.duration = SimDuration::from_secs(120);
+    s.simulation.warmup = SimDuration::from_secs(20);
+    s.faults[0].at = SimDuration::from_secs(50);
+    s.faults[0].duration = Some(SimDuration::from_secs(30));
+    s
+}
+
+/// The streamed summary (replications folded a chunk at a time into the summary builder, as
+/// `trafsim run` does) is the summary of all the runs at once, byte for byte, whatever the
+/// thread count and so wherever the chunks fall (one thread: chunks of 4, so 4 + 1; three:
+/// one chunk) — with and without faults.
+#[test]
+fn streamed_summaries_equal_summaries_of_all_runs() {
+    for s in [short_mm1(), short_zone_outage()] {
+        let all = in_pool(2, || run_replications(&s, 0..5, &|_| {}));
+        let whole = report_of(&Summary::from_runs(&s, &all));
+        for threads in [1, 3] {
+            let streamed = in_pool(threads, || {
+                summarise_replications_within_budget(&s, 0..5, &|_| {}).unwrap()
+            });
+            assert_eq!(streamed.replications, 5);
+            assert_eq!(
+                whole,
+                report_of(&streamed),
+                "{} at {threads} threads",
+                s.name
+            );
+        }
+    }
 }

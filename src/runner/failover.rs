@@ -39,7 +39,7 @@ pub use recovery::{ERROR_TOLERANCE, P99_TOLERANCE, RECOVERY_WINDOWS, Recovery, R
 
 use serde::Serialize;
 
-use crate::model::{ErrorCause, RunResult};
+use crate::model::{DeadSends, ErrorCause, RunResult};
 use crate::scenario::{CallTarget, FailureMode, Fault, FaultKind, Scenario};
 use crate::stats::{Estimate, TimeSeries};
 
@@ -107,10 +107,31 @@ pub struct FailoverSummary {
     pub capacity: CapacityCheck,
 }
 
+/// What the failover analysis reads of one replication: its time series and its dead sends.
+/// The summary keeps one per replication only for scenarios with faults (the recovery of each
+/// replication is judged against thresholds taken from the merged series, known at the end).
+#[derive(Clone, Debug)]
+pub struct RunTrace {
+    /// The replication's per-window series.
+    pub series: TimeSeries,
+    /// Its sends to pods that were no longer running.
+    pub dead_sends: DeadSends,
+}
+
+impl RunTrace {
+    /// The trace of `run` (a copy of its series).
+    pub fn of(run: &RunResult) -> RunTrace {
+        RunTrace {
+            series: run.series.clone(),
+            dead_sends: run.dead_sends,
+        }
+    }
+}
+
 impl FailoverSummary {
     /// One summary per fault of `scenario`, from its replications `runs` and their merged
     /// series `merged`. Empty without faults.
-    pub fn from_runs(scenario: &Scenario, runs: &[RunResult], merged: &TimeSeries) -> Vec<Self> {
+    pub fn from_runs(scenario: &Scenario, runs: &[RunTrace], merged: &TimeSeries) -> Vec<Self> {
         let starts: Vec<f64> = scenario.faults.iter().map(|f| f.at.as_secs_f64()).collect();
         let first_fault = starts.iter().copied().fold(f64::INFINITY, f64::min);
         let run_end = scenario.simulation.duration.as_secs_f64();
@@ -131,7 +152,7 @@ impl FailoverSummary {
                     .fold(run_end, f64::min);
                 let span_end = if shared { start } else { next };
                 let zones = surviving_zones(scenario, f);
-                let est = |v: &dyn Fn(&RunResult) -> f64| {
+                let est = |v: &dyn Fn(&RunTrace) -> f64| {
                     Estimate::from_samples(&runs.iter().map(v).collect::<Vec<_>>())
                 };
                 let peaks: Vec<f64> = runs

@@ -12,9 +12,10 @@
 
 use serde::Serialize;
 
-use crate::model::{OverBudget, RunResult};
+use crate::model::OverBudget;
+use crate::runner::builder::SummaryBuilder;
 use crate::runner::replicate::run_replications_within_budget;
-use crate::runner::summary::quantile_samples;
+use crate::runner::summary::Summary;
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 
@@ -40,45 +41,49 @@ pub struct PrecisionOutcome {
 
 /// Runs replications 0, 1, 2, … of `scenario` in parallel batches of `batch` (at least 2) until
 /// the 95% interval of p99 latency is within `rel` of its mean (`rel = 0.05` for 5%), or
-/// `max_reps` replications have run. Returns the replications used, in index order, and how the
-/// search ended. `progress` is called once per replication run (including discarded ones).
-/// Each replication runs within its share of the memory budget
-/// ([`set_memory_budget`](crate::runner::set_memory_budget)); the error of one that passes it
-/// ends the search.
+/// `max_reps` replications have run. Returns the summary of the replications used (each pushed
+/// into a [`SummaryBuilder`] in index order as its batch ends, so only one batch of results is
+/// held at once), with [`Summary::precision`] set to how the search ended. `progress` is called
+/// once per replication run (including discarded ones). Each replication runs within its share
+/// of the memory budget ([`set_memory_budget`](crate::runner::set_memory_budget)); the error of
+/// one that passes it ends the search.
 pub fn run_until_precise(
     scenario: &Scenario,
     rel: f64,
     max_reps: u64,
     batch: u64,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Vec<RunResult>, PrecisionOutcome), OverBudget> {
+) -> Result<(Summary, PrecisionOutcome), OverBudget> {
     let batch = batch.max(2);
     let max_reps = max_reps.max(1);
-    let mut runs: Vec<RunResult> = Vec::new();
+    let mut builder = SummaryBuilder::new(scenario);
     loop {
-        let start = runs.len() as u64;
+        let start = builder.replications();
         let end = start.saturating_add(batch).min(max_reps);
         for run in run_replications_within_budget(scenario, start..end, progress)? {
-            runs.push(run);
-            let achieved = achieved(&runs);
+            builder.push(&run);
+            let achieved = achieved(builder.p99_samples());
             let met = achieved.is_some_and(|a| a <= rel);
-            let enough = runs.len() as u64 >= MIN_PRECISION_REPLICATIONS.min(max_reps);
-            if (met && enough) || runs.len() as u64 >= max_reps {
+            let enough = builder.replications() >= MIN_PRECISION_REPLICATIONS.min(max_reps);
+            if (met && enough) || builder.replications() >= max_reps {
                 let outcome = PrecisionOutcome {
                     target: rel,
                     achieved,
                     met,
                     max_replications: max_reps,
                 };
-                return Ok((runs, outcome));
+                let mut summary = builder.finish();
+                summary.precision = Some(outcome);
+                return Ok((summary, outcome));
             }
         }
     }
 }
 
-/// Relative half-width of the p99 interval over `runs`, or `None` without an interval.
-fn achieved(runs: &[RunResult]) -> Option<f64> {
-    let e = Estimate::from_samples(&quantile_samples(runs.iter().map(|r| &r.latency), 0.99));
+/// Relative half-width of the interval of the per-replication p99s `p99s`, or `None` without
+/// an interval.
+fn achieved(p99s: &[f64]) -> Option<f64> {
+    let e = Estimate::from_samples(p99s);
     let rel = e.relative_half_width();
     (e.n >= 2 && rel.is_finite()).then_some(rel)
 }

@@ -1,5 +1,6 @@
 //! Running replications in parallel, collected in replication-index order, each within its
-//! share of the process's memory budget.
+//! share of the process's memory budget; and streaming them, a few per thread at a time, into
+//! a fold (the summary builder) so that a run of many replications never holds them all.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,7 +8,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::model::{self, OverBudget, RunResult};
+use crate::runner::builder::SummaryBuilder;
+use crate::runner::summary::Summary;
 use crate::scenario::Scenario;
+
+/// Replications run at once per chunk of a streamed run, per worker thread: enough to keep
+/// every thread busy between the ordered folds, few enough that the results held at once stay
+/// a small multiple of the thread count.
+pub const CHUNK_PER_THREAD: u64 = 4;
 
 /// The memory budget of the replications running at once, bytes (`u64::MAX`: none, the
 /// library's default; the command line sets one).
@@ -61,14 +69,72 @@ pub fn run_replications_within_budget(
     reps: Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Vec<RunResult>, OverBudget> {
+    run_chunk_within_budget(scenario, reps.clone(), reps, progress)
+}
+
+/// Runs the replications `reps` of `scenario` on the current rayon pool, each within its share
+/// of the memory budget, and hands each result to `fold` in index order, in chunks of
+/// [`CHUNK_PER_THREAD`] × threads: a chunk runs in parallel, is folded, and is dropped before
+/// the next one starts, so at most one chunk of results is alive at once. `fold` returns
+/// whether it wants more; `false` stops after that result (the rest of its chunk is dropped).
+/// The error of a replication that passed the budget stops the run.
+pub fn fold_replications_within_budget(
+    scenario: &Scenario,
+    reps: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    fold: &mut dyn FnMut(RunResult) -> bool,
+) -> Result<(), OverBudget> {
+    let chunk = CHUNK_PER_THREAD * (rayon::current_num_threads() as u64).max(1);
+    let mut start = reps.start;
+    while start < reps.end {
+        let end = start.saturating_add(chunk).min(reps.end);
+        // The budget share is that of a run of the whole range, so it does not depend on where
+        // the chunks fall.
+        let results = run_chunk_within_budget(scenario, start..end, reps.clone(), progress)?;
+        for run in results {
+            if !fold(run) {
+                return Ok(());
+            }
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// The replications `chunk` (part of `all`) run within their shares of the budget, as
+/// [`run_replications_within_budget`] would give them for `all`.
+fn run_chunk_within_budget(
+    scenario: &Scenario,
+    chunk: Range<u64>,
+    all: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<RunResult>, OverBudget> {
     let at_once =
-        (rayon::current_num_threads() as u64).clamp(1, reps.end.saturating_sub(reps.start).max(1));
+        (rayon::current_num_threads() as u64).clamp(1, all.end.saturating_sub(all.start).max(1));
     let share = memory_budget() / at_once;
-    reps.into_par_iter()
+    chunk
+        .into_par_iter()
         .map(|replication| {
             let result = model::simulate_within(scenario, replication, share)?;
             progress(replication);
             Ok(result)
         })
         .collect()
+}
+
+/// The [`Summary`] of the replications `reps` of `scenario`, streamed into a
+/// [`SummaryBuilder`] (see [`fold_replications_within_budget`]): the same summary as
+/// [`Summary::from_runs`] of [`run_replications_within_budget`]'s results, in memory that does
+/// not grow with whole results.
+pub fn summarise_replications_within_budget(
+    scenario: &Scenario,
+    reps: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Summary, OverBudget> {
+    let mut builder = SummaryBuilder::new(scenario);
+    fold_replications_within_budget(scenario, reps, progress, &mut |run| {
+        builder.push(&run);
+        true
+    })?;
+    Ok(builder.finish())
 }

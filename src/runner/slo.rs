@@ -124,12 +124,20 @@ impl SloVerdict {
             .filter(|r| r.offered > 0)
             .map(|r| (r.failed_total() + r.unfinished_over_slo) as f64 / r.offered as f64)
             .collect();
+        let misses = runs.iter().map(|r| r.unfinished_over_slo).sum();
+        Self::from_samples(slo, &p99s, &rates, misses)
+    }
+
+    /// Judges per-replication samples against `slo`: `p99s`, the p99 of each replication's
+    /// successes and unfinished ages together; `rates`, its (failed + unfinished past the
+    /// target) ÷ offered; `misses`, the unfinished requests past the target, all replications.
+    pub fn from_samples(slo: &Slo, p99s: &[f64], rates: &[f64], misses: u64) -> SloVerdict {
         SloVerdict {
-            unfinished_misses: runs.iter().map(|r| r.unfinished_over_slo).sum(),
+            unfinished_misses: misses,
             ..Self::judge(
                 slo,
-                Estimate::from_samples(&p99s),
-                Estimate::from_samples(&rates),
+                Estimate::from_samples(p99s),
+                Estimate::from_samples(rates),
             )
         }
     }

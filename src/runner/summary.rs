@@ -14,8 +14,9 @@
 use serde::{Serialize, Serializer, ser::SerializeMap};
 
 use crate::cost::CostSummary;
-use crate::engine::SimTime;
+use crate::model::result::{FirewallRun, ReplicaStats};
 use crate::model::{ErrorCause, RunResult};
+use crate::runner::builder::SummaryBuilder;
 use crate::runner::failover::FailoverSummary;
 use crate::runner::precision::PrecisionOutcome;
 use crate::runner::slo::SloVerdict;
@@ -127,34 +128,6 @@ pub struct DeniedSummary {
     pub per_second: Estimate,
 }
 
-impl DeniedSummary {
-    /// One entry per denied pair of the runs (every run lists the same pairs, in order).
-    fn from_runs(runs: &[RunResult]) -> Vec<DeniedSummary> {
-        let Some(first) = runs.first() else {
-            return Vec::new();
-        };
-        first
-            .policy_denied
-            .iter()
-            .enumerate()
-            .map(|(i, pair)| {
-                let count = |r: &RunResult| r.policy_denied.get(i).map_or(0, |d| d.count);
-                let rates: Vec<f64> = runs
-                    .iter()
-                    .map(|r| count(r) as f64 / r.measured_secs.max(f64::MIN_POSITIVE))
-                    .collect();
-                DeniedSummary {
-                    caller: pair.caller.clone(),
-                    target: pair.target.clone(),
-                    policy: pair.policy.clone(),
-                    count: runs.iter().map(count).sum(),
-                    per_second: Estimate::from_samples(&rates),
-                }
-            })
-            .collect()
-    }
-}
-
 /// What the Azure Firewall did, over the replications (after the warm-up).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct FirewallSummary {
@@ -169,13 +142,12 @@ pub struct FirewallSummary {
 }
 
 impl FirewallSummary {
-    /// The firewall figures of `runs`, if they have any.
-    fn from_runs(runs: &[RunResult]) -> Option<FirewallSummary> {
-        let fw: Vec<_> = runs.iter().filter_map(|r| r.firewall).collect();
+    /// The firewall figures of the replications that had a firewall, if any had.
+    pub(crate) fn from_runs(fw: &[FirewallRun]) -> Option<FirewallSummary> {
         if fw.is_empty() {
             return None;
         }
-        let est = |f: &dyn Fn(&crate::model::result::FirewallRun) -> f64| {
+        let est = |f: &dyn Fn(&FirewallRun) -> f64| {
             Estimate::from_samples(&fw.iter().map(f).collect::<Vec<_>>())
         };
         Some(FirewallSummary {
@@ -199,9 +171,8 @@ pub struct ReplicaSummary {
 }
 
 impl ReplicaSummary {
-    /// Over `runs`; `None` when no run has replica counts.
-    fn from_runs(runs: &[RunResult]) -> Option<ReplicaSummary> {
-        let stats: Vec<_> = runs.iter().filter_map(|r| r.ingress_replicas).collect();
+    /// Over the replica counts of the replications that had them; `None` when none had.
+    pub(crate) fn from_stats(stats: &[ReplicaStats]) -> Option<ReplicaSummary> {
         Some(ReplicaSummary {
             min: stats.iter().map(|s| s.min).min()?,
             max: stats.iter().map(|s| s.max).max()?,
@@ -239,28 +210,6 @@ pub struct UnfinishedSummary {
     pub max_age_secs: Option<f64>,
     /// Those older than the SLO's p99 target at the end (0 without `[slo]`).
     pub over_slo_target: u64,
-}
-
-impl UnfinishedSummary {
-    fn from_runs(runs: &[RunResult]) -> UnfinishedSummary {
-        let mut ages = LatencyHistogram::new();
-        for r in runs {
-            ages.merge(&r.unfinished);
-        }
-        let some = !ages.is_empty();
-        UnfinishedSummary {
-            count: ages.count(),
-            rate: Estimate::from_samples(
-                &runs
-                    .iter()
-                    .map(RunResult::unfinished_rate)
-                    .collect::<Vec<_>>(),
-            ),
-            mean_age_secs: some.then(|| ages.mean_secs()),
-            max_age_secs: some.then(|| ages.max().as_secs_f64()),
-            over_slo_target: runs.iter().map(|r| r.unfinished_over_slo).sum(),
-        }
-    }
 }
 
 /// Latency quantiles: across replications with intervals, and pooled. A figure with no data
@@ -308,24 +257,56 @@ fn percentiles_or_null<S: Serializer>(p: &Percentiles, s: S) -> Result<S::Ok, S:
 
 impl LatencySummary {
     /// Estimates from one histogram per replication (empty ones are left out of the estimates).
-    pub fn from_histograms<'a>(hists: impl Iterator<Item = &'a LatencyHistogram> + Clone) -> Self {
-        let est = |q: f64| Estimate::from_samples(&quantile_samples(hists.clone(), q));
-        let means: Vec<f64> = hists
-            .clone()
-            .filter(|h| !h.is_empty())
-            .map(LatencyHistogram::mean_secs)
-            .collect();
-        let mut pooled = LatencyHistogram::new();
-        for h in hists.clone() {
-            pooled.merge(h);
+    pub fn from_histograms<'a>(hists: impl Iterator<Item = &'a LatencyHistogram>) -> Self {
+        let mut acc = LatencyAccumulator::default();
+        for h in hists {
+            acc.push(h);
         }
+        acc.finish()
+    }
+}
+
+/// The latency figures of replications taken one at a time, in index order: each non-empty
+/// histogram's quantiles and mean (five numbers per replication, for the intervals) and the
+/// pooled histogram of all of them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LatencyAccumulator {
+    p50: Vec<f64>,
+    p90: Vec<f64>,
+    p99: Vec<f64>,
+    p999: Vec<f64>,
+    means: Vec<f64>,
+    pooled: LatencyHistogram,
+}
+
+impl LatencyAccumulator {
+    /// Adds one replication's histogram.
+    pub(crate) fn push(&mut self, h: &LatencyHistogram) {
+        if !h.is_empty() {
+            let q = |q: f64| h.quantile(q).as_secs_f64();
+            self.p50.push(q(0.5));
+            self.p90.push(q(0.9));
+            self.p99.push(q(0.99));
+            self.p999.push(q(0.999));
+            self.means.push(h.mean_secs());
+        }
+        self.pooled.merge(h);
+    }
+
+    /// The p99s of the non-empty histograms so far, in order.
+    pub(crate) fn p99s(&self) -> &[f64] {
+        &self.p99
+    }
+
+    /// The summary.
+    pub(crate) fn finish(&self) -> LatencySummary {
         LatencySummary {
-            p50: est(0.5),
-            p90: est(0.9),
-            p99: est(0.99),
-            p999: est(0.999),
-            mean: Estimate::from_samples(&means),
-            pooled: pooled.percentiles(),
+            p50: Estimate::from_samples(&self.p50),
+            p90: Estimate::from_samples(&self.p90),
+            p99: Estimate::from_samples(&self.p99),
+            p999: Estimate::from_samples(&self.p999),
+            mean: Estimate::from_samples(&self.means),
+            pooled: self.pooled.percentiles(),
         }
     }
 }
@@ -366,102 +347,15 @@ fn cause_map<S: Serializer>(causes: &[CauseSummary], s: S) -> Result<S::Ok, S::E
 
 impl Summary {
     /// Summarises `runs` (replications of `scenario`, in index order). With no runs every
-    /// estimate is empty (`n = 0`).
+    /// estimate is empty (`n = 0`). The same as pushing each run into a [`SummaryBuilder`],
+    /// which is how a run of many replications summarises them without keeping them.
     pub fn from_runs(scenario: &Scenario, runs: &[RunResult]) -> Summary {
-        let sim = &scenario.simulation;
-        let est = |f: &dyn Fn(&RunResult) -> f64| {
-            Estimate::from_samples(&runs.iter().map(f).collect::<Vec<_>>())
-        };
-        let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
-        // Error rates only from runs in which something finished.
-        let finished: Vec<&RunResult> = runs.iter().filter(|r| r.anything_finished()).collect();
-        let est_finished = |f: &dyn Fn(&RunResult) -> f64| {
-            Estimate::from_samples(&finished.iter().map(|r| f(r)).collect::<Vec<_>>())
-        };
-        let errors = ErrorSummary {
-            rate: est_finished(&RunResult::error_rate),
-            by_cause: ErrorCause::ALL
-                .iter()
-                .map(|&cause| CauseSummary {
-                    cause,
-                    count: runs.iter().map(|r| r.failed[cause as usize]).sum(),
-                    rate: est_finished(&|r| share(r.failed[cause as usize], r.offered)),
-                })
-                .collect(),
-        };
-        let latency = LatencySummary::from_histograms(runs.iter().map(|r| &r.latency));
-        let slo = scenario
-            .slo
-            .as_ref()
-            .map(|slo| SloVerdict::from_runs(slo, runs));
-        let series = merged_series(scenario, runs);
-        let failover = FailoverSummary::from_runs(scenario, runs, &series);
-        Summary {
-            schema_version: SCHEMA_VERSION,
-            trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario: scenario.name.clone(),
-            seed: sim.seed,
-            replications: runs.len() as u64,
-            precision: None,
-            duration_secs: sim.duration.as_secs_f64(),
-            warmup_secs: sim.warmup.as_secs_f64(),
-            window_secs: sim.window.as_secs_f64(),
-            zones: scenario.network.zones.clone(),
-            events: runs.iter().map(|r| r.events).sum(),
-            requests: RequestCounts {
-                offered: runs.iter().map(|r| r.offered).sum(),
-                succeeded: runs.iter().map(|r| r.succeeded).sum(),
-                failed: runs.iter().map(RunResult::failed_total).sum(),
-                unfinished: runs.iter().map(RunResult::unfinished_total).sum(),
-                client_attempts: runs.iter().map(|r| r.client_attempts).sum(),
-            },
-            latency,
-            throughput: est(&RunResult::throughput),
-            goodput: est(&RunResult::goodput),
-            errors,
-            unfinished: UnfinishedSummary::from_runs(runs),
-            amplification: est(&|r| share(r.client_attempts, r.offered)),
-            ingress_amplification: est(&|r| share(r.ingress_tries, r.client_attempts)),
-            mesh_retries: est(&|r| r.mesh_retries as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
-            call_retries: est(&|r| r.call_retries as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
-            tiers: TierSummary::from_runs(runs, &scenario.network.zones),
-            cross_zone_share: est(&|r| r.cross_zone_share),
-            snat_peak: runs.iter().filter_map(|r| r.snat_peak).max(),
-            firewall: FirewallSummary::from_runs(runs),
-            ingress_replicas: ReplicaSummary::from_runs(runs),
-            pending_pods_peak: runs.iter().map(|r| r.pending_pods_peak).max().unwrap_or(0),
-            slo,
-            failover,
-            cost: CostSummary::from_runs(scenario, runs),
-            policy_denied: DeniedSummary::from_runs(runs),
-            series,
+        let mut builder = SummaryBuilder::new(scenario);
+        for r in runs {
+            builder.push(r);
         }
+        builder.finish()
     }
-}
-
-/// The values of quantile `q` (seconds) of each non-empty histogram, in order.
-pub(crate) fn quantile_samples<'a>(
-    hists: impl Iterator<Item = &'a LatencyHistogram>,
-    q: f64,
-) -> Vec<f64> {
-    hists
-        .filter(|h| !h.is_empty())
-        .map(|h| h.quantile(q).as_secs_f64())
-        .collect()
-}
-
-/// The runs' series summed in index order, or an empty series shaped like the scenario's.
-fn merged_series(scenario: &Scenario, runs: &[RunResult]) -> TimeSeries {
-    let Some((first, rest)) = runs.split_first() else {
-        let sim = &scenario.simulation;
-        return TimeSeries::new(sim.window, SimTime::ZERO + sim.duration);
-    };
-    let mut series = first.series.clone();
-    for r in rest {
-        series.merge(&r.series);
-    }
-    series.finish();
-    series
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::model::{ErrorCause, RunResult, TierResult};
-use crate::runner::summary::LatencySummary;
+use crate::runner::summary::{LatencyAccumulator, LatencySummary};
 use crate::stats::Estimate;
 
 /// The cause of egress calls lost with their egress device (a NAT Gateway in a dead zone).
@@ -89,94 +89,179 @@ impl TierSummary {
     /// One summary per tier name found in `runs`, in order of first appearance. `zones` names
     /// the zone indices of per-zone figures.
     pub fn from_runs(runs: &[RunResult], zones: &[String]) -> Vec<TierSummary> {
-        let mut names: Vec<&str> = Vec::new();
-        for t in runs.iter().flat_map(|r| &r.tiers) {
-            if !names.contains(&t.name.as_str()) {
-                names.push(&t.name);
+        let mut acc = TiersAccumulator::default();
+        for r in runs {
+            acc.push(r);
+        }
+        acc.finish(zones)
+    }
+}
+
+/// The tiers of replications taken one at a time, in index order: for each tier name, in the
+/// order it first appears, the sums and per-replication samples its [`TierSummary`] needs (a
+/// few numbers per replication; the latency histograms are merged, not kept).
+#[derive(Debug, Default)]
+pub(crate) struct TiersAccumulator {
+    tiers: Vec<TierAccumulator>,
+}
+
+impl TiersAccumulator {
+    /// Adds the tiers of one replication (the first tier of each name, as a name may repeat).
+    pub(crate) fn push(&mut self, run: &RunResult) {
+        for (i, t) in run.tiers.iter().enumerate() {
+            if run.tiers[..i].iter().any(|u| u.name == t.name) {
+                continue;
+            }
+            match self.tiers.iter_mut().find(|a| a.name == t.name) {
+                Some(acc) => acc.push(run, t),
+                None => {
+                    let mut acc = TierAccumulator::new(t);
+                    acc.push(run, t);
+                    self.tiers.push(acc);
+                }
             }
         }
-        names
-            .into_iter()
-            .map(|name| {
-                let seen: Vec<(&RunResult, &TierResult)> = runs
-                    .iter()
-                    .filter_map(|r| r.tiers.iter().find(|t| t.name == name).map(|t| (r, t)))
-                    .collect();
-                Self::from_tier_runs(&seen, zones)
-            })
-            .collect()
     }
 
-    /// Summary of one tier from its (run, tier) pairs; `seen` is never empty.
-    fn from_tier_runs(seen: &[(&RunResult, &TierResult)], zones: &[String]) -> TierSummary {
-        let est = |f: &dyn Fn(&RunResult, &TierResult) -> f64| {
-            Estimate::from_samples(&seen.iter().map(|(r, t)| f(r, t)).collect::<Vec<_>>())
-        };
-        let first = seen[0].1;
-        let zone_count = seen
-            .iter()
-            .map(|(_, t)| t.zone_utilisation.len())
-            .max()
-            .unwrap_or(0);
-        let rejected = seen.iter().map(|(_, t)| t.rejected).sum();
-        let lost = seen.iter().map(|(_, t)| t.lost).sum();
-        TierSummary {
+    /// One summary per tier, in order of first appearance.
+    pub(crate) fn finish(self, zones: &[String]) -> Vec<TierSummary> {
+        self.tiers.into_iter().map(|t| t.finish(zones)).collect()
+    }
+}
+
+/// One tier's figures over the replications that had it so far.
+#[derive(Debug)]
+struct TierAccumulator {
+    name: String,
+    kind: String,
+    servers: u32,
+    arrivals: u64,
+    rejected: u64,
+    completed: u64,
+    carried_in: u64,
+    lost: u64,
+    in_flight: u64,
+    offered_load: Vec<f64>,
+    unstable_replications: u64,
+    failure_rate: Vec<f64>,
+    throughput: Vec<f64>,
+    rejection_rate: Vec<f64>,
+    utilisation: Vec<f64>,
+    latency: LatencyAccumulator,
+    mean_queue: Vec<f64>,
+    peak_queue: f64,
+    /// Per replication, its busy share per zone.
+    zone_utilisation: Vec<Vec<f64>>,
+}
+
+impl TierAccumulator {
+    /// Empty, named and typed after `first`, the tier's first appearance.
+    fn new(first: &TierResult) -> Self {
+        TierAccumulator {
             name: first.name.clone(),
             kind: first.kind.clone(),
             servers: first.servers,
-            arrivals: seen.iter().map(|(_, t)| t.arrivals).sum(),
-            rejected,
-            completed: seen.iter().map(|(_, t)| t.completed).sum(),
-            carried_in: seen.iter().map(|(_, t)| t.carried_in).sum(),
-            lost,
-            in_flight: seen.iter().map(|(_, t)| t.in_flight).sum(),
-            offered_load: Estimate::from_samples(
-                &seen
-                    .iter()
-                    .filter_map(|(_, t)| t.offered_load)
-                    .collect::<Vec<_>>(),
-            ),
-            unstable_replications: seen.iter().filter(|(_, t)| t.unstable).count() as u64,
-            unstable: seen.iter().any(|(_, t)| t.unstable),
-            failures: if first.kind.starts_with("egress:") {
-                vec![
-                    TierFailure {
-                        cause: ErrorCause::SnatExhausted.name().into(),
-                        count: rejected,
-                    },
-                    TierFailure {
-                        cause: EGRESS_DEVICE_DOWN.into(),
-                        count: lost,
-                    },
-                ]
+            arrivals: 0,
+            rejected: 0,
+            completed: 0,
+            carried_in: 0,
+            lost: 0,
+            in_flight: 0,
+            offered_load: Vec::new(),
+            unstable_replications: 0,
+            failure_rate: Vec::new(),
+            throughput: Vec::new(),
+            rejection_rate: Vec::new(),
+            utilisation: Vec::new(),
+            latency: LatencyAccumulator::default(),
+            mean_queue: Vec::new(),
+            peak_queue: 0.0,
+            zone_utilisation: Vec::new(),
+        }
+    }
+
+    /// Adds tier `t` of replication `r`.
+    fn push(&mut self, r: &RunResult, t: &TierResult) {
+        let share = |n: u64| {
+            if t.arrivals == 0 {
+                0.0
             } else {
-                Vec::new()
-            },
-            failure_rate: est(&|_, t| {
-                if t.arrivals == 0 {
-                    0.0
-                } else {
-                    (t.rejected + t.lost) as f64 / t.arrivals as f64
-                }
-            }),
-            throughput: est(&|r, t| t.completed as f64 / r.measured_secs.max(f64::MIN_POSITIVE)),
-            rejection_rate: est(&|_, t| {
-                if t.arrivals == 0 {
-                    0.0
-                } else {
-                    t.rejected as f64 / t.arrivals as f64
-                }
-            }),
-            utilisation: est(&|_, t| t.utilisation),
-            latency: LatencySummary::from_histograms(seen.iter().map(|(_, t)| &t.latency)),
-            mean_queue: est(&|_, t| t.mean_queue),
-            peak_queue: seen.iter().map(|(_, t)| t.peak_queue).fold(0.0, f64::max),
+                n as f64 / t.arrivals as f64
+            }
+        };
+        self.arrivals += t.arrivals;
+        self.rejected += t.rejected;
+        self.completed += t.completed;
+        self.carried_in += t.carried_in;
+        self.lost += t.lost;
+        self.in_flight += t.in_flight;
+        self.offered_load.extend(t.offered_load);
+        self.unstable_replications += u64::from(t.unstable);
+        self.failure_rate.push(share(t.rejected + t.lost));
+        self.throughput
+            .push(t.completed as f64 / r.measured_secs.max(f64::MIN_POSITIVE));
+        self.rejection_rate.push(share(t.rejected));
+        self.utilisation.push(t.utilisation);
+        self.latency.push(&t.latency);
+        self.mean_queue.push(t.mean_queue);
+        self.peak_queue = f64::max(self.peak_queue, t.peak_queue);
+        self.zone_utilisation.push(t.zone_utilisation.clone());
+    }
+
+    /// The tier's summary.
+    fn finish(self, zones: &[String]) -> TierSummary {
+        let est = |v: &[f64]| Estimate::from_samples(v);
+        let zone_count = self
+            .zone_utilisation
+            .iter()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0);
+        let failures = if self.kind.starts_with("egress:") {
+            vec![
+                TierFailure {
+                    cause: ErrorCause::SnatExhausted.name().into(),
+                    count: self.rejected,
+                },
+                TierFailure {
+                    cause: EGRESS_DEVICE_DOWN.into(),
+                    count: self.lost,
+                },
+            ]
+        } else {
+            Vec::new()
+        };
+        TierSummary {
+            servers: self.servers,
+            arrivals: self.arrivals,
+            rejected: self.rejected,
+            completed: self.completed,
+            carried_in: self.carried_in,
+            lost: self.lost,
+            in_flight: self.in_flight,
+            offered_load: est(&self.offered_load),
+            unstable_replications: self.unstable_replications,
+            unstable: self.unstable_replications > 0,
+            failures,
+            failure_rate: est(&self.failure_rate),
+            throughput: est(&self.throughput),
+            rejection_rate: est(&self.rejection_rate),
+            utilisation: est(&self.utilisation),
+            latency: self.latency.finish(),
+            mean_queue: est(&self.mean_queue),
+            peak_queue: self.peak_queue,
             zone_utilisation: (0..zone_count)
                 .map(|z| ZoneUtilisation {
                     zone: zones.get(z).cloned().unwrap_or_else(|| format!("zone-{z}")),
-                    utilisation: est(&|_, t| t.zone_utilisation.get(z).copied().unwrap_or(0.0)),
+                    utilisation: est(&self
+                        .zone_utilisation
+                        .iter()
+                        .map(|u| u.get(z).copied().unwrap_or(0.0))
+                        .collect::<Vec<_>>()),
                 })
                 .collect(),
+            name: self.name,
+            kind: self.kind,
         }
     }
 }

@@ -330,22 +330,31 @@ fn probe(
 ) -> Result<Probe, OverBudget> {
     let reps = u64::from(s.simulation.replications);
     let tick = |_replication: u64| progress.inc(1);
-    let runs = runner::run_replications_within_budget(s, 0..reps, &tick)?;
-    // Unfinished requests enter the p99 with their age at the end.
-    let p99: Vec<f64> = runs
-        .iter()
-        .filter_map(|r| {
-            let mut h = r.latency.clone();
-            h.merge(&r.unfinished);
-            (!h.is_empty()).then(|| h.quantile(0.99).as_secs_f64())
-        })
-        .collect();
-    let completed_min = runs.iter().map(|r| r.succeeded).min().unwrap_or(0);
+    // Each replication is folded into these as it comes, in index order, and dropped.
+    let mut p99: Vec<f64> = Vec::new();
+    let mut completed_min = u64::MAX;
     let mut unstable_tiers: Vec<String> = Vec::new();
-    for t in runs.iter().flat_map(|r| &r.tiers).filter(|t| t.unstable) {
-        if !unstable_tiers.contains(&t.name) {
-            unstable_tiers.push(t.name.clone());
+    let mut error_rates: Vec<f64> = Vec::new();
+    let mut offered: Vec<f64> = Vec::new();
+    runner::fold_replications_within_budget(s, 0..reps, &tick, &mut |r| {
+        // Unfinished requests enter the p99 with their age at the end.
+        let mut h = r.latency.clone();
+        h.merge(&r.unfinished);
+        if !h.is_empty() {
+            p99.push(h.quantile(0.99).as_secs_f64());
         }
+        completed_min = completed_min.min(r.succeeded);
+        for t in r.tiers.iter().filter(|t| t.unstable) {
+            if !unstable_tiers.contains(&t.name) {
+                unstable_tiers.push(t.name.clone());
+            }
+        }
+        error_rates.push(r.error_rate());
+        offered.push(r.throughput());
+        true
+    })?;
+    if offered.is_empty() {
+        completed_min = 0;
     }
     let refused = if !unstable_tiers.is_empty() {
         Some(format!("unstable: {}", unstable_tiers.join(", ")))
@@ -357,10 +366,8 @@ fn probe(
         None
     };
     let p99_s = Estimate::from_samples(&p99);
-    let error_rate =
-        Estimate::from_samples(&runs.iter().map(|r| r.error_rate()).collect::<Vec<_>>());
-    let offered_per_s =
-        Estimate::from_samples(&runs.iter().map(|r| r.throughput()).collect::<Vec<_>>());
+    let error_rate = Estimate::from_samples(&error_rates);
+    let offered_per_s = Estimate::from_samples(&offered);
     let rate = match s.clients.arrivals {
         ArrivalProcess::Poisson(r) | ArrivalProcess::Constant(r) => r,
         ArrivalProcess::Profile(_) => f64::NAN,

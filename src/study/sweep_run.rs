@@ -24,13 +24,12 @@ use std::path::PathBuf;
 
 use crate::model::OverBudget;
 use crate::report;
-use crate::runner::Summary;
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
 use crate::study::sweep::{Sweep, SweepResult, SweepRow, SweepSeries};
 use crate::study::{
     Options, Outcome, Source, StudyError, bar, common_settings, load_sources, output, pool, render,
-    run_each, set_common,
+    set_common, summarise_each,
 };
 
 /// Layout version of `sweep.json`.
@@ -134,7 +133,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> Result<SweepResult, OverBudget> {
         &base.name,
         opts.quiet,
     );
-    let summaries = run_each(&all, &progress, &|s, runs| Summary::from_runs(s, &runs))?;
+    let summaries = summarise_each(&all, &progress)?;
     progress.finish_and_clear();
     let mut rows = summaries.iter();
     let series = p

@@ -37,8 +37,8 @@
 use serde::Serialize;
 
 use crate::engine::SimTime;
-use crate::model::RunResult;
 use crate::model::result::gauge;
+use crate::runner::failover::RunTrace;
 use crate::scenario::{CallTarget, EgressKind, Fault, FaultKind, Scenario};
 use crate::stats::Estimate;
 
@@ -305,7 +305,7 @@ fn tier(name: &str, rate: f64, slot: f64, before: u32, during: u32) -> TierCapac
 }
 
 /// Mean busy pod slots of one run over the windows wholly inside `[from, to)`.
-fn measured_busy(s: &Scenario, run: &RunResult, from: f64, to: f64) -> Option<f64> {
+fn measured_busy(s: &Scenario, run: &RunTrace, from: f64, to: f64) -> Option<f64> {
     let zones = s.network.zones.len().min(gauge::MAX_ZONES);
     let slots: Vec<f64> = (0..zones)
         .map(|z| {
@@ -341,7 +341,7 @@ impl CapacityCheck {
     pub(super) fn of(
         s: &Scenario,
         fault: &Fault,
-        runs: &[RunResult],
+        runs: &[RunTrace],
         first_fault: f64,
     ) -> CapacityCheck {
         let at = SimTime::ZERO + fault.at;

@@ -1,7 +1,7 @@
 //! Time to detect: how long balancers kept sending work to backends that were gone.
 //!
 //! The model records, per replication, every piece of work sent to a pod that was no longer
-//! running ([`RunResult::dead_sends`]: a count and the first and last time) and the same count
+//! running ([`RunTrace::dead_sends`]: a count and the first and last time) and the same count
 //! per window (gauge [`DEAD_SENDS`](crate::model::result::gauge::DEAD_SENDS)). A fault owns the
 //! dead sends from its start until the next fault starts (or the run ends). When a run's first
 //! and last dead send both fall in that span, the exact times are used; otherwise (several
@@ -10,8 +10,8 @@
 
 use serde::Serialize;
 
-use crate::model::RunResult;
 use crate::model::result::gauge;
+use crate::runner::failover::RunTrace;
 use crate::stats::Estimate;
 
 use super::windows::{errors_between, overlap};
@@ -48,7 +48,7 @@ struct RunDeadSends {
 }
 
 /// Dead sends of `run` attributed to the span `[from, to)`, or `None` if there were none.
-fn in_span(run: &RunResult, from: f64, to: f64) -> Option<RunDeadSends> {
+fn in_span(run: &RunTrace, from: f64, to: f64) -> Option<RunDeadSends> {
     let d = run.dead_sends;
     let inside = |t: Option<f64>| t.is_some_and(|t| t >= from && t < to);
     if inside(d.first_secs) && inside(d.last_secs) {
@@ -85,15 +85,15 @@ fn in_span(run: &RunResult, from: f64, to: f64) -> Option<RunDeadSends> {
 
 impl Detection {
     /// The dead sends of `runs` in `[from, to)`, or `None` if no replication had any.
-    pub(super) fn from_runs(runs: &[RunResult], from: f64, to: f64) -> Option<Detection> {
-        let seen: Vec<(&RunResult, RunDeadSends)> = runs
+    pub(super) fn from_runs(runs: &[RunTrace], from: f64, to: f64) -> Option<Detection> {
+        let seen: Vec<(&RunTrace, RunDeadSends)> = runs
             .iter()
             .filter_map(|r| in_span(r, from, to).map(|d| (r, d)))
             .collect();
         if seen.is_empty() {
             return None;
         }
-        let est = |f: &dyn Fn(&RunResult, &RunDeadSends) -> f64| {
+        let est = |f: &dyn Fn(&RunTrace, &RunDeadSends) -> f64| {
             Estimate::from_samples(&seen.iter().map(|(r, d)| f(r, d)).collect::<Vec<_>>())
         };
         Some(Detection {

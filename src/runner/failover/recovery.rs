@@ -19,7 +19,7 @@
 
 use serde::Serialize;
 
-use crate::model::RunResult;
+use crate::runner::failover::RunTrace;
 use crate::scenario::Scenario;
 use crate::stats::{Estimate, TimeSeries, Window};
 
@@ -136,7 +136,7 @@ impl Recovery {
     /// `first_fault` (seconds), on `merged` and on each of `runs`.
     pub(super) fn measure(
         scenario: &Scenario,
-        runs: &[RunResult],
+        runs: &[RunTrace],
         merged: &TimeSeries,
         first_fault: f64,
         from: f64,
