@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::model::{OverBudget, RunResult};
+use crate::model::OverBudget;
 use crate::report::OutputError;
 use crate::runner;
 use crate::scenario::{Scenario, ScenarioError};
@@ -188,28 +188,6 @@ pub(crate) fn pool(opts: &Options) -> Result<rayon::ThreadPool, StudyError> {
     Ok(rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
         .build()?)
-}
-
-/// Runs every scenario's replications (`0..replications` of each) on the current pool, all
-/// at once, and hands each scenario's runs, in index order, to `digest`; results come back in
-/// scenario order. Runs are dropped once digested, so memory holds the scenarios in flight.
-/// Stops with the error of a replication that passed its share of the memory budget.
-pub(crate) fn run_each<T: Send>(
-    scenarios: &[Scenario],
-    bar: &ProgressBar,
-    digest: &(dyn Fn(&Scenario, Vec<RunResult>) -> T + Sync),
-) -> Result<Vec<T>, OverBudget> {
-    let tick = |_replication: u64| bar.inc(1);
-    scenarios
-        .par_iter()
-        .map(|s| {
-            let reps = u64::from(s.simulation.replications);
-            Ok(digest(
-                s,
-                runner::run_replications_within_budget(s, 0..reps, &tick)?,
-            ))
-        })
-        .collect()
 }
 
 /// The summary of every scenario's replications (`0..replications` of each), run on the

@@ -1,6 +1,7 @@
 //! Bounded memory: stale timeouts do not pile up in the calendar, a run whose state passes
 //! the memory budget stops with a clear error, exit code 1 and nothing written, and a run of
-//! many replications holds a few per thread at once, not all of them.
+//! many replications — or a comparison of several columns — holds a few per thread at once,
+//! not all of them.
 
 use std::path::Path;
 
@@ -8,7 +9,7 @@ use assert_cmd::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use trafsim::model::{self, OverBudget};
-use trafsim::runner::{CHUNK_PER_THREAD, fold_replications_within_budget};
+use trafsim::runner::{CHUNK_PER_THREAD, fold_each_within_budget, fold_replications_within_budget};
 use trafsim::scenario::{self, Scenario};
 
 /// A single server with exponential service (mean `service`) under Poisson arrivals at
@@ -257,4 +258,52 @@ fn a_fold_that_is_done_stops_the_run() {
     })
     .unwrap();
     assert!(finished.load(Ordering::SeqCst) <= CHUNK_PER_THREAD * 2);
+}
+
+/// A comparison streams too: `trafsim compare` runs its columns through
+/// [`fold_each_within_budget`], which holds at most one chunk ([`CHUNK_PER_THREAD`] × threads)
+/// of (replication, column) results at once and hands each column its results in index order.
+/// 2 columns × 64 one-second replications on 2 threads: when each result is folded, the runs
+/// finished so far minus those already folded are at most 8. On the code before, `compare`
+/// collected each column's 64 results (`run_each` → `run_replications_within_budget`) before
+/// computing its metrics, with both columns in flight at once: a column's first result was
+/// digested only after its 64th had finished, so all 128 results were alive at once (128 when checked against that code) —
+/// memory grew with columns × replications. Counts, not time.
+#[test]
+fn a_comparison_holds_a_chunk_of_results_not_all_of_them() {
+    let mut a = parse(&single_server("a", 50.0, "10ms", "1h", "1s"));
+    let mut b = parse(&single_server("b", 50.0, "20ms", "1h", "1s"));
+    a.simulation.replications = 64;
+    b.simulation.replications = 64;
+    let finished = AtomicU64::new(0);
+    let mut folded = 0u64;
+    let mut most_alive = 0u64;
+    let mut order: [Vec<u64>; 2] = [Vec::new(), Vec::new()];
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        fold_each_within_budget(
+            &[a, b],
+            0..64,
+            &|_| {
+                finished.fetch_add(1, Ordering::SeqCst);
+            },
+            &mut |column, run| {
+                most_alive = most_alive.max(finished.load(Ordering::SeqCst) - folded);
+                folded += 1;
+                order[column].push(run.replication);
+            },
+        )
+    })
+    .unwrap();
+    for column in &order {
+        assert_eq!(*column, (0..64).collect::<Vec<_>>());
+    }
+    assert!(
+        most_alive <= CHUNK_PER_THREAD * 2,
+        "{most_alive} results alive at once (at most {} expected)",
+        CHUNK_PER_THREAD * 2
+    );
 }

@@ -101,6 +101,47 @@ pub fn fold_replications_within_budget(
     Ok(())
 }
 
+/// Runs the replications `reps` of every scenario of `scenarios` (several columns of one
+/// study) on the current rayon pool, each within its share of the memory budget, and hands each
+/// result to `fold` with its scenario's index. Results go in chunks of [`CHUNK_PER_THREAD`] ×
+/// threads (replication, scenario) pairs, replication-major: a chunk runs in parallel, is
+/// folded in order, and is dropped before the next one starts, so at most one chunk of results
+/// is alive at once, and each scenario's results reach `fold` in index order. A replication's
+/// budget share is that of [`run_replications_within_budget`] of `reps` alone. The error of a
+/// replication that passed the budget stops the run.
+pub fn fold_each_within_budget(
+    scenarios: &[Scenario],
+    reps: Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+    fold: &mut dyn FnMut(usize, RunResult),
+) -> Result<(), OverBudget> {
+    let columns = scenarios.len() as u64;
+    let chunk = CHUNK_PER_THREAD * (rayon::current_num_threads() as u64).max(1);
+    let total = reps.end.saturating_sub(reps.start).saturating_mul(columns);
+    let at_once =
+        (rayon::current_num_threads() as u64).clamp(1, reps.end.saturating_sub(reps.start).max(1));
+    let share = memory_budget() / at_once;
+    let mut start = 0;
+    while start < total {
+        let end = start.saturating_add(chunk).min(total);
+        let results: Vec<(usize, RunResult)> = (start..end)
+            .into_par_iter()
+            .map(|pair| {
+                let column = (pair % columns) as usize;
+                let replication = reps.start + pair / columns;
+                let result = model::simulate_within(&scenarios[column], replication, share)?;
+                progress(replication);
+                Ok((column, result))
+            })
+            .collect::<Result<_, OverBudget>>()?;
+        for (column, run) in results {
+            fold(column, run);
+        }
+        start = end;
+    }
+    Ok(())
+}
+
 /// The replications `chunk` (part of `all`) run within their shares of the budget, as
 /// [`run_replications_within_budget`] would give them for `all`.
 fn run_chunk_within_budget(

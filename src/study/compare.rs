@@ -20,16 +20,16 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::model::OverBudget;
+use crate::model::{OverBudget, RunResult};
 use crate::report;
-use crate::runner::Summary;
 use crate::runner::failover::FailoverSummary;
+use crate::runner::{SummaryBuilder, fold_each_within_budget};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
-use crate::study::metrics::{self, Metric, Unit};
+use crate::study::metrics::{Metric, MetricsBuilder, Unit};
 use crate::study::render;
 use crate::study::{
-    Options, Outcome, Source, StudyError, bar, common_settings, output, pool, run_each, set_common,
+    Options, Outcome, Source, StudyError, bar, common_settings, output, pool, set_common,
 };
 
 /// Version of the `comparison.json` layout.
@@ -199,6 +199,38 @@ impl Difference {
     }
 }
 
+/// What a column keeps of its replications as they come in, in index order: the metrics'
+/// per-replication values, the requests offered, and — only when the scenario has faults —
+/// the summary builder whose traces and merged series the failover stories need.
+struct ColumnFold<'a> {
+    metrics: MetricsBuilder<'a>,
+    offered: Vec<u64>,
+    failover: Option<SummaryBuilder<'a>>,
+}
+
+impl<'a> ColumnFold<'a> {
+    fn new(s: &'a Scenario) -> Self {
+        ColumnFold {
+            metrics: MetricsBuilder::new(s),
+            offered: Vec::new(),
+            failover: (!s.faults.is_empty()).then(|| SummaryBuilder::new(s)),
+        }
+    }
+
+    fn push(&mut self, r: &RunResult) {
+        self.metrics.push(r);
+        self.offered.push(r.offered);
+        if let Some(b) = &mut self.failover {
+            b.push(r);
+        }
+    }
+
+    fn finish(self) -> (Vec<Metric>, Vec<u64>, Vec<FailoverSummary>) {
+        let failover = self.failover.map_or_else(Vec::new, |b| b.finish().failover);
+        (self.metrics.finish(), self.offered, failover)
+    }
+}
+
 /// Runs the columns with common random numbers on the current pool (`opts` may override the
 /// seed and replications) and compares them. `name` names the comparison. Fails only when a
 /// replication passes its share of the memory budget.
@@ -225,15 +257,12 @@ pub fn compare(
     let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
     let runs = u64::from(common.1) * columns.len() as u64;
     let progress = bar(runs, name, opts.quiet);
-    let measured = run_each(&scenarios, &progress, &|s, runs| {
-        let offered: Vec<u64> = runs.iter().map(|r| r.offered).collect();
-        let failover = if s.faults.is_empty() {
-            Vec::new()
-        } else {
-            Summary::from_runs(s, &runs).failover
-        };
-        (metrics::of_runs(s, &runs), offered, failover)
+    let tick = |_replication: u64| progress.inc(1);
+    let mut folds: Vec<ColumnFold> = scenarios.iter().map(ColumnFold::new).collect();
+    fold_each_within_budget(&scenarios, 0..u64::from(common.1), &tick, &mut |i, run| {
+        folds[i].push(&run);
     })?;
+    let measured: Vec<_> = folds.into_iter().map(ColumnFold::finish).collect();
     progress.finish_and_clear();
     let reference: Vec<Metric> = measured[0].0.clone();
     let results = columns

@@ -57,104 +57,132 @@ pub struct Metric {
 
 /// The metrics of one column's replications of `s` (in replication order).
 pub fn of_runs(s: &Scenario, runs: &[RunResult]) -> Vec<Metric> {
-    let all = |f: &dyn Fn(&RunResult) -> f64| runs.iter().map(|r| Some(f(r))).collect();
-    let quantile = |q: f64| {
-        runs.iter()
-            .map(|r| (!r.latency.is_empty()).then(|| r.latency.quantile(q).as_secs_f64()))
-            .collect()
-    };
-    let metric = |key: &str, label: &str, unit, values| Metric {
-        key: key.to_string(),
-        label: label.to_string(),
-        unit,
-        values,
-    };
-    let mut out = vec![
-        metric("latency_p50", "p50 latency", Unit::Seconds, quantile(0.5)),
-        metric("latency_p99", "p99 latency", Unit::Seconds, quantile(0.99)),
-        metric(
-            "latency_p999",
-            "p99.9 latency",
-            Unit::Seconds,
-            quantile(0.999),
-        ),
-        metric(
-            "error_rate",
-            "error rate",
-            Unit::Share,
-            all(&RunResult::error_rate),
-        ),
-        metric(
-            "offered",
-            "offered",
-            Unit::PerSecond,
-            all(&RunResult::throughput),
-        ),
-        metric(
-            "goodput",
-            "goodput",
-            Unit::PerSecond,
-            all(&RunResult::goodput),
-        ),
-    ];
-    let mut tiers: Vec<&str> = Vec::new();
-    // Tiers with worker slots: the egress path has none (its devices report apart).
-    for t in runs.iter().flat_map(|r| &r.tiers).filter(|t| t.servers > 0) {
-        if !tiers.contains(&t.name.as_str()) {
-            tiers.push(&t.name);
+    let mut b = MetricsBuilder::new(s);
+    for r in runs {
+        b.push(r);
+    }
+    b.finish()
+}
+
+/// A column's metrics built one replication at a time, in index order: keeps a few numbers per
+/// metric per replication, not the runs, and gives what [`of_runs`] gives for the same runs.
+#[derive(Debug)]
+pub struct MetricsBuilder<'a> {
+    scenario: &'a Scenario,
+    replications: usize,
+    p50: Vec<Option<f64>>,
+    p99: Vec<Option<f64>>,
+    p999: Vec<Option<f64>>,
+    error_rate: Vec<Option<f64>>,
+    offered: Vec<Option<f64>>,
+    goodput: Vec<Option<f64>>,
+    /// Tiers with worker slots, in order of first appearance, with their utilisation per
+    /// replication (`None` where the replication did not have the tier).
+    tiers: Vec<(String, Vec<Option<f64>>)>,
+    instances: Vec<Option<f64>>,
+    pods: Vec<Option<f64>>,
+    cost: Vec<Option<f64>>,
+}
+
+impl<'a> MetricsBuilder<'a> {
+    /// No replications yet, of `scenario`.
+    pub fn new(scenario: &'a Scenario) -> Self {
+        MetricsBuilder {
+            scenario,
+            replications: 0,
+            p50: Vec::new(),
+            p99: Vec::new(),
+            p999: Vec::new(),
+            error_rate: Vec::new(),
+            offered: Vec::new(),
+            goodput: Vec::new(),
+            tiers: Vec::new(),
+            instances: Vec::new(),
+            pods: Vec::new(),
+            cost: Vec::new(),
         }
     }
-    for name in tiers {
-        let values = runs
-            .iter()
-            .map(|r| {
+
+    /// Adds the next replication (in index order).
+    pub fn push(&mut self, r: &RunResult) {
+        let s = self.scenario;
+        let quantile =
+            |q: f64| (!r.latency.is_empty()).then(|| r.latency.quantile(q).as_secs_f64());
+        self.p50.push(quantile(0.5));
+        self.p99.push(quantile(0.99));
+        self.p999.push(quantile(0.999));
+        self.error_rate.push(Some(r.error_rate()));
+        self.offered.push(Some(r.throughput()));
+        self.goodput.push(Some(r.goodput()));
+        // Tiers with worker slots: the egress path has none (its devices report apart).
+        for t in r.tiers.iter().filter(|t| t.servers > 0) {
+            if !self.tiers.iter().any(|(name, _)| *name == t.name) {
+                self.tiers
+                    .push((t.name.clone(), vec![None; self.replications]));
+            }
+        }
+        for (name, values) in &mut self.tiers {
+            values.push(
                 r.tiers
                     .iter()
-                    .find(|t| t.name == name)
-                    .map(|t| t.utilisation)
-            })
-            .collect();
-        out.push(metric(
-            &format!("utilisation.{name}"),
-            &format!("{name} utilisation"),
-            Unit::Share,
-            values,
+                    .find(|t| t.name == *name)
+                    .map(|t| t.utilisation),
+            );
+        }
+        let configured_instances: u32 = s.ingress.instances.iter().sum();
+        let configured_pods: u32 = s.services.iter().flat_map(|v| &v.pods).sum();
+        let zones = s.network.zones.len().min(gauge::MAX_ZONES);
+        let warm = s.simulation.warmup.as_secs_f64();
+        let level = time_average(r, warm, &[gauge::INGRESS_INSTANCES]);
+        self.instances
+            .push(Some(level.unwrap_or(f64::from(configured_instances))));
+        let ready: Vec<usize> = (0..zones).map(|z| gauge::READY_PODS + z).collect();
+        self.pods.push(Some(
+            time_average(r, warm, &ready).unwrap_or(f64::from(configured_pods)),
         ));
+        self.cost.push(Some(crate::cost::estimate(s, r).total()));
+        self.replications += 1;
     }
-    let configured_instances: u32 = s.ingress.instances.iter().sum();
-    let configured_pods: u32 = s.services.iter().flat_map(|v| &v.pods).sum();
-    let zones = s.network.zones.len().min(gauge::MAX_ZONES);
-    let warm = s.simulation.warmup.as_secs_f64();
-    let instances = runs
-        .iter()
-        .map(|r| {
-            let level = time_average(r, warm, &[gauge::INGRESS_INSTANCES]);
-            Some(level.unwrap_or(f64::from(configured_instances)))
-        })
-        .collect();
-    let ready: Vec<usize> = (0..zones).map(|z| gauge::READY_PODS + z).collect();
-    let pods = runs
-        .iter()
-        .map(|r| Some(time_average(r, warm, &ready).unwrap_or(f64::from(configured_pods))))
-        .collect();
-    out.push(metric(
-        "ingress_instances",
-        "ingress instances",
-        Unit::Count,
-        instances,
-    ));
-    out.push(metric("ready_pods", "pods ready", Unit::Count, pods));
-    let cost = runs
-        .iter()
-        .map(|r| Some(crate::cost::estimate(s, r).total()))
-        .collect();
-    out.push(metric(
-        "monthly_cost",
-        "monthly cost",
-        Unit::UsdPerMonth,
-        cost,
-    ));
-    out
+
+    /// The metrics, in table order.
+    pub fn finish(self) -> Vec<Metric> {
+        let metric = |key: &str, label: &str, unit, values| Metric {
+            key: key.to_string(),
+            label: label.to_string(),
+            unit,
+            values,
+        };
+        let mut out = vec![
+            metric("latency_p50", "p50 latency", Unit::Seconds, self.p50),
+            metric("latency_p99", "p99 latency", Unit::Seconds, self.p99),
+            metric("latency_p999", "p99.9 latency", Unit::Seconds, self.p999),
+            metric("error_rate", "error rate", Unit::Share, self.error_rate),
+            metric("offered", "offered", Unit::PerSecond, self.offered),
+            metric("goodput", "goodput", Unit::PerSecond, self.goodput),
+        ];
+        for (name, values) in self.tiers {
+            out.push(metric(
+                &format!("utilisation.{name}"),
+                &format!("{name} utilisation"),
+                Unit::Share,
+                values,
+            ));
+        }
+        out.push(metric(
+            "ingress_instances",
+            "ingress instances",
+            Unit::Count,
+            self.instances,
+        ));
+        out.push(metric("ready_pods", "pods ready", Unit::Count, self.pods));
+        out.push(metric(
+            "monthly_cost",
+            "monthly cost",
+            Unit::UsdPerMonth,
+            self.cost,
+        ));
+        out
+    }
 }
 
 /// The time average, over the windows after `warm` seconds, of the sum of gauge `slots` at each
