@@ -14,6 +14,10 @@
 //! - `locality` — zones in balancing: Envoy's locality priority levels, topology-aware routing;
 //! - `retry_on` — which failures Istio's default retry policy retries (gateway and mesh);
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
+//! - [`agw_probe`] — App Gateway's health probes: when a failure or a return is seen;
+//! - `termination` — a deleted pod's last moments: App Gateway's draining, the final reset;
+//! - `front` — the clients' hop in and out, and the Load Balancer's nodes under
+//!   `externalTrafficPolicy: Cluster`;
 //! - `scaling` — the HPA, eviction and replacement of pods from lost nodes, scale-down;
 //! - `hpa` — the HPA's replica calculation, shared by the services and the gateways;
 //! - `node_lifecycle` — lost nodes, zone states and the rate-limited tainting that evicts pods;

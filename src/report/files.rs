@@ -1,5 +1,5 @@
 //! The output folder `<out>/<scenario name>/`, atomic file writes, and a run's result files
-//! (written as one set, see [`OutputSet`](super::OutputSet)).
+//! (written as one set, see [`super::OutputSet`]).
 //!
 //! A result file is written to a temporary file in the same folder (`.<name>.<pid>.tmp`),
 //! flushed to disk, then renamed over the final name; a rename within one file system is

@@ -4,7 +4,7 @@
 //! contributes its variants, not the scenario as written). All columns run with the same seed
 //! and replication indices — the first column's, or `--seed` / `--replications` — so they see
 //! the same arrivals (common random numbers, see [`crate::study`]). For every figure of
-//! [`metrics`], each column gets its estimate (mean and 95% interval over
+//! [`super::metrics`], each column gets its estimate (mean and 95% interval over
 //! replications) and, after the first, the paired difference to the first column: the interval
 //! of the per-replication differences, which is *significant* when it excludes zero.
 //!
