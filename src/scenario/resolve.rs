@@ -35,8 +35,6 @@ pub(crate) struct Names {
     pub services: Vec<String>,
     /// Destination names, in `[[egress.destinations]]` order.
     pub destinations: Vec<String>,
-    /// Pods over all services at the start (for node counts).
-    pub pods_total: u32,
 }
 
 impl Names {
@@ -94,16 +92,6 @@ pub(crate) fn scenario(
             Some("name"),
             destinations.iter().map(|s| &s.name),
         ),
-        pods_total: file
-            .services
-            .iter()
-            .map(|s| {
-                s.pods
-                    .iter()
-                    .flat_map(|p| p.values())
-                    .fold(s.replicas.unwrap_or(0), |a, &n| a.saturating_add(n))
-            })
-            .fold(0u32, |a, n| a.saturating_add(n)),
     };
     let clients = clients::resolve(cx, &file.clients, &names, &simulation);
     let services = services::resolve(cx, &file.services, &names, network.zone_capacity.as_deref());
@@ -123,7 +111,8 @@ pub(crate) fn scenario(
         );
     }
     default_nodes(&mut network, &services, &ingress);
-    let (egress, egress_warnings) = egress::resolve(cx, &egress_table, &names);
+    let cluster_nodes = network.nodes.iter().fold(0u32, |a, &n| a.saturating_add(n));
+    let (egress, egress_warnings) = egress::resolve(cx, &egress_table, &names, cluster_nodes);
     let faults = faults::resolve(
         cx,
         file.faults.as_deref().unwrap_or_default(),

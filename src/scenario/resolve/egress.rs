@@ -20,11 +20,13 @@ const WITH_SNAT: &[&str] = &["nat-gateway", "firewall", "load-balancer"];
 const LB: &[&str] = &["load-balancer"];
 
 /// The egress path, and the warnings about defaults whose meaning changed (the egress default,
-/// a Standard NAT Gateway's hidden zone).
+/// a Standard NAT Gateway's hidden zone). `cluster_nodes` is the cluster's node count (the
+/// `[network]` nodes of every zone), the load balancer's backend pool when `nodes` is not given.
 pub(super) fn resolve(
     cx: &mut Cx<'_>,
     t: &EgressTable,
     names: &Names,
+    cluster_nodes: u32,
 ) -> (Egress, Vec<Diagnostic>) {
     let p = FieldPath::root().key("egress");
     let mut warnings = Vec::new();
@@ -78,10 +80,8 @@ pub(super) fn resolve(
         K::NatGateway => nat_gateway(cx, &p, t, names, &mut warnings),
         K::Firewall => firewall(cx, &p, t, names, &mut warnings),
         K::LoadBalancer => {
-            let pods: u32 = names.pods_total;
-            let default = pods
-                .div_ceil(d::PODS_PER_NODE)
-                .max(names.zones.len() as u32);
+            // The cluster's nodes, as the node lifecycle controller counts them.
+            let default = cluster_nodes.max(names.zones.len() as u32);
             let nodes = cx.at_least(&p.key("nodes"), t.nodes, 1, default);
             let outbound_ips = t.outbound_ips.unwrap_or(d::LB_OUTBOUND_IPS);
             if !(1..=d::LB_MAX_OUTBOUND_IPS).contains(&outbound_ips) {
