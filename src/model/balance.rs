@@ -51,13 +51,17 @@ impl Sim<'_> {
         avoid: u32,
     ) -> Option<u32> {
         let now = self.cal.now();
+        // The candidates go into a buffer kept between picks: no allocation per request.
+        let mut cands = std::mem::take(&mut self.pick_buffer);
+        cands.clear();
         let pods = &self.topo.pods;
         let listed = |p: &u32| pods[*p as usize].routable[view as usize];
-        let mut cands: Vec<u32> = self.topo.service_pods[service]
-            .iter()
-            .copied()
-            .filter(|p| listed(p) && pods[*p as usize].ejected_until <= now.0)
-            .collect();
+        cands.extend(
+            self.topo.service_pods[service]
+                .iter()
+                .copied()
+                .filter(|p| listed(p) && pods[*p as usize].ejected_until <= now.0),
+        );
         match locality {
             Locality::Any => {}
             Locality::Strict(z) => {
@@ -96,6 +100,7 @@ impl Sim<'_> {
             cands.retain(|&p| p != avoid);
         }
         if cands.is_empty() {
+            self.pick_buffer = cands;
             return None;
         }
         let rng = &mut self.rng.balance;
@@ -132,6 +137,7 @@ impl Sim<'_> {
                 }
             }
         };
+        self.pick_buffer = cands;
         Some(pick)
     }
 }

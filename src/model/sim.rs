@@ -323,6 +323,8 @@ pub struct Sim<'a> {
     pub end: SimTime,
     /// Round-robin cursor per service.
     pub rr: Vec<u32>,
+    /// The balancers' candidate pods, kept between picks so that a pick allocates nothing.
+    pub pick_buffer: Vec<u32>,
     /// Per service degradation.
     pub svc_degr: Vec<Degradation>,
     /// Per destination degradation.
@@ -430,6 +432,7 @@ impl<'a> Sim<'a> {
             warm: SimTime::ZERO + s.simulation.warmup,
             end,
             rr: vec![0; s.services.len()],
+            pick_buffer: Vec::new(),
             svc_degr: vec![Degradation::default(); s.services.len()],
             dest_degr: vec![Degradation::default(); s.egress.destinations.len()],
             nat_up: vec![true; topo.zones],
