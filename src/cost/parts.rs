@@ -96,7 +96,7 @@ pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
                 "gateway-hour",
                 hour,
             ));
-            let compute = r.ingress_busy * a.compute_units_per_slot;
+            let compute = r.ingress_busy * s.ingress.compute_units_per_slot();
             let mbps = r.ingress_kib * 1_024.0 * 8.0 / 1e6;
             let consumed = compute.max(mbps / APP_GATEWAY_MBPS_PER_CU);
             let configured: u32 = s.ingress.instances.iter().sum();

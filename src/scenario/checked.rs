@@ -249,11 +249,6 @@ pub struct AppGateway {
     pub connection_draining: Option<SimDuration>,
     /// Autoscaling, if `max_instances` is above the instances given.
     pub autoscale: Option<GatewayAutoscale>,
-    /// Compute units one worker slot of an instance stands for: the instance's
-    /// [`crate::scenario::defaults::APP_GATEWAY_CU_PER_INSTANCE`] over its `concurrency`. A
-    /// request's slot time is its compute-unit time divided by this, and the bill counts busy
-    /// slots times this, so capacity and bill agree whatever the slot count.
-    pub compute_units_per_slot: f64,
 }
 
 /// Application Gateway v2 autoscaling.
@@ -323,6 +318,21 @@ pub struct ProbeOverride {
     pub timeout: Option<SimDuration>,
     /// `health-probe-unhealthy-threshold`.
     pub failure_threshold: Option<u32>,
+}
+
+impl Ingress {
+    /// App Gateway: the compute units one worker slot of an instance stands for, the
+    /// instance's [`crate::scenario::defaults::APP_GATEWAY_CU_PER_INSTANCE`] over its
+    /// `concurrency`. A request's slot time is its compute-unit time divided by this, and the
+    /// bill counts busy slots times this, so capacity and bill agree whatever the slot count.
+    pub fn compute_units_per_slot(&self) -> f64 {
+        compute_units_per_slot(self.concurrency)
+    }
+}
+
+/// Compute units one worker slot of an App Gateway instance stands for, with `slots` slots.
+pub(crate) fn compute_units_per_slot(slots: u32) -> f64 {
+    f64::from(crate::scenario::defaults::APP_GATEWAY_CU_PER_INSTANCE) / f64::from(slots.max(1))
 }
 
 impl AppGateway {

@@ -167,14 +167,7 @@ fn thousands(v: f64) -> String {
     if !(v.is_finite() && v.abs() >= 1.0) {
         return style::tick(v);
     }
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let out = crate::scenario::limits::grouped(v.abs().round() as usize);
     if v < 0.0 { format!("-{out}") } else { out }
 }
 

@@ -112,7 +112,7 @@ pub(super) fn resolve(
             });
             // A slot stands for the instance's compute units over its slots; a request's slot
             // time is its compute-unit time over that.
-            let units = compute_units_per_slot(slots);
+            let units = crate::scenario::checked::compute_units_per_slot(slots);
             (
                 d::APP_GATEWAY_INSTANCES,
                 slots,
@@ -359,11 +359,6 @@ fn kind_settings(
             };
             IngressKind::AppGateway(AppGateway {
                 waf,
-                compute_units_per_slot: compute_units_per_slot(t.concurrency.unwrap_or(if waf {
-                    d::APP_GATEWAY_WAF_CONCURRENCY
-                } else {
-                    d::APP_GATEWAY_CONCURRENCY
-                })),
                 probe: ProbeOverride {
                     interval: positive(cx, "interval", probe.interval),
                     timeout: positive(cx, "timeout", probe.timeout),
@@ -501,11 +496,6 @@ pub(super) fn warnings(cx: &mut Cx<'_>, t: &IngressTable) -> Vec<Diagnostic> {
         ));
     }
     out
-}
-
-/// Compute units one worker slot of an App Gateway instance stands for, with `slots` slots.
-fn compute_units_per_slot(slots: u32) -> f64 {
-    f64::from(d::APP_GATEWAY_CU_PER_INSTANCE) / f64::from(slots.max(1))
 }
 
 #[cfg(test)]
