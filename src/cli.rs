@@ -5,9 +5,13 @@
 //! before anything runs, so a typo in the third file fails at once rather than after two long
 //! runs, and every output folder is created before the first replication starts.
 //!
+//! Sharded runs (`run --shard`, `merge`) live in [`shard`].
+//!
 //! Exit codes: 0 success; 1 a runtime failure (an output file that cannot be written, a thread
 //! pool that cannot start); 2 invalid input (a scenario error, a bad flag). A closed standard
 //! output (`trafsim run … | head`) is not an error.
+
+mod shard;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -54,6 +58,10 @@ pub enum Command {
     /// Find the highest clients.rate that meets a p99 and error-rate objective (per variant,
     /// and with each --lose-zone); writes <OUT>/<scenario name>/capacity.json.
     Capacity(CapacityArgs),
+    /// Merge the parts of a sharded run (`run --shard K/N`) into the files a single-machine
+    /// run writes, after checking they are one run's, each shard once; writes
+    /// <OUT>/<scenario name>/ (summary.json byte-identical to an unsharded run's).
+    Merge(shard::MergeArgs),
 }
 
 /// Options of `trafsim run`.
@@ -76,6 +84,8 @@ pub struct RunArgs {
     /// table are swept without it.
     #[arg(long, value_name = "FIELD=FROM..TO:STEP", value_parser = Sweep::parse_flag, conflicts_with = "precision")]
     pub sweep: Option<Sweep>,
+    #[command(flatten)]
+    pub shard: shard::ShardArgs,
 }
 
 /// Options every running command (`run`, `compare`, `capacity`) has.
@@ -222,6 +232,13 @@ pub enum CliError {
     /// A comparison, sweep or capacity search that failed (exit 2 for invalid input, else 1).
     #[error(transparent)]
     Study(#[from] StudyError),
+    /// A sharded run's part that could not be written, or parts that do not merge (exit 2
+    /// when they are not one whole run, else 1).
+    #[error(transparent)]
+    Part(#[from] runner::part::PartError),
+    /// A request that cannot be answered as given (exit 2).
+    #[error("{0}")]
+    Usage(String),
     /// Standard output could not be written (exit 1; a broken pipe exits 0 silently).
     #[error("could not write to standard output: {0}")]
     Stdout(#[from] io::Error),
@@ -231,7 +248,8 @@ impl CliError {
     /// The process exit code for this failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Invalid { .. } | CliError::DuplicateName { .. } => 2,
+            CliError::Invalid { .. } | CliError::DuplicateName { .. } | CliError::Usage(_) => 2,
+            CliError::Part(e) => e.exit_code(),
             CliError::Study(e) => e.exit_code(),
             _ => 1,
         }
@@ -287,6 +305,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             };
             show_outcome(&capacity::run(&args.files, &query, &opts)?, &opts)
         }
+        Command::Merge(args) => shard::merge(&args),
     }
 }
 
@@ -405,7 +424,14 @@ fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
 /// `trafsim run`: sweeps first (files with `--sweep` or a `[sweep]`), then plain runs.
 fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
     args.common.set_memory_budget();
+    let sharded = args.shard.resolve()?;
     let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref())?;
+    if sharded.is_some() && !swept.is_empty() {
+        return Err(CliError::Usage(format!(
+            "`{}` is a sweep ([sweep] or --sweep); --shard runs only plain scenarios so far",
+            swept[0].source.base.name
+        )));
+    }
     if !swept.is_empty() {
         let opts = args.common.options();
         show_outcome(&study::sweep_run::run(&swept, &opts)?, &opts)?;
@@ -419,6 +445,13 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
         ..args.clone()
     };
     let scenarios = load_all(args)?;
+    if let Some(k) = sharded {
+        let c = &args.common;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(c.threads.unwrap_or(0))
+            .build()?;
+        return shard::run_shards(&scenarios, &args.files, k, &c.out, c.format, c.quiet, &pool);
+    }
     let dirs = scenarios
         .iter()
         .map(|s| report::output_dir(&args.common.out, &s.name))
@@ -428,14 +461,21 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
         .build()?;
     for (i, (s, dir)) in scenarios.iter().zip(&dirs).enumerate() {
         let summary = simulate(s, args, &pool)?;
-        // One set: the folder holds the complete old results or the complete new ones.
-        let mut set = report::OutputSet::begin(dir, report::is_run_file)?;
-        let mut written = report::write_outputs(&mut set, &summary)?;
-        written.extend(report::write_charts_and_report(&mut set, s, &summary)?);
-        set.commit()?;
+        let written = write_run_set(dir, s, &summary)?;
         show(args, &summary, dir, &written, i > 0)?;
     }
     Ok(())
+}
+
+/// Writes a run's files (summary.json, timeseries.csv, charts, report.html) into `dir` as one
+/// set: the folder holds the complete old results or the complete new ones. `trafsim run` and
+/// `trafsim merge` both write through here.
+fn write_run_set(dir: &Path, s: &Scenario, summary: &Summary) -> Result<Vec<PathBuf>, CliError> {
+    let mut set = report::OutputSet::begin(dir, report::is_run_file)?;
+    let mut written = report::write_outputs(&mut set, summary)?;
+    written.extend(report::write_charts_and_report(&mut set, s, summary)?);
+    set.commit()?;
+    Ok(written)
 }
 
 /// Runs one scenario's replications on `pool`, with a progress bar, and summarises them.

@@ -18,6 +18,9 @@
 //! - [`set_memory_budget`] bounds the memory of the replications running at once (each stops
 //!   with [`OverBudget`](crate::model::OverBudget) past its share; `memory_budget` parses the
 //!   flag and gives the default);
+//! - [`shard`] runs one slice of a run's replications (`--shard K/N`, a Kubernetes Indexed
+//!   Job's index) and [`part`] writes it as a partial result and merges the parts of a run
+//!   into exactly the summary of a single-machine run (`trafsim merge`);
 //! - [`progress_bar`] is the one factory for progress bars (hidden with `--quiet` or when
 //!   standard error is not a terminal).
 //!
@@ -27,9 +30,11 @@
 mod builder;
 pub mod failover;
 pub mod memory_budget;
+pub mod part;
 mod precision;
 mod progress;
 mod replicate;
+pub mod shard;
 mod slo;
 mod summary;
 mod tiers;
@@ -43,6 +48,7 @@ pub use replicate::{
     run_all, run_replications, run_replications_within_budget, set_memory_budget,
     summarise_replications_within_budget,
 };
+pub use shard::Shard;
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,

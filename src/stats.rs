@@ -19,6 +19,7 @@
 
 pub mod confidence;
 pub mod counters;
+pub(crate) mod hist_serde;
 pub mod histogram;
 pub mod series;
 pub mod time_weighted;

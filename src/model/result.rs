@@ -1,7 +1,7 @@
 //! What one replication of the traffic model measured. Everything here is streaming (histograms,
 //! counters, time-weighted averages); the runner merges replications into a summary.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::usage::Usage;
 use crate::stats::{LatencyHistogram, TimeSeries};
@@ -81,7 +81,7 @@ pub mod gauge {
 }
 
 /// One tier (the ingress, a service, the egress) over one replication.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TierResult {
     /// "ingress", a service name, or "egress".
     pub name: String,
@@ -130,7 +130,7 @@ pub struct TierResult {
 }
 
 /// What one replication measured.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunResult {
     /// Replication index.
     pub replication: u64,
@@ -204,7 +204,7 @@ pub struct RunResult {
 }
 
 /// Calls from one service to one target that a network policy dropped.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeniedCalls {
     /// The calling service.
     pub caller: String,
@@ -217,7 +217,7 @@ pub struct DeniedCalls {
 }
 
 /// What the Azure Firewall did over one replication (after the warm-up).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FirewallRun {
     /// Time-averaged instances taking traffic.
     pub mean_instances: f64,
@@ -232,7 +232,7 @@ pub struct FirewallRun {
 }
 
 /// Replica counts of a tier over the measured period.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaStats {
     /// Fewest at any time.
     pub min: u32,
@@ -243,7 +243,7 @@ pub struct ReplicaStats {
 }
 
 /// Traffic that reached dead backends before the balancers noticed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeadSends {
     /// How many pieces of work were sent to a pod that was not running.
     pub count: u64,

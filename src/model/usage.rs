@@ -7,10 +7,12 @@
 //! starting (a starting one holds its node's capacity), and not while it is down. Traffic
 //! counters start at the end of the warm-up, like every other statistic.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::topology::{Life, Topology};
 
 /// Resources held (time averages) and traffic carried (counts after the warm-up).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     /// Gauge samples taken after the warm-up.
     pub samples: u64,

@@ -10,7 +10,7 @@
 //! [`Percentiles`] is the fixed summary that reports and `summary.json` carry, in seconds.
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::SimDuration;
 
@@ -33,9 +33,10 @@ pub const MAX_TRACKABLE: SimDuration = SimDuration((1 << 62) - 1);
 /// assert!((h.quantile(0.5).as_millis_f64() - 50.0).abs() < 0.1);
 /// assert_eq!(h.max(), SimDuration::from_millis(100));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LatencyHistogram {
     /// The buckets, in nanoseconds.
+    #[serde(with = "crate::stats::hist_serde")]
     hist: Histogram<u64>,
     /// Exact sum of all recorded values, in nanoseconds (u128: no overflow for any u64 input).
     sum_ns: u128,

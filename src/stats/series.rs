@@ -14,11 +14,13 @@
 //! Replications merge window by window with [`TimeSeries::merge`]: counts and gauges are summed,
 //! latencies pooled, and [`TimeSeries::replications`] says how many runs the sums cover.
 
+use serde::{Deserialize, Serialize};
+
 use crate::engine::{SimDuration, SimTime};
 use crate::stats::window::{Gauge, MAX_CAUSES, MAX_GAUGES, Window};
 
 /// The last level set for one gauge slot, and how far it has been written into the windows.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 struct Carry {
     /// Whether the slot has ever been set.
     set: bool,
@@ -41,7 +43,7 @@ struct Carry {
 /// assert_eq!(ts.windows()[1].offered, 1);
 /// assert_eq!(ts.windows()[1].completed, 1);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TimeSeries {
     /// Width of every window but possibly the last.
     width: SimDuration,

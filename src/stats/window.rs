@@ -10,6 +10,7 @@
 //! only allocated once the window sees its first completion (about 7 KiB to cover 1 µs..1 s).
 
 use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{SimDuration, SimTime};
 
@@ -32,7 +33,7 @@ const WINDOW_LOWEST_NS: u64 = 1_000;
 /// counting the level carried in from the previous window; `n = 0` means the gauge was never set
 /// up to this window. After merging, `max` and `last` are sums over the `n` replications that had
 /// the gauge; use [`mean_max`](Self::mean_max) and [`mean_last`](Self::mean_last).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Gauge {
     /// Largest level in the window (a sum after merging).
     pub max: f64,
@@ -81,7 +82,7 @@ impl Gauge {
 }
 
 /// The counters of one span [start, end) of simulated time.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Window {
     /// Start of the window.
     pub start: SimTime,
@@ -98,6 +99,7 @@ pub struct Window {
     /// Gauges by slot (the model names the slots).
     pub gauges: [Gauge; MAX_GAUGES],
     /// Latency of the completions, allocated on first use.
+    #[serde(with = "crate::stats::hist_serde::option")]
     latency: Option<Histogram<u32>>,
 }
 

@@ -1,0 +1,126 @@
+//! The command line of sharded runs: `trafsim run --shard K/N` (or `--shard-from-env` in a
+//! Kubernetes Indexed Job or a Slurm array) writes one part per scenario into
+//! `<OUT>/<name>.parts/`, and `trafsim merge` turns a run's parts into the files a
+//! single-machine run writes (see `trafsim::runner::part`).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use clap::Args;
+use trafsim::report;
+use trafsim::runner::{self, Shard, part};
+use trafsim::scenario::Scenario;
+
+use super::{CliError, Format, write_run_set};
+
+/// How `trafsim run` is split over machines.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ShardArgs {
+    /// Run only shard K of N (K from 0 to N-1): the replications i with i mod N = K. Writes
+    /// <OUT>/<name>.parts/part-K-of-N.trafsim-part; `trafsim merge` joins the parts.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse, conflicts_with_all = ["precision", "sweep"])]
+    pub shard: Option<Shard>,
+    /// Like --shard, with K and N from the environment: JOB_COMPLETION_INDEX (a Kubernetes
+    /// Indexed Job; N from --shard-count or TRAFSIM_SHARD_COUNT) or SLURM_ARRAY_TASK_ID less
+    /// SLURM_ARRAY_TASK_MIN (N from SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, conflicts_with_all = ["shard", "precision", "sweep"])]
+    pub shard_from_env: bool,
+    /// The shard count N for --shard-from-env (a Job's completions).
+    #[arg(long, value_name = "N", requires = "shard_from_env", value_parser = clap::value_parser!(u64).range(1..=runner::shard::MAX_SHARDS))]
+    pub shard_count: Option<u64>,
+}
+
+impl ShardArgs {
+    /// The shard to run, if any (an environment that gives none is an error, exit 2).
+    pub fn resolve(&self) -> Result<Option<Shard>, CliError> {
+        if self.shard_from_env {
+            let var = |name: &str| std::env::var(name).ok();
+            return Shard::from_env(self.shard_count, &var)
+                .map(Some)
+                .map_err(CliError::Usage);
+        }
+        Ok(self.shard)
+    }
+}
+
+/// Options of `trafsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Part files, or folders of them (every *.trafsim-part inside), of one sharded run.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Folder for results; the run's files go into <OUT>/<scenario name>/.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// No notes on standard error.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// What to print on standard output: the table, or (json) summary.json.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Runs shard `shard` of every scenario (read from `files`) on `pool` and writes the parts.
+pub fn run_shards(
+    scenarios: &[Scenario],
+    files: &[PathBuf],
+    shard: Shard,
+    out: &std::path::Path,
+    format: Format,
+    quiet: bool,
+    pool: &rayon::ThreadPool,
+) -> Result<(), CliError> {
+    let mut stdout = io::stdout().lock();
+    for (s, file) in scenarios.iter().zip(files) {
+        let reps = u64::from(s.simulation.replications);
+        let bar = runner::progress_bar(shard.share_of(reps), &s.name, quiet);
+        let tick = |_replication: u64| bar.inc(1);
+        let dir = part::parts_dir(out, &s.name);
+        let origin = file.display().to_string();
+        let path = pool.install(|| part::run_shard(s, &origin, shard, &dir, &tick))?;
+        bar.finish_and_clear();
+        let line = format!(
+            "{}: shard {shard}, {} of {reps} replications; written: {}",
+            s.name,
+            shard.share_of(reps),
+            path.display()
+        );
+        match format {
+            Format::Table => writeln!(stdout, "{line}")?,
+            Format::Json if !quiet => {
+                let _ = writeln!(io::stderr(), "{line}");
+            }
+            Format::Json => {}
+        }
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+/// `trafsim merge`: checks the parts, merges them and writes what `trafsim run` writes.
+pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
+    let (scenario, summary) = part::merge_parts(&args.paths)?;
+    let dir = report::output_dir(&args.out, &scenario.name)?;
+    let written = write_run_set(&dir, &scenario, &summary)?;
+    let mut stdout = io::stdout().lock();
+    match args.format {
+        Format::Table => {
+            stdout.write_all(report::terminal::render(&summary).as_bytes())?;
+            let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+            writeln!(stdout, "written: {}", names.join(", "))?;
+        }
+        Format::Json => {
+            stdout.write_all(report::json::to_json(&summary)?.as_bytes())?;
+            if !args.quiet {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{}: results in {}",
+                    summary.scenario,
+                    dir.display()
+                );
+            }
+        }
+    }
+    stdout.flush()?;
+    Ok(())
+}

@@ -1,0 +1,540 @@
+//! A shard's partial result file, and the exact merge of a run's parts into its [`Summary`].
+//!
+//! **The file** (`part-K-of-N.trafsim-part`, CBOR): a [`PartHeader`] — what the part belongs
+//! to: the format, the trafsim version, the scenario (its name, its text as written, the file
+//! name it was read as, and a hash of the checked scenario after the command line's `--seed`
+//! and `--replications`), the seed, the replication count, the shard and the shard count —
+//! followed by one [`RunResult`] per replication the shard owns, in index order. The whole
+//! result of each replication is kept (histograms bucket for bucket, time series window by
+//! window, every float bit for bit: CBOR keeps them exactly), because the summary is built by
+//! [`SummaryBuilder::push`] from whole results: a field added to [`RunResult`] travels in the
+//! part with no change here (or, if its type cannot be serialised, fails to compile), so the
+//! merge never drops one silently. The file is written to a temporary name and renamed when
+//! complete, so a shard that died leaves no part that looks whole.
+//!
+//! **The merge** ([`merge_parts`]) checks that the parts belong together — each is a trafsim
+//! part; all have the same trafsim version (the merging one's), scenario hash, seed,
+//! replication count and shard count; every shard is there once — and then pushes the
+//! replications into one [`SummaryBuilder`] in global index order, reading the parts
+//! round-robin as the shards dealt them. Floating-point sums depend on their order, and this
+//! is the order of a single-machine run, so the summary is the same bit for bit: its
+//! `summary.json` is byte-identical.
+
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{OverBudget, RunResult};
+use crate::runner::builder::SummaryBuilder;
+use crate::runner::shard::{Shard, fold_shard_within_budget};
+use crate::runner::summary::Summary;
+use crate::scenario::{self, Scenario, ScenarioError};
+
+/// The `format` of every part file.
+pub const PART_FORMAT: &str = "trafsim-part";
+
+/// The layout version of part files; a merge reads only its own.
+pub const PART_FORMAT_VERSION: u32 = 1;
+
+/// The extension of part files.
+pub const PART_EXTENSION: &str = "trafsim-part";
+
+/// What a part belongs to: everything the merge checks before it reads a replication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartHeader {
+    /// Always [`PART_FORMAT`].
+    pub format: String,
+    /// [`PART_FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The trafsim version that wrote the part.
+    pub trafsim_version: String,
+    /// The scenario's name (its output folder).
+    pub scenario: String,
+    /// [`scenario_hash`] of the checked scenario the shard ran.
+    pub scenario_hash: String,
+    /// The file name the scenario was read as (it names the scenario when the file does not).
+    pub origin: String,
+    /// The scenario's text as written.
+    pub source_text: String,
+    /// The master seed the shard ran with.
+    pub seed: u64,
+    /// Replications of the whole run.
+    pub replications: u32,
+    /// This part's shard index (from 0).
+    pub shard: u64,
+    /// Shards of the whole run.
+    pub shards: u64,
+}
+
+impl PartHeader {
+    /// The header of shard `shard` of a run of `scenario`, read from `origin`.
+    pub fn new(scenario: &Scenario, origin: &str, shard: Shard) -> PartHeader {
+        PartHeader {
+            format: PART_FORMAT.to_string(),
+            format_version: PART_FORMAT_VERSION,
+            trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario_hash(scenario),
+            origin: origin.to_string(),
+            source_text: scenario.source_text.clone(),
+            seed: scenario.simulation.seed,
+            replications: scenario.simulation.replications,
+            shard: shard.index,
+            shards: shard.count,
+        }
+    }
+
+    /// The file name of this part: `part-K-of-N.trafsim-part`.
+    pub fn file_name(&self) -> String {
+        part_file_name(Shard {
+            index: self.shard,
+            count: self.shards,
+        })
+    }
+
+    /// The scenario again, from the text in the header, with the header's seed and
+    /// replications; refused if it is not the scenario the shard ran (its hash differs).
+    pub fn scenario(&self, path: &Path) -> Result<Scenario, PartError> {
+        let mut s = scenario::parse(&self.source_text, &self.origin).map_err(|error| {
+            PartError::Scenario {
+                path: path.to_path_buf(),
+                error,
+            }
+        })?;
+        s.simulation.seed = self.seed;
+        s.simulation.replications = self.replications;
+        let hash = scenario_hash(&s);
+        if hash != self.scenario_hash {
+            return Err(PartError::mismatch(
+                path,
+                format!(
+                    "its scenario reads here as hash {hash}, not the {} it was run with; merge \
+                     with the trafsim that ran it",
+                    self.scenario_hash
+                ),
+            ));
+        }
+        Ok(s)
+    }
+}
+
+/// The file name of a shard's part: `part-K-of-N.trafsim-part`.
+pub fn part_file_name(shard: Shard) -> String {
+    format!("part-{}-of-{}.{PART_EXTENSION}", shard.index, shard.count)
+}
+
+/// The folder the parts of scenario `name` go to under `out`: `<out>/<name>.parts/` (beside
+/// the run's `<out>/<name>/`, which a merge replaces as one set).
+pub fn parts_dir(out: &Path, name: &str) -> PathBuf {
+    out.join(format!("{name}.parts"))
+}
+
+/// A stable hash (FNV-1a, 64 bits, hexadecimal) of the checked scenario — every resolved
+/// field, defaults filled in, the text as written, the command line's seed and replications —
+/// but not its warnings (they name the file's path, which differs between machines).
+pub fn scenario_hash(s: &Scenario) -> String {
+    let mut resolved = s.clone();
+    resolved.warnings.clear();
+    let text = format!("{resolved:?}");
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Why a part could not be written or parts could not be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum PartError {
+    /// A file that could not be read or written.
+    #[error("could not {action} '{}': {error}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What was being done.
+        action: &'static str,
+        /// The operating system's reason.
+        error: io::Error,
+    },
+    /// A file that is not a part trafsim can read.
+    #[error("'{}' is not a trafsim part: {why}", .path.display())]
+    NotAPart {
+        /// The file.
+        path: PathBuf,
+        /// Why not.
+        why: String,
+    },
+    /// Parts that do not belong together, or a part that does not hold what it should.
+    #[error("'{}' {why}", .path.display())]
+    Mismatch {
+        /// The part.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The shards are not each there once.
+    #[error("{0}")]
+    Coverage(String),
+    /// Nothing to merge.
+    #[error("{0}")]
+    NoParts(String),
+    /// The scenario in a part that no longer loads.
+    #[error("the scenario in '{}' does not load: {error}", .path.display())]
+    Scenario {
+        /// The part.
+        path: PathBuf,
+        /// Why.
+        error: ScenarioError,
+    },
+    /// A replication past its share of the memory budget (while running a shard).
+    #[error("{0}")]
+    OverBudget(#[from] OverBudget),
+}
+
+impl PartError {
+    fn mismatch(path: &Path, why: String) -> PartError {
+        PartError::Mismatch {
+            path: path.to_path_buf(),
+            why,
+        }
+    }
+
+    fn io(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> PartError {
+        let path = path.to_path_buf();
+        move |error| PartError::Io {
+            path,
+            action,
+            error,
+        }
+    }
+
+    /// The process exit code: 1 for a file that could not be read or written, or a
+    /// replication over the memory budget; 2 for parts that are not a whole run.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            PartError::Io { .. } | PartError::OverBudget(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// Runs shard `shard` of `scenario` (read from `origin`) and writes its part into `dir`
+/// (created if needed); returns the part's path. `progress` is called once per replication.
+pub fn run_shard(
+    scenario: &Scenario,
+    origin: &str,
+    shard: Shard,
+    dir: &Path,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<PathBuf, PartError> {
+    let header = PartHeader::new(scenario, origin, shard);
+    fs::create_dir_all(dir).map_err(PartError::io(dir, "create the parts folder"))?;
+    let path = dir.join(header.file_name());
+    // The shard's own temporary name: every pod of a Job may have process id 1.
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        header.file_name(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let file = File::create(&tmp).map_err(PartError::io(&tmp, "write"))?;
+        let mut w = BufWriter::new(file);
+        encode(&header, &mut w, &tmp)?;
+        fold_shard_within_budget::<PartError>(scenario, shard, progress, &mut |run| {
+            encode(&run, &mut w, &tmp)
+        })?;
+        let file = w
+            .into_inner()
+            .map_err(|e| PartError::io(&tmp, "write")(e.into_error()))?;
+        file.sync_all().map_err(PartError::io(&tmp, "write"))?;
+        fs::rename(&tmp, &path).map_err(PartError::io(&path, "write"))
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    Ok(path)
+}
+
+fn encode<T: Serialize>(value: &T, w: &mut impl Write, path: &Path) -> Result<(), PartError> {
+    ciborium::into_writer(value, w).map_err(|e| match e {
+        ciborium::ser::Error::Io(error) => PartError::Io {
+            path: path.to_path_buf(),
+            action: "write",
+            error,
+        },
+        ciborium::ser::Error::Value(v) => PartError::mismatch(path, format!("cannot hold {v}")),
+    })
+}
+
+/// An open part: its header read, its replications next.
+struct PartReader {
+    path: PathBuf,
+    header: PartHeader,
+    reader: BufReader<File>,
+}
+
+impl PartReader {
+    fn open(path: &Path) -> Result<PartReader, PartError> {
+        let file = File::open(path).map_err(PartError::io(path, "read"))?;
+        let mut reader = BufReader::new(file);
+        let not_a_part = |why: String| PartError::NotAPart {
+            path: path.to_path_buf(),
+            why,
+        };
+        let value: ciborium::Value = ciborium::from_reader(&mut reader)
+            .map_err(|e| not_a_part(format!("it does not start with a part header ({e})")))?;
+        let format = value
+            .as_map()
+            .and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| k.as_text() == Some("format"))
+                    .and_then(|(_, v)| v.as_text())
+            })
+            .unwrap_or_default();
+        if format != PART_FORMAT {
+            return Err(not_a_part("it does not start with a part header".into()));
+        }
+        let header: PartHeader = value.deserialized().map_err(|e| {
+            not_a_part(format!(
+                "its header is not one this trafsim ({}) reads: {e}",
+                env!("CARGO_PKG_VERSION")
+            ))
+        })?;
+        if header.format_version != PART_FORMAT_VERSION {
+            return Err(not_a_part(format!(
+                "it is in part format {}, this trafsim reads format {PART_FORMAT_VERSION}",
+                header.format_version
+            )));
+        }
+        Ok(PartReader {
+            path: path.to_path_buf(),
+            header,
+            reader,
+        })
+    }
+
+    /// The next replication, or `None` at the end of the file.
+    fn next(&mut self) -> Result<Option<RunResult>, PartError> {
+        if self
+            .reader
+            .fill_buf_is_empty()
+            .map_err(PartError::io(&self.path, "read"))?
+        {
+            return Ok(None);
+        }
+        ciborium::from_reader(&mut self.reader)
+            .map(Some)
+            .map_err(|e| {
+                PartError::mismatch(
+                    &self.path,
+                    format!("holds a replication this trafsim cannot read: {e}"),
+                )
+            })
+    }
+}
+
+/// `BufRead::fill_buf` emptiness, so that a clean end of file is told from a cut one.
+trait AtEnd {
+    fn fill_buf_is_empty(&mut self) -> io::Result<bool>;
+}
+
+impl<R: Read> AtEnd for BufReader<R> {
+    fn fill_buf_is_empty(&mut self) -> io::Result<bool> {
+        use std::io::BufRead;
+        Ok(self.fill_buf()?.is_empty())
+    }
+}
+
+/// The part files that `paths` name: files as given, and in each folder the files ending in
+/// `.trafsim-part` (sorted by name); other files in a folder are left alone.
+pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = fs::read_dir(p)
+                .map_err(PartError::io(p, "read the folder"))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file()
+                        && f.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                            !n.starts_with('.') && n.ends_with(&format!(".{PART_EXTENSION}"))
+                        })
+                })
+                .collect();
+            if found.is_empty() {
+                return Err(PartError::NoParts(format!(
+                    "'{}' holds no part files (part-K-of-N.{PART_EXTENSION})",
+                    p.display()
+                )));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    if files.is_empty() {
+        return Err(PartError::NoParts("no part files given".into()));
+    }
+    Ok(files)
+}
+
+/// Merges the parts of one sharded run (files, or folders of them: see
+/// [`collect_part_files`]) into the scenario it ran and the [`Summary`] a single-machine run
+/// gives, after checking the parts belong together (see the module doc).
+pub fn merge_parts(paths: &[PathBuf]) -> Result<(Scenario, Summary), PartError> {
+    let files = collect_part_files(paths)?;
+    let mut readers = files
+        .iter()
+        .map(|f| PartReader::open(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_together(&readers)?;
+    readers.sort_by_key(|r| r.header.shard);
+    let first = &readers[0];
+    let scenario = first.header.scenario(&first.path)?;
+    let shards = first.header.shards;
+    let reps = u64::from(first.header.replications);
+    let mut builder = SummaryBuilder::new(&scenario);
+    for i in 0..reps {
+        let part = &mut readers[(i % shards) as usize];
+        let share = Shard {
+            index: part.header.shard,
+            count: shards,
+        }
+        .share_of(reps);
+        let run = part.next()?.ok_or_else(|| {
+            PartError::mismatch(
+                &part.path,
+                format!(
+                    "ends after {} of its {share} replications: it is incomplete",
+                    i / shards
+                ),
+            )
+        })?;
+        if run.replication != i {
+            return Err(PartError::mismatch(
+                &part.path,
+                format!(
+                    "holds replication {} where replication {i} belongs",
+                    run.replication
+                ),
+            ));
+        }
+        builder.push(&run);
+    }
+    for part in &mut readers {
+        if part.next()?.is_some() {
+            return Err(PartError::mismatch(
+                &part.path,
+                "holds more replications than its shard owns".into(),
+            ));
+        }
+    }
+    let summary = builder.finish();
+    Ok((scenario, summary))
+}
+
+/// Refuses parts of different runs, of another trafsim, and a shard missing or twice.
+fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
+    let own = env!("CARGO_PKG_VERSION");
+    let first = &readers[0];
+    let h0 = &first.header;
+    for r in readers {
+        let h = &r.header;
+        if h.trafsim_version != own {
+            return Err(PartError::mismatch(
+                &r.path,
+                format!(
+                    "was written by trafsim {}; this is trafsim {own}: merge with the version \
+                     that ran the shards",
+                    h.trafsim_version
+                ),
+            ));
+        }
+        let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
+            PartError::mismatch(
+                &r.path,
+                format!(
+                    "is of another run: its {what} is {a}, but '{}' has {b}; parts of one run \
+                     only",
+                    first.path.display()
+                ),
+            )
+        };
+        if h.scenario != h0.scenario {
+            return Err(differs("scenario", &h.scenario, &h0.scenario));
+        }
+        if h.seed != h0.seed {
+            return Err(differs("seed", &h.seed, &h0.seed));
+        }
+        if h.replications != h0.replications {
+            return Err(differs(
+                "replication count",
+                &h.replications,
+                &h0.replications,
+            ));
+        }
+        if h.shards != h0.shards {
+            return Err(differs("shard count", &h.shards, &h0.shards));
+        }
+        if h.scenario_hash != h0.scenario_hash {
+            return Err(differs(
+                "scenario (the same name, another content: hash)",
+                &h.scenario_hash,
+                &h0.scenario_hash,
+            ));
+        }
+        if h.shard >= h.shards {
+            return Err(PartError::mismatch(
+                &r.path,
+                format!(
+                    "claims shard {} of {}, which does not exist",
+                    h.shard, h.shards
+                ),
+            ));
+        }
+    }
+    let n = h0.shards;
+    let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
+    for r in readers {
+        let slot = &mut seen[r.header.shard as usize];
+        if let Some(other) = slot {
+            return Err(PartError::Coverage(format!(
+                "shard {}/{n} is there twice: '{}' and '{}'",
+                r.header.shard,
+                other.display(),
+                r.path.display()
+            )));
+        }
+        *slot = Some(&r.path);
+    }
+    let missing: Vec<u64> = (0..n).filter(|&k| seen[k as usize].is_none()).collect();
+    if !missing.is_empty() {
+        let mut list = String::new();
+        for (i, k) in missing.iter().take(10).enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(list, "{sep}{k}");
+        }
+        if missing.len() > 10 {
+            let _ = write!(list, ", … ({} in all)", missing.len());
+        }
+        return Err(PartError::Coverage(format!(
+            "{} of the {n} shards of `{}` {} missing: shard {list} (expected {}, …); run them, \
+             or wait for them to finish",
+            missing.len(),
+            h0.scenario,
+            if missing.len() == 1 { "is" } else { "are" },
+            part_file_name(Shard {
+                index: missing[0],
+                count: n
+            })
+        )));
+    }
+    Ok(())
+}
