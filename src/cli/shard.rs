@@ -46,7 +46,8 @@ impl ShardArgs {
 /// Options of `trafsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// Part files, or folders of them (every *.trafsim-part inside), of one sharded run.
+    /// Part files, or folders of them (every *.trafsim-part inside), of one sharded run; or
+    /// the shards' --out folder, to merge every <name>.parts folder in it (one run each).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Folder for results; the run's files go into <OUT>/<scenario name>/.
@@ -97,14 +98,26 @@ pub fn run_shards(
     Ok(())
 }
 
-/// `trafsim merge`: checks the parts, merges them and writes what `trafsim run` writes.
+/// `trafsim merge`: checks the parts of each run, merges them and writes what `trafsim run`
+/// writes. A folder of `<name>.parts` folders is one run per scenario.
 pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
-    let (scenario, summary) = part::merge_parts(&args.paths)?;
+    for (i, run) in part::runs_in(&args.paths)?.iter().enumerate() {
+        merge_one(args, run, i > 0)?;
+    }
+    Ok(())
+}
+
+/// Merges one run's parts and shows it (after an empty line if `separate`).
+fn merge_one(args: &MergeArgs, paths: &[PathBuf], separate: bool) -> Result<(), CliError> {
+    let (scenario, summary) = part::merge_parts(paths)?;
     let dir = report::output_dir(&args.out, &scenario.name)?;
     let written = write_run_set(&dir, &scenario, &summary)?;
     let mut stdout = io::stdout().lock();
     match args.format {
         Format::Table => {
+            if separate {
+                writeln!(stdout)?;
+            }
             stdout.write_all(report::terminal::render(&summary).as_bytes())?;
             let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
             writeln!(stdout, "written: {}", names.join(", "))?;

@@ -351,6 +351,50 @@ impl<R: Read> AtEnd for BufReader<R> {
     }
 }
 
+/// The runs that `paths` name, each as the paths to give [`merge_parts`]: a folder with no
+/// part files of its own but with `<name>.parts` folders inside (the `--out` folder of the
+/// shards) is one run per such folder, in name order; every other path (part files, a parts
+/// folder) belongs to one run, given first.
+pub fn runs_in(paths: &[PathBuf]) -> Result<Vec<Vec<PathBuf>>, PartError> {
+    let mut plain = Vec::new();
+    let mut runs = Vec::new();
+    for p in paths {
+        if p.is_dir() && !holds_parts(p)? {
+            let mut inner: Vec<PathBuf> = fs::read_dir(p)
+                .map_err(PartError::io(p, "read the folder"))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|d| d.is_dir() && d.extension().is_some_and(|e| e == "parts"))
+                .collect();
+            if !inner.is_empty() {
+                inner.sort();
+                runs.extend(inner.into_iter().map(|d| vec![d]));
+                continue;
+            }
+        }
+        plain.push(p.clone());
+    }
+    if !plain.is_empty() {
+        runs.insert(0, plain);
+    }
+    Ok(runs)
+}
+
+/// Whether folder `dir` holds part files itself.
+fn holds_parts(dir: &Path) -> Result<bool, PartError> {
+    Ok(fs::read_dir(dir)
+        .map_err(PartError::io(dir, "read the folder"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .any(|f| is_part_file(&f)))
+}
+
+/// Whether `f` is a part file by its name (`*.trafsim-part`, not a hidden temporary one).
+fn is_part_file(f: &Path) -> bool {
+    f.is_file()
+        && f.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| !n.starts_with('.') && n.ends_with(&format!(".{PART_EXTENSION}")))
+}
+
 /// The part files that `paths` name: files as given, and in each folder the files ending in
 /// `.trafsim-part` (sorted by name); other files in a folder are left alone.
 pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> {
@@ -360,12 +404,7 @@ pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> 
             let mut found: Vec<PathBuf> = fs::read_dir(p)
                 .map_err(PartError::io(p, "read the folder"))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.is_file()
-                        && f.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                            !n.starts_with('.') && n.ends_with(&format!(".{PART_EXTENSION}"))
-                        })
-                })
+                .filter(|f| is_part_file(f))
                 .collect();
             if found.is_empty() {
                 return Err(PartError::NoParts(format!(
