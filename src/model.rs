@@ -58,6 +58,7 @@ mod scaling;
 mod sim;
 mod snat;
 mod termination;
+pub mod timeline;
 mod timers;
 pub mod topology;
 pub mod usage;
