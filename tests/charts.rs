@@ -312,3 +312,76 @@ fn no_snat_chart_without_a_nat_gateway() {
     assert!(!out.join("snat.svg").exists());
     assert!(!out.join("snat.png").exists());
 }
+
+/// A zone lost at 60 s for the rest of an 8-minute run, with an HPA on web: the model records
+/// its control loops' actions in the replication's timeline — web's HPA scaling up (3 pods
+/// at 50% busy against a 30% target) and the lost zone's nodes evicted only after the node
+/// monitor's 50 s grace period and the pods' 300 s toleration (not before 410 s) — and the
+/// chart data turn them into markers. Before this change nothing recorded these times, so
+/// no chart could mark them.
+#[test]
+fn evictions_and_hpa_scaling_are_recorded_and_marked() {
+    const ZONE_LOSS: &str = r#"
+[simulation]
+name = "zone-loss-hpa"
+duration = "480s"
+warmup = "10s"
+replications = 1
+seed = 5
+window = "10s"
+
+[clients]
+rate = 600
+timeout = "2s"
+
+[network]
+zones = ["1", "2", "3"]
+
+[[services]]
+name = "web"
+pods = { "1" = 1, "2" = 1, "3" = 1 }
+concurrency = 4
+service_time = { exponential = { mean = "10ms" } }
+hpa = { min = 3, max = 12, target_utilisation = 0.3 }
+
+[[faults]]
+kind = "zone-outage"
+zone = "2"
+at = "60s"
+mode = "black-hole"
+"#;
+    use trafsim::model::timeline::EventKind;
+    let scenario = parse(ZONE_LOSS, "zone-loss.toml").unwrap();
+    let run = simulate(&scenario, 0);
+    let evictions: Vec<f64> = run
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EventKind::NodeEviction { zone: 1 })
+        .map(|e| e.secs)
+        .collect();
+    assert!(!evictions.is_empty(), "{:?}", run.timeline);
+    assert!(evictions.iter().all(|&t| t >= 410.0), "{evictions:?}");
+    let ups = run
+        .timeline
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::HpaScale { service: 0, from, to } if to > from))
+        .count();
+    assert!(ups > 0, "{:?}", run.timeline);
+    let summary = Summary::from_runs(&scenario, &[run]);
+    let d = ChartData::new(&scenario, &summary);
+    let kinds: Vec<MarkerKind> = d.markers.iter().map(|m| m.kind).collect();
+    for k in [
+        MarkerKind::FaultStart,
+        MarkerKind::HpaScale,
+        MarkerKind::Eviction,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} not in {kinds:?}");
+    }
+    assert!(
+        d.markers
+            .iter()
+            .any(|m| m.kind == MarkerKind::Eviction && m.label.starts_with("evicted (zone 2")),
+        "{:?}",
+        d.markers
+    );
+}
