@@ -134,7 +134,7 @@ fn legend(d: &ChartData) -> Vec<(String, Swatch)> {
 pub(super) fn marker_legend(d: &ChartData) -> Vec<(String, Swatch)> {
     let kinds = [
         (MarkerKind::FaultStart, "fault starts / ends"),
-        (MarkerKind::Detection, "detected (last dead send)"),
+        (MarkerKind::Detection, "detected (last dead send, mean)"),
         (MarkerKind::Eviction, "pods evicted"),
         (MarkerKind::HpaScale, "HPA scaled (run 1)"),
         (MarkerKind::GatewayScale, "ingress scaled (run 1)"),
