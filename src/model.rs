@@ -27,6 +27,8 @@
 //! - `timers` — calendar lanes for fixed timeouts, and which queued timeouts are stale;
 //! - `memory` — the memory a replication holds, against a budget;
 //! - `collect` — gauges and the end-of-run [`RunResult`];
+//! - [`timeline`] — when the control loops acted (evictions, HPA and gateway scaling), for the
+//!   charts' markers;
 //! - [`usage`] — instances, pods and traffic held and carried, for the cost estimate.
 //!
 //! The model never prints and never touches files; the runner and report layers do.
@@ -58,6 +60,7 @@ mod scaling;
 mod sim;
 mod snat;
 mod termination;
+pub mod timeline;
 mod timers;
 pub mod topology;
 pub mod usage;

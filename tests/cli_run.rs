@@ -81,8 +81,8 @@ fn run_prints_a_table_and_writes_the_results() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(!names.iter().any(|n| n.ends_with(".tmp")), "{names:?}");
-    // summary.json, timeseries.csv, latency and zones charts (SVG, PNG), report.html.
-    assert_eq!(names.len(), 7, "{names:?}");
+    // summary.json, timeseries.csv, latency, goodput and zones charts (SVG, PNG), report.html.
+    assert_eq!(names.len(), 9, "{names:?}");
 }
 
 #[test]

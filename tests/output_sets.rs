@@ -161,6 +161,8 @@ fn a_run_killed_mid_write_leaves_the_old_set_and_the_next_run_cleans_up() {
     assert_eq!(
         names,
         [
+            "goodput.png",
+            "goodput.svg",
             "latency.png",
             "latency.svg",
             "report.html",

@@ -109,7 +109,7 @@ fn a_sweep_writes_its_capacity_curve_beside_its_results() {
             "slow p99",
             "SLO p99 200 ms",
             // p99 of M/M/1 is ln(100)/(μ − λ): 58 ms at 20 req/s, 230 ms at 80 req/s.
-            "saturation knee",
+            "knee (p99 elasticity 2)",
             "clients.rate (req/s)",
             "error rate (%)",
         ],
@@ -135,14 +135,16 @@ fn a_comparison_writes_its_bar_chart_beside_its_results() {
     svg_with(
         &folder.join("comparison.svg"),
         &[
-            "mm1-charts: latency and errors by variant",
+            "mm1-charts: latency, errors and cost by variant",
             "fast",
             "slow",
             "p50",
             "p99",
             "p99.9",
-            "latency (ms)",
+            "latency (log scale)",
             "error rate (%)",
+            "monthly cost (USD)",
+            "10 ms",
         ],
     );
 }

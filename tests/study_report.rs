@@ -249,6 +249,11 @@ fn capacity_writes_the_answer_per_variant_with_its_bracket() {
     }
     assert_eq!(html.matches("<svg").count(), 1);
     assert!(folder.join("capacity-probes.svg").is_file());
+    // The chart marks each variant's answer.
+    let svg = std::fs::read_to_string(folder.join("capacity-probes.svg")).unwrap();
+    for variant in ["two-pods", "four-pods"] {
+        assert!(svg.contains(&format!("capacity {variant}: ")), "{variant}");
+    }
     // The answer and the bracket on the page are the JSON's, for each variant.
     for (i, variant) in ["two-pods", "four-pods"].iter().enumerate() {
         let r = &json["results"][i];

@@ -54,6 +54,17 @@ impl Sim<'_> {
             };
             self.series.record_gauge(now, gauge::UTILISATION + z, util);
         }
+        for s in 0..self.topo.service_pods.len().min(gauge::MAX_SERVICES) {
+            let ready = self.topo.service_pods[s]
+                .iter()
+                .filter(|&&p| {
+                    let pod = &self.topo.pods[p as usize];
+                    pod.life == Life::Up && !pod.retired
+                })
+                .count();
+            self.series
+                .record_gauge(now, gauge::SERVICE_READY_PODS + s, ready as f64);
+        }
         if self.snat.modelled {
             self.series
                 .record_gauge(now, gauge::SNAT_PORTS, self.snat.busiest() as f64);
@@ -262,6 +273,7 @@ impl Sim<'_> {
                 gib_processed: fw.bits / 8.0 / f64::from(1u32 << 30),
             }),
             dead_sends: self.dead_sends,
+            timeline: std::mem::take(&mut self.timeline).into_parts().0,
             sends_after_scale_down: self.sends_after_scale_down,
             usage: self.usage,
             policy_denied: self.policy.result(self.s),

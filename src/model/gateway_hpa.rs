@@ -71,6 +71,13 @@ impl Sim<'_> {
         let Some(desired) = super::hpa::desired(&h, replicas, &samples, window, now) else {
             return;
         };
+        if desired != replicas {
+            let kind = super::timeline::EventKind::GatewayScale {
+                from: replicas,
+                to: desired,
+            };
+            self.timeline.record(now, kind);
+        }
         for _ in replicas..desired {
             self.add_replica();
         }

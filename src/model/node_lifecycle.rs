@@ -330,6 +330,10 @@ impl Sim<'_> {
             return;
         }
         let (pods, instances) = (node.pods.clone(), node.instances.clone());
+        let zone = node.zone;
+        let now = self.cal.now();
+        self.timeline
+            .record(now, super::timeline::EventKind::NodeEviction { zone });
         for (p, epoch) in pods {
             self.evict(p, epoch);
         }

@@ -78,6 +78,11 @@ pub mod gauge {
     pub const SNAT_LIMIT: usize = 13;
     /// Zones reported per-zone in the gauges.
     pub const MAX_ZONES: usize = 4;
+    /// Ready pods of service `s` (all zones) are at slot `SERVICE_READY_PODS + s`, for the
+    /// first [`MAX_SERVICES`] services.
+    pub const SERVICE_READY_PODS: usize = 16;
+    /// Services reported per-service in the gauges.
+    pub const MAX_SERVICES: usize = 8;
 }
 
 /// One tier (the ingress, a service, the egress) over one replication.
@@ -201,6 +206,9 @@ pub struct RunResult {
     pub node_hop_cross_zone_share: Option<f64>,
     /// Per-window series.
     pub series: TimeSeries,
+    /// When the control loops acted (node evictions, HPA and gateway scaling), in time order,
+    /// at most [`MAX_EVENTS`](super::timeline::MAX_EVENTS).
+    pub timeline: Vec<super::timeline::TimedEvent>,
 }
 
 /// Calls from one service to one target that a network policy dropped.

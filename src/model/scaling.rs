@@ -105,6 +105,13 @@ impl Sim<'_> {
         let add = desired
             .saturating_sub(current)
             .min(auto.max_instances.saturating_sub(total));
+        if add > 0 {
+            let kind = super::timeline::EventKind::GatewayScale {
+                from: current,
+                to: current + add,
+            };
+            self.timeline.record(now, kind);
+        }
         for _ in 0..add {
             self.add_instance(auto.scale_out_time);
         }
@@ -190,6 +197,14 @@ impl Sim<'_> {
         let Some(desired) = super::hpa::desired(&h, replicas, &samples, window, now) else {
             return;
         };
+        if desired != replicas {
+            let kind = super::timeline::EventKind::HpaScale {
+                service,
+                from: replicas,
+                to: desired,
+            };
+            self.timeline.record(now, kind);
+        }
         if desired > replicas {
             for _ in replicas..desired {
                 self.add_pod(service);

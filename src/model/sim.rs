@@ -393,6 +393,8 @@ pub struct Sim<'a> {
     pub dead_sends: super::result::DeadSends,
     /// Work sent to dead pods since the last sample.
     pub dead_sends_in_window: u64,
+    /// When the control loops acted (evictions, scaling), for the charts' markers.
+    pub timeline: super::timeline::Timeline,
     /// Hops between tiers, and those that crossed zones (after warm-up).
     pub hops: u64,
     /// Cross-zone hops.
@@ -449,6 +451,7 @@ impl<'a> Sim<'a> {
             budget_requests: Default::default(),
             retries_in_window: 0,
             dead_sends_in_window: 0,
+            timeline: Default::default(),
             dead_sends: Default::default(),
             samples: 0,
             sends_after_scale_down: 0,

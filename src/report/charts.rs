@@ -6,8 +6,13 @@
 //! - `latency` — p50 and p99 end-to-end latency per window (ms, log scale), with the warm-up
 //!   and the fault windows shaded and the SLO's p99 target drawn, over errors per second
 //!   stacked by cause;
-//! - `zones` — ready pods and utilisation per zone over time;
+//! - `goodput` — successful and failed (by cause) requests per second stacked, against the
+//!   offered load;
+//! - `zones` — ready pods per service, and utilisation per zone, over time;
 //! - `snat` — SNAT ports in use against the limit, only when the egress is a NAT Gateway.
+//!
+//! The time charts carry the run's markers (see [`Marker`]): fault start and end, detection,
+//! node evictions, HPA and gateway scaling.
 //!
 //! Studies draw their own: [`render_capacity`] the capacity curve of a sweep (`capacity`, beside
 //! `sweep.json`) and [`render_comparison`] the bars of a comparison (`comparison`, beside
@@ -25,6 +30,7 @@
 mod capacity_curve;
 mod comparison;
 mod data;
+mod goodput;
 mod latency;
 mod snat;
 mod style;
@@ -36,9 +42,17 @@ use std::sync::OnceLock;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub use capacity_curve::{CapacityChart, KNEE_FACTOR, axis_label, knee, render_capacity};
+pub use capacity_curve::{
+    CapacityChart, KNEE_ELASTICITY, axis_label, knee, knee_of, render_capacity,
+    render_capacity_found,
+};
 pub use comparison::{ComparisonChart, render_comparison};
-pub use data::{ChartData, FaultMark, SnatSeries, TimeAxis, ZoneSeries, fault_label};
+pub use data::{
+    ChartData, FaultMark, Marker, MarkerKind, ServiceSeries, SnatSeries, TimeAxis, WindowCounts,
+    ZoneSeries, fault_label, window_counts,
+};
+pub use goodput::stacks as goodput_stacks;
+pub use style::{PALETTE, log_safe, series_colour};
 
 use crate::runner::Summary;
 use crate::scenario::Scenario;
@@ -47,7 +61,7 @@ use crate::scenario::Scenario;
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// The file stems of every chart [`render_all`] can draw.
-pub const NAMES: [&str; 3] = ["latency", "zones", "snat"];
+pub const NAMES: [&str; 4] = ["latency", "goodput", "zones", "snat"];
 
 /// Width of every chart, pixels.
 pub const WIDTH: u32 = 1600;
@@ -57,7 +71,7 @@ pub const HEIGHT: u32 = 900;
 /// One chart, drawn in both formats.
 #[derive(Clone, Debug)]
 pub struct Chart {
-    /// File stem: `latency`, `zones`, `snat`, `capacity`, `comparison`.
+    /// File stem: `latency`, `goodput`, `zones`, `snat`, `capacity`, `comparison`.
     pub name: &'static str,
     /// The title drawn at the top of the chart.
     pub title: String,
@@ -93,11 +107,12 @@ pub(crate) trait Plot {
 }
 
 /// Every chart that applies to `scenario`'s run summarised by `summary`, in the order latency,
-/// zones, snat. Nothing is written.
+/// goodput, zones, snat. Nothing is written.
 pub fn render_all(scenario: &Scenario, summary: &Summary) -> Result<Vec<Chart>, ChartError> {
     let data = ChartData::new(scenario, summary);
     let mut charts = vec![
         render(&latency::LatencyChart { data: &data })?,
+        render(&goodput::GoodputChart { data: &data })?,
         render(&zones::ZonesChart { data: &data })?,
     ];
     if data.snat.is_some() {
@@ -175,7 +190,7 @@ mod tests {
         let summary = Summary::from_runs(&scenario, &runs);
         let charts = render_all(&scenario, &summary).unwrap();
         let names: Vec<&str> = charts.iter().map(|c| c.name).collect();
-        assert_eq!(names, ["latency", "zones"]);
+        assert_eq!(names, ["latency", "goodput", "zones"]);
         for c in &charts {
             assert!(c.svg.starts_with("<svg"), "{}", &c.svg[..40]);
             assert!(c.svg.contains(&c.title), "{}", c.title);
@@ -188,7 +203,7 @@ mod tests {
         let scenario = fake::scenario();
         let summary = Summary::from_runs(&scenario, &[]);
         let charts = render_all(&scenario, &summary).unwrap();
-        assert_eq!(charts.len(), 2);
+        assert_eq!(charts.len(), 3);
         assert!(charts[0].svg.contains("no failed requests"));
     }
 

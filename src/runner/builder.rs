@@ -60,6 +60,8 @@ pub struct SummaryBuilder<'a> {
     denied: Vec<DeniedAccumulator>,
     series: Option<TimeSeries>,
     traces: Vec<RunTrace>,
+    /// The timeline of the lowest replication index pushed, with that index.
+    timeline: Option<(u64, Vec<crate::model::timeline::TimedEvent>)>,
 }
 
 /// One denied caller → target pair: its first run's names, its total and its rates.
@@ -111,6 +113,7 @@ impl<'a> SummaryBuilder<'a> {
             denied: Vec::new(),
             series: None,
             traces: Vec::new(),
+            timeline: None,
         }
     }
 
@@ -137,6 +140,13 @@ impl<'a> SummaryBuilder<'a> {
         self.requests.client_attempts += r.client_attempts;
         for (sum, n) in self.failed_by_cause.iter_mut().zip(r.failed) {
             *sum += n;
+        }
+        if self
+            .timeline
+            .as_ref()
+            .is_none_or(|(rep, _)| r.replication < *rep)
+        {
+            self.timeline = Some((r.replication, r.timeline.clone()));
         }
         self.throughput.push(r.throughput());
         self.goodput.push(r.goodput());
@@ -283,6 +293,7 @@ impl<'a> SummaryBuilder<'a> {
                 })
                 .collect(),
             series,
+            timeline: self.timeline.map(|(_, t)| t).unwrap_or_default(),
         }
     }
 }

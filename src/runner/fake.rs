@@ -138,6 +138,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         snat_peak: (rep > 0).then_some(100 * rep),
         firewall: None,
         dead_sends: Default::default(),
+        timeline: Vec::new(),
         sends_after_scale_down: 0,
         policy_denied: Vec::new(),
         ingress_replicas: Some(crate::model::ReplicaStats {

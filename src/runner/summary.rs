@@ -111,6 +111,10 @@ pub struct Summary {
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,
+    /// The first replication's timeline (evictions, HPA and gateway scaling), for the
+    /// charts' markers; not in JSON.
+    #[serde(skip)]
+    pub timeline: Vec<crate::model::timeline::TimedEvent>,
 }
 
 /// Calls from one service to one target that a network policy dropped, over all replications.

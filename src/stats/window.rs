@@ -19,7 +19,7 @@ use crate::engine::{SimDuration, SimTime};
 pub const MAX_CAUSES: usize = 8;
 
 /// Number of gauge slots per window (indices 0..MAX_GAUGES; larger indices are ignored).
-pub const MAX_GAUGES: usize = 16;
+pub const MAX_GAUGES: usize = 24;
 
 /// Significant digits of the per-window latency histogram.
 const WINDOW_SIGFIG: u8 = 2;

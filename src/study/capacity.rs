@@ -626,7 +626,8 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
             .push(set.write("capacity.json", json.as_bytes())?);
         let probes = probe_curves(&r);
         let slo = r.results.first().map(|f| f.slo_p99_secs * 1e3);
-        let chart = report::charts::render_capacity(&probes, slo).map(|mut c| {
+        let answers: Vec<Option<f64>> = r.results.iter().map(|c| c.capacity_rps).collect();
+        let chart = report::charts::render_capacity_found(&probes, slo, &answers).map(|mut c| {
             c.name = CHART;
             c
         });

@@ -1,19 +1,22 @@
 //! The comparison chart of `trafsim compare`: grouped bars of p50, p99 and p99.9 latency per
-//! column (scenario file or variant) with their 95% intervals as whiskers; beneath it, the
-//! error rate per column.
+//! column (scenario file or variant) on a log scale with their 95% intervals as whiskers;
+//! beneath it, the error rate and the monthly cost estimate per column.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::full_palette;
 
 use super::capacity_curve::draw_whisker;
-use super::style::{self, AXIS, LABEL, font};
+use super::style::{self, AXIS, LABEL, Swatch, font};
 use super::{Chart, ChartError, DrawResult, Plot, render};
 use crate::stats::Estimate;
 use crate::study::compare::{ColumnResult, Comparison};
 
 /// Share of the height (below the title) given to the latency panel.
-const TOP_SHARE: f64 = 0.64;
+const TOP_SHARE: f64 = 0.6;
+
+/// Width of the legend strip at the right, pixels.
+const LEGEND_WIDTH: u32 = 250;
 
 /// The latency figures drawn as bars: metric key, legend name, colour.
 const BARS: [(&str, &str, RGBColor); 3] = [
@@ -22,16 +25,25 @@ const BARS: [(&str, &str, RGBColor); 3] = [
     ("latency_p999", "p99.9", full_palette::RED_800),
 ];
 
+/// Colour of the error-rate bars.
+const ERRORS: RGBColor = full_palette::PURPLE_400;
+/// Colour of the cost bars.
+const COST: RGBColor = full_palette::TEAL_600;
+
 /// Width of a column's group of bars, in columns.
 const GROUP: f64 = 0.78;
 
 /// The comparison chart (file stem `comparison`).
 ///
-/// - upper panel: for each column, bars of its mean p50, p99 and p99.9 end-to-end latency in
-///   ms (linear scale from 0, so bar heights compare), each with its 95% interval over
-///   replications as a whisker and its value written above;
-/// - lower panel: each column's error rate (failed share of offered requests) in percent,
-///   with its interval.
+/// - upper panel: for each column, bars of its mean p50, p99 and p99.9 end-to-end latency on
+///   a log scale (whole decades, ticks written in ms below a second and in s above), so a
+///   10 ms p50 stays visible beside a 20 s p99.9; each bar has its 95% interval over
+///   replications as a whisker and its value written above. A latency of 0 or with no data
+///   has no bar (a log axis cannot show 0);
+/// - lower left: each column's error rate (failed share of offered requests) in percent,
+///   with its interval;
+/// - lower right: each column's monthly cost estimate in USD, with its interval;
+/// - the legend in a strip at the right, clear of the bars.
 ///
 /// Columns are in the comparison's order; the first is the reference.
 pub struct ComparisonChart<'a> {
@@ -53,20 +65,67 @@ fn estimate<'a>(c: &'a ColumnResult, key: &str) -> Option<&'a Estimate> {
         .filter(|e| e.n > 0 && e.mean.is_finite())
 }
 
+/// The log-scale range of the latency bars in ms: whole decades from below the smallest
+/// positive mean to above the largest interval end; (1, 1,000) with nothing to draw.
+pub fn latency_decades(values_ms: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    let (min, max) = values_ms
+        .into_iter()
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold((f64::INFINITY, 0.0_f64), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if max <= 0.0 {
+        return (1.0, 1_000.0);
+    }
+    let lo = 10f64.powf(min.max(1e-3).log10().floor());
+    let hi = 10f64.powf((max * 1.3).log10().ceil());
+    (lo, hi.max(lo * 10.0))
+}
+
+/// A latency tick in ms, written in ms below a second and in s from a second up; only whole
+/// decades are written (the log axis' other ticks stay unlabelled).
+pub fn latency_tick(ms: f64) -> String {
+    let decade = 10f64.powf(ms.log10().round());
+    if (ms - decade).abs() > decade * 1e-6 {
+        return String::new();
+    }
+    if ms >= 1_000.0 {
+        format!("{} s", style::tick(ms / 1_000.0))
+    } else {
+        format!("{} ms", style::tick(ms))
+    }
+}
+
 impl Plot for ComparisonChart<'_> {
     const NAME: &'static str = "comparison";
 
     fn title(&self) -> String {
-        format!("{}: latency and errors by variant", self.comparison.name)
+        format!(
+            "{}: latency, errors and cost by variant",
+            self.comparison.name
+        )
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
-        let (top, bottom) = style::two_panels(root, &self.title(), TOP_SHARE)?;
+        let area = style::titled(root, &self.title())?;
+        let (plot, side) = area.split_horizontally(area.dim_in_pixel().0 - LEGEND_WIDTH);
+        let split = (f64::from(plot.dim_in_pixel().1) * TOP_SHARE) as u32;
+        let (top, bottom) = plot.split_vertically(split);
+        let (left, right) = bottom.split_horizontally(bottom.dim_in_pixel().0 / 2);
         self.latency_panel(&top)?;
-        self.error_panel(&bottom)
+        self.bar_panel(&left, "error_rate", "error rate (%)", 100.0, ERRORS)?;
+        self.bar_panel(&right, "monthly_cost", "monthly cost (USD)", 1.0, COST)?;
+        let mut entries: Vec<(String, Swatch)> = BARS
+            .iter()
+            .map(|(_, name, c)| (name.to_string(), Swatch::Fill(c.to_rgba())))
+            .collect();
+        entries.push(("error rate".into(), Swatch::Fill(ERRORS.to_rgba())));
+        entries.push(("monthly cost".into(), Swatch::Fill(COST.to_rgba())));
+        entries.push(("95% interval".into(), Swatch::Line(BLACK, 2)));
+        style::side_legend(&side, &entries)
     }
 }
 
@@ -88,136 +147,137 @@ impl ComparisonChart<'_> {
             .map_or_else(String::new, |c| c.label.clone())
     }
 
-    /// The grouped latency bars.
+    /// The grouped latency bars, log scale.
     fn latency_panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
         let cols = &self.comparison.columns;
         let n = self.count();
-        let top = cols
+        let values = cols
             .iter()
             .flat_map(|c| BARS.iter().filter_map(move |(k, _, _)| estimate(c, k)))
-            .map(|e| (e.mean + e.half_width) * 1e3)
-            .fold(0.0_f64, f64::max);
-        let hi = if top > 0.0 { top * 1.18 } else { 1.0 };
+            .flat_map(|e| [e.mean * 1e3, (e.mean + e.half_width) * 1e3]);
+        let (lo, hi) = latency_decades(values);
         let labels = |v: &f64| self.column_label(*v);
         let mut chart = ChartBuilder::on(area)
             .margin_left(16)
-            .margin_right(32)
+            .margin_right(16)
             .margin_top(8)
             .x_label_area_size(50)
-            .y_label_area_size(110)
-            .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..hi)?;
+            .y_label_area_size(120)
+            .build_cartesian_2d(-0.5..(n as f64 - 0.5), (lo..hi).log_scale())?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&labels)
-            .y_desc("latency (ms)")
+            .y_desc("latency (log scale)")
             .axis_desc_style(font(AXIS))
             .label_style(font(AXIS))
-            .y_label_formatter(&|v| style::tick(*v))
+            .y_label_formatter(&|v| latency_tick(*v))
             .light_line_style(full_palette::GREY_200)
             .draw()?;
         let width = GROUP / BARS.len() as f64;
-        for (j, (key, name, colour)) in BARS.iter().enumerate() {
+        for (j, (key, _, colour)) in BARS.iter().enumerate() {
             let colour = *colour;
             let bars: Vec<(f64, &Estimate)> = cols
                 .iter()
                 .enumerate()
                 .filter_map(|(i, c)| {
                     let left = i as f64 - GROUP / 2.0 + j as f64 * width;
-                    Some((left, estimate(c, key)?))
+                    Some((left, estimate(c, key).filter(|e| e.mean > 0.0)?))
                 })
                 .collect();
             let rects = bars.iter().map(|(left, e)| {
                 Rectangle::new(
                     [
-                        (left + width * 0.06, 0.0),
-                        (left + width * 0.94, e.mean * 1e3),
+                        (left + width * 0.06, lo),
+                        (left + width * 0.94, (e.mean * 1e3).max(lo)),
                     ],
                     colour.filled(),
                 )
             });
-            chart
-                .draw_series(rects)?
-                .label(*name)
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 9), (x + 24, y + 9)], colour.filled())
-                });
+            chart.draw_series(rects)?;
             for (left, e) in &bars {
                 let x = left + width / 2.0;
                 let (mean, hw) = (e.mean * 1e3, e.half_width * 1e3);
                 draw_whisker(
                     &mut chart,
                     x,
-                    ((mean - hw).max(0.0), mean + hw),
+                    ((mean - hw).max(lo), (mean + hw).min(hi)),
                     BLACK.stroke_width(2),
                 )?;
-                let text = Text::new(style::tick(mean), (-12, -28), font(LABEL - 2).color(&BLACK));
-                chart.draw_series(std::iter::once(EmptyElement::at((x, mean + hw)) + text))?;
+                let text = Text::new(
+                    latency_value(mean),
+                    (-24, -28),
+                    font(LABEL - 4).color(&BLACK),
+                );
+                let top = (mean + hw).clamp(lo, hi);
+                chart.draw_series(std::iter::once(EmptyElement::at((x, top)) + text))?;
             }
         }
         if cols.is_empty() {
-            let text = Text::new("nothing compared", (-0.2, hi * 0.5), font(AXIS));
+            let text = Text::new("nothing compared", (-0.2, (lo * hi).sqrt()), font(AXIS));
             chart.draw_series(std::iter::once(text))?;
         }
-        style::legend(&mut chart, SeriesLabelPosition::UpperLeft)
+        Ok(())
     }
 
-    /// The error-rate bars, percent.
-    fn error_panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> DrawResult
+    /// One bar per column of metric `key` (times `scale`), with its interval.
+    fn bar_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        key: &str,
+        y_desc: &str,
+        scale: f64,
+        colour: RGBColor,
+    ) -> DrawResult
     where
         DB::ErrorType: 'static,
     {
         let cols = &self.comparison.columns;
         let n = self.count();
-        let rates: Vec<Option<&Estimate>> =
-            cols.iter().map(|c| estimate(c, "error_rate")).collect();
-        let top = rates
+        let values: Vec<Option<&Estimate>> = cols.iter().map(|c| estimate(c, key)).collect();
+        let top = values
             .iter()
             .flatten()
-            .map(|e| (e.mean + e.half_width) * 100.0)
+            .map(|e| (e.mean + e.half_width) * scale)
             .fold(0.0_f64, f64::max);
         let hi = if top > 0.0 { top * 1.25 } else { 1.0 };
         let labels = |v: &f64| self.column_label(*v);
         let mut chart = ChartBuilder::on(area)
             .margin_left(16)
-            .margin_right(32)
+            .margin_right(16)
             .margin_bottom(8)
             .x_label_area_size(50)
-            .y_label_area_size(110)
+            .y_label_area_size(120)
             .build_cartesian_2d(-0.5..(n as f64 - 0.5), 0.0..hi)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
             .x_label_formatter(&labels)
-            .y_desc("error rate (%)")
+            .y_desc(y_desc)
             .axis_desc_style(font(AXIS))
-            .label_style(font(AXIS))
+            .label_style(font(LABEL))
             .y_label_formatter(&|v| style::tick(*v))
             .y_labels(5)
             .light_line_style(full_palette::GREY_200)
             .draw()?;
-        let colour = full_palette::PURPLE_400;
-        let half = GROUP / BARS.len() as f64 / 2.0;
-        let rects = rates.iter().enumerate().filter_map(|(i, e)| {
+        let half = GROUP / 2.0 * 0.6;
+        let rects = values.iter().enumerate().filter_map(|(i, e)| {
             let e = (*e)?;
             let x = i as f64;
             Some(Rectangle::new(
-                [(x - half, 0.0), (x + half, e.mean * 100.0)],
+                [(x - half, 0.0), (x + half, e.mean * scale)],
                 colour.filled(),
             ))
         });
-        chart
-            .draw_series(rects)?
-            .label("error rate")
-            .legend(move |(x, y)| Rectangle::new([(x, y - 9), (x + 24, y + 9)], colour.filled()));
-        for (i, e) in rates.iter().enumerate() {
+        chart.draw_series(rects)?;
+        for (i, e) in values.iter().enumerate() {
             let Some(e) = e else { continue };
-            let (mean, hw) = (e.mean * 100.0, e.half_width * 100.0);
+            let (mean, hw) = (e.mean * scale, e.half_width * scale);
             draw_whisker(
                 &mut chart,
                 i as f64,
@@ -226,14 +286,24 @@ impl ComparisonChart<'_> {
             )?;
         }
         if top <= 0.0 {
-            let text = Text::new(
-                "no failed requests",
-                (n as f64 / 2.0 - 0.7, hi * 0.6),
-                font(AXIS),
-            );
+            let empty = if key == "error_rate" {
+                "no failed requests"
+            } else {
+                "no data"
+            };
+            let text = Text::new(empty, (n as f64 / 2.0 - 0.9, hi * 0.6), font(AXIS));
             chart.draw_series(std::iter::once(text))?;
         }
-        style::legend(&mut chart, SeriesLabelPosition::UpperRight)
+        Ok(())
+    }
+}
+
+/// A bar's value in ms, or in s from a second up.
+fn latency_value(ms: f64) -> String {
+    if ms >= 1_000.0 {
+        format!("{} s", style::tick(ms / 1_000.0))
+    } else {
+        format!("{} ms", style::tick(ms))
     }
 }
 
@@ -273,6 +343,7 @@ mod tests {
                 metric("latency_p99", Unit::Seconds, p50 * 4.0),
                 metric("latency_p999", Unit::Seconds, p50 * 6.0),
                 metric("error_rate", Unit::Share, errors),
+                metric("monthly_cost", Unit::UsdPerMonth, 1_000.0),
             ],
             failover: Vec::new(),
         }
@@ -292,7 +363,8 @@ mod tests {
         let chart = render_comparison(&c).unwrap();
         assert_eq!(chart.name, "comparison");
         for text in [
-            "two: latency and errors by variant",
+            "two: latency, errors and cost by variant",
+            "monthly cost (USD)",
             "fast",
             "slow",
             "p99.9",
@@ -300,6 +372,17 @@ mod tests {
             assert!(chart.svg.contains(text), "{text}");
         }
         assert_eq!(&chart.png[..8], b"\x89PNG\r\n\x1a\n");
+    }
+
+    #[test]
+    fn the_log_scale_shows_a_fast_p50_beside_a_slow_p999() {
+        // 5 ms beside 20 s: the axis runs over whole decades from 1 ms to 100 s.
+        assert_eq!(latency_decades([5.0, 20_000.0, 0.0]), (1.0, 100_000.0));
+        assert_eq!(latency_decades([]), (1.0, 1_000.0));
+        assert_eq!(latency_tick(10.0), "10 ms");
+        assert_eq!(latency_tick(10_000.0), "10 s");
+        assert_eq!(latency_tick(20.0), "");
+        assert_eq!(latency_value(20_000.0), "20 s");
     }
 
     #[test]

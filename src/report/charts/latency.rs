@@ -61,6 +61,7 @@ impl LatencyChart<'_> {
             .light_line_style(full_palette::GREY_200)
             .draw()?;
         style::shade_windows(&mut chart, d, (lo, hi), true)?;
+        style::draw_markers(&mut chart, d, (lo, hi), true)?;
         let p50 = full_palette::BLUE_700.stroke_width(LINE);
         let p99 = full_palette::RED_800.stroke_width(LINE);
         style::gapped_line(&mut chart, &d.mid, &d.p50_ms, lo, p50, "p50")?;
@@ -106,6 +107,7 @@ impl LatencyChart<'_> {
             .light_line_style(full_palette::GREY_200)
             .draw()?;
         style::shade_windows(&mut chart, d, (0.0, hi), false)?;
+        style::draw_markers(&mut chart, d, (0.0, hi), false)?;
         if stacks.is_empty() {
             let text = Text::new("no failed requests", (d.end * 0.45, hi * 0.5), font(AXIS));
             chart.draw_series(std::iter::once(text))?;

@@ -4,7 +4,7 @@
 //!
 //! The y axis is linear when the peak reaches 5% of the limit; below that a linear axis would
 //! show a flat line at the bottom, so it turns logarithmic (from 1 port to above the limit),
-//! and says so.
+//! and says so; a window with no port in use is then left out (a gap), not drawn as 1.
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::ValueFormatter;
@@ -64,7 +64,7 @@ impl Plot for SnatChart<'_> {
         } else {
             let hi = 10f64.powf((limit * 1.2).log10().ceil());
             let mut chart = builder(&area).build_cartesian_2d(0.0..d.end, (1.0..hi).log_scale())?;
-            self.mesh(&mut chart, "SNAT ports (log scale)")?;
+            self.mesh(&mut chart, "SNAT ports (log scale, 0 not drawn)")?;
             self.series(&mut chart, (1.0, hi), 1.0)
         }
     }
@@ -114,6 +114,7 @@ impl SnatChart<'_> {
             return Ok(());
         };
         style::shade_windows(chart, d, range, true)?;
+        style::draw_markers(chart, d, range, true)?;
         let used = full_palette::BLUE_700.stroke_width(LINE);
         let label = "ports in use (peak per window)";
         style::gapped_line(chart, &d.mid, &snat.in_use, floor, used, label)?;
