@@ -4,16 +4,28 @@
 //!
 //! Criterion's throughput line (`thrpt: … elem/s`) is events per second: one element is one
 //! event popped from the calendar (an arrival or a departure).
+//!
+//! The M/M/c calendar holds about five events; real scenarios hold 10^4–10^6. The `hold`
+//! groups measure the calendar alone at those sizes with the classic hold model: the calendar
+//! is filled with `n` events, then each step pops the earliest and schedules one an
+//! exponential time later, so the size stays `n`. The baseline is a `BinaryHeap` of
+//! (time, sequence, event) — the same FIFO tie-break. One element is one pop + schedule.
+//!
+//! At the end the bench prints one `RATIO` line per comparison (engine / baseline, medians of
+//! runs timed alternately in this run): the figures the README's Performance table quotes.
+
+mod common;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::Rng;
 use rand_distr::{Distribution, Exp1};
 use trafsim::engine::{
-    ArrivalProcess, Dist, NetworkSpec, SimDuration, SourceSpec, StationSpec, simulate, stream,
+    ArrivalProcess, Calendar, Dist, NetworkSpec, SimDuration, SimTime, SourceSpec, StationSpec,
+    simulate, stream,
 };
 
 const SERVERS: u32 = 4;
@@ -85,6 +97,127 @@ fn baseline(seed: u64) -> u64 {
     events
 }
 
+/// Hold-model steps per measurement.
+const HOLD_STEPS: u64 = 1_000_000;
+
+/// Mean time between an event and the one it schedules, in ns (any positive value: the
+/// calendar's work depends on the size, not the scale).
+const HOLD_MEAN_NS: f64 = 1e6;
+
+/// Exponential delays in ns, precomputed so that both calendars see the same ones and the
+/// random numbers cost neither.
+fn hold_delays(count: usize) -> Vec<u64> {
+    let mut rng = stream(7, 0, 0);
+    (0..count)
+        .map(|_| {
+            let e: f64 = Exp1.sample(&mut rng);
+            (e * HOLD_MEAN_NS) as u64 + 1
+        })
+        .collect()
+}
+
+/// trafsim's calendar filled with `n` events.
+fn hold_engine_setup(n: usize, delays: &[u64]) -> Calendar<u64> {
+    let mut cal = Calendar::new();
+    for (i, &d) in delays.iter().take(n).enumerate() {
+        cal.schedule(SimTime(d), i as u64);
+    }
+    cal
+}
+
+/// `steps` hold steps on `cal`; returns a checksum.
+fn hold_engine(cal: &mut Calendar<u64>, delays: &[u64], steps: u64) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..steps as usize {
+        let (t, e) = cal.pop().expect("never empty");
+        sum = sum.wrapping_add(e);
+        cal.schedule(SimTime(t.0 + delays[i % delays.len()]), e);
+    }
+    sum
+}
+
+type BaselineHeap = BinaryHeap<Reverse<(u64, u64, u64)>>;
+
+/// The baseline heap filled with `n` events.
+fn hold_baseline_setup(n: usize, delays: &[u64]) -> (BaselineHeap, u64) {
+    let mut heap = BinaryHeap::with_capacity(n);
+    for (i, &d) in delays.iter().take(n).enumerate() {
+        heap.push(Reverse((d, i as u64, i as u64)));
+    }
+    (heap, n as u64)
+}
+
+/// `steps` hold steps on the baseline heap; returns a checksum.
+fn hold_baseline((heap, seq): &mut (BaselineHeap, u64), delays: &[u64], steps: u64) -> u64 {
+    let mut sum = 0u64;
+    for i in 0..steps as usize {
+        let Reverse((t, _, e)) = heap.pop().expect("never empty");
+        sum = sum.wrapping_add(e);
+        heap.push(Reverse((t + delays[i % delays.len()], *seq, e)));
+        *seq += 1;
+    }
+    sum
+}
+
+/// The calendar sizes of the `hold` groups.
+const HOLD_SIZES: [usize; 3] = [10_000, 100_000, 1_000_000];
+
+fn bench_hold(c: &mut Criterion) {
+    let delays = hold_delays(HOLD_SIZES[2] + 1);
+    for n in HOLD_SIZES {
+        let mut g = c.benchmark_group(format!("hold_{n}"));
+        g.sample_size(10);
+        g.throughput(Throughput::Elements(HOLD_STEPS));
+        g.bench_function("engine", |b| {
+            b.iter_batched_ref(
+                || hold_engine_setup(n, &delays),
+                |cal| hold_engine(cal, &delays, HOLD_STEPS),
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function("baseline_binaryheap", |b| {
+            b.iter_batched_ref(
+                || hold_baseline_setup(n, &delays),
+                |heap| hold_baseline(heap, &delays, HOLD_STEPS),
+                BatchSize::LargeInput,
+            )
+        });
+        g.finish();
+    }
+}
+
+/// The `RATIO` lines: M/M/c and each hold size, engine against baseline.
+fn summary(_: &mut Criterion) {
+    let spec = spec();
+    common::print_ratio(
+        "engine mmc_c4_rho0.8",
+        "events",
+        ("engine", || common::timed(|| simulate(&spec, 1, 0).events)),
+        ("baseline", || common::timed(|| baseline(1))),
+    );
+    let delays = hold_delays(HOLD_SIZES[2] + 1);
+    for n in HOLD_SIZES {
+        common::print_ratio(
+            &format!("calendar hold {n} pending"),
+            "steps",
+            ("engine", || {
+                let mut cal = hold_engine_setup(n, &delays);
+                common::timed(|| {
+                    hold_engine(&mut cal, &delays, HOLD_STEPS);
+                    HOLD_STEPS
+                })
+            }),
+            ("baseline", || {
+                let mut heap = hold_baseline_setup(n, &delays);
+                common::timed(|| {
+                    hold_baseline(&mut heap, &delays, HOLD_STEPS);
+                    HOLD_STEPS
+                })
+            }),
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let spec = spec();
     let engine_events = simulate(&spec, 1, 0).events;
@@ -102,5 +235,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, bench_hold, summary);
 criterion_main!(benches);

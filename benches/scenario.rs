@@ -1,6 +1,13 @@
 //! Whole-scenario benchmark: one replication of each shipped ingress scenario, shortened to one
 //! simulated minute, reporting client requests per second of wall time (criterion's
 //! `elem/s`: one element is one client request).
+//!
+//! The `pods` group runs `ingress-istio.toml` (least-request balancing with locality priority
+//! levels, the pick with the most work) with `web` at 10 pods and at 10,000 pods over the three
+//! zones, the same load: the cost per request should not depend on the pod count. At the end
+//! the bench prints a `RATIO` line and the µs per request of each.
+
+mod common;
 
 use std::hint::black_box;
 use std::path::Path;
@@ -8,16 +15,23 @@ use std::path::Path;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use trafsim::engine::SimDuration;
 use trafsim::model::simulate;
+use trafsim::scenario::Scenario;
+
+/// A shipped scenario shortened to `secs` simulated seconds, no warm-up, no faults.
+fn shortened(name: &str, secs: u64) -> Scenario {
+    let path = format!("scenarios/{name}.toml");
+    let mut s = trafsim::scenario::load(Path::new(&path)).expect("shipped scenario loads");
+    s.simulation.duration = SimDuration::from_secs(secs);
+    s.simulation.warmup = SimDuration::ZERO;
+    s.faults.clear();
+    s
+}
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("scenario_1min");
     g.sample_size(10);
     for name in ["ingress-app-gateway", "ingress-nginx", "ingress-istio"] {
-        let path = format!("scenarios/{name}.toml");
-        let mut s = trafsim::scenario::load(Path::new(&path)).expect("shipped scenario loads");
-        s.simulation.duration = SimDuration::from_secs(60);
-        s.simulation.warmup = SimDuration::ZERO;
-        s.faults.clear();
+        let s = shortened(name, 60);
         let first = simulate(&s, 0);
         g.throughput(Throughput::Elements(first.offered));
         eprintln!(
@@ -31,5 +45,47 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// `ingress-istio.toml` for 20 simulated seconds with `pods` pods of `web` spread over its
+/// three zones.
+fn with_pods(pods: u32) -> Scenario {
+    let mut s = shortened("ingress-istio", 20);
+    let zones = s.services[0].pods.len() as u32;
+    s.services[0].pods = (0..zones)
+        .map(|z| pods / zones + u32::from(z < pods % zones))
+        .collect();
+    s
+}
+
+/// Pod counts of the `pods` group.
+const PODS: [u32; 2] = [10, 10_000];
+
+fn bench_pods(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pods");
+    g.sample_size(10);
+    for pods in PODS {
+        let s = with_pods(pods);
+        let first = simulate(&s, 0);
+        g.throughput(Throughput::Elements(first.offered));
+        g.bench_function(format!("istio_web_{pods}_pods"), |b| {
+            b.iter(|| black_box(simulate(black_box(&s), 0).events))
+        });
+    }
+    g.finish();
+    let (few, many) = (with_pods(PODS[0]), with_pods(PODS[1]));
+    let run = |s: &Scenario| common::timed(|| simulate(s, 0).offered);
+    let (a, b) = common::print_ratio(
+        "pods 10000 vs 10 (istio web)",
+        "requests",
+        ("10000-pods", || run(&many)),
+        ("10-pods", || run(&few)),
+    );
+    eprintln!(
+        "RATIO pods µs per request: 10 pods {:.3}, 10000 pods {:.3}, 10000/10 = {:.2}",
+        1e6 / b,
+        1e6 / a,
+        b / a
+    );
+}
+
+criterion_group!(benches, bench, bench_pods);
 criterion_main!(benches);

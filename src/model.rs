@@ -11,6 +11,7 @@
 //! - `call_retry` — retries the services' own code makes of failed calls;
 //! - `policy` — network policies: dropped calls and their counts;
 //! - `balance` — load-balancing policies (ingress-nginx's EWMA, Envoy's least-request);
+//! - `routable` — each balancer's candidate pods as maintained sets: a pick in O(log n);
 //! - `locality` — zones in balancing: Envoy's locality priority levels, topology-aware routing;
 //! - `retry_on` — which failures Istio's default retry policy retries (gateway and mesh);
 //! - [`detection`] — how long each balancer takes to notice a dead or new backend;
@@ -26,6 +27,7 @@
 //! - `firewall` — Azure Firewall instances as throughput-limited queues, and their autoscaling;
 //! - `timers` — calendar lanes for fixed timeouts, and which queued timeouts are stale;
 //! - `memory` — the memory a replication holds, against a budget;
+//! - `footprint` — the high-water marks of a replication's state (calendar, arena, bytes);
 //! - `collect` — gauges and the end-of-run [`RunResult`];
 //! - [`timeline`] — when the control loops acted (evictions, HPA and gateway scaling), for the
 //!   charts' markers;
@@ -45,6 +47,7 @@ mod fan_out;
 mod faults;
 mod firewall;
 mod flow;
+mod footprint;
 mod front;
 mod gateway_hpa;
 mod hpa;
@@ -56,6 +59,7 @@ mod placement;
 mod policy;
 pub mod result;
 mod retry_on;
+mod routable;
 mod scaling;
 mod sim;
 mod snat;
@@ -65,6 +69,7 @@ mod timers;
 pub mod topology;
 pub mod usage;
 
+pub use footprint::{Footprint, simulate_with_footprint};
 pub use memory::OverBudget;
 pub use result::{
     DeadSends, DeniedCalls, ErrorCause, FirewallRun, ReplicaStats, RunResult, TierResult,

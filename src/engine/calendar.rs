@@ -17,6 +17,10 @@
 //! twice its size after the last clean-up asks for one ([`Calendar::compaction_due`]), and
 //! [`Calendar::compact`] drops the entries that the model says are stale. A lane's memory is
 //! thus bounded by about twice its live timers, at an amortised O(1) cost per timer.
+//!
+//! A lane of delay zero holds the events scheduled for *now* (zero-latency hops, immediate
+//! replies, instants in the past moved to now): they too come in (time, sequence) order, and
+//! take O(1) instead of a trip through the heap.
 
 use std::collections::VecDeque;
 
@@ -92,12 +96,12 @@ impl<E: Copy> Calendar<E> {
     }
 
     /// Gives events scheduled exactly `delay` ahead a lane of their own (see the module doc):
-    /// meant for fixed timeouts. A duration that has a lane already, a zero duration, and any
-    /// duration beyond the first eight are ignored (they use the heap; the order of events is
-    /// the same either way).
+    /// meant for fixed timeouts, and zero for the events of the current instant. A duration
+    /// that has a lane already and any duration beyond the first eight are ignored (they use
+    /// the heap; the order of events is the same either way).
     pub fn add_lane(&mut self, delay: SimDuration) {
         let d = delay.0;
-        if d == 0 || self.lanes.len() >= MAX_LANES || self.lanes.iter().any(|l| l.delay == d) {
+        if self.lanes.len() >= MAX_LANES || self.lanes.iter().any(|l| l.delay == d) {
             return;
         }
         self.lanes.push(Lane {
@@ -378,6 +382,8 @@ mod tests {
             let mut plain: Calendar<u64> = Calendar::new();
             let mut laned: Calendar<u64> = Calendar::new();
             let lanes = [5u64, 17, 1000, 3];
+            // Zero: the events for now, which the past ones join too.
+            laned.add_lane(SimDuration::ZERO);
             for d in lanes {
                 laned.add_lane(SimDuration(d));
             }
@@ -385,9 +391,10 @@ mod tests {
             for ev in 0..5000u64 {
                 let r = lcg(&mut x);
                 let now = plain.now().0;
-                let at = match r % 4 {
-                    0 | 1 => now + lanes[(r / 4 % 4) as usize],
+                let at = match r % 5 {
+                    0 | 1 => now + lanes[(r / 5 % 4) as usize],
                     2 => now + (r >> 8) % 50,
+                    3 => now,
                     _ => now.saturating_sub(r % 7),
                 };
                 plain.schedule(SimTime(at), ev);

@@ -14,6 +14,7 @@ use crate::scenario::Balancing;
 use crate::scenario::defaults::NGINX_EWMA_DECAY_TIME;
 
 use super::locality::{Locality, local_percent};
+use super::routable::Part;
 use super::sim::{NONE, Sim};
 use super::topology::{Pod, View};
 
@@ -42,6 +43,10 @@ pub(super) fn ewma_update(pod: &mut Pod, rtt_secs: f64, now_secs: f64) {
 
 impl Sim<'_> {
     /// Picks a pod of `service` by `policy`, or `None` if no pod is routable.
+    ///
+    /// The candidates are drawn from the maintained sets of [`super::routable`] in O(log n),
+    /// with no allocation: the pod drawn is the one a scan of the service's pods in order would
+    /// give for the same random draws.
     pub(super) fn pick(
         &mut self,
         service: usize,
@@ -51,84 +56,77 @@ impl Sim<'_> {
         avoid: u32,
     ) -> Option<u32> {
         let now = self.cal.now();
-        // The candidates go into a buffer kept between picks: no allocation per request.
-        let mut cands = std::mem::take(&mut self.pick_buffer);
-        cands.clear();
-        let pods = &self.topo.pods;
-        let listed = |p: &u32| pods[*p as usize].routable[view as usize];
-        cands.extend(
-            self.topo.service_pods[service]
-                .iter()
-                .copied()
-                .filter(|p| listed(p) && pods[*p as usize].ejected_until <= now.0),
-        );
-        match locality {
-            Locality::Any => {}
+        self.expire_ejections(service);
+        let sets = &self.routable;
+        let topo = &self.topo;
+        let avoid = (avoid != NONE).then_some(avoid);
+        let all = sets.draw(topo, service, view, Part::All, None);
+        let mut draw = match locality {
+            Locality::Any => all,
             Locality::Strict(z) => {
-                if cands.iter().any(|&p| pods[p as usize].zone == z) {
-                    cands.retain(|&p| pods[p as usize].zone == z);
+                if sets.candidates_in_zone(service, view, z) > 0 {
+                    sets.draw(topo, service, view, Part::Zone(z), None)
+                } else {
+                    all
                 }
             }
             Locality::Priority(z) => {
-                let total = |local: bool| {
-                    self.topo.service_pods[service]
-                        .iter()
-                        .filter(|p| listed(p) && (pods[**p as usize].zone == z) == local)
-                        .count()
-                };
-                let healthy = cands
-                    .iter()
-                    .filter(|&&p| pods[p as usize].zone == z)
-                    .count();
+                let healthy = sets.candidates_in_zone(service, view, z);
+                let (local_total, remote_total) = sets.listed_split(service, view, z);
                 let percent = local_percent(
-                    (healthy, total(true)),
-                    (cands.len() - healthy, total(false)),
+                    (healthy, local_total),
+                    (all.len as usize - healthy, remote_total),
                 );
                 let local = self.rng.balance.random_range(0..100u64) < percent;
+                let part = if local {
+                    Part::Zone(z)
+                } else {
+                    Part::Except(z)
+                };
                 // A level with no candidate left (all avoided) hands over to the other.
-                let level: Vec<u32> = cands
-                    .iter()
-                    .copied()
-                    .filter(|&p| (pods[p as usize].zone == z) == local && p != avoid)
-                    .collect();
-                if !level.is_empty() {
-                    cands = level;
-                }
+                let level = sets.draw(topo, service, view, part, avoid);
+                if level.len > 0 { level } else { all }
             }
+        };
+        // A retry avoids the previous try's pod when another candidate is left.
+        if avoid.is_some() && draw.len > 1 {
+            draw = sets.draw(topo, service, view, draw.part(), avoid);
         }
-        if avoid != NONE && cands.len() > 1 {
-            cands.retain(|&p| p != avoid);
-        }
-        if cands.is_empty() {
-            self.pick_buffer = cands;
+        if draw.len == 0 {
             return None;
         }
+        let nth = |k: u32| sets.nth(topo, &draw, k);
         let rng = &mut self.rng.balance;
+        let len = draw.len;
+        // Indices are drawn over `usize`, as the scan drew them (the same random numbers).
+        let mut index = |from: u32| rng.random_range(from as usize..len as usize) as u32;
         let pick = match policy {
             Balancing::RoundRobin => {
                 let c = &mut self.rr[service];
                 *c = c.wrapping_add(1);
-                cands[*c as usize % cands.len()]
+                nth(*c % len)
             }
-            Balancing::Random => cands[rng.random_range(0..cands.len())],
+            Balancing::Random => nth(index(0)),
             Balancing::LeastRequest => {
-                let a = cands[rng.random_range(0..cands.len())];
-                let b = cands[rng.random_range(0..cands.len())];
-                let load = |p: u32| pods[p as usize].in_flight;
+                let a = nth(index(0));
+                let b = nth(index(0));
+                let load = |p: u32| topo.pods[p as usize].in_flight;
                 if load(b) < load(a) { b } else { a }
             }
             Balancing::Ewma => {
                 // `pick_and_score(peers, 2)`: a partial Fisher–Yates shuffle draws two distinct
-                // peers; the lower score wins, the first drawn on a tie.
-                if cands.len() == 1 {
-                    cands[0]
+                // peers (swap the first with the i-th, then the second with the j-th, j ≥ 1);
+                // the lower score wins, the first drawn on a tie.
+                if len == 1 {
+                    nth(0)
                 } else {
-                    let i = rng.random_range(0..cands.len());
-                    cands.swap(0, i);
-                    let j = rng.random_range(1..cands.len());
-                    cands.swap(1, j);
+                    let i = index(0);
+                    let j = index(1);
+                    let a = nth(i);
+                    // After the first swap, position i holds the first candidate.
+                    let b = if j == i { nth(0) } else { nth(j) };
                     let t = now.as_secs_f64();
-                    let (a, b) = (cands[0], cands[1]);
+                    let pods = &topo.pods;
                     if ewma_score(&pods[b as usize], t) < ewma_score(&pods[a as usize], t) {
                         b
                     } else {
@@ -137,7 +135,6 @@ impl Sim<'_> {
                 }
             }
         };
-        self.pick_buffer = cands;
         Some(pick)
     }
 }

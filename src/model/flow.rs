@@ -495,13 +495,8 @@ impl Sim<'_> {
 
     /// Endpoints of `service` in `zone` that kube-proxy would route to.
     fn routable_in_zone(&self, service: usize, zone: usize) -> usize {
-        self.topo.service_pods[service]
-            .iter()
-            .filter(|&&p| {
-                let pod = &self.topo.pods[p as usize];
-                pod.zone == zone && pod.routable[super::topology::View::Endpoints as usize]
-            })
-            .count()
+        self.routable
+            .listed_in_zone(service, super::topology::View::Endpoints, zone)
     }
 
     /// Work ends at its pod: free the worker slot, start the next waiting work, reply.
@@ -719,5 +714,6 @@ impl Sim<'_> {
         p.ejections += 1;
         p.consecutive_errors = 0;
         p.ejected_until = now.0 + od.base_ejection_time.0 * u64::from(p.ejections);
+        self.sync_routable(pod);
     }
 }

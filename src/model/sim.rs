@@ -323,8 +323,8 @@ pub struct Sim<'a> {
     pub end: SimTime,
     /// Round-robin cursor per service.
     pub rr: Vec<u32>,
-    /// The balancers' candidate pods, kept between picks so that a pick allocates nothing.
-    pub pick_buffer: Vec<u32>,
+    /// The balancers' candidate pods per view, service and zone (see `routable`).
+    pub routable: super::routable::RoutableSets,
     /// Per service degradation.
     pub svc_degr: Vec<Degradation>,
     /// Per destination degradation.
@@ -418,6 +418,8 @@ pub struct Sim<'a> {
     pub view_for_ingress: View,
     /// Network policies: which calls are dropped, and how many were (after warm-up).
     pub policy: super::policy::PolicyGate,
+    /// High-water marks of the state, noted at each memory check.
+    pub footprint: super::footprint::Footprint,
 }
 
 impl<'a> Sim<'a> {
@@ -434,7 +436,7 @@ impl<'a> Sim<'a> {
             warm: SimTime::ZERO + s.simulation.warmup,
             end,
             rr: vec![0; s.services.len()],
-            pick_buffer: Vec::new(),
+            routable: super::routable::RoutableSets::build(&topo, SimTime::ZERO),
             svc_degr: vec![Degradation::default(); s.services.len()],
             dest_degr: vec![Degradation::default(); s.egress.destinations.len()],
             nat_up: vec![true; topo.zones],
@@ -493,6 +495,7 @@ impl<'a> Sim<'a> {
                 _ => View::Endpoints,
             },
             policy: super::policy::PolicyGate::new(s),
+            footprint: Default::default(),
             topo,
         }
     }
@@ -569,6 +572,7 @@ impl<'a> Sim<'a> {
         self.cal.schedule(self.warm, Ev::WarmupEnd);
         self.schedule_sample();
         self.wait_for_nodes();
+        self.routable = super::routable::RoutableSets::build(&self.topo, SimTime::ZERO);
         self.start_autoscalers();
         self.start_gateway_autoscaler();
         self.start_firewall();
@@ -594,7 +598,9 @@ impl<'a> Sim<'a> {
             until_check -= 1;
             if until_check == 0 {
                 until_check = super::memory::CHECK_EVERY;
-                if let Some(over) = self.over_budget(budget) {
+                if self.note_footprint() > budget
+                    && let Some(over) = self.over_budget(budget)
+                {
                     return Err(over);
                 }
             }
@@ -654,6 +660,7 @@ impl<'a> Sim<'a> {
                 // still takes it out of App Gateway's pool.
                 if p.epoch == epoch || (p.retired && !routable) {
                     let was = std::mem::replace(&mut p.routable[view as usize], routable);
+                    self.sync_routable(pod);
                     if was && !routable && view == View::AppGateway as u8 {
                         self.agw_deregistered(pod);
                     }

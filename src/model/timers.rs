@@ -7,9 +7,12 @@ use super::sim::{Ev, Sim};
 
 impl Sim<'_> {
     /// Gives the scenario's fixed timeouts calendar lanes: the client's, the ingress's per try
-    /// and every call's own. The order of events is the same as with none.
+    /// and every call's own; and, first (every `schedule` looks its delay up in order), a lane
+    /// for the events of the current instant: zero-latency hops and immediate replies. The
+    /// order of events is the same as with none.
     pub(super) fn add_timer_lanes(&mut self) {
         let s = self.s;
+        self.cal.add_lane(crate::engine::SimDuration::ZERO);
         self.cal.add_lane(s.clients.timeout);
         self.cal.add_lane(s.ingress.backend_timeout);
         if let IngressKind::Istio(i) = &s.ingress.kind {

@@ -55,7 +55,8 @@ pub struct Pod {
     pub life: Life,
     /// Bumped on every death, so work started before a death is recognised afterwards.
     pub epoch: u32,
-    /// Routable per [`View`].
+    /// Routable per [`View`]. During a run it changes only in the `Detect` handler, which
+    /// tells the balancers' candidate sets (`routable`); a change elsewhere must do the same.
     pub routable: [bool; 2],
     /// Requests in flight at this pod sent by the ingress (for least-request balancing).
     pub in_flight: u32,
