@@ -274,6 +274,7 @@ mod tests {
                 metric("latency_p999", Unit::Seconds, p50 * 6.0),
                 metric("error_rate", Unit::Share, errors),
             ],
+            slo: None,
             failover: Vec::new(),
         }
     }
