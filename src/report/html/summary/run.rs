@@ -57,8 +57,13 @@ fn slo(s: &Summary) -> Badge {
             label: format!("SLO {}", v.verdict.as_str()),
             class: verdict_class(v.verdict.as_str()),
             detail: format!(
-                "p99 {} ms (target {} ms, {}) · error rate {}% (target {}%, {})",
+                "p99 {} ms{} (target {} ms, {}) · error rate {}% (target {}%, {})",
                 est(&v.p99, 1e3),
+                if s.unfinished.count > 0 {
+                    " with the unfinished requests' ages"
+                } else {
+                    ""
+                },
                 num(v.p99_target_secs * 1e3),
                 v.p99_verdict.as_str(),
                 est(&v.error_rate, 100.0),
