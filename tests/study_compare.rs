@@ -145,8 +145,9 @@ fn files_with_different_seeds_are_run_with_one_and_written_atomically() {
                 .and(predicate::str::contains("Δ"))
                 // The slower service is worse in p50 and an SLO row closes the table.
                 .and(predicate::str::is_match(r"p50 latency \(ms\) .* worse\n").unwrap())
+                .and(predicate::str::is_match(r"\nSLO verdict +met +\S+\n").unwrap())
                 .and(predicate::str::contains(
-                    "SLO (p99 ≤ 120 ms, errors ≤ 0.100%)",
+                    "SLO: p99 ≤ 120 ms and error rate ≤ 0.100%",
                 )),
         )
         .stderr(predicate::str::contains("all columns use 3"));

@@ -6,7 +6,8 @@
 //! metric                    app-gateway          nginx                     Δ         …
 //! p50 latency (ms)           68.2 ±0.4     66.1 ±0.4     -2.10 ±0.05 better
 //! …
-//! SLO (p99 ≤ 250 ms, errors ≤ 1%)   met           missed
+//! SLO verdict                      met          missed
+//! SLO: p99 ≤ 250 ms and error rate ≤ 1%, each judged by its 95% interval
 //! ```
 //!
 //! Numbers keep about three significant digits; latencies are in milliseconds and shares in
@@ -155,9 +156,9 @@ pub(crate) fn comparison(c: &Comparison) -> String {
     out
 }
 
-/// The comparison's last row: each column's SLO verdict (`-` for a column without `[slo]`);
-/// nothing when no column has one. The label gives the first column's targets, or says they
-/// differ.
+/// The comparison's last row, `SLO verdict`: each column's verdict (`-` for a column without
+/// `[slo]`), and a line with the targets (or that each column has its own); nothing when no
+/// column has an SLO.
 fn slo_row(c: &Comparison, widths: &[usize]) -> String {
     let slos: Vec<_> = c.columns.iter().map(|col| col.slo.as_ref()).collect();
     let Some(first) = slos.iter().flatten().next() else {
@@ -166,16 +167,16 @@ fn slo_row(c: &Comparison, widths: &[usize]) -> String {
     let same = slos.iter().flatten().all(|v| {
         v.p99_target_secs == first.p99_target_secs && v.error_rate_target == first.error_rate_target
     });
-    let label = if same {
+    let targets = if same {
         format!(
-            "SLO (p99 ≤ {} ms, errors ≤ {}%)",
+            "SLO: p99 ≤ {} ms and error rate ≤ {}%, each judged by its 95% interval",
             num(first.p99_target_secs * 1e3),
             num(first.error_rate_target * 100.0)
         )
     } else {
-        "SLO (each column's own)".to_string()
+        "SLO: each column's own [slo], each target judged by its 95% interval".to_string()
     };
-    let mut line = format!("{label:<LABEL$}");
+    let mut line = format!("{:<LABEL$}", "SLO verdict");
     for (i, v) in slos.iter().enumerate() {
         let word = v.map_or("-", |v| v.verdict.as_str());
         let _ = write!(line, "{word:>w$}", w = widths[i]);
@@ -183,7 +184,7 @@ fn slo_row(c: &Comparison, widths: &[usize]) -> String {
             let _ = write!(line, "{:>DIFF$}", "");
         }
     }
-    format!("{}\n", line.trim_end())
+    format!("{}\n{targets}\n", line.trim_end())
 }
 
 /// The sweep table: one row per value, one block per variant.

@@ -106,8 +106,8 @@ fn fault(scenario: &Scenario, reps: u64, f: &FailoverSummary) -> String {
         |fault| fault_label(scenario, &fault.kind),
     );
     let when = match f.fault.end_secs {
-        Some(end) => format!("{}–{} s", num(f.fault.start_secs), num(end)),
-        None => format!("from {} s", num(f.fault.start_secs)),
+        Some(end) => format!("{} to {}", clock(f.fault.start_secs), clock(end)),
+        None => format!("from {}", clock(f.fault.start_secs)),
     };
     let detection = match &f.detection {
         Some(d) => format!(
@@ -134,7 +134,7 @@ fn fault(scenario: &Scenario, reps: u64, f: &FailoverSummary) -> String {
     let r = &f.recovery;
     let recovery = match (r.status, r.time_to_recover_secs) {
         (RecoveryStatus::Recovered, Some(t)) => {
-            format!("recovered {} s after {} s", num(t), num(r.from_secs))
+            format!("recovered {} s after {}", num(t), clock(r.from_secs))
         }
         (RecoveryStatus::NoReference, _) => "recovery not judged (no reference)".to_string(),
         _ => "<strong class=\"missed\">not recovered</strong> by the end of the run".to_string(),
@@ -145,6 +145,16 @@ fn fault(scenario: &Scenario, reps: u64, f: &FailoverSummary) -> String {
         escape(&label),
         est(&f.failed_during_fault, 1.0)
     )
+}
+
+/// A time since the start of the run: whole minutes from two minutes on (`6 min`, as
+/// scenarios write fault times), else seconds (`15 s`).
+fn clock(secs: f64) -> String {
+    if secs >= 120.0 && secs % 60.0 == 0.0 {
+        format!("{} min", num(secs / 60.0))
+    } else {
+        format!("{} s", num(secs))
+    }
 }
 
 /// The largest cause of failed requests, or that none failed.
@@ -176,6 +186,13 @@ fn worst_cause(s: &Summary) -> String {
 mod tests {
     use super::*;
     use crate::runner::fake;
+
+    #[test]
+    fn times_read_in_minutes_when_whole() {
+        assert_eq!(clock(360.0), "6 min");
+        assert_eq!(clock(15.0), "15 s");
+        assert_eq!(clock(150.0), "150 s");
+    }
 
     #[test]
     fn the_run_headline_has_the_slo_figures_and_the_worst_cause() {
