@@ -74,6 +74,10 @@ details { margin: 0.4em 0 0.8em; }
 summary { cursor: pointer; font-weight: 600; }
 td.sig { background: #fff4d6; font-weight: 600; }
 td.better, td.worse { font-weight: 600; }
+td.wrap, td .note { white-space: normal; }
+td.wrap { min-width: 6em; }
+.wide table { font-size: 0.9em; }
+.wide th, .wide td { padding: 4px 7px; }
 footer { margin-top: 3em; color: #57606a; font-size: 0.85em; }
 @media print { figure { break-inside: avoid; } }
 ";
