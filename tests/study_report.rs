@@ -201,6 +201,11 @@ fn compare_writes_a_self_contained_page_with_differences_and_failover() {
     }
     assert!(html.contains("<strong>study-slow</strong> against <strong>study-fast</strong>: "));
     assert!(html.contains("<span class=\"worse\">worse</span> in p50 latency (+"));
+    // The outage's story in a sentence, under the column that has it, in the summary.
+    let story = html
+        .find("<li>study-slow: <strong>zone 2 outage")
+        .expect("the summary tells the outage");
+    assert!(story < html.find("id=\"comparison-table\"").unwrap());
     // Same inputs, same bytes.
     assert_eq!(run(), html);
 }

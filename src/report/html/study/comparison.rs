@@ -33,7 +33,7 @@ pub fn comparison_report(
     charts: &[Chart],
 ) -> String {
     let (key, rest) = summary::key_chart(charts, &KEY_CHARTS);
-    let mut body = summary::render(&summary::comparison::headline(c));
+    let mut body = summary::render(&summary::comparison::headline(c, scenarios));
     body.push_str(&key.map_or_else(String::new, figure));
     let columns: Vec<String> = c
         .columns

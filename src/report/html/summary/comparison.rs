@@ -1,18 +1,21 @@
-//! The headline of `comparison.html`: each column's SLO verdict as a badge, and per column after
+//! The headline of `comparison.html`: each column's SLO verdict as a badge; per column after
 //! the reference one sentence naming the figures it is significantly better and worse in, with
-//! the differences; a column without a significant change says so.
+//! the differences (a column without a significant change says so); and each fault's story in
+//! a sentence, headed by its column, as in `report.html`.
 
 use super::{Badge, Headline, verdict_class};
 use crate::report::html::escape;
 use crate::report::html::tables::{est, est_signed, num};
+use crate::scenario::Scenario;
 use crate::study::better::Change;
 use crate::study::compare::{ColumnResult, Comparison};
 
 /// The chart `comparison.html` leads with.
 pub const KEY_CHARTS: [&str; 1] = ["comparison"];
 
-/// The headline items of comparison `c`.
-pub fn headline(c: &Comparison) -> Headline {
+/// The headline items of comparison `c`, whose columns ran `scenarios` (in column order; for
+/// the names of their faults).
+pub fn headline(c: &Comparison, scenarios: &[Scenario]) -> Headline {
     let mut h = Headline::default();
     if c.columns.iter().any(|col| col.slo.is_some()) {
         h.verdicts = c.columns.iter().map(slo).collect();
@@ -26,6 +29,15 @@ pub fn headline(c: &Comparison) -> Headline {
     }
     for col in c.columns.iter().skip(1) {
         h.lines.push(changes(col, &c.reference));
+    }
+    for (col, s) in c.columns.iter().zip(scenarios) {
+        for f in &col.failover {
+            h.lines.push(format!(
+                "{}: {}",
+                escape(&col.label),
+                super::run::fault(s, c.replications, f)
+            ));
+        }
     }
     h
 }

@@ -100,7 +100,7 @@ fn figures(s: &Summary) -> String {
 }
 
 /// One fault's story in a sentence: when, detection, the surviving zones, recovery.
-fn fault(scenario: &Scenario, reps: u64, f: &FailoverSummary) -> String {
+pub(super) fn fault(scenario: &Scenario, reps: u64, f: &FailoverSummary) -> String {
     let label = scenario.faults.get(f.fault.index).map_or_else(
         || format!("{} {}", f.fault.kind, f.fault.target),
         |fault| fault_label(scenario, &fault.kind),
