@@ -9,7 +9,7 @@
 //! of the per-replication differences, which is *significant* when it excludes zero, and
 //! *better* or *worse* when it is significant in a figure with a better direction (lower
 //! latency, errors and cost; higher goodput: [`super::better`]). A column whose scenario has an
-//! `[slo]` gets its SLO verdict, judged as `trafsim run` judges it ([`super::slo_fold`]).
+//! `[slo]` gets its SLO verdict, judged as `trafsim run` judges it (`study/slo_fold.rs`).
 //!
 //! The result is printed as a table and written to `<out>/<name>/comparison.json`
 //! (`schemas/comparison.schema.json`); `name` is `--name`, else the scenario's name for one
