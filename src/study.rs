@@ -28,12 +28,14 @@
 //! Commands return an [`Outcome`] (what to print, what was written, notes); the binary prints
 //! it, so this module never writes to standard output.
 
+pub mod better;
 pub mod capacity;
 pub mod compare;
 pub mod metrics;
 mod output;
 pub mod overrides;
 mod render;
+mod slo_fold;
 pub mod source;
 pub mod sweep;
 pub mod sweep_run;

@@ -293,9 +293,10 @@ fn run_and_compare_print_the_monthly_cost() {
         .lines()
         .find(|l| l.starts_with("monthly cost (USD/month)"))
         .unwrap_or_else(|| panic!("no cost row in\n{text}"));
-    // Two columns and the difference, significant: the designs are priced differently.
+    // Two columns and the difference, significant: the designs are priced differently, and
+    // the cheaper one is marked better (lower cost is better).
     assert_eq!(row.matches('±').count(), 3, "{row}");
-    assert!(row.trim_end().ends_with('*'), "{row}");
+    assert!(row.trim_end().ends_with("better"), "{row}");
     let json: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("cost-comparison/comparison.json")).unwrap(),
     )

@@ -1,14 +1,25 @@
 //! `report.html` in a real browser: `trafsim run` on a short zone outage writes the report (and
-//! `trafsim compare` on two variants of it writes `comparison.html`), headless Chromium
-//! (Debian's `chromium` package, which `.ci/run` installs when missing) opens it from disk
-//! with networking disabled, and the test checks that
+//! `trafsim compare` on two variants of it writes `comparison.html`, `trafsim capacity` on it
+//! without the outage writes `capacity.html`), headless Chromium (Debian's `chromium` package,
+//! which `.ci/run` installs when missing) opens it from disk with networking disabled, and the
+//! test checks that
 //!
 //! - the page logs nothing to the console (it has no script, so any message is a fault);
 //! - the DOM Chromium built holds the title, the tables, the failover section and one inline
 //!   SVG per chart;
-//! - the screenshot is a 1280-pixel-wide PNG that is not blank. It is kept as
-//!   `report-screenshot.png` (`comparison-screenshot.png`) beside the page, in the test's
-//!   temporary folder (set `TRAFSIM_KEEP_SCREENSHOT=DIR` to copy it to `DIR`).
+//! - in a 1280 × 800 window the executive summary is above the fold (its box ends within the
+//!   first 800 pixels of the page), nothing is wider than the window, and no table spills out
+//!   of the page's column unless it scrolls inside its own box. These are measured by the
+//!   browser's layout itself: a copy of the page with a short script appended (the page has
+//!   none) writes `getBoundingClientRect` figures into the DOM, which `--dump-dom` prints;
+//! - the screenshot of the top of the page (1280 × 1000) is a PNG that is not blank. It is
+//!   kept as `report-screenshot.png` (`comparison-screenshot.png`, `capacity-screenshot.png`)
+//!   beside the page, in the test's temporary folder (set `TRAFSIM_KEEP_SCREENSHOT=DIR` to
+//!   copy it to `DIR`).
+//!
+//! `TRAFSIM_WRITE_SCREENSHOTS=1` writes the three screenshots to `docs/images/`
+//! (`report-page.png`, `comparison-page.png`, `capacity-page.png`), the pictures the README
+//! shows: `TRAFSIM_WRITE_SCREENSHOTS=1 cargo test --release --test report_browser -- --ignored`.
 //!
 //! Without `/usr/bin/chromium` the test fails and says how to install it: a browser test that
 //! passes without a browser would prove nothing.
@@ -139,6 +150,39 @@ fn run_bounded(mut cmd: Command, dir: &Path, name: &str) -> Printed {
     }
 }
 
+/// Width and height of the window the summary must be visible in without scrolling.
+const FOLD: (u32, u32) = (1280, 800);
+
+/// Height of the screenshot: the top of the page, summary and key chart.
+const SHOT_HEIGHT: u32 = 1000;
+
+/// Appended to a copy of the page (the page itself has no script): measures the layout and
+/// writes it into the DOM as `<pre id="measured">key=value …</pre>`. `clipped` lists the
+/// tables (by id, else heading before them) that reach past the page's column without a
+/// scrolling box (`.wide`) around them.
+const MEASURE: &str = r#"<script>
+(function () {
+  var s = document.getElementById('summary');
+  var r = s ? s.getBoundingClientRect() : null;
+  var body = document.body.getBoundingClientRect();
+  var style = getComputedStyle(document.body);
+  var right = body.right - parseFloat(style.paddingRight) + 1;
+  var clipped = [];
+  document.querySelectorAll('table').forEach(function (t, i) {
+    if (t.closest('.wide')) { return; }
+    if (t.getBoundingClientRect().right > right) { clipped.push(t.id || ('table' + i)); }
+  });
+  var out = document.createElement('pre');
+  out.id = 'measured';
+  out.textContent = 'summary_top=' + (r ? r.top + window.scrollY : -1) +
+    ' summary_bottom=' + (r ? r.bottom + window.scrollY : -1) +
+    ' scroll_width=' + document.documentElement.scrollWidth +
+    ' inner_width=' + window.innerWidth +
+    ' clipped=' + clipped.join(',') + ' end';
+  document.body.appendChild(out);
+})();
+</script>"#;
+
 /// Writes the scenario into `dir` and runs `trafsim run` on it; returns the report's path.
 fn write_report(dir: &Path) -> PathBuf {
     let file = dir.join("browser-report.toml");
@@ -170,7 +214,8 @@ fn report_renders_in_chromium_without_console_errors() {
     assert_renders(
         &report,
         &[
-            "<title>trafsim report: browser-report</title>",
+            "<title>trafsim run report — browser-report</title>",
+            "id=\"summary\"",
             "id=\"slo\"",
             "id=\"end-to-end\"",
             "id=\"tiers\"",
@@ -182,6 +227,7 @@ fn report_renders_in_chromium_without_console_errors() {
             "name = \"browser-report\"",
         ],
         3,
+        "report-page.png",
     );
 }
 
@@ -209,7 +255,8 @@ fn comparison_page_renders_in_chromium_without_console_errors() {
     assert_renders(
         &page,
         &[
-            "<title>trafsim report: browser-report</title>",
+            "<title>trafsim comparison — browser-report</title>",
+            "id=\"summary\"",
             "id=\"comparison-table\"",
             "two-per-zone significant?",
             "id=\"chart-comparison\"",
@@ -220,13 +267,60 @@ fn comparison_page_renders_in_chromium_without_console_errors() {
             "name = \"browser-report\"",
         ],
         1,
+        "comparison-page.png",
+    );
+}
+
+/// The scenario without its outage, as two variants (one and two NGINX replicas per zone),
+/// through `trafsim capacity` with zone 2 lost as well: its `capacity.html` renders the same
+/// way, with a badge per variant and case.
+#[test]
+#[ignore = "needs /usr/bin/chromium; run by .ci/run with --ignored"]
+fn capacity_page_renders_in_chromium_without_console_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("browser-report.toml");
+    let fault = SCENARIO
+        .find("[[faults]]")
+        .and_then(|at| Some(at..at + SCENARIO[at..].find("[slo]")?))
+        .unwrap();
+    let steady = format!("{}{}", &SCENARIO[..fault.start], &SCENARIO[fault.end..])
+        .replace("duration = \"40s\"", "duration = \"20s\"");
+    let variants = "\n[[variants]]\nname = \"one-per-zone\"\n\n[[variants]]\n\
+                    name = \"two-per-zone\"\n\
+                    set = { \"ingress.instances\" = { \"1\" = 2, \"2\" = 2, \"3\" = 2 } }\n";
+    std::fs::write(&file, format!("{steady}{variants}")).unwrap();
+    assert_cmd::Command::cargo_bin("trafsim")
+        .unwrap()
+        .args(["capacity", "--replications", "3", "--tolerance", "10%"])
+        .args(["--lose-zone", "2", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .success();
+    let page = dir.path().join("out/browser-report/capacity.html");
+    assert_renders(
+        &page,
+        &[
+            "<title>trafsim capacity — browser-report</title>",
+            "id=\"summary\"",
+            "one-per-zone, all zones: ",
+            "two-per-zone, zone 2 lost: ",
+            "id=\"capacity-table\"",
+            "id=\"chart-capacity-probes\"",
+            "id=\"probes\"",
+            "name = \"browser-report\"",
+        ],
+        1,
+        "capacity-page.png",
     );
 }
 
 /// Opens the page at `path` in Chromium and asserts that it is self-contained, that the DOM
 /// Chromium built holds every one of `parts` and `svgs` inline SVGs, that the console stayed
-/// silent and that the screenshot (`<page>-screenshot.png` beside it) is not blank.
-fn assert_renders(path: &Path, parts: &[&str], svgs: usize) {
+/// silent, that the summary is above the fold and no table is clipped ([`assert_layout`]) and
+/// that the screenshot (`<page>-screenshot.png` beside it) is not blank. With
+/// `TRAFSIM_WRITE_SCREENSHOTS=1` the screenshot is also written to `docs/images/<doc_image>`.
+fn assert_renders(path: &Path, parts: &[&str], svgs: usize, doc_image: &str) {
     assert!(
         Path::new(CHROMIUM).is_file(),
         "{CHROMIUM} is missing: this test needs Debian's chromium package \
@@ -251,10 +345,8 @@ fn assert_renders(path: &Path, parts: &[&str], svgs: usize) {
     let url = file_url(path);
     let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
 
-    // The DOM as Chromium built it.
-    let mut dump = browser(&dir.join(format!("profile-dom-{stem}")));
-    dump.arg("--dump-dom").arg(&url);
-    let dom = run_bounded(dump, dir, &format!("dump-dom-{stem}")).stdout;
+    // The DOM as Chromium built it, laid out in a window of FOLD.
+    let dom = assert_layout(path, &html, &stem);
     for part in parts {
         assert!(dom.contains(part), "the rendered DOM lacks {part:?}");
     }
@@ -269,11 +361,8 @@ fn assert_renders(path: &Path, parts: &[&str], svgs: usize) {
     let shot = path.with_file_name(&name);
     let mut cmd = browser(&dir.join(format!("profile-shot-{stem}")));
     cmd.arg(format!("--screenshot={}", shot.display()))
-        .args([
-            "--window-size=1280,2000",
-            "--enable-logging=stderr",
-            "--v=0",
-        ])
+        .arg(format!("--window-size={},{SHOT_HEIGHT}", FOLD.0))
+        .args(["--hide-scrollbars", "--enable-logging=stderr", "--v=0"])
         .arg(&url);
     let stderr = run_bounded(cmd, dir, &format!("screenshot-{stem}")).stderr;
     let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
@@ -286,6 +375,61 @@ fn assert_renders(path: &Path, parts: &[&str], svgs: usize) {
     if let Some(keep) = std::env::var_os("TRAFSIM_KEEP_SCREENSHOT") {
         std::fs::copy(&shot, Path::new(&keep).join(&name)).unwrap();
     }
+    if std::env::var_os("TRAFSIM_WRITE_SCREENSHOTS").is_some_and(|v| v == "1") {
+        let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/images");
+        std::fs::copy(&shot, images.join(doc_image)).unwrap();
+    }
+}
+
+/// Lays out a copy of the page (`html`, from `path`) with [`MEASURE`] appended in a window of
+/// [`FOLD`] and asserts that the summary box ends within the fold, that nothing is wider than
+/// the window and that no table reaches past the page's column outside a scrolling box.
+/// Returns the DOM Chromium built.
+fn assert_layout(path: &Path, html: &str, stem: &str) -> String {
+    let dir = path.parent().unwrap();
+    let copy = dir.join(format!("{stem}-measure.html"));
+    std::fs::write(
+        &copy,
+        html.replace("</body>", &format!("{MEASURE}\n</body>")),
+    )
+    .unwrap();
+    let mut cmd = browser(&dir.join(format!("profile-measure-{stem}")));
+    cmd.arg(format!("--window-size={},{}", FOLD.0, FOLD.1))
+        .arg("--hide-scrollbars")
+        .arg("--dump-dom")
+        .arg(file_url(&copy));
+    let dom = run_bounded(cmd, dir, &format!("measure-{stem}")).stdout;
+    let at = dom
+        .find("<pre id=\"measured\">")
+        .unwrap_or_else(|| panic!("the measuring script wrote nothing for {stem}"));
+    let text = &dom[at..dom[at..].find("</pre>").map_or(dom.len(), |e| at + e)];
+    let field = |key: &str| -> String {
+        let start = text
+            .find(&format!("{key}="))
+            .unwrap_or_else(|| panic!("no {key} in {text}"))
+            + key.len()
+            + 1;
+        text[start..]
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let number = |key: &str| -> f64 { field(key).parse().unwrap_or(f64::NAN) };
+    let (top, bottom) = (number("summary_top"), number("summary_bottom"));
+    eprintln!("{stem}: {text}");
+    assert!(
+        top >= 0.0 && bottom > top && bottom <= f64::from(FOLD.1),
+        "{stem}: the summary box spans {top}..{bottom} px, not within the first {} px: {text}",
+        FOLD.1
+    );
+    assert!(
+        number("inner_width") == f64::from(FOLD.0) && number("scroll_width") <= f64::from(FOLD.0),
+        "{stem}: the page is wider than the {} px window: {text}",
+        FOLD.0
+    );
+    assert_eq!(field("clipped"), "", "{stem}: tables spill out: {text}");
+    dom
 }
 
 /// Asserts that `path` is a 1280-pixel-wide PNG with text, tables and charts on it.
@@ -297,7 +441,7 @@ fn assert_screenshot(path: &Path) {
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).unwrap();
     assert_eq!(info.width, 1280);
-    assert!(info.height >= 1000, "height {}", info.height);
+    assert_eq!(info.height, SHOT_HEIGHT);
     let channels = info.color_type.samples();
     let pixels: Vec<&[u8]> = buf[..info.buffer_size()]
         .chunks(channels)

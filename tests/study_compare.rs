@@ -4,10 +4,15 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use trafsim::runner::Verdict;
+use trafsim::study::better::Change;
 use trafsim::study::compare::{self, Comparison};
 use trafsim::study::{Options, Source};
 
-/// An M/M/1 queue at 50 req/s with two variants that differ only in the mean service time.
+/// An M/M/1 queue at 50 req/s with variants that differ only in the mean service time, and an
+/// SLO (p99 ≤ 120 ms) that the fast one meets (theory: p99 = ln(100)/(μ − λ) = 92 ms), the
+/// slow one does not meet (138 ms; its interval may still straddle the target) and the slower
+/// one misses (15 ms: 276 ms).
 const TWO_SPEEDS: &str = r#"
 [simulation]
 name = "two-speeds"
@@ -30,12 +35,20 @@ name = "server"
 pods = { "1" = 1 }
 service_time = { exponential = { mean = "10ms" } }
 
+[slo]
+p99 = "120ms"
+error_rate = 0.001
+
 [[variants]]
 name = "fast"
 
 [[variants]]
 name = "slow"
 set = { "services[0].service_time" = { exponential = { mean = "12ms" } } }
+
+[[variants]]
+name = "slower"
+set = { "services[0].service_time" = { exponential = { mean = "15ms" } } }
 "#;
 
 fn trafsim() -> Command {
@@ -61,7 +74,7 @@ fn variants_differing_in_service_time_share_arrivals_and_differ_significantly() 
     let src = Source::parse(TWO_SPEEDS, "two-speeds.toml").unwrap();
     let columns = compare::columns(std::slice::from_ref(&src)).unwrap();
     let labels: Vec<&str> = columns.iter().map(|c| c.label.as_str()).collect();
-    assert_eq!(labels, ["fast", "slow"]);
+    assert_eq!(labels, ["fast", "slow", "slower"]);
     let pool = rayon::ThreadPoolBuilder::new().build().unwrap();
     let c = pool
         .install(|| compare::compare("two-speeds", columns, &Options::default()))
@@ -93,6 +106,17 @@ fn variants_differing_in_service_time_share_arrivals_and_differ_significantly() 
     let offered = metric(&c, 1, "offered").difference.unwrap();
     assert_eq!((offered.estimate.mean, offered.significant), (0.0, false));
     assert!(metric(&c, 0, "latency_p99").difference.is_none());
+    // Higher latency is worse; the offered load has no better direction (issue 13).
+    assert_eq!(d.change, Change::Worse);
+    assert_eq!(offered.change, Change::Neutral);
+    // An SLO verdict per column, judged as `trafsim run` judges it.
+    let verdicts: Vec<Verdict> = c
+        .columns
+        .iter()
+        .map(|col| col.slo.as_ref().unwrap().verdict)
+        .collect();
+    assert_eq!((verdicts[0], verdicts[2]), (Verdict::Met, Verdict::Missed));
+    assert_ne!(verdicts[1], Verdict::Met);
 }
 
 #[test]
@@ -116,7 +140,16 @@ fn files_with_different_seeds_are_run_with_one_and_written_atomically() {
         .args([&a, &b])
         .assert()
         .success()
-        .stdout(predicate::str::contains("ingress-a").and(predicate::str::contains("Δ")))
+        .stdout(
+            predicate::str::contains("ingress-a")
+                .and(predicate::str::contains("Δ"))
+                // The slower service is worse in p50 and an SLO row closes the table.
+                .and(predicate::str::is_match(r"p50 latency \(ms\) .* worse\n").unwrap())
+                .and(predicate::str::is_match(r"\nSLO verdict +met +\S+\n").unwrap())
+                .and(predicate::str::contains(
+                    "SLO: p99 ≤ 120 ms and error rate ≤ 0.100%",
+                )),
+        )
         .stderr(predicate::str::contains("all columns use 3"));
     let path = out.join("ingress-comparison").join("comparison.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();

@@ -132,7 +132,7 @@ fn compare_writes_a_self_contained_page_with_differences_and_failover() {
     };
     let html = run();
     assert_self_contained(&html);
-    assert!(html.contains("<title>trafsim report: study-comparison</title>"));
+    assert!(html.contains("<title>trafsim comparison — study-comparison</title>"));
     for part in [
         "study-fast",
         "study-slow",
@@ -175,12 +175,37 @@ fn compare_writes_a_self_contained_page_with_differences_and_failover() {
     let cells = row(&html, "p50 latency (ms)");
     assert_eq!(cells.len(), 5, "{cells:?}");
     assert!(cells[3].starts_with('+'), "{cells:?}");
-    assert_eq!(cells[4], "yes");
+    // Higher latency is worse: the difference is coloured and marked so.
+    assert_eq!(cells[4], "yes, worse");
+    assert!(html.contains("<td class=\"worse\">yes, worse</td>"));
     // The offered load is the same in both (common random numbers): no difference at all.
     let offered = row(&html, "offered (req/s)");
     assert_eq!((offered[3], offered[4]), ("0", "no"), "{offered:?}");
     let pods = row(&html, "pods configured");
     assert_eq!(&pods[1..], ["4", "4", "-", "-"]);
+    // The executive summary comes first: each column's SLO verdict as a badge, the same as
+    // the JSON's and the table's SLO row, and what the second column does worse.
+    let summary = html.find("id=\"summary\"").unwrap();
+    assert!(summary < html.find("id=\"comparison-table\"").unwrap());
+    assert!(summary < html.find("id=\"chart-comparison\"").unwrap());
+    let slo = row(&html, "SLO (p99 ≤ 200 ms, error rate ≤ 1%)");
+    for (i, col) in ["study-fast", "study-slow"].iter().enumerate() {
+        let verdict = json["columns"][i]["slo"]["verdict"].as_str().unwrap();
+        assert!(
+            html.contains(&format!(
+                "<span class=\"verdict {verdict}\">{col}: SLO {verdict}</span>"
+            )),
+            "{col} {verdict}"
+        );
+        assert_eq!(slo[1 + i], verdict, "{slo:?}");
+    }
+    assert!(html.contains("<strong>study-slow</strong> against <strong>study-fast</strong>: "));
+    assert!(html.contains("<span class=\"worse\">worse</span> in p50 latency (+"));
+    // The outage's story in a sentence, under the column that has it, in the summary.
+    let story = html
+        .find("<li>study-slow: <strong>zone 2 outage")
+        .expect("the summary tells the outage");
+    assert!(story < html.find("id=\"comparison-table\"").unwrap());
     // Same inputs, same bytes.
     assert_eq!(run(), html);
 }
@@ -254,6 +279,12 @@ fn capacity_writes_the_answer_per_variant_with_its_bracket() {
     for variant in ["two-pods", "four-pods"] {
         assert!(svg.contains(&format!("capacity {variant}: ")), "{variant}");
     }
+    // Its own title, and the answers first, as badges, before the tables.
+    assert!(html.contains("<title>trafsim capacity — study-capacity</title>"));
+    let summary = html.find("id=\"summary\"").unwrap();
+    assert!(summary < html.find("id=\"capacity-table\"").unwrap());
+    assert!(html.contains("two-pods, all zones: "));
+    assert!(html.contains("each judged by the upper end of its 95% interval"));
     // The answer and the bracket on the page are the JSON's, for each variant.
     for (i, variant) in ["two-pods", "four-pods"].iter().enumerate() {
         let r = &json["results"][i];

@@ -1,9 +1,14 @@
 //! `report.html`: one self-contained page to attach to a design review.
 //!
-//! The page holds, in order: the run's facts (scenario, seed, replications, trafsim version,
-//! simulated time), the SLO verdict, the end-to-end figures, the errors by cause, the per-tier
-//! table, the monthly cost estimate, the faults and their failover story (detection, recovery, N+1), the charts (inline SVG), and the
-//! scenario file as written.
+//! The page holds, in order: the executive summary ([`summary`]: the SLO verdict, the headline
+//! figures, each fault's story in a sentence, the largest cause of errors) and the key chart;
+//! then the details: the run's facts (scenario, seed, replications, trafsim version,
+//! simulated time), the SLO table, the end-to-end figures, the errors by cause, the per-tier
+//! table, the monthly cost estimate, the faults and their failover story (detection, recovery,
+//! N+1), the other charts (inline SVG), and the scenario file as written. Each page kind has
+//! its own title: `trafsim run report — <scenario>`, `trafsim comparison — <name>`,
+//! `trafsim capacity — <scenario>`, `trafsim sweep — <scenario>`. Wide tables scroll inside
+//! their own box, so nothing is clipped in a 1280-pixel window.
 //!
 //! Self-contained means: inline CSS, inline SVG, no script, no external font, image or style
 //! sheet, so the page renders the same offline, from an e-mail attachment, or in a browser
@@ -13,6 +18,7 @@
 mod cost;
 mod failover;
 mod study;
+pub mod summary;
 mod tables;
 
 pub use study::{capacity_report, comparison_report, sweep_report};
@@ -40,9 +46,23 @@ table.facts td, table.facts th { text-align: left; }
 table.facts td { white-space: normal; }
 h3 { font-size: 1.1em; margin: 1.2em 0 0.3em; }
 .verdict { display: inline-block; padding: 6px 14px; border-radius: 6px; font-weight: 600; }
-.met { background: #dcf5e3; color: #14532d; }
-.missed { background: #fde2e1; color: #7f1d1d; }
+.met, .better { background: #dcf5e3; color: #14532d; }
+.missed, .worse { background: #fde2e1; color: #7f1d1d; }
 .inconclusive { background: #fdf3d0; color: #713f12; }
+.neutral { background: #eef1f4; color: #1b1f24; }
+.summary { border: 2px solid #8c959f; border-radius: 8px; padding: 4px 20px 10px; margin: 0 0 1em;
+  background: #fbfcfd; }
+.summary h2.summary-title { border: 0; margin: 0.4em 0 0.3em; padding: 0; }
+.summary ul { margin: 0.3em 0; padding-left: 1.2em; }
+.summary ul.verdicts { list-style: none; padding: 0; }
+.summary ul.verdicts li { margin: 0.3em 0; }
+.summary ul.verdicts .verdict { padding: 3px 10px; margin-right: 0.4em; }
+.summary ul.findings li { margin: 0.25em 0; }
+.summary .better, .summary .worse, .summary strong.missed { padding: 0 4px; border-radius: 3px; }
+.summary .extra h2, .summary .extra h3 { font-size: 1.05em; margin: 0.6em 0 0.2em; border: 0; }
+.wide { overflow-x: auto; max-width: 100%; }
+table.facts { max-width: 100%; }
+table.facts td { overflow-wrap: anywhere; }
 .note { color: #57606a; font-size: 0.92em; }
 td .note { font-size: 0.85em; }
 figure { margin: 1em 0 2em; }
@@ -53,6 +73,11 @@ pre { background: #f6f8fa; border: 1px solid #e3e7eb; padding: 12px 16px; overfl
 details { margin: 0.4em 0 0.8em; }
 summary { cursor: pointer; font-weight: 600; }
 td.sig { background: #fff4d6; font-weight: 600; }
+td.better, td.worse { font-weight: 600; }
+td.wrap, td .note { white-space: normal; }
+td.wrap { min-width: 6em; }
+.wide table { font-size: 0.9em; }
+.wide th, .wide td { padding: 4px 7px; }
 footer { margin-top: 3em; color: #57606a; font-size: 0.85em; }
 @media print { figure { break-inside: avoid; } }
 ";
@@ -61,6 +86,12 @@ footer { margin-top: 3em; color: #57606a; font-size: 0.85em; }
 /// [`charts::render_all`](crate::report::charts::render_all)) inlined.
 pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> String {
     let mut body = String::with_capacity(64 * 1024);
+    let headline = summary::run::headline(scenario, summary);
+    // The slot for the findings and the per-phase verdicts: push
+    // `findings::section(..)` and `phases::section(..)` onto `headline.extra` here.
+    body.push_str(&summary::render(&headline));
+    let (key, rest) = summary::key_chart(charts, &summary::run::KEY_CHARTS);
+    body.push_str(&key.map_or_else(String::new, figure));
     body.push_str(&tables::facts(summary));
     body.push_str(&tables::slo(summary));
     body.push_str(&tables::end_to_end(summary));
@@ -74,14 +105,14 @@ pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
         &summary.failover,
         "",
     ));
-    body.push_str(&figures(charts));
+    body.push_str(&figures(&rest));
     let _ = write!(
         body,
         "<h2 id=\"scenario\">Scenario file</h2>\n<pre>{}</pre>\n",
         escape(&scenario.source_text),
     );
     page(
-        &summary.scenario,
+        &format!("trafsim run report — {}", summary.scenario),
         &summary.trafsim_version,
         &body,
         charts,
@@ -89,11 +120,12 @@ pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
     )
 }
 
-/// The whole page around `body`: head with the inline style sheet, the title
-/// `trafsim report: <name>`, and a footer saying it was generated by trafsim `version` from
-/// `from`. `charts` only sizes the buffer (they are in `body` already).
-pub(crate) fn page(name: &str, version: &str, body: &str, charts: &[Chart], from: &str) -> String {
-    let name = escape(name);
+/// The whole page around `body`: head with the inline style sheet, `title` (plain text, e.g.
+/// `trafsim run report — zone-outage`) as both the `<title>` and the `<h1>`, and a footer
+/// saying it was generated by trafsim `version` from `from`. `charts` only sizes the buffer
+/// (they are in `body` already).
+pub(crate) fn page(title: &str, version: &str, body: &str, charts: &[Chart], from: &str) -> String {
+    let title = escape(title);
     let version = escape(version);
     let mut page = String::with_capacity(
         8 * 1024 + body.len() + charts.iter().map(|c| c.svg.len()).sum::<usize>(),
@@ -104,8 +136,8 @@ pub(crate) fn page(name: &str, version: &str, body: &str, charts: &[Chart], from
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"trafsim {version}\">\n\
          <link rel=\"icon\" href=\"data:,\">\n\
-         <title>trafsim report: {name}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n\
-         <h1>trafsim report: {name}</h1>\n{body}\
+         <title>{title}</title>\n<style>\n{CSS}</style>\n</head>\n<body>\n\
+         <h1>{title}</h1>\n{body}\
          <footer>Generated by trafsim {version} from {from}.</footer>\n</body>\n</html>\n",
         from = escape(from),
     );
@@ -149,24 +181,28 @@ fn faults(scenario: &Scenario) -> String {
     out
 }
 
-/// The charts as inline SVG figures.
-pub(crate) fn figures(charts: &[Chart]) -> String {
+/// The charts as inline SVG figures, under a "Charts" heading.
+pub(crate) fn figures(charts: &[&Chart]) -> String {
     if charts.is_empty() {
         return String::new();
     }
     let mut out = String::from("<h2 id=\"charts\">Charts</h2>\n");
     for c in charts {
-        let _ = write!(
-            out,
-            "<figure id=\"chart-{name}\">\n{svg}\n<figcaption>{title} \
-             (also <code>{name}.svg</code> and <code>{name}.png</code> beside this \
-             report)</figcaption>\n</figure>\n",
-            name = c.name,
-            svg = inline_svg(&c.svg),
-            title = escape(&c.title),
-        );
+        out.push_str(&figure(c));
     }
     out
+}
+
+/// One chart as an inline SVG figure with its caption.
+pub(crate) fn figure(c: &Chart) -> String {
+    format!(
+        "<figure id=\"chart-{name}\">\n{svg}\n<figcaption>{title} \
+         (also <code>{name}.svg</code> and <code>{name}.png</code> beside this \
+         report)</figcaption>\n</figure>\n",
+        name = c.name,
+        svg = inline_svg(&c.svg),
+        title = escape(&c.title),
+    )
 }
 
 /// An SVG document ready to inline: without an XML declaration, if it has one.
@@ -223,7 +259,12 @@ mod tests {
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"));
         assert!(!page.contains("<script"));
         assert!(!page.contains("src=") && !page.contains("href=\"http"));
-        assert!(page.contains("trafsim report: mm1"));
+        assert!(page.contains("<title>trafsim run report — mm1</title>"));
+        assert!(page.contains("<h1>trafsim run report — mm1</h1>"));
+        // The summary box comes before the detailed tables.
+        let summary = page.find("id=\"summary\"").unwrap();
+        assert!(summary < page.find("id=\"end-to-end\"").unwrap());
+        assert!(summary < page.find("<table").unwrap());
         assert!(page.contains(env!("CARGO_PKG_VERSION")));
         assert_eq!(page.matches("<svg").count(), charts.len());
         assert!(page.contains("id=\"chart-latency\""));

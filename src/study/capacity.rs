@@ -3,7 +3,8 @@
 //!
 //! Each *probe* runs the scenario's replications at one rate and *meets* the objective when
 //! the upper end of the 95% interval of p99 end-to-end latency is at or below the target and
-//! the mean error rate is at or below the maximum. A probe's p99 counts the requests still
+//! the upper end of the 95% interval of the error rate is at or below the maximum (both judged
+//! the same way, see [`objective_met`]). A probe's p99 counts the requests still
 //! unfinished at the end of a replication with their age then (a lower bound of their
 //! latency). A probe is *refused* (it fails, whatever its p99) when:
 //!
@@ -376,15 +377,25 @@ fn probe(
         rate,
         offered_per_s,
         p99_s,
-        meets: refused.is_none()
-            && p99_s.n > 0
-            && p99_s.upper() <= slo_p99
-            && error_rate.mean <= max_error_rate,
+        meets: refused.is_none() && objective_met(&p99_s, &error_rate, slo_p99, max_error_rate),
         error_rate,
         completed_min,
         unstable_tiers,
         refused,
     })
+}
+
+/// Whether a probe's estimates meet the objective: the upper end of the 95% interval of its
+/// p99 (seconds) at or below `slo_p99`, and the upper end of the interval of its error rate at
+/// or below `max_error_rate` — the error rate is judged like p99, so a mean just under the
+/// maximum with a wide interval does not pass. A p99 with no samples never meets.
+pub fn objective_met(
+    p99_s: &Estimate,
+    error_rate: &Estimate,
+    slo_p99: f64,
+    max_error_rate: f64,
+) -> bool {
+    p99_s.n > 0 && p99_s.upper() <= slo_p99 && error_rate.upper() <= max_error_rate
 }
 
 /// Searches one case on the current pool.
@@ -675,6 +686,22 @@ mod tests {
         );
         let (lo, hi) = search(8.0, Tolerance::Absolute(1.0), &mut |_| true);
         assert!(lo.is_some() && hi.is_none());
+    }
+
+    /// The error rate is judged by the upper end of its interval, like p99 (issue 13): a
+    /// probe whose mean error rate (0.08%) is under a 0.1% maximum but whose interval reaches
+    /// past 0.2% fails. Judged by the mean, as before, it met.
+    #[test]
+    fn error_rate_is_judged_by_the_upper_end_of_its_interval() {
+        let p99 = Estimate::from_samples(&[0.05, 0.051, 0.049]);
+        let wide = Estimate::from_samples(&[0.0002, 0.0008, 0.0014]);
+        assert!(wide.mean < 0.001 && wide.upper() > 0.001, "{wide:?}");
+        assert!(!objective_met(&p99, &wide, 0.1, 0.001));
+        let narrow = Estimate::from_samples(&[0.00078, 0.0008, 0.00082]);
+        assert!(narrow.upper() <= 0.001, "{narrow:?}");
+        assert!(objective_met(&p99, &narrow, 0.1, 0.001));
+        let none = Estimate::from_samples(&[]);
+        assert!(!objective_met(&none, &narrow, 0.1, 0.001));
     }
 
     #[test]

@@ -6,7 +6,10 @@
 //! the same arrivals (common random numbers, see [`crate::study`]). For every figure of
 //! [`super::metrics`], each column gets its estimate (mean and 95% interval over
 //! replications) and, after the first, the paired difference to the first column: the interval
-//! of the per-replication differences, which is *significant* when it excludes zero.
+//! of the per-replication differences, which is *significant* when it excludes zero, and
+//! *better* or *worse* when it is significant in a figure with a better direction (lower
+//! latency, errors and cost; higher goodput: [`super::better`]). A column whose scenario has an
+//! `[slo]` gets its SLO verdict, judged as `trafsim run` judges it (`study/slo_fold.rs`).
 //!
 //! The result is printed as a table and written to `<out>/<name>/comparison.json`
 //! (`schemas/comparison.schema.json`); `name` is `--name`, else the scenario's name for one
@@ -23,11 +26,13 @@ use serde::Serialize;
 use crate::model::{OverBudget, RunResult};
 use crate::report;
 use crate::runner::failover::FailoverSummary;
-use crate::runner::{SummaryBuilder, fold_each_within_budget};
+use crate::runner::{SloVerdict, SummaryBuilder, fold_each_within_budget};
 use crate::scenario::Scenario;
 use crate::stats::Estimate;
+use crate::study::better::{Better, Change};
 use crate::study::metrics::{Metric, MetricsBuilder, Unit};
 use crate::study::render;
+use crate::study::slo_fold::SloFold;
 use crate::study::{
     Options, Outcome, Source, StudyError, bar, common_settings, output, pool, set_common,
 };
@@ -139,6 +144,8 @@ pub struct ColumnResult {
     pub offered_per_replication: Vec<u64>,
     /// The figures, in table order.
     pub metrics: Vec<MetricResult>,
+    /// The column's SLO verdict (`None` when its scenario has no `[slo]`).
+    pub slo: Option<SloVerdict>,
     /// One failover story per fault of the column's scenario (empty without faults), for
     /// `report.html`; not part of `comparison.json`.
     #[serde(skip)]
@@ -180,6 +187,9 @@ pub struct Difference {
     pub estimate: Estimate,
     /// Whether the interval excludes zero.
     pub significant: bool,
+    /// Better, worse or neutral for the design: significant in a figure's better direction,
+    /// significant in the other, or neither ([`Change::of`]).
+    pub change: Change,
 }
 
 impl Difference {
@@ -195,9 +205,26 @@ impl Difference {
         Difference {
             estimate,
             significant,
+            change: Change::Neutral,
+        }
+    }
+
+    /// This difference judged for a figure whose better direction is `better`.
+    pub fn judged(self, better: Option<Better>) -> Difference {
+        Difference {
+            change: Change::of(better, self.estimate.mean, self.significant),
+            ..self
         }
     }
 }
+
+/// A column's folded replications: metrics, requests offered, failover stories, SLO verdict.
+type ColumnFolded = (
+    Vec<Metric>,
+    Vec<u64>,
+    Vec<FailoverSummary>,
+    Option<SloVerdict>,
+);
 
 /// What a column keeps of its replications as they come in, in index order: the metrics'
 /// per-replication values, the requests offered, and — only when the scenario has faults —
@@ -206,6 +233,7 @@ struct ColumnFold<'a> {
     metrics: MetricsBuilder<'a>,
     offered: Vec<u64>,
     failover: Option<SummaryBuilder<'a>>,
+    slo: SloFold,
 }
 
 impl<'a> ColumnFold<'a> {
@@ -214,20 +242,23 @@ impl<'a> ColumnFold<'a> {
             metrics: MetricsBuilder::new(s),
             offered: Vec::new(),
             failover: (!s.faults.is_empty()).then(|| SummaryBuilder::new(s)),
+            slo: SloFold::default(),
         }
     }
 
     fn push(&mut self, r: &RunResult) {
         self.metrics.push(r);
         self.offered.push(r.offered);
+        self.slo.push(r);
         if let Some(b) = &mut self.failover {
             b.push(r);
         }
     }
 
-    fn finish(self) -> (Vec<Metric>, Vec<u64>, Vec<FailoverSummary>) {
+    fn finish(self, s: &Scenario) -> ColumnFolded {
         let failover = self.failover.map_or_else(Vec::new, |b| b.finish().failover);
-        (self.metrics.finish(), self.offered, failover)
+        let slo = s.slo.as_ref().map(|slo| self.slo.finish(slo));
+        (self.metrics.finish(), self.offered, failover, slo)
     }
 }
 
@@ -262,14 +293,18 @@ pub fn compare(
     fold_each_within_budget(&scenarios, 0..u64::from(common.1), &tick, &mut |i, run| {
         folds[i].push(&run);
     })?;
-    let measured: Vec<_> = folds.into_iter().map(ColumnFold::finish).collect();
+    let measured: Vec<_> = folds
+        .into_iter()
+        .zip(&scenarios)
+        .map(|(f, s)| f.finish(s))
+        .collect();
     progress.finish_and_clear();
     let reference: Vec<Metric> = measured[0].0.clone();
     let results = columns
         .iter()
         .zip(measured)
         .enumerate()
-        .map(|(i, (c, (ms, offered, failover)))| {
+        .map(|(i, (c, (ms, offered, failover, slo)))| {
             let s = &c.scenario;
             ColumnResult {
                 label: c.label.clone(),
@@ -289,7 +324,9 @@ pub fn compare(
                         let difference = (i > 0)
                             .then(|| reference.iter().find(|r| r.key == m.key))
                             .flatten()
-                            .map(|r| Difference::paired(&r.values, &m.values));
+                            .map(|r| {
+                                Difference::paired(&r.values, &m.values).judged(Better::of(&m.key))
+                            });
                         MetricResult {
                             key: m.key,
                             label: m.label,
@@ -300,6 +337,7 @@ pub fn compare(
                         }
                     })
                     .collect(),
+                slo,
                 failover,
             }
         })

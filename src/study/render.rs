@@ -2,9 +2,12 @@
 //!
 //! ```text
 //! compare-ingress: 3 columns × 8 replications, seed 7, common random numbers
-//! Δ = paired difference to `app-gateway` (95% interval); * = significant (excludes 0)
-//! metric                    app-gateway          nginx              Δ                 …
-//! p50 latency (ms)           68.2 ±0.4     66.1 ±0.4     -2.10 ±0.05 *
+//! Δ = paired difference to `app-gateway` (95% interval); better / worse = significant …
+//! metric                    app-gateway          nginx                     Δ         …
+//! p50 latency (ms)           68.2 ±0.4     66.1 ±0.4     -2.10 ±0.05 better
+//! …
+//! SLO verdict                      met          missed
+//! SLO: p99 ≤ 250 ms and error rate ≤ 1%, each judged by its 95% interval
 //! ```
 //!
 //! Numbers keep about three significant digits; latencies are in milliseconds and shares in
@@ -13,6 +16,7 @@
 use std::fmt::Write;
 
 use crate::stats::Estimate;
+use crate::study::better::Change;
 use crate::study::capacity::CapacityResult;
 use crate::study::compare::Comparison;
 use crate::study::metrics::Unit;
@@ -23,7 +27,7 @@ const LABEL: usize = 24;
 /// Narrowest value column.
 const VALUE: usize = 16;
 /// Width of a difference column.
-const DIFF: usize = 18;
+const DIFF: usize = 24;
 
 /// About three significant digits.
 pub(crate) fn num(x: f64) -> String {
@@ -92,7 +96,9 @@ pub(crate) fn comparison(c: &Comparison) -> String {
     );
     let _ = writeln!(
         out,
-        "Δ = paired difference to `{}` (95% interval); * = significant (excludes 0)",
+        "Δ = paired difference to `{}` (95% interval); better / worse = significant (excludes 0) \
+         and better or worse for the design (lower latency, errors and cost; higher goodput); \
+         * = significant in a figure with no better direction; no mark = not significant",
         c.reference
     );
     let widths: Vec<usize> = c
@@ -124,22 +130,61 @@ pub(crate) fn comparison(c: &Comparison) -> String {
             if i > 0 {
                 let diff = match m.and_then(|m| m.difference) {
                     Some(d) if d.estimate.n >= 2 => {
-                        let mark = if d.significant { " *" } else { "  " };
+                        let mark = match (d.significant, d.change) {
+                            (true, Change::Neutral) => " *     ",
+                            (true, Change::Better) => " better",
+                            (true, Change::Worse) => " worse ",
+                            (false, _) => "       ",
+                        };
                         let e = &d.estimate;
                         format!(
                             "{}{mark}",
                             with_interval(e.mean * k, e.half_width * k, true)
                         )
                     }
-                    Some(d) if d.estimate.n == 1 => format!("{} (n=1)  ", num(d.estimate.mean * k)),
-                    _ => "-  ".into(),
+                    Some(d) if d.estimate.n == 1 => {
+                        format!("{} (n=1)       ", num(d.estimate.mean * k))
+                    }
+                    _ => "-       ".into(),
                 };
                 let _ = write!(line, "{diff:>DIFF$}");
             }
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }
+    out.push_str(&slo_row(c, &widths));
     out
+}
+
+/// The comparison's last row, `SLO verdict`: each column's verdict (`-` for a column without
+/// `[slo]`), and a line with the targets (or that each column has its own); nothing when no
+/// column has an SLO.
+fn slo_row(c: &Comparison, widths: &[usize]) -> String {
+    let slos: Vec<_> = c.columns.iter().map(|col| col.slo.as_ref()).collect();
+    let Some(first) = slos.iter().flatten().next() else {
+        return String::new();
+    };
+    let same = slos.iter().flatten().all(|v| {
+        v.p99_target_secs == first.p99_target_secs && v.error_rate_target == first.error_rate_target
+    });
+    let targets = if same {
+        format!(
+            "SLO: p99 ≤ {} ms and error rate ≤ {}%, each judged by its 95% interval",
+            num(first.p99_target_secs * 1e3),
+            num(first.error_rate_target * 100.0)
+        )
+    } else {
+        "SLO: each column's own [slo], each target judged by its 95% interval".to_string()
+    };
+    let mut line = format!("{:<LABEL$}", "SLO verdict");
+    for (i, v) in slos.iter().enumerate() {
+        let word = v.map_or("-", |v| v.verdict.as_str());
+        let _ = write!(line, "{word:>w$}", w = widths[i]);
+        if i > 0 {
+            let _ = write!(line, "{:>DIFF$}", "");
+        }
+    }
+    format!("{}\n{targets}\n", line.trim_end())
 }
 
 /// The sweep table: one row per value, one block per variant.
@@ -201,7 +246,7 @@ pub(crate) fn capacity(name: &str, rows: &[CapacityResult]) -> String {
     if let Some(first) = rows.first() {
         let _ = writeln!(
             out,
-            "{name}: highest clients.rate with p99 ≤ {} ms (upper 95% bound) and error rate ≤ {}%; \
+            "{name}: highest clients.rate with p99 ≤ {} ms and error rate ≤ {}% (upper 95% bounds); \
              {} replications per probe, seed {}",
             num(first.slo_p99_secs * 1e3),
             num(first.max_error_rate * 100.0),

@@ -345,6 +345,7 @@ mod tests {
                 metric("error_rate", Unit::Share, errors),
                 metric("monthly_cost", Unit::UsdPerMonth, 1_000.0),
             ],
+            slo: None,
             failover: Vec::new(),
         }
     }

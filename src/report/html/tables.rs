@@ -302,14 +302,20 @@ pub fn tiers(s: &Summary) -> String {
         let zones: Vec<String> = t
             .zone_utilisation
             .iter()
-            .map(|z| format!("{} {}%", escape(&z.zone), num(z.utilisation.mean * 100.0)))
+            .map(|z| {
+                format!(
+                    "{}&nbsp;{}%",
+                    escape(&z.zone),
+                    num(z.utilisation.mean * 100.0)
+                )
+            })
             .collect();
         // A tier without worker slots of its own (the egress) has no utilisation or queue.
         let slots = |text: String| if t.servers > 0 { text } else { "-".to_string() };
         let _ = writeln!(
             out,
             "<tr><td>{}<br><span class=\"note\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}</tr>",
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"wrap\">{}</td><td>{}</td>{}</tr>",
             escape(&t.name),
             escape(&t.kind),
             t.servers,

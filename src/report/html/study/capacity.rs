@@ -1,13 +1,15 @@
-//! The capacity search's page: facts and the objective, the answer per variant and case (the
-//! highest load that met the objective, the bracket it lies in, latency and errors there),
-//! each search's probes (folded), the chart of the probes, and the scenario file.
+//! The capacity search's page: the executive summary (the answer per variant and case as
+//! badges, the objective, what a lost zone leaves) and the chart of the probes first; then the
+//! facts, the answer table (the highest load that met the objective, the bracket it lies in,
+//! latency and errors there), each search's probes (folded), and the scenario file.
 
 use std::fmt::Write;
 
 use super::super::tables::{Cell, est_or_dash, grid, num};
 use super::{common_rows, facts, scenario_files};
 use crate::report::charts::Chart;
-use crate::report::html::{escape, figures, folded_html, page};
+use crate::report::html::summary::{self, capacity::KEY_CHARTS};
+use crate::report::html::{escape, figure, figures, folded_html, page};
 use crate::study::Source;
 use crate::study::capacity::{CapacityReport, CapacityResult};
 
@@ -25,13 +27,16 @@ pub fn capacity_report(r: &CapacityReport, source: &Source, charts: &[Chart]) ->
         ));
         rows.push(("objective (SLO)", objective(first)));
     }
-    let mut body = facts(rows);
+    let (key, rest) = summary::key_chart(charts, &KEY_CHARTS);
+    let mut body = summary::render(&summary::capacity::headline(r));
+    body.push_str(&key.map_or_else(String::new, figure));
+    body.push_str(&facts(rows));
     body.push_str(&answers(&r.results));
-    body.push_str(&figures(charts));
+    body.push_str(&figures(&rest));
     body.push_str(&probes(&r.results));
     body.push_str(&scenario_files([source]));
     page(
-        &r.scenario,
+        &format!("trafsim capacity — {}", r.scenario),
         &r.trafsim_version,
         &body,
         charts,
@@ -43,7 +48,8 @@ pub fn capacity_report(r: &CapacityReport, source: &Source, charts: &[Chart]) ->
 /// The objective a probe must meet.
 fn objective(r: &CapacityResult) -> String {
     format!(
-        "p99 latency ≤ {} ms (the upper end of its 95% interval) and mean error rate ≤ {}%",
+        "p99 latency ≤ {} ms and error rate ≤ {}%, each judged by the upper end of its 95% \
+         interval",
         num(r.slo_p99_secs * 1e3),
         num(r.max_error_rate * 100.0)
     )
@@ -111,7 +117,8 @@ fn answers(results: &[CapacityResult]) -> String {
         "<p class=\"note\">Capacity is the highest offered load (<code>clients.rate</code>) \
          whose probe met the objective; the lowest load that failed closes the bracket, and the \
          true capacity for these replications lies between the two. Judging p99 by the upper \
-         end of its interval makes the answer conservative; more replications narrow it.</p>\n",
+         end of its interval, and the error rate likewise, makes the answer conservative; more \
+         replications narrow it.</p>\n",
     );
     out.push_str(&grid("capacity-table", &headers, &rows));
     out

@@ -1,6 +1,9 @@
-//! The comparison's page: facts, the table of every figure per column with its paired
-//! difference to the first column and whether that difference is significant, the bar chart,
-//! each column's failover story, and the scenario files.
+//! The comparison's page: the executive summary (each column's SLO verdict, what each column
+//! does better and worse than the first) and the bar chart first; then the facts, the table of
+//! every figure per column with its paired difference to the first column — coloured green
+//! when it is significantly better, red when significantly worse, neutral when not significant
+//! or the figure has no better direction ([`crate::study::better`]) — with a row of SLO
+//! verdicts, each column's failover story, and the scenario files.
 //!
 //! The table reads the same [`Comparison`] as the terminal table: one row per
 //! [`Figure`], the metrics of [`crate::study::metrics`] first, then the per-column facts of
@@ -13,8 +16,10 @@ use super::super::failover;
 use super::super::tables::{Cell, est_or_dash, est_signed, grid, num};
 use super::{common_rows, facts, scenario_files};
 use crate::report::charts::Chart;
-use crate::report::html::{escape, figures, page};
+use crate::report::html::summary::{self, comparison::KEY_CHARTS};
+use crate::report::html::{escape, figure, figures, page};
 use crate::study::Source;
+use crate::study::better::Change;
 use crate::study::compare::{ColumnResult, Comparison, Difference};
 use crate::study::metrics::Unit;
 
@@ -27,7 +32,9 @@ pub fn comparison_report(
     sources: &[Source],
     charts: &[Chart],
 ) -> String {
-    let mut body = String::new();
+    let (key, rest) = summary::key_chart(charts, &KEY_CHARTS);
+    let mut body = summary::render(&summary::comparison::headline(c, scenarios));
+    body.push_str(&key.map_or_else(String::new, figure));
     let columns: Vec<String> = c
         .columns
         .iter()
@@ -66,11 +73,11 @@ pub fn comparison_report(
     ));
     body.push_str(&facts(rows));
     body.push_str(&table(c));
-    body.push_str(&figures(charts));
+    body.push_str(&figures(&rest));
     body.push_str(&failovers(c, scenarios));
     body.push_str(&scenario_files(sources));
     page(
-        &c.name,
+        &format!("trafsim comparison — {}", c.name),
         &c.trafsim_version,
         &body,
         charts,
@@ -163,7 +170,7 @@ fn table(c: &Comparison) -> String {
             headers.push(format!("{} significant?", escape(&col.label)));
         }
     }
-    let body: Vec<Vec<Cell>> = rows(c)
+    let mut body: Vec<Vec<Cell>> = rows(c)
         .iter()
         .map(|f| {
             let mut cells = vec![Cell::new(escape(&f.label))];
@@ -180,13 +187,21 @@ fn table(c: &Comparison) -> String {
             cells
         })
         .collect();
+    if let Some(row) = slo_row(c) {
+        body.insert(0, row);
+    }
     let mut out = String::from("<h2 id=\"comparison\">Comparison</h2>\n");
     let _ = writeln!(
         out,
         "<p class=\"note\">Δ is a variant minus <code>{reference}</code>: the mean of the \
          per-replication differences ± the half-width of its 95% interval. It is significant \
          when that interval excludes 0; a difference that is not significant may still be \
-         real, but these replications cannot tell.</p>"
+         real, but these replications cannot tell. A significant difference is \
+         <span class=\"better\">better</span> or <span class=\"worse\">worse</span> for the \
+         design where the figure has a better direction (lower latency, error rate and cost; \
+         higher goodput), and merely <span class=\"sig\">significant</span> where it has none \
+         (the offered load, utilisation, instances, pods). The SLO row judges each column as \
+         <code>trafsim run</code> would.</p>"
     );
     out.push_str(&grid("comparison-table", &headers, &body));
     out
@@ -197,13 +212,20 @@ fn difference(d: Option<(Difference, f64)>) -> [Cell; 2] {
     match d {
         Some((d, k)) if d.estimate.n >= 2 => {
             let text = est_signed(&d.estimate, k);
-            if d.significant {
-                [
+            match (d.significant, d.change) {
+                (false, _) => [Cell::new(text), Cell::new("no")],
+                (true, Change::Neutral) => [
                     Cell::with_class(text, "sig"),
                     Cell::with_class("yes", "sig"),
-                ]
-            } else {
-                [Cell::new(text), Cell::new("no")]
+                ],
+                (true, Change::Better) => [
+                    Cell::with_class(text, "better"),
+                    Cell::with_class("yes, better", "better"),
+                ],
+                (true, Change::Worse) => [
+                    Cell::with_class(text, "worse"),
+                    Cell::with_class("yes, worse", "worse"),
+                ],
             }
         }
         Some((d, k)) if d.estimate.n == 1 => [
@@ -212,6 +234,39 @@ fn difference(d: Option<(Difference, f64)>) -> [Cell; 2] {
         ],
         _ => [Cell::new("-"), Cell::new("-")],
     }
+}
+
+/// The table's first row: each column's SLO verdict (`-` without `[slo]`), with its targets
+/// in the label when every column has the same; `None` when no column has an SLO.
+fn slo_row(c: &Comparison) -> Option<Vec<Cell>> {
+    let slos: Vec<_> = c.columns.iter().map(|col| col.slo.as_ref()).collect();
+    let first = slos.iter().flatten().next()?;
+    let same = slos.iter().flatten().all(|v| {
+        v.p99_target_secs == first.p99_target_secs && v.error_rate_target == first.error_rate_target
+    });
+    let label = if same {
+        format!(
+            "SLO (p99 ≤ {} ms, error rate ≤ {}%)",
+            num(first.p99_target_secs * 1e3),
+            num(first.error_rate_target * 100.0)
+        )
+    } else {
+        "SLO (each column's own)".to_string()
+    };
+    let mut cells = vec![Cell::new(label)];
+    for (i, v) in slos.iter().enumerate() {
+        cells.push(match v {
+            Some(v) => {
+                let word = v.verdict.as_str();
+                Cell::with_class(word, summary::verdict_class(word))
+            }
+            None => Cell::new("-"),
+        });
+        if i > 0 {
+            cells.extend([Cell::new(""), Cell::new("")]);
+        }
+    }
+    Some(cells)
 }
 
 /// The failover stories of every column with faults, each headed by the column's label.

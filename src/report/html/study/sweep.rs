@@ -62,10 +62,10 @@ pub fn sweep_report(
             .collect();
         body.push_str(&grid("sweep-table", &headers, &table));
     }
-    body.push_str(&figures(charts));
+    body.push_str(&figures(&charts.iter().collect::<Vec<_>>()));
     body.push_str(&scenario_files([source]));
     page(
-        &r.scenario,
+        &format!("trafsim sweep — {}", r.scenario),
         &r.trafsim_version,
         &body,
         charts,
