@@ -33,6 +33,7 @@ mod raw;
 mod read;
 mod resolve;
 mod schema;
+mod schema_defaults;
 pub mod spread;
 pub mod starter;
 mod units;
