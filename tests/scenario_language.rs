@@ -212,6 +212,15 @@ fn set_and_duration_on_run() {
         .clone();
     let summary: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(summary["duration_secs"].as_f64(), Some(12.0), "{summary}");
+    // The report shows the file with the overrides it ran with, not only the file.
+    let page = std::fs::read_to_string(dir.path().join("out/language/report.html")).unwrap();
+    for flag in [
+        "--duration 12s",
+        "--set clients.rate=20",
+        "--set services.db.concurrency=3",
+    ] {
+        assert!(page.contains(flag), "{flag} not in report.html");
+    }
 
     let bad = |args: &[&str], expect: &[&str]| {
         let mut assert = trafsim()

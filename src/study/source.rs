@@ -54,7 +54,7 @@ impl Variant {
 pub struct Source {
     /// The file name as given, used in messages.
     pub origin: String,
-    /// The text as written.
+    /// The text as written (after a comment listing the command line's overrides, if any).
     pub text: String,
     /// The scenario as written (without variants).
     pub base: Scenario,
@@ -101,7 +101,7 @@ impl Source {
         let raw_sweep: Option<SweepTable> = take(&mut table, "sweep", origin)?;
         let mut source = Source {
             origin: origin.to_string(),
-            text: text.to_string(),
+            text: with_flags(text, flags),
             base,
             variants: Vec::new(),
             sweep: None,
@@ -359,6 +359,25 @@ impl Source {
             }),
         }
     }
+}
+
+/// The file's text as the reports show it: as written, after a comment that lists the
+/// command line's overrides when there are any, so a page never shows a file its results do
+/// not come from.
+fn with_flags(text: &str, flags: &[FlagOverride]) -> String {
+    if flags.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::from(
+        "# Run with these overrides from the command line, on top of the file below (and of\n\
+         # each variant):\n",
+    );
+    for f in flags {
+        out.push_str(&format!("#   {}\n", f.flag));
+    }
+    out.push('\n');
+    out.push_str(text);
+    out
 }
 
 /// Whether the diagnostic about `field` concerns the override of `path` (the field itself or
