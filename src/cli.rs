@@ -20,7 +20,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use trafsim::report::{self, OutputError};
 use trafsim::runner::{self, Summary};
 use trafsim::scenario::{self, Scenario, ScenarioError, limits};
-use trafsim::study::{self, StudyError, capacity, sweep::Sweep};
+use trafsim::study::{self, StudyError, capacity, overrides::FlagOverride, sweep::Sweep};
 
 /// Upper bound on replications with `--precision` when `--max-replications` is not given.
 const DEFAULT_MAX_REPLICATIONS: u32 = 100;
@@ -34,15 +34,82 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Exit codes, shown in `--help`.
-const EXIT_CODES: &str =
-    "Exit codes: 0 success, 1 runtime failure (e.g. output not writable), 2 invalid input.";
+/// Exit codes and examples, shown in `--help`.
+const EXIT_CODES: &str = "Examples:
+  trafsim init my-cluster.toml --ingress nginx --egress nat-gateway --zones 3
+  trafsim validate scenarios/*.toml
+  trafsim run scenarios/zone-outage.toml
+  trafsim compare scenarios/zone-outage-nat.toml
+  trafsim capacity scenarios/mm1.toml --slo-p99 100ms
+
+Exit codes: 0 success, 1 runtime failure (e.g. output not writable), 2 invalid input.";
+
+/// Examples of `trafsim run`, shown in its `--help`.
+const RUN_EXAMPLES: &str = "Examples:
+  trafsim run scenarios/zone-outage.toml
+  trafsim run scenarios/zone-outage.toml --replications 4 --duration 5m --set clients.rate=3000
+  trafsim run scenarios/mm1.toml --sweep clients.rate=20..80:20
+  trafsim run scenarios/mm1.toml --precision 2% --max-replications 40 --format json
+
+A file with [[variants]] is refused: run its variants with `trafsim compare`.";
+
+/// Examples of `trafsim compare`, shown in its `--help`.
+const COMPARE_EXAMPLES: &str = "Examples:
+  trafsim compare scenarios/zone-outage-nat.toml
+  trafsim compare scenarios/ingress-*.toml --name ingress --replications 4
+  trafsim compare scenarios/compare-ingress.toml --set clients.rate=3000 --format json
+
+Results go to <OUT>/compare/<name>/, apart from the runs' folders.";
+
+/// Examples of `trafsim capacity`, shown in its `--help`.
+const CAPACITY_EXAMPLES: &str = "Examples:
+  trafsim capacity scenarios/mm1.toml --slo-p99 100ms
+  trafsim capacity scenarios/compare-ingress.toml --lose-zone 2
+  trafsim capacity scenarios/compare-ingress.toml --duration 2m --tolerance 5%
+
+Results go to <OUT>/capacity/<scenario name>/, apart from the runs' folders.";
+
+/// Examples of `trafsim init`, shown in its `--help`.
+const INIT_EXAMPLES: &str = "Examples:
+  trafsim init my-cluster.toml
+  trafsim init internal.toml --ingress nginx --egress firewall --zones 3
+  trafsim init single-zone.toml --ingress none --egress direct --zones 1";
+
+/// `--format` of `compare`.
+const COMPARE_FORMAT: &str = "What to print on standard output: the comparison table, or (json) \
+comparison.json, the same document as written";
+
+/// `--format` of `capacity`.
+const CAPACITY_FORMAT: &str = "What to print on standard output: the table of answers, or \
+(json) each file's capacity.json, the same document as written (several files: one JSON value \
+after another)";
+
+/// The command line's definition, with the help that differs between commands that share
+/// options (`--format` of `compare` and `capacity`).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+        .mut_subcommand("compare", |c| {
+            c.mut_arg("format", |a| a.help(COMPARE_FORMAT))
+        })
+        .mut_subcommand("capacity", |c| {
+            c.mut_arg("format", |a| a.help(CAPACITY_FORMAT))
+        })
+}
+
+/// Parses the process's arguments against [`command`]; exits with clap's message and code 2
+/// on a bad argument.
+pub fn parse() -> Cli {
+    use clap::FromArgMatches;
+    Cli::from_arg_matches(&command().get_matches()).unwrap_or_else(|e| e.exit())
+}
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run scenarios: parallel replications, a summary table, and summary.json,
     /// timeseries.csv, charts (SVG, PNG) and report.html in <OUT>/<scenario name>/.
+    #[command(after_help = RUN_EXAMPLES)]
     Run(RunArgs),
     /// Check scenario files without running them; prints `ok: FILE` or every problem found.
     Validate {
@@ -53,15 +120,46 @@ pub enum Command {
     /// Print the JSON Schema of the scenario format, for completion and checks in editors.
     Schema,
     /// Compare scenarios, or the [[variants]] of one, side by side with common random numbers
-    /// (paired differences); writes <OUT>/<name>/comparison.json.
+    /// (paired differences); writes <OUT>/compare/<name>/comparison.json.
+    #[command(after_help = COMPARE_EXAMPLES)]
     Compare(CompareArgs),
     /// Find the highest clients.rate that meets a p99 and error-rate objective (per variant,
-    /// and with each --lose-zone); writes <OUT>/<scenario name>/capacity.json.
+    /// and with each --lose-zone); writes <OUT>/capacity/<scenario name>/capacity.json.
+    #[command(after_help = CAPACITY_EXAMPLES)]
     Capacity(CapacityArgs),
     /// Merge the parts of a sharded run (`run --shard K/N`) into the files a single-machine
     /// run writes, after checking they are one run's, each shard once; writes
     /// <OUT>/<scenario name>/ (summary.json byte-identical to an unsharded run's).
     Merge(shard::MergeArgs),
+    /// Write a commented starting scenario for a chosen ingress, egress and zone count; it
+    /// validates as written. An existing file is never overwritten.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+    /// Print a shell completion script, e.g. `trafsim completions bash >
+    /// ~/.local/share/bash-completion/completions/trafsim`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Options of `trafsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The file to write, e.g. my-cluster.toml; its name (without .toml) names the scenario.
+    /// Refused if it exists.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The ingress in front of the services.
+    #[arg(long, default_value = "app-gateway", value_parser = ["app-gateway", "nginx", "istio", "load-balancer", "none"])]
+    pub ingress: String,
+    /// How calls to the external destination leave the cluster.
+    #[arg(long, default_value = "nat-gateway", value_parser = ["load-balancer", "nat-gateway", "firewall", "private-endpoint", "direct"])]
+    pub egress: String,
+    /// Availability zones the pods spread over, 1 to 3.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=3))]
+    pub zones: u32,
 }
 
 /// Options of `trafsim run`.
@@ -102,7 +200,8 @@ pub struct CommonArgs {
     /// Master seed, instead of the scenario's `[simulation].seed` (compare: the first file's).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Folder for results; each scenario or study writes into <OUT>/<name>/.
+    /// Folder for results: a run or sweep writes into <OUT>/<scenario name>/, a comparison
+    /// into <OUT>/compare/<name>/, a capacity search into <OUT>/capacity/<scenario name>/.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// No progress bars and no notes on standard error.
@@ -118,6 +217,15 @@ pub struct CommonArgs {
     /// memory, or 4GiB if it cannot be read].
     #[arg(long, value_name = "SIZE", value_parser = runner::memory_budget::parse_size)]
     pub memory_budget: Option<u64>,
+    /// Set a field of every scenario (on top of each variant), checked like the file, e.g.
+    /// --set services.web.concurrency=40 or --set ingress.kind=nginx; may be repeated. The
+    /// value is read as in the file (6, "5s", { "1" = 2 }); text that is not TOML is a string.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = FlagOverride::parse_set)]
+    pub set: Vec<FlagOverride>,
+    /// Run length of each replication, warm-up included, instead of [simulation].duration,
+    /// e.g. 5m (the same as --set simulation.duration=5m).
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
 }
 
 /// Options of `trafsim compare`.
@@ -175,7 +283,17 @@ impl CommonArgs {
             out: self.out.clone(),
             quiet: self.quiet,
             json: self.format == Format::Json,
+            flags: self.flags(),
         }
+    }
+
+    /// The command line's overrides: `--duration`, then each `--set` in order.
+    fn flags(&self) -> Vec<FlagOverride> {
+        let duration = self.duration.as_deref().map(FlagOverride::duration);
+        duration
+            .into_iter()
+            .chain(self.set.iter().cloned())
+            .collect()
     }
 }
 
@@ -281,6 +399,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             run_scenarios(&args)
         }
         Command::Validate { files } => validate(&files),
+        Command::Init(args) => init(&args),
+        Command::Completions { shell } => {
+            let mut stdout = io::stdout().lock();
+            clap_complete::generate(shell, &mut command(), "trafsim", &mut stdout);
+            stdout.flush()?;
+            Ok(())
+        }
         Command::Schema => {
             let text = serde_json::to_string_pretty(&scenario::json_schema())?;
             writeln!(io::stdout().lock(), "{text}")?;
@@ -307,6 +432,50 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Merge(args) => shard::merge(&args),
     }
+}
+
+/// `trafsim init`: writes the starting scenario, never over an existing file.
+fn init(args: &InitArgs) -> Result<(), CliError> {
+    use scenario::starter::{StarterEgress, StarterIngress, starter};
+    let ingress = StarterIngress::ALL
+        .into_iter()
+        .find(|k| k.as_str() == args.ingress)
+        .unwrap_or(StarterIngress::AppGateway);
+    let egress = StarterEgress::ALL
+        .into_iter()
+        .find(|k| k.as_str() == args.egress)
+        .unwrap_or(StarterEgress::NatGateway);
+    let text = starter(&args.file, ingress, egress, args.zones);
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.file);
+    let written = file.and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()));
+    match written {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            return Err(CliError::Study(StudyError::Usage(format!(
+                "'{}' already exists; `trafsim init` never overwrites a file: give another \
+                 name, or remove it first",
+                args.file.display()
+            ))));
+        }
+        Err(error) => {
+            return Err(CliError::Output(OutputError {
+                path: args.file.clone(),
+                action: "write",
+                error,
+            }));
+        }
+    }
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "written: {}", args.file.display())?;
+    writeln!(
+        stdout,
+        "next: trafsim validate {0}, then trafsim run {0}",
+        args.file.display()
+    )?;
+    Ok(())
 }
 
 /// Lowers `--threads` to the most this machine can use ([`limits::max_threads`]:
@@ -387,9 +556,12 @@ fn print_warnings(warnings: &[scenario::Diagnostic]) {
 fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     let mut scenarios = Vec::new();
     let mut errors = Vec::new();
+    let flags = args.common.flags();
     for file in &args.files {
-        match scenario::load(file) {
-            Ok(mut s) => {
+        match study::Source::load_with(file, &flags) {
+            Ok(src) if !src.variants.is_empty() => errors.push(variants_refused(&src)),
+            Ok(src) => {
+                let mut s = src.base;
                 print_warnings(&s.warnings);
                 if let Some(n) = args.common.replications {
                     s.simulation.replications = n;
@@ -421,11 +593,46 @@ fn load_all(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     Ok(scenarios)
 }
 
+/// `run` on a file with `[[variants]]`: refused, since running only the file as written
+/// would silently drop them; the message says how to run them.
+fn variants_refused(src: &study::Source) -> ScenarioError {
+    let names: Vec<String> = src
+        .variants
+        .iter()
+        .map(|v| format!("`{}`", v.name))
+        .collect();
+    let place = src.variants[0].place();
+    ScenarioError {
+        diagnostics: vec![scenario::Diagnostic {
+            file: src.origin.clone(),
+            line: place.map(|p| p.0),
+            column: place.map(|p| p.1),
+            field: "variants".into(),
+            message: format!(
+                "this file has [[variants]] ({}), which `trafsim run` does not run one by one: \
+                 run them side by side with `trafsim compare {}` (or sweep each with --sweep)",
+                names.join(", "),
+                src.origin
+            ),
+        }],
+    }
+}
+
 /// `trafsim run`: sweeps first (files with `--sweep` or a `[sweep]`), then plain runs.
 fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
     args.common.set_memory_budget();
     let sharded = args.shard.resolve()?;
-    let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref())?;
+    let flags = args.common.flags();
+    let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref(), &flags)?;
+    if sharded.is_some() && !flags.is_empty() {
+        // A part holds the file as written; `trafsim merge` reads the scenario from it again,
+        // so an edit made only on the command line would not reach the merge.
+        return Err(CliError::Usage(
+            "--shard with --set or --duration: a shard's part holds the scenario file as \
+             written, so put the change in the file (or a copy of it) and shard that"
+                .to_string(),
+        ));
+    }
     if sharded.is_some() && !swept.is_empty() {
         return Err(CliError::Usage(format!(
             "`{}` is a sweep ([sweep] or --sweep); --shard runs only plain scenarios so far",
@@ -601,6 +808,7 @@ mod tests {
     #[test]
     fn definitions_are_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

@@ -33,11 +33,14 @@ mod raw;
 mod read;
 mod resolve;
 mod schema;
+mod schema_defaults;
 pub mod spread;
+pub mod starter;
 mod units;
 
 pub use checked::*;
 pub use error::{Diagnostic, ScenarioError};
+pub(crate) use error::{list as error_list, suggestion as error_suggestion};
 pub use locate::{FieldPath, Seg};
 pub use network_policy::NetworkPolicy;
 pub(crate) use raw::{SweepTable, VariantTable};

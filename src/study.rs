@@ -52,6 +52,16 @@ use crate::scenario::{Scenario, ScenarioError};
 
 pub use source::{Source, Variant};
 
+/// The folder under `--out` that holds the comparisons, one folder each
+/// (`<out>/compare/<name>/`), so a comparison never writes into a run's folder
+/// (`<out>/<scenario>/`).
+pub const COMPARE_FOLDER: &str = "compare";
+
+/// The folder under `--out` that holds the capacity searches, one folder per scenario
+/// (`<out>/capacity/<scenario>/`), apart from its runs and sweeps (a sweep's `capacity.png`
+/// stays in the scenario's own folder).
+pub const CAPACITY_FOLDER: &str = "capacity";
+
 /// The options a study shares with `trafsim run`.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -67,6 +77,9 @@ pub struct Options {
     pub quiet: bool,
     /// Print JSON instead of a table.
     pub json: bool,
+    /// Overrides from the command line (`--set`, `--duration`), applied on top of every file
+    /// and variant.
+    pub flags: Vec<overrides::FlagOverride>,
 }
 
 /// What a study command produced: text for standard output, files written, notes for
@@ -144,13 +157,17 @@ fn invalid_message(errors: &[ScenarioError], total: usize) -> String {
     lines.join("\n")
 }
 
-/// Loads and checks every file (with its variants and sweep) before anything runs; all
-/// problems of all files are reported together.
-pub fn load_sources(files: &[PathBuf]) -> Result<Vec<Source>, StudyError> {
+/// Loads and checks every file (with its variants and sweep, and the command line's
+/// overrides `flags` on top) before anything runs; all problems of all files are reported
+/// together.
+pub fn load_sources(
+    files: &[PathBuf],
+    flags: &[overrides::FlagOverride],
+) -> Result<Vec<Source>, StudyError> {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for f in files {
-        match Source::load(f) {
+        match Source::load_with(f, flags) {
             Ok(s) => sources.push(s),
             Err(e) => errors.push(e),
         }

@@ -298,7 +298,7 @@ fn run_and_compare_print_the_monthly_cost() {
     assert_eq!(row.matches('±').count(), 3, "{row}");
     assert!(row.trim_end().ends_with("better"), "{row}");
     let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("cost-comparison/comparison.json")).unwrap(),
+        &std::fs::read_to_string(out.join("compare/cost-comparison/comparison.json")).unwrap(),
     )
     .unwrap();
     let metric = json["columns"][1]["metrics"]

@@ -251,7 +251,9 @@ fn comparison_page_renders_in_chromium_without_console_errors() {
         .arg("--quiet")
         .assert()
         .success();
-    let page = dir.path().join("out/browser-report/comparison.html");
+    let page = dir
+        .path()
+        .join("out/compare/browser-report/comparison.html");
     assert_renders(
         &page,
         &[

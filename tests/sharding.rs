@@ -293,4 +293,21 @@ fn bad_shard_flags_are_refused() {
         .arg(out.path())
         .assert()
         .code(2);
+    // Nor take edits from the command line, which its part (the file as written) would lose.
+    for edit in [
+        ["--set", "simulation.seed=3"],
+        ["--duration", "5m"],
+    ] {
+        let assert = trafsim()
+            .arg("run")
+            .arg(&mm1)
+            .args(["--shard", "0/2"])
+            .args(edit)
+            .arg("--out")
+            .arg(out.path())
+            .assert()
+            .code(2);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(err.contains("--set or --duration"), "{edit:?}: {err}");
+    }
 }

@@ -107,7 +107,7 @@ fn command_line_writes_capacity_json_and_checks_zones() {
         .success()
         .stdout(predicate::str::contains("mm1-capacity").and(predicate::str::contains("all")));
     let json: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(out.join("mm1-capacity").join("capacity.json")).unwrap(),
+        &std::fs::read(out.join("capacity/mm1-capacity").join("capacity.json")).unwrap(),
     )
     .unwrap();
     let found = json["results"][0]["capacity_rps"].as_f64().unwrap();

@@ -127,7 +127,7 @@ fn a_comparison_writes_its_bar_chart_beside_its_results() {
         .arg(&file)
         .assert()
         .success();
-    let folder = out.join("mm1-charts");
+    let folder = out.join("compare/mm1-charts");
     for name in ["comparison.json", "comparison.svg", "comparison.png"] {
         assert!(folder.join(name).is_file(), "no {name}");
     }

@@ -151,7 +151,9 @@ fn files_with_different_seeds_are_run_with_one_and_written_atomically() {
                 )),
         )
         .stderr(predicate::str::contains("all columns use 3"));
-    let path = out.join("ingress-comparison").join("comparison.json");
+    let path = out
+        .join("compare/ingress-comparison")
+        .join("comparison.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(json["seed"], 3);
     assert_eq!(json["replications"], 3);

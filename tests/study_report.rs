@@ -128,7 +128,7 @@ fn compare_writes_a_self_contained_page_with_differences_and_failover() {
             .args([&a, &b])
             .assert()
             .success();
-        std::fs::read_to_string(out.join("study-comparison/comparison.html")).unwrap()
+        std::fs::read_to_string(out.join("compare/study-comparison/comparison.html")).unwrap()
     };
     let html = run();
     assert_self_contained(&html);
@@ -162,7 +162,7 @@ fn compare_writes_a_self_contained_page_with_differences_and_failover() {
     // Three times the service time: p50 rises by a clearly significant amount, and the page
     // says so in the column the JSON's paired difference gives.
     let json: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(out.join("study-comparison/comparison.json")).unwrap(),
+        &std::fs::read(out.join("compare/study-comparison/comparison.json")).unwrap(),
     )
     .unwrap();
     let p50 = json["columns"][1]["metrics"]
@@ -224,7 +224,7 @@ fn compare_of_variants_lists_each_variants_overrides() {
         .arg(&file)
         .assert()
         .success();
-    let html = std::fs::read_to_string(out.join("study-variants/comparison.html")).unwrap();
+    let html = std::fs::read_to_string(out.join("compare/study-variants/comparison.html")).unwrap();
     assert_self_contained(&html);
     assert!(html.contains("<th>as-written</th><td>none (the file as written)</td>"));
     assert!(html.contains("<th>more-pods</th><td><code>services[0].pods = "));
@@ -257,7 +257,7 @@ fn capacity_writes_the_answer_per_variant_with_its_bracket() {
         .arg(&file)
         .assert()
         .success();
-    let folder = out.join("study-capacity");
+    let folder = out.join("capacity/study-capacity");
     let html = std::fs::read_to_string(folder.join("capacity.html")).unwrap();
     assert_self_contained(&html);
     let json: serde_json::Value =

@@ -9,7 +9,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::dist_spec::DistSpec;
-use super::error::{Diagnostic, ScenarioError, list, suggestion, with_suggestion};
+use super::error::{Diagnostic, ScenarioError, list, plain_types, suggestion, with_suggestion};
 use super::limits::{MAX_REPEATED_ERRORS, grouped};
 use super::locate::{FieldPath, LineIndex, Seg, path_in, span_of, value_at};
 use super::units::HumanDuration;
@@ -112,7 +112,7 @@ impl<'a> Cx<'a> {
             (Some((_, here)), None) => Some(here.clone()),
             _ => None,
         };
-        let mut message = with_suggestion(e.message());
+        let mut message = plain_types(&with_suggestion(e.message()));
         // A syntax error's span is the offending text; for a duplicate key, that is its name.
         if let (None, Some(s), "duplicate key") = (self.root, &span, message.as_str())
             && let Some(key) = self.text.get(s.clone()).filter(|k| !k.contains('\n'))

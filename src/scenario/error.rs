@@ -101,6 +101,25 @@ pub(crate) fn with_suggestion(message: &str) -> String {
     format!("{message}{}", suggestion(given, names))
 }
 
+/// serde's Rust type names in "expected …" put in the file's terms: `f64` is "a number",
+/// `u32` "a whole number, 0 or more", `i64` "a whole number", `bool` "true or false". The
+/// rest of the message (what was given) is kept.
+pub(crate) fn plain_types(message: &str) -> String {
+    let Some((head, tail)) = message.rsplit_once("expected ") else {
+        return message.to_string();
+    };
+    let plain = match tail {
+        "f64" | "f32" => "a number",
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => "a whole number, 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" => "a whole number",
+        "bool" | "a boolean" => "true or false",
+        "char" => "a single character",
+        "a string" => "a string (in quotes)",
+        _ => return message.to_string(),
+    };
+    format!("{head}expected {plain}")
+}
+
 /// A list of names for messages: "`a`, `b`, `c`".
 pub(crate) fn list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     names
@@ -161,5 +180,22 @@ mod tests {
             e.to_string(),
             "a.toml:7:1: simulation.seed: bad\na.toml: bad"
         );
+    }
+
+    #[test]
+    fn type_names_in_the_files_terms() {
+        assert_eq!(
+            plain_types("invalid type: string \"fast\", expected f64"),
+            "invalid type: string \"fast\", expected a number"
+        );
+        assert_eq!(
+            plain_types("invalid type: floating point `2.5`, expected u32"),
+            "invalid type: floating point `2.5`, expected a whole number, 0 or more"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `1`, expected a string"),
+            "invalid type: integer `1`, expected a string (in quotes)"
+        );
+        assert_eq!(plain_types("missing field `name`"), "missing field `name`");
     }
 }

@@ -12,10 +12,13 @@ use super::raw::ScenarioFile;
 /// The schema, as draft 7 (the draft TOML editors understand best).
 pub(crate) fn scenario_schema() -> Value {
     let settings = SchemaSettings::draft07().with_transform(drop_null);
-    settings
+    let mut schema = settings
         .into_generator()
         .into_root_schema_for::<ScenarioFile>()
-        .to_value()
+        .to_value();
+    super::schema_defaults::add_defaults(&mut schema);
+    super::schema_defaults::unwrap_descriptions(&mut schema);
+    schema
 }
 
 /// TOML has no null: an optional field is one that may be left out, so the `null` that

@@ -582,10 +582,11 @@ pub fn probe_curves(r: &CapacityReport) -> SweepResult {
     }
 }
 
-/// `trafsim capacity FILE…`: searches each file and writes `<out>/<scenario>/capacity.json`,
+/// `trafsim capacity FILE…`: searches each file and writes
+/// `<out>/capacity/<scenario>/capacity.json`,
 /// the chart of its probes (`capacity-probes.svg` / `.png`) and the page `capacity.html`.
 pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, StudyError> {
-    let sources = load_sources(files)?;
+    let sources = load_sources(files, &opts.flags)?;
     for src in &sources {
         let reps = u64::from(common_settings(&src.base, opts).1);
         if reps < MIN_REPLICATIONS {
@@ -624,7 +625,7 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
     }
     let dirs = sources
         .iter()
-        .map(|s| report::output_dir(&opts.out, &s.base.name))
+        .map(|s| report::output_dir(&opts.out.join(crate::study::CAPACITY_FOLDER), &s.base.name))
         .collect::<Result<Vec<_>, _>>()?;
     let pool = pool(opts)?;
     for (src, dir) in sources.iter().zip(&dirs) {

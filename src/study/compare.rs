@@ -11,7 +11,7 @@
 //! latency, errors and cost; higher goodput: [`super::better`]). A column whose scenario has an
 //! `[slo]` gets its SLO verdict, judged as `trafsim run` judges it (`study/slo_fold.rs`).
 //!
-//! The result is printed as a table and written to `<out>/<name>/comparison.json`
+//! The result is printed as a table and written to `<out>/compare/<name>/comparison.json`
 //! (`schemas/comparison.schema.json`); `name` is `--name`, else the scenario's name for one
 //! file, else the common prefix of the files' names followed by `-comparison`. Beside it go
 //! `comparison.svg` and `comparison.png`, the bar chart of
@@ -382,10 +382,10 @@ pub fn default_name(sources: &[Source]) -> String {
 }
 
 /// `trafsim compare FILE…`: loads and checks everything, runs, prints, writes
-/// `<out>/<name>/comparison.json`, the chart `comparison.svg` / `comparison.png` and the page
+/// `<out>/compare/<name>/comparison.json`, the chart `comparison.svg` / `comparison.png` and the page
 /// `comparison.html`.
 pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outcome, StudyError> {
-    let sources = crate::study::load_sources(files)?;
+    let sources = crate::study::load_sources(files, &opts.flags)?;
     let columns = columns(&sources)?;
     if columns.len() < 2 {
         return Err(StudyError::Usage(
@@ -419,7 +419,7 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     }) {
         notes.push("the columns run for different lengths of time; their figures are still per second and per request, but the comparison is fairer with equal runs".into());
     }
-    let dir = report::output_dir(&opts.out, &name)?;
+    let dir = report::output_dir(&opts.out.join(crate::study::COMPARE_FOLDER), &name)?;
     let pool = pool(opts)?;
     let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
     let comparison = pool.install(|| compare(&name, columns, opts))?;

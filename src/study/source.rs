@@ -7,11 +7,18 @@
 //! with the variant's name: `compare-ingress.toml:52:1: ingress.knd: variant `nginx`: unknown
 //! field …`. Overrides are applied to the TOML value, not to the checked scenario, so a variant
 //! is exactly the file one would get by editing those fields by hand.
+//!
+//! A variant edits the file in three ways, applied in this order: `remove` (a list of field
+//! paths to delete — TOML has no null), `merge` (a patch merged as in JSON Merge Patch, RFC
+//! 7396: tables merge key by key, any other value replaces, arrays as a whole; a table under an
+//! array of named tables merges into the element of that name) and `set` (a value per field
+//! path, replacing what is there). Overrides from the command line (`--set`, `--duration`) are
+//! applied last, on top of every variant, and problems they cause name the flag.
 
 use std::path::Path;
 
 use crate::scenario::{self, Diagnostic, Scenario, ScenarioError, SweepTable, VariantTable};
-use crate::study::overrides::{FieldPath, Override};
+use crate::study::overrides::{self, Edit, FieldPath, FlagOverride, Override};
 use crate::study::sweep::Sweep;
 
 /// Sections that describe the study rather than the scenario; left out when a variant or a
@@ -26,12 +33,20 @@ pub type Place = Option<(usize, usize)>;
 pub struct Variant {
     /// Its name.
     pub name: String,
-    /// Its overrides, in the order the file gives them (sorted by path).
-    pub overrides: Vec<Override>,
+    /// Its edits, in the order they apply: removals, then the merge's values, then `set`
+    /// (each sorted by path).
+    pub edits: Vec<Edit>,
     /// Where its `name` is written.
     place: Place,
-    /// Where each override's key is written.
-    override_places: Vec<Place>,
+    /// Where each edit is written.
+    edit_places: Vec<Place>,
+}
+
+impl Variant {
+    /// The 1-based line and column where its `name` is written, if known.
+    pub fn place(&self) -> Place {
+        self.place
+    }
 }
 
 /// A loaded, checked scenario file.
@@ -39,7 +54,7 @@ pub struct Variant {
 pub struct Source {
     /// The file name as given, used in messages.
     pub origin: String,
-    /// The text as written.
+    /// The text as written (after a comment listing the command line's overrides, if any).
     pub text: String,
     /// The scenario as written (without variants).
     pub base: Scenario,
@@ -49,18 +64,35 @@ pub struct Source {
     pub sweep: Option<Sweep>,
     /// The TOML value without the study sections.
     table: toml::Table,
+    /// Overrides from the command line, applied on top of the file and of every variant.
+    flags: Vec<FlagOverride>,
 }
 
 impl Source {
     /// Reads and checks the file at `path`, its variants and its sweep.
     pub fn load(path: &Path) -> Result<Source, ScenarioError> {
+        Source::load_with(path, &[])
+    }
+
+    /// Reads and checks the file at `path` with the command line's overrides `flags` on top
+    /// (of the file and of each variant and sweep point).
+    pub fn load_with(path: &Path, flags: &[FlagOverride]) -> Result<Source, ScenarioError> {
         let origin = path.display().to_string();
         let text = scenario::read_text(path)?;
-        Source::parse(&text, &origin)
+        Source::parse_with(&text, &origin, flags)
     }
 
     /// Checks the scenario in `text` (named `origin` in messages), its variants and its sweep.
     pub fn parse(text: &str, origin: &str) -> Result<Source, ScenarioError> {
+        Source::parse_with(text, origin, &[])
+    }
+
+    /// [`Source::parse`] with the command line's overrides `flags` on top.
+    pub fn parse_with(
+        text: &str,
+        origin: &str,
+        flags: &[FlagOverride],
+    ) -> Result<Source, ScenarioError> {
         let base = scenario::parse(text, origin)?;
         let mut table: toml::Table = text
             .parse()
@@ -69,12 +101,16 @@ impl Source {
         let raw_sweep: Option<SweepTable> = take(&mut table, "sweep", origin)?;
         let mut source = Source {
             origin: origin.to_string(),
-            text: text.to_string(),
+            text: with_flags(text, flags),
             base,
             variants: Vec::new(),
             sweep: None,
             table,
+            flags: flags.to_vec(),
         };
+        if !flags.is_empty() {
+            source.base = source.resolve(&[], "", &[], None)?;
+        }
         let places = Places::find(text);
         let mut diagnostics = Vec::new();
         let mut names: Vec<String> = Vec::new();
@@ -103,7 +139,7 @@ impl Source {
                     for value in &sweep.values {
                         let point = sweep.point(value);
                         let context = format!("[sweep] point {}", point.describe());
-                        if let Err(e) = source.resolve(&[point], &context, &[], at) {
+                        if let Err(e) = source.resolve(&[point.into()], &context, &[], at) {
                             diagnostics.extend(e.diagnostics);
                             break;
                         }
@@ -140,13 +176,39 @@ impl Source {
                 "must not be empty".into(),
             ));
         }
-        let mut overrides = Vec::new();
-        let mut override_places = Vec::new();
+        let mut edits = Vec::new();
+        let mut edit_places = Vec::new();
+        let here = places.variants.get(i);
+        for (j, text) in raw.remove.unwrap_or_default().iter().enumerate() {
+            let at = here
+                .and_then(|p| p.removals.get(j).copied())
+                .unwrap_or(place);
+            match FieldPath::parse(text) {
+                Ok(path) => {
+                    edits.push(Edit::Remove(path));
+                    edit_places.push(at);
+                }
+                Err(message) => problems.push(diagnostic(
+                    &self.origin,
+                    at,
+                    &format!("{field}.remove[{j}]"),
+                    format!("variant `{name}`: {message}"),
+                )),
+            }
+        }
+        let mut merged = Vec::new();
+        overrides::flatten(
+            &raw.merge.unwrap_or_default(),
+            &FieldPath(Vec::new()),
+            &mut merged,
+        );
+        let merge_at = here.and_then(|p| p.merge).or(place);
+        for o in merged {
+            edits.push(Edit::Set(o));
+            edit_places.push(merge_at);
+        }
         for (key, value) in raw.set.unwrap_or_default() {
-            let written = places
-                .variants
-                .get(i)
-                .and_then(|p| p.keys.iter().find(|k| k.key == key));
+            let written = here.and_then(|p| p.keys.iter().find(|k| k.key == key));
             let at = written.map_or(place, |k| k.place);
             if written.is_some_and(|k| k.dotted) {
                 problems.push(diagnostic(
@@ -156,15 +218,16 @@ impl Source {
                     format!(
                         "variant `{name}`: `{key}.…` is written as an unquoted dotted key, which \
                          TOML reads as a nested table that would replace all of `{key}`; quote \
-                         the whole path as one key, e.g. \"{key}.kind\" = …"
+                         the whole path as one key, e.g. \"{key}.kind\" = …, or put it under \
+                         [variants.merge] to merge it"
                     ),
                 ));
                 continue;
             }
             match FieldPath::parse(&key) {
                 Ok(path) => {
-                    overrides.push(Override { path, value });
-                    override_places.push(at);
+                    edits.push(Edit::Set(Override { path, value }));
+                    edit_places.push(at);
                 }
                 Err(message) => problems.push(diagnostic(
                     &self.origin,
@@ -176,16 +239,16 @@ impl Source {
         }
         if problems.is_empty() {
             let context = format!("variant `{name}`");
-            if let Err(e) = self.resolve(&overrides, &context, &override_places, place) {
+            if let Err(e) = self.resolve(&edits, &context, &edit_places, place) {
                 problems = e.diagnostics;
             }
         }
         if problems.is_empty() {
             Ok(Variant {
                 name,
-                overrides,
+                edits,
                 place,
-                override_places,
+                edit_places,
             })
         } else {
             Err(problems)
@@ -195,7 +258,7 @@ impl Source {
     /// The scenario of variant `v` (of this source).
     pub fn variant_scenario(&self, v: &Variant) -> Result<Scenario, ScenarioError> {
         let context = format!("variant `{}`", v.name);
-        self.resolve(&v.overrides, &context, &v.override_places, v.place)
+        self.resolve(&v.edits, &context, &v.edit_places, v.place)
     }
 
     /// The scenario of variant `v` (or the scenario as written) with `extra` overrides on top,
@@ -206,8 +269,8 @@ impl Source {
         extra: &[Override],
         context: &str,
     ) -> Result<Scenario, ScenarioError> {
-        let mut all: Vec<Override> = v.map(|v| v.overrides.clone()).unwrap_or_default();
-        all.extend_from_slice(extra);
+        let mut all: Vec<Edit> = v.map(|v| v.edits.clone()).unwrap_or_default();
+        all.extend(extra.iter().cloned().map(Edit::from));
         let context = match v {
             Some(v) => format!("variant `{}`, {context}", v.name),
             None => context.to_string(),
@@ -215,28 +278,47 @@ impl Source {
         self.resolve(&all, &context, &[], v.and_then(|v| v.place))
     }
 
-    /// The scenario with `overrides` applied to the TOML value, then read and resolved as a
-    /// file would be. Problems name `context` ("variant `nginx`") and are placed at the
-    /// override they concern (`places`, one per override) or else at `at`; the scenario keeps
-    /// the original text for the report.
+    /// The scenario with `edits` applied to the TOML value, then the command line's
+    /// overrides, then read and resolved as a file would be. Problems name `context`
+    /// ("variant `nginx`", empty for the file as written) or the flag they come from, and are
+    /// placed at the edit they concern (`places`, one per edit) or else at `at`; the scenario
+    /// keeps the original text for the report.
     pub fn resolve(
         &self,
-        overrides: &[Override],
+        edits: &[Edit],
         context: &str,
         places: &[Place],
         at: Place,
     ) -> Result<Scenario, ScenarioError> {
         let mut table = self.table.clone();
         let mut unfit = Vec::new();
-        for (i, o) in overrides.iter().enumerate() {
-            if let Err(message) = o.apply(&mut table) {
-                let place = places.get(i).copied().unwrap_or(at);
-                let field = o.path.to_string();
+        let flags = self
+            .flags
+            .iter()
+            .map(|f| (Some(f.flag.as_str()), Edit::Set(f.set.clone())));
+        let all: Vec<(Option<&str>, Edit)> = edits
+            .iter()
+            .map(|e| (None, e.clone()))
+            .chain(flags)
+            .collect();
+        let label = |flag: Option<&str>, message: &str| match (context, flag) {
+            ("", None) => message.to_string(),
+            ("", Some(f)) => format!("{f}: {message}"),
+            (c, None) => format!("{c}: {message}"),
+            (c, Some(f)) => format!("{c}, {f}: {message}"),
+        };
+        for (i, (flag, e)) in all.iter().enumerate() {
+            if let Err(message) = e.apply(&mut table) {
+                let place = if flag.is_some() {
+                    None
+                } else {
+                    places.get(i).copied().unwrap_or(at)
+                };
                 unfit.push(diagnostic(
                     &self.origin,
                     place,
-                    &field,
-                    format!("{context}: {message}"),
+                    &e.path().to_string(),
+                    label(*flag, &message),
                 ));
             }
         }
@@ -248,7 +330,7 @@ impl Source {
                 &self.origin,
                 at,
                 "",
-                format!("{context}: could not apply the overrides: {e}"),
+                label(None, &format!("could not apply the overrides: {e}")),
             )
         })?;
         match scenario::parse(&text, &self.origin) {
@@ -261,22 +343,41 @@ impl Source {
                     .diagnostics
                     .into_iter()
                     .map(|d| {
-                        let place = overrides
-                            .iter()
-                            .position(|o| concerns(&d.field, &o.path.to_string()))
-                            .and_then(|i| places.get(i).copied())
-                            .unwrap_or(at);
-                        diagnostic(
-                            &self.origin,
-                            place,
-                            &d.field,
-                            format!("{context}: {}", d.message),
-                        )
+                        // The last edit of the field is the one that counts.
+                        let which = all.iter().rposition(|(_, e)| {
+                            concerns(&d.field, &overrides::indexed(&table, e.path()).to_string())
+                        });
+                        let flag = which.and_then(|i| all[i].0);
+                        let place = match (which, flag) {
+                            (_, Some(_)) => None,
+                            (Some(i), None) => places.get(i).copied().unwrap_or(at),
+                            (None, None) => at,
+                        };
+                        diagnostic(&self.origin, place, &d.field, label(flag, &d.message))
                     })
                     .collect(),
             }),
         }
     }
+}
+
+/// The file's text as the reports show it: as written, after a comment that lists the
+/// command line's overrides when there are any, so a page never shows a file its results do
+/// not come from.
+fn with_flags(text: &str, flags: &[FlagOverride]) -> String {
+    if flags.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::from(
+        "# Run with these overrides from the command line, on top of the file below (and of\n\
+         # each variant):\n",
+    );
+    for f in flags {
+        out.push_str(&format!("#   {}\n", f.flag));
+    }
+    out.push('\n');
+    out.push_str(text);
+    out
 }
 
 /// Whether the diagnostic about `field` concerns the override of `path` (the field itself or
@@ -333,6 +434,10 @@ struct Places {
 struct VariantPlaces {
     name: Place,
     keys: Vec<SetKey>,
+    /// Each `remove` entry.
+    removals: Vec<Place>,
+    /// The `merge` key.
+    merge: Place,
 }
 
 /// A key of a variant's `set` table as written.
@@ -360,11 +465,17 @@ impl Places {
         for item in items.iter() {
             let mut p = VariantPlaces {
                 name: at(item.span()),
-                keys: Vec::new(),
+                ..VariantPlaces::default()
             };
             if let Some(t) = item.get_ref().as_table() {
                 if let Some((key, _)) = t.get_key_value("name") {
                     p.name = at(key.span());
+                }
+                if let Some((key, _)) = t.get_key_value("merge") {
+                    p.merge = at(key.span());
+                }
+                if let Some(list) = t.get("remove").and_then(|r| r.get_ref().as_array()) {
+                    p.removals = list.iter().map(|v| at(v.span())).collect();
                 }
                 if let Some(set) = t.get("set").and_then(|s| s.get_ref().as_table()) {
                     for (key, _) in set.iter() {

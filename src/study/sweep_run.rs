@@ -62,8 +62,9 @@ pub struct Planned {
 pub fn split(
     files: &[PathBuf],
     flag: Option<&Sweep>,
+    flags: &[crate::study::overrides::FlagOverride],
 ) -> Result<(Vec<Planned>, Vec<PathBuf>), StudyError> {
-    let sources = load_sources(files)?;
+    let sources = load_sources(files, flags)?;
     let mut planned = Vec::new();
     let mut plain = Vec::new();
     let mut errors = Vec::new();

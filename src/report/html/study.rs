@@ -51,7 +51,7 @@ fn scenario_files<'a>(sources: impl IntoIterator<Item = &'a Source>) -> String {
             );
             for v in &src.variants {
                 let changes: Vec<String> = v
-                    .overrides
+                    .edits
                     .iter()
                     .map(|o| format!("<code>{}</code>", escape(&o.describe())))
                     .collect();

@@ -19,10 +19,22 @@ pub(crate) struct VariantTable {
     pub name: String,
     /// Overrides: a quoted field path and its new value, e.g.
     /// { "ingress.kind" = "nginx", "services[0].pods" = { "1" = 2 }, "clients.rate" = 3000 }.
-    /// Array elements are counted from 0. A value replaces what the file gives (a table value
-    /// replaces the whole table). Default: no override (the scenario as written).
+    /// Array elements are counted from 0 or named ("services.web.concurrency"). A value
+    /// replaces what the file gives (a table value replaces the whole table; `merge` merges
+    /// one). Applied last. Default: no override (the scenario as written).
     #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
     pub set: Option<BTreeMap<String, toml::Value>>,
+    /// Field paths to remove from the file, e.g. ["egress.zone"]: TOML has no null, so this
+    /// list is how a variant deletes a key (or an array element: "services[1]",
+    /// "services.orders"). Removing what the file does not have is an error. Applied first.
+    pub remove: Option<Vec<String>>,
+    /// A patch merged into the file, as in JSON Merge Patch (RFC 7396): a table merges into the
+    /// table at the same place, key by key, recursively; any other value (a number, a string,
+    /// an array) replaces what is there. A table under an array of named tables merges into
+    /// the element of that name ([variants.merge.services.web] changes the service `web`
+    /// only). Applied after `remove`, before `set`.
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    pub merge: Option<toml::Table>,
 }
 
 /// `[sweep]`: one numeric field run at several values (what `--sweep` gives on the command
