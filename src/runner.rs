@@ -30,6 +30,7 @@ pub mod memory_budget;
 mod precision;
 mod progress;
 mod replicate;
+mod routing;
 mod slo;
 mod summary;
 mod tiers;
@@ -43,6 +44,7 @@ pub use replicate::{
     run_all, run_replications, run_replications_within_budget, set_memory_budget,
     summarise_replications_within_budget,
 };
+pub use routing::{RoutingSummary, SliceSummary};
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,

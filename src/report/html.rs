@@ -2,7 +2,7 @@
 //!
 //! The page holds, in order: the run's facts (scenario, seed, replications, trafsim version,
 //! simulated time), the SLO verdict, the end-to-end figures, the errors by cause, the per-tier
-//! table, the monthly cost estimate, the faults and their failover story (detection, recovery, N+1), the charts (inline SVG), and the
+//! table, the results per request class, route and call target, the monthly cost estimate, the faults and their failover story (detection, recovery, N+1), the charts (inline SVG), and the
 //! scenario file as written.
 //!
 //! Self-contained means: inline CSS, inline SVG, no script, no external font, image or style
@@ -12,6 +12,7 @@
 
 mod cost;
 mod failover;
+mod routing;
 mod study;
 mod tables;
 
@@ -66,6 +67,7 @@ pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
     body.push_str(&tables::end_to_end(summary));
     body.push_str(&tables::errors(summary));
     body.push_str(&tables::tiers(summary));
+    body.push_str(&routing::section(&summary.routing));
     body.push_str(&cost::section(summary));
     body.push_str(&faults(scenario));
     body.push_str(&failover::section(

@@ -58,6 +58,7 @@ pub struct SummaryBuilder<'a> {
     pending_pods_peak: u32,
     costs: Vec<CostEstimate>,
     denied: Vec<DeniedAccumulator>,
+    routing: crate::runner::routing::RoutingAccumulator,
     series: Option<TimeSeries>,
     traces: Vec<RunTrace>,
 }
@@ -109,6 +110,7 @@ impl<'a> SummaryBuilder<'a> {
             pending_pods_peak: 0,
             costs: Vec::new(),
             denied: Vec::new(),
+            routing: Default::default(),
             series: None,
             traces: Vec::new(),
         }
@@ -174,6 +176,7 @@ impl<'a> SummaryBuilder<'a> {
         self.pending_pods_peak = self.pending_pods_peak.max(r.pending_pods_peak);
         self.costs.push(cost::estimate(self.scenario, r));
         self.push_denied(r);
+        self.routing.push(self.scenario, r);
         match &mut self.series {
             None => self.series = Some(r.series.clone()),
             Some(s) => s.merge(&r.series),
@@ -221,6 +224,7 @@ impl<'a> SummaryBuilder<'a> {
         let failover = FailoverSummary::from_runs(scenario, &self.traces, &series);
         let ages = &self.unfinished_ages;
         let some_unfinished = !ages.is_empty();
+        let routing = self.routing.finish(scenario);
         let slo = scenario.slo.as_ref().map(|slo| {
             SloVerdict::from_samples(slo, &self.slo_p99, &self.slo_rate, self.unfinished_over_slo)
         });
@@ -282,6 +286,7 @@ impl<'a> SummaryBuilder<'a> {
                     count: d.count,
                 })
                 .collect(),
+            routing,
             series,
         }
     }
