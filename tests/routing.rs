@@ -372,3 +372,26 @@ fn bad_weights_targets_and_class_names_are_errors_naming_file_line_and_field() {
         "{e}"
     );
 }
+
+#[test]
+fn a_choice_in_a_fan_out_group_makes_one_option_beside_the_other_calls() {
+    // The group: pay-v1 or pay-v2 (90/10) and, at the same time, pay-v1. A request takes
+    // 10 ms + max(20, 20 or 40) ms: 30 ms or 50 ms, never 70 (both options) or 10 (neither).
+    let calls = r#"{ choose = [{ service = "pay-v1", weight = 9 }, { service = "pay-v2", weight = 1 }], fan_out = "page" },
+                   { service = "pay-v1", fan_out = "page" }"#;
+    let s = scenario("", calls, 0.0);
+    let runs = run(&s);
+    let (v2, all): (u64, u64) = runs.iter().fold((0, 0), |(a, b), r| {
+        let t = &r.routing.call_targets;
+        (a + t[1].offered, b + t[0].offered + t[1].offered)
+    });
+    assert!(binomial_ok(v2, all, 0.1), "v2 got {v2} of {all}");
+    for r in &runs {
+        assert!(r.latency.min().as_millis_f64() >= 30.0 * 0.999);
+        assert!(r.latency.max().as_millis_f64() <= 50.0 * 1.001);
+        // pay-v1 gets the plain call of every request and 90% of the choices.
+        let offered = r.offered as f64;
+        let v1 = r.tiers.iter().find(|t| t.name == "pay-v1").unwrap().arrivals as f64;
+        assert!((v1 / offered - 1.9).abs() < 0.05, "{v1} for {offered}");
+    }
+}
