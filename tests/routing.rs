@@ -276,10 +276,12 @@ fn independent_calls_that_look_like_a_split_are_warned_about() {
         "{w}"
     );
     assert!(
-        w.contains("9.0% of requests make all of them and 9.0% none"),
+        w.contains("9.0% of requests make both and 9.0% neither"),
         "{w}"
     );
-    assert!(w.contains("choose = ["), "{w}");
+    let fix =
+        r#"choose = [{ service = "pay-v1", weight = 90 }, { service = "pay-v2", weight = 10 }]"#;
+    assert!(w.contains(fix), "{w}");
     // Versions of one service with probabilities that do not sum to 1 are warned about too.
     let calls = "{ service = \"pay-v1\", probability = 0.5 },\n\
                  { service = \"pay-v2\", probability = 0.2 },";
@@ -391,7 +393,12 @@ fn a_choice_in_a_fan_out_group_makes_one_option_beside_the_other_calls() {
         assert!(r.latency.max().as_millis_f64() <= 50.0 * 1.001);
         // pay-v1 gets the plain call of every request and 90% of the choices.
         let offered = r.offered as f64;
-        let v1 = r.tiers.iter().find(|t| t.name == "pay-v1").unwrap().arrivals as f64;
+        let v1 = r
+            .tiers
+            .iter()
+            .find(|t| t.name == "pay-v1")
+            .unwrap()
+            .arrivals as f64;
         assert!((v1 / offered - 1.9).abs() < 0.05, "{v1} for {offered}");
     }
 }

@@ -67,3 +67,18 @@ fn row(out: &mut String, kind: &str, s: &SliceSummary) {
         percent(&s.error_rate),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::runner::Summary;
+    use crate::runner::fake;
+
+    #[test]
+    fn nothing_to_tell_apart_prints_nothing() {
+        let (scenario, runs) = fake::runs(2);
+        let s = Summary::from_runs(&scenario, &runs);
+        let mut out = String::new();
+        super::block(&mut out, &s.routing);
+        assert!(out.is_empty(), "{out}");
+    }
+}

@@ -496,20 +496,38 @@ pub(super) fn independent_splits(cx: &mut Cx<'_>, services: &[ServiceTable]) -> 
             .collect();
         let example: Vec<String> = group
             .iter()
-            .map(|(_, t, p)| format!("{{ service = \"{t}\", weight = {} }}", p * 100.0))
+            .map(|(j, t, p)| {
+                let key = match svc.calls.iter().flatten().nth(*j) {
+                    Some(c) if c.destination.is_some() => "destination",
+                    _ => "service",
+                };
+                let weight = (p * 1000.0).round() / 10.0;
+                format!("{{ {key} = \"{t}\", weight = {weight} }}")
+            })
             .collect();
-        out.push(cx.warning(
-            &list.index(s).key("calls").index(group[0].0).key("probability"),
-            format!(
-                "{} are made independently: {:.1}% of requests make all of them and {:.1}% none; \
+        let (all, none) = if group.len() == 2 {
+            ("both", "neither")
+        } else {
+            ("all of them", "none")
+        };
+        out.push(
+            cx.warning(
+                &list
+                    .index(s)
+                    .key("calls")
+                    .index(group[0].0)
+                    .key("probability"),
+                format!(
+                    "{} are made independently: {:.1}% of requests make {all} and {:.1}% {none}; \
                  for a canary or A/B split, where each request calls exactly one, write one \
                  call with `choose = [{}]`",
-                named.join(" and "),
-                both * 100.0,
-                neither * 100.0,
-                example.join(", ")
+                    named.join(" and "),
+                    both * 100.0,
+                    neither * 100.0,
+                    example.join(", ")
+                ),
             ),
-        ));
+        );
     }
     out
 }
