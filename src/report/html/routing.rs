@@ -22,19 +22,24 @@ pub fn section(r: &RoutingSummary) -> String {
          (<code>choose</code>): its share is of its choice's calls, its latency the call's as \
          its caller waited, its errors the failed share of its calls (each try).</p>\n",
     );
-    let headers: Vec<String> = [
-        "", "share", "offered", "p50 ms", "p99 ms", "errors", "failed",
-    ]
-    .map(String::from)
-    .to_vec();
-    for (title, id, slices) in [
-        ("Request classes", "routing-classes", &r.classes),
-        ("Client routes", "routing-routes", &r.routes),
-        ("Call targets", "routing-call-targets", &r.call_targets),
+    for (title, id, first, slices) in [
+        ("Request classes", "routing-classes", "class", &r.classes),
+        ("Client routes", "routing-routes", "route", &r.routes),
+        (
+            "Call targets",
+            "routing-call-targets",
+            "caller → target",
+            &r.call_targets,
+        ),
     ] {
         if slices.is_empty() {
             continue;
         }
+        let headers: Vec<String> = [
+            first, "share", "offered", "p50 ms", "p99 ms", "errors", "failed",
+        ]
+        .map(String::from)
+        .to_vec();
         let _ = writeln!(out, "<h3>{title}</h3>");
         let rows: Vec<Vec<Cell>> = slices.iter().map(row).collect();
         out.push_str(&grid(id, &headers, &rows));
@@ -59,4 +64,15 @@ fn row(s: &SliceSummary) -> Vec<Cell> {
         Cell::new(percent(&s.error_rate)),
         Cell::new(count(s.failed)),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::runner::{Summary, fake};
+
+    #[test]
+    fn nothing_to_tell_apart_gives_no_section() {
+        let (scenario, runs) = fake::runs(2);
+        assert!(super::section(&Summary::from_runs(&scenario, &runs).routing).is_empty());
+    }
 }

@@ -331,7 +331,7 @@ fn choose(
                 ok = false;
                 0.0
             }
-            (w, None) => w.unwrap_or(1.0),
+            (w, None) => w.unwrap_or(crate::scenario::defaults::CHOICE_WEIGHT),
         };
         weights.push(weight);
     }
