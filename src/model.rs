@@ -10,6 +10,8 @@
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
 //! - `call_retry` — retries the services' own code makes of failed calls;
 //! - `policy` — network policies: dropped calls and their counts;
+//! - [`routing`] — request classes, header rules, weighted choices among call targets, and
+//!   the results per class, route and option;
 //! - `balance` — load-balancing policies (ingress-nginx's EWMA, Envoy's least-request);
 //! - `routable` — each balancer's candidate pods as maintained sets: a pick in O(log n);
 //! - `locality` — zones in balancing: Envoy's locality priority levels, topology-aware routing;
@@ -60,6 +62,7 @@ mod policy;
 pub mod result;
 mod retry_on;
 mod routable;
+pub mod routing;
 mod scaling;
 mod sim;
 mod snat;

@@ -35,6 +35,7 @@ mod precision;
 mod progress;
 mod replicate;
 pub mod shard;
+mod routing;
 mod slo;
 mod summary;
 mod tiers;
@@ -49,6 +50,7 @@ pub use replicate::{
     summarise_replications_within_budget,
 };
 pub use shard::Shard;
+pub use routing::{RoutingSummary, SliceSummary};
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,

@@ -277,6 +277,7 @@ impl Sim<'_> {
             sends_after_scale_down: self.sends_after_scale_down,
             usage: self.usage,
             policy_denied: self.policy.result(self.s),
+            routing: self.routing,
             ingress_replicas: (!self.topo.instances.is_empty()).then(|| ReplicaStats {
                 min: self.replica_min as u32,
                 max: self.replica_level.max() as u32,

@@ -14,7 +14,7 @@
 //! moved on, or the leg was freed) and is ignored like any other.
 
 use super::result::ErrorCause;
-use super::sim::{Kind, NO_FAILURE, Sim};
+use super::sim::{Kind, NO_FAILURE, NO_OPTION, Sim};
 
 impl Sim<'_> {
     /// Work `id` reached fan-out group `calls`: makes the calls that their probabilities
@@ -22,12 +22,20 @@ impl Sim<'_> {
     pub(super) fn start_fan_out(&mut self, id: u32, calls: std::ops::Range<usize>) {
         let w = self.nodes[id as usize];
         let svc = &self.s.services[w.service as usize];
-        let mut chosen: Vec<usize> = Vec::with_capacity(calls.len());
-        for k in calls.clone() {
+        let mut chosen: Vec<(usize, u16)> = Vec::with_capacity(calls.len());
+        let mut k = calls.start;
+        while k < calls.end {
+            if let Some(c) = svc.choice_at(k) {
+                // A weighted choice in the group: one of its options, or none.
+                chosen.extend(self.choose_option(w.service as usize, k, w.class));
+                k = c.calls.end;
+                continue;
+            }
             let p = svc.calls[k].probability;
             if p >= 1.0 || rand::Rng::random::<f64>(&mut self.rng.calls) < p {
-                chosen.push(k);
+                chosen.push((k, NO_OPTION));
             }
+            k += 1;
         }
         {
             let n = &mut self.nodes[id as usize];
@@ -39,8 +47,10 @@ impl Sim<'_> {
             return self.advance_work(id);
         }
         let w = self.nodes[id as usize];
-        for k in chosen {
+        for (k, option) in chosen {
             let mut leg = self.blank(Kind::Leg);
+            leg.class = w.class;
+            leg.option = option;
             leg.parent = id;
             leg.parent_ver = w.ver;
             leg.parent_tok = w.tok;

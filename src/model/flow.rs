@@ -43,25 +43,16 @@ impl Sim<'_> {
         self.offered += u64::from(counted);
         self.budget_requests.add(now, 1.0);
         self.series.record_offered(now);
-        let routes = &self.s.clients.routes;
-        let service = if routes.len() == 1 {
-            routes[0].service
-        } else {
-            let u: f64 = self.rng.clients.random();
-            let mut acc = 0.0;
-            let mut chosen = routes[routes.len() - 1].service;
-            for r in routes {
-                acc += r.share;
-                if u < acc {
-                    chosen = r.service;
-                    break;
-                }
-            }
-            chosen
-        };
+        let class = self.draw_class();
+        let route = self.draw_route(class);
+        if counted {
+            self.routing_offered(class, route as u16);
+        }
         let mut req = self.blank(Kind::Request);
         req.counted = counted;
-        req.service = service as u32;
+        req.service = self.s.clients.routes[route].service as u32;
+        req.class = class;
+        req.route = route as u16;
         let id = self.alloc(req);
         self.send_attempt(id);
     }
@@ -86,6 +77,7 @@ impl Sim<'_> {
         a.parent_tok = r.tok;
         a.counted = r.counted;
         a.service = r.service;
+        a.class = r.class;
         a.tls = self.rng.clients.random::<f64>() < self.s.clients.new_tls_share;
         self.usage.tls_attempts += u64::from(a.counted && a.tls);
         if self.topo.instances.is_empty() {
@@ -273,6 +265,7 @@ impl Sim<'_> {
         w.parent_ver = p.ver;
         w.parent_tok = p.tok;
         w.counted = p.counted;
+        w.class = p.class;
         w.service = self.topo.pods[pod as usize].service as u32;
         w.at = pod;
         w.epoch = self.topo.pods[pod as usize].epoch;
@@ -373,10 +366,30 @@ impl Sim<'_> {
         let calls = &svc.calls;
         let mut k = w.call as usize;
         let mut group = None;
+        let mut option = super::sim::NO_OPTION;
         while k < calls.len() {
             if let Some(g) = svc.fan_outs.iter().find(|g| g.calls.start == k) {
                 group = Some(g.calls.start..g.calls.end.min(calls.len()));
                 break;
+            }
+            if let Some(c) = svc.choices.iter().find(|c| c.calls.contains(&k)) {
+                // A weighted choice: one of its options, or none of them; the reply of the
+                // option made moves past the choice.
+                let end = c.calls.end;
+                match (k == c.calls.start)
+                    .then(|| self.choose_option(w.service as usize, k, w.class))
+                    .flatten()
+                {
+                    Some((pick, slot)) => {
+                        k = pick;
+                        option = slot;
+                        break;
+                    }
+                    None => {
+                        k = end;
+                        continue;
+                    }
+                }
             }
             let call = &calls[k];
             if call.probability >= 1.0 || self.rng.calls.random::<f64>() < call.probability {
@@ -389,6 +402,7 @@ impl Sim<'_> {
         }
         self.nodes[id as usize].call = k as u16;
         self.nodes[id as usize].call_tries = 0;
+        self.nodes[id as usize].option = option;
         if k == calls.len() {
             let d = self.svc_degr[w.service as usize];
             let fault = d.error_rate.max(self.topo.pods[w.at as usize].error_rate);
@@ -413,6 +427,7 @@ impl Sim<'_> {
         // forever.
         let timeout = call.timeout.unwrap_or(self.s.clients.timeout);
         let target = call.target;
+        self.option_call_made(id, now + timeout);
         if self.policy_drops(id, target, timeout) {
             return;
         }
@@ -577,11 +592,15 @@ impl Sim<'_> {
     /// Node `id` got its child's result (or its timeout fired: `cause` = timeout).
     pub(super) fn on_reply(&mut self, id: u32, ok: bool, cause: ErrorCause) {
         let kind = self.nodes[id as usize].kind;
+        if matches!(kind, Kind::Work | Kind::Leg) {
+            if !ok && istio_default_retries(cause) && self.mesh_retry(id) {
+                return;
+            }
+            self.option_call_done(id, ok);
+        }
         match kind {
             Kind::Request => self.request_result(id, ok, cause),
             Kind::Attempt => self.attempt_result(id, ok, cause),
-            Kind::Work | Kind::Leg
-                if !ok && istio_default_retries(cause) && self.mesh_retry(id) => {}
             Kind::Work | Kind::Leg if !ok && self.call_retry(id) => {}
             Kind::Work => {
                 let w = self.nodes[id as usize];
@@ -607,6 +626,7 @@ impl Sim<'_> {
             if r.counted {
                 self.succeeded += 1;
                 self.latency.record(latency);
+                self.routing_request_done(&r, true, latency);
             }
             self.series.record_completed(now, latency);
             return self.release(id);
@@ -640,6 +660,7 @@ impl Sim<'_> {
         }
         if r.counted {
             self.failed[cause as usize] += 1;
+            self.routing_request_done(&r, false, now - r.born);
         }
         self.series.record_error(now, cause as usize);
         self.release(id);

@@ -204,6 +204,8 @@ pub struct RunResult {
     /// (the load balancer sends straight to the gateway pods' nodes); `None` for the other
     /// kinds.
     pub node_hop_cross_zone_share: Option<f64>,
+    /// Per request class, client route and option of a weighted call choice.
+    pub routing: super::routing::RoutingRun,
     /// Per-window series.
     pub series: TimeSeries,
     /// When the control loops acted (node evictions, HPA and gateway scaling), in time order,

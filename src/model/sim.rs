@@ -22,6 +22,9 @@ pub const NONE: u32 = u32::MAX;
 /// No failure yet in a fan-out group.
 pub const NO_FAILURE: u8 = u8::MAX;
 
+/// The current call is no option of a weighted choice.
+pub const NO_OPTION: u16 = u16::MAX;
+
 /// What a node is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -84,6 +87,13 @@ pub struct Node {
     pub try_sent: SimTime,
     /// Zone where an internal client's attempt entered the cluster (instance or node zone).
     pub entry_zone: u8,
+    /// The request's class (every node of the request carries it, for `match` rules).
+    pub class: u8,
+    /// Request: its client route.
+    pub route: u16,
+    /// Work or leg: the result slot of the option its current call took at a weighted
+    /// choice, [`NO_OPTION`] for a plain call.
+    pub option: u16,
 }
 
 impl Node {
@@ -111,6 +121,9 @@ impl Node {
             tls: false,
             try_sent: SimTime::ZERO,
             entry_zone: u8::MAX,
+            class: 0,
+            route: 0,
+            option: NO_OPTION,
         }
     }
 }
@@ -230,6 +243,10 @@ pub struct Streams {
     pub connections: StreamRng,
     /// Phases of App Gateway's health probes relative to a backend's failure or return.
     pub agw_probes: StreamRng,
+    /// Request classes.
+    pub classes: StreamRng,
+    /// The options of weighted choices among call targets.
+    pub choices: StreamRng,
 }
 
 impl Streams {
@@ -256,6 +273,8 @@ impl Streams {
             mesh_retries: n("mesh.retries"),
             connections: n("connections"),
             agw_probes: n("ingress.app_gateway.probes"),
+            classes: n("clients.classes"),
+            choices: n("calls.choices"),
         }
     }
 }
@@ -420,6 +439,8 @@ pub struct Sim<'a> {
     pub policy: super::policy::PolicyGate,
     /// High-water marks of the state, noted at each memory check.
     pub footprint: super::footprint::Footprint,
+    /// Results per request class, client route and call option.
+    pub routing: super::routing::RoutingRun,
 }
 
 impl<'a> Sim<'a> {
@@ -496,6 +517,7 @@ impl<'a> Sim<'a> {
             },
             policy: super::policy::PolicyGate::new(s),
             footprint: Default::default(),
+            routing: super::routing::RoutingRun::of(s),
             topo,
         }
     }

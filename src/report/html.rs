@@ -4,7 +4,7 @@
 //! figures, each fault's story in a sentence, the largest cause of errors) and the key chart;
 //! then the details: the run's facts (scenario, seed, replications, trafsim version,
 //! simulated time), the SLO table, the end-to-end figures, the errors by cause, the per-tier
-//! table, the monthly cost estimate, the faults and their failover story (detection, recovery,
+//! table, the results per request class, route and call target, the monthly cost estimate, the faults and their failover story (detection, recovery,
 //! N+1), the other charts (inline SVG), and the scenario file as written. Each page kind has
 //! its own title: `trafsim run report — <scenario>`, `trafsim comparison — <name>`,
 //! `trafsim capacity — <scenario>`, `trafsim sweep — <scenario>`. Wide tables scroll inside
@@ -17,6 +17,7 @@
 
 mod cost;
 mod failover;
+mod routing;
 mod study;
 pub mod summary;
 mod tables;
@@ -97,6 +98,7 @@ pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
     body.push_str(&tables::end_to_end(summary));
     body.push_str(&tables::errors(summary));
     body.push_str(&tables::tiers(summary));
+    body.push_str(&routing::section(&summary.routing));
     body.push_str(&cost::section(summary));
     body.push_str(&faults(scenario));
     body.push_str(&failover::section(

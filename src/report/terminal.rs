@@ -15,7 +15,8 @@
 //! rejected or lost (the egress: SNAT exhausted, or sent to a dead NAT Gateway, with a line of
 //! counts by cause below the table); for the end-to-end row, the share of requests that failed. Cross-zone hops (with
 //! more than one zone), SNAT ports (with a NAT Gateway), the SLO verdict, the monthly cost
-//! estimate (see [`crate::cost`]), a failover story per fault and the `--precision` outcome
+//! estimate (see [`crate::cost`]), a failover story per fault, the `--precision` outcome and
+//! the results per request class, client route and call target (see `routing`)
 //! follow when they apply. Numbers keep about three
 //! significant digits. A figure with no data (a latency with no completion, an error rate when
 //! nothing finished) reads `n/a`, never 0. Requests still in flight when the runs ended get
@@ -33,6 +34,7 @@
 //! ```
 
 mod cost;
+mod routing;
 
 use std::fmt::Write;
 
@@ -176,6 +178,7 @@ pub fn render(summary: &Summary) -> String {
             denied.join(", ")
         );
     }
+    routing::block(&mut out, &summary.routing);
     if let Some(slo) = &summary.slo {
         let misses = match slo.unfinished_misses {
             0 => String::new(),

@@ -58,6 +58,7 @@ pub struct SummaryBuilder<'a> {
     pending_pods_peak: u32,
     costs: Vec<CostEstimate>,
     denied: Vec<DeniedAccumulator>,
+    routing: crate::runner::routing::RoutingAccumulator,
     series: Option<TimeSeries>,
     traces: Vec<RunTrace>,
     /// The timeline of the lowest replication index pushed, with that index.
@@ -111,6 +112,7 @@ impl<'a> SummaryBuilder<'a> {
             pending_pods_peak: 0,
             costs: Vec::new(),
             denied: Vec::new(),
+            routing: Default::default(),
             series: None,
             traces: Vec::new(),
             timeline: None,
@@ -184,6 +186,7 @@ impl<'a> SummaryBuilder<'a> {
         self.pending_pods_peak = self.pending_pods_peak.max(r.pending_pods_peak);
         self.costs.push(cost::estimate(self.scenario, r));
         self.push_denied(r);
+        self.routing.push(self.scenario, r);
         match &mut self.series {
             None => self.series = Some(r.series.clone()),
             Some(s) => s.merge(&r.series),
@@ -231,6 +234,7 @@ impl<'a> SummaryBuilder<'a> {
         let failover = FailoverSummary::from_runs(scenario, &self.traces, &series);
         let ages = &self.unfinished_ages;
         let some_unfinished = !ages.is_empty();
+        let routing = self.routing.finish(scenario);
         let slo = scenario.slo.as_ref().map(|slo| {
             SloVerdict::from_samples(slo, &self.slo_p99, &self.slo_rate, self.unfinished_over_slo)
         });
@@ -292,6 +296,7 @@ impl<'a> SummaryBuilder<'a> {
                     count: d.count,
                 })
                 .collect(),
+            routing,
             series,
             timeline: self.timeline.map(|(_, t)| t).unwrap_or_default(),
         }

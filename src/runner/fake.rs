@@ -141,6 +141,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         timeline: Vec::new(),
         sends_after_scale_down: 0,
         policy_denied: Vec::new(),
+        routing: Default::default(),
         ingress_replicas: Some(crate::model::ReplicaStats {
             min: 2,
             max: 3 + rep as u32,

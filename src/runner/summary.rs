@@ -108,6 +108,9 @@ pub struct Summary {
     /// Calls dropped by network policies, per caller → target pair that the scenario's
     /// policies deny (empty without policies or without denied pairs).
     pub policy_denied: Vec<DeniedSummary>,
+    /// Latency and error rate per request class, client route and call target (a canary's
+    /// users apart from the rest).
+    pub routing: crate::runner::routing::RoutingSummary,
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,

@@ -6,8 +6,10 @@
 //! it never sees an unchecked value.
 
 mod costs;
+mod routing;
 
 pub use costs::Costs;
+pub use routing::{CallOption, Choice, DEFAULT_CLASS, RequestClass};
 
 use crate::engine::{ArrivalProcess, Dist, SimDuration};
 
@@ -75,6 +77,13 @@ pub struct Clients {
     pub retries: RetryPolicy,
     /// One-way latency from the client to the ingress.
     pub latency: Dist,
+    /// Request classes, shares summing to 1, the class of no declared class (`default`) last
+    /// when the declared ones leave a share; empty when the file declares none (every request
+    /// is then of class 0).
+    pub classes: Vec<RequestClass>,
+    /// Per class: the route its first matching `match` rule takes, or `None` for the share
+    /// split among the routes without a rule. Empty without rules.
+    pub route_by_class: Vec<Option<usize>>,
 }
 
 /// A route: a share of client requests that goes to one service.
@@ -84,7 +93,8 @@ pub struct Route {
     pub name: String,
     /// Index into [`Scenario::services`].
     pub service: usize,
-    /// Share of requests, in (0, 1].
+    /// Share of requests, in (0, 1]; 0 for a route with a `match` rule, which takes the
+    /// requests of the classes it matches instead.
     pub share: f64,
 }
 
@@ -399,6 +409,10 @@ pub struct Service {
     /// Parallel fan-out groups: ranges of `calls` made at once (calls in no group are made on
     /// their own). Ranges are disjoint, in order, and non-empty.
     pub fan_outs: Vec<FanOut>,
+    /// Weighted choices (`choose`): ranges of `calls` of which a request makes exactly one.
+    /// Each option is a call of its own, with the choice's timeout and retries and, as its
+    /// `probability`, the share of requests that take it (for the capacity arithmetic).
+    pub choices: Vec<Choice>,
     /// Time for a new or restarted pod to become ready.
     pub startup: SimDuration,
     /// `terminationGracePeriodSeconds`: time from a pod's deletion to its kill.

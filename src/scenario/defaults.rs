@@ -61,6 +61,10 @@ pub const RETRY_MAX_BACKOFF: SimDuration = s(5);
 pub const RETRY_JITTER: Jitter = Jitter::Full;
 /// Route name when `routes` is absent.
 pub const ROUTE_NAME: &str = "/";
+/// Weight of an option of a call's `choose` without one (—, trafsim's choice: options without
+/// weights split equally, as routes without shares do; Istio's VirtualService likewise needs
+/// weights only when a route has several destinations).
+pub const CHOICE_WEIGHT: f64 = 1.0;
 
 // ── [network] — facts §5, availability zones ────────────────────────────────────────────────
 

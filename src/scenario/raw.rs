@@ -10,6 +10,7 @@ mod costs;
 mod faults;
 mod ingress;
 mod policies;
+mod routing;
 mod services;
 mod study;
 
@@ -20,6 +21,7 @@ pub(crate) use costs::*;
 pub(crate) use faults::*;
 pub(crate) use ingress::*;
 pub(crate) use policies::*;
+pub(crate) use routing::*;
 pub(crate) use services::*;
 pub(crate) use study::*;
 
@@ -122,6 +124,9 @@ pub(crate) struct ClientsTable {
     pub retries: Option<RetriesTable>,
     /// One-way latency from a client to the ingress (a distribution). Default: "0s".
     pub latency: Option<DistSpec>,
+    /// Request classes: shares of the clients whose requests carry headers (header-based
+    /// routing, per-class results). Default: none (one class, "default").
+    pub classes: Option<Vec<ClassTable>>,
 }
 
 /// Spacing of arrivals at a constant rate.
@@ -169,6 +174,11 @@ pub(crate) struct RouteEntry {
     /// Share of requests, greater than 0 and at most 1. Routes without a share split what the
     /// others leave equally.
     pub share: Option<f64>,
+    /// Header-based routing: the requests whose class matches take this route (the first
+    /// matching route), and no others; the routes without `match` share the rest. Default:
+    /// none.
+    #[serde(rename = "match")]
+    pub matches: Option<MatchRule>,
 }
 
 /// Client retries with exponential backoff.

@@ -13,6 +13,7 @@ mod egress;
 mod faults;
 mod ingress;
 mod policies;
+mod routing;
 mod services;
 mod spread;
 
@@ -35,6 +36,8 @@ pub(crate) struct Names {
     pub services: Vec<String>,
     /// Destination names, in `[[egress.destinations]]` order.
     pub destinations: Vec<String>,
+    /// Request classes (`[clients] classes`, `default` last), for `match` rules.
+    pub classes: Vec<crate::scenario::RequestClass>,
 }
 
 impl Names {
@@ -92,6 +95,7 @@ pub(crate) fn scenario(
             Some("name"),
             destinations.iter().map(|s| &s.name),
         ),
+        classes: routing::classes(cx, file.clients.classes.as_deref()),
     };
     let clients = clients::resolve(cx, &file.clients, &names, &simulation);
     let services = services::resolve(cx, &file.services, &names, network.zone_capacity.as_deref());
@@ -138,6 +142,7 @@ pub(crate) fn scenario(
         let mut w = policies::contradictions(cx, &services, &network_policies, &names);
         w.extend(ingress::warnings(cx, &ingress_table));
         w.extend(egress_warnings);
+        w.extend(routing::independent_splits(cx, &file.services));
         w
     };
     Scenario {

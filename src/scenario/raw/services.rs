@@ -151,7 +151,8 @@ pub(crate) struct ReadinessTable {
     pub timeout: Option<HumanDuration>,
 }
 
-/// A call to another service or to an external destination; give exactly one of the two.
+/// A call to another service or to an external destination, or to one of several chosen by
+/// weight or header (`choose`); give exactly one of the three.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CallEntry {
@@ -159,6 +160,10 @@ pub(crate) struct CallEntry {
     pub service: Option<String>,
     /// An `[[egress.destinations]]` name.
     pub destination: Option<String>,
+    /// A weighted choice: each request that makes the call makes it to exactly one of these
+    /// targets (a canary 90/10, an A/B split), e.g. [{ service = "pay-v1", weight = 90 },
+    /// { service = "pay-v2", weight = 10 }]. Retries go to the same target.
+    pub choose: Option<Vec<super::ChoiceOption>>,
     /// Probability that a request makes this call, 0 to 1. Default: 1.
     pub probability: Option<f64>,
     /// How long the caller waits for this call before giving up (its worker slot is held

@@ -46,6 +46,13 @@ pub(super) fn resolve(
             t.latency.as_ref(),
             Dist::constant(SimDuration::ZERO),
         ),
+        classes: names.classes.clone(),
+        route_by_class: super::routing::routes_by_class(
+            cx,
+            &p.key("routes"),
+            t.routes.as_deref().unwrap_or_default(),
+            &names.classes,
+        ),
     }
 }
 
@@ -190,7 +197,13 @@ fn routes(
     let mut routes = Vec::with_capacity(entries.len());
     for (i, r) in entries.iter().enumerate() {
         let here = p.index(i);
-        if let Some(share) = r.share.filter(|s| !(*s > 0.0 && *s <= 1.0)) {
+        if r.matches.is_some() && r.share.is_some() {
+            cx.error(
+                &here.key("share"),
+                "does not apply to a route with `match`: it takes every request its rule \
+                 matches; shares split the rest among the routes without `match`",
+            );
+        } else if let Some(share) = r.share.filter(|s| !(*s > 0.0 && *s <= 1.0)) {
             cx.error(
                 &here.key("share"),
                 format!("must be greater than 0 and at most 1, got {share}"),
@@ -205,22 +218,36 @@ fn routes(
             share: r.share.unwrap_or(0.0),
         });
     }
+    // Routes with a `match` rule take the requests it matches; the others share the rest.
+    let split = |r: &&RouteEntry| r.matches.is_none();
+    if !entries.iter().any(|r| r.matches.is_none()) {
+        cx.error(
+            p,
+            "needs a route without `match`, for the requests no rule matches",
+        );
+        return routes;
+    }
     // Routes without a share split what the others leave.
-    let given_sum: f64 = entries.iter().filter_map(|r| r.share).sum();
-    let unshared = entries.iter().filter(|r| r.share.is_none()).count();
+    let given_sum: f64 = entries.iter().filter(split).filter_map(|r| r.share).sum();
+    let unshared = entries
+        .iter()
+        .filter(split)
+        .filter(|r| r.share.is_none())
+        .count();
     if unshared > 0 {
         let each = (1.0 - given_sum) / unshared as f64;
         if each <= 0.0 {
             cx.error(p, format!("the given shares already sum to {given_sum}, leaving nothing for the {unshared} route(s) without a share"));
         }
         for (route, entry) in routes.iter_mut().zip(entries) {
-            if entry.share.is_none() {
+            if entry.share.is_none() && entry.matches.is_none() {
                 route.share = each;
             }
         }
     } else if (given_sum - 1.0).abs() > SHARE_TOLERANCE {
         let parts: Vec<String> = entries
             .iter()
+            .filter(split)
             .map(|r| format!("{} {}", r.path, r.share.unwrap_or(0.0)))
             .collect();
         cx.error(

@@ -98,7 +98,16 @@ pub(super) fn contradictions(
             } else {
                 format!("it limits who may call `{target}`")
             };
-            let at = list.index(s).key("calls").index(j).key(key);
+            let at = match svc.call_origin(j) {
+                (j, None) => list.index(s).key("calls").index(j).key(key),
+                (j, Some(i)) => list
+                    .index(s)
+                    .key("calls")
+                    .index(j)
+                    .key("choose")
+                    .index(i)
+                    .key(key),
+            };
             warnings.push(cx.warning(
                 &at,
                 format!(

@@ -26,6 +26,7 @@ pub(super) fn resolve(
         .map(|(i, t)| service(cx, &list.index(i), t, names))
         .collect();
     spread::place_replicas(&mut services, tables, zone_capacity);
+    super::routing::number_options(cx, &mut services);
     report_cycles(cx, &list, tables, names);
     services
 }
@@ -51,6 +52,9 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
         Some(ReadinessSpec::Probe(table)) => Some(table),
         None => Some(ReadinessTable::default()),
     };
+    let entries = t.calls.as_deref().unwrap_or_default();
+    let (calls, spans, choices) = super::routing::calls(cx, &p.key("calls"), entries, names);
+    let fan_outs = super::routing::map_fan_outs(fan_outs(cx, &p.key("calls"), entries), &spans);
     Service {
         name: t.name.clone(),
         pods,
@@ -62,14 +66,9 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             Dist::constant(SimDuration::ZERO),
         ),
         error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
-        calls: t
-            .calls
-            .iter()
-            .flatten()
-            .enumerate()
-            .filter_map(|(j, c)| call(cx, &p.key("calls").index(j), c, names))
-            .collect(),
-        fan_outs: fan_outs(cx, &p.key("calls"), t.calls.as_deref().unwrap_or_default()),
+        calls,
+        fan_outs,
+        choices,
         startup: crate::scenario::units::or(t.startup, d::POD_STARTUP),
         termination_grace: crate::scenario::units::or(t.termination_grace, d::TERMINATION_GRACE),
         pre_stop: t
@@ -174,8 +173,8 @@ fn sync_period(
     period
 }
 
-fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<Call> {
-    let probability = cx.share(&p.key("probability"), c.probability, 1.0);
+/// A plain call (`service` or `destination`), or `None` after an error.
+pub(super) fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<Call> {
     let target = match (&c.service, &c.destination) {
         (Some(s), None) => CallTarget::Service(names.service(cx, &p.key("service"), s)?),
         (None, Some(dest)) => {
@@ -188,18 +187,30 @@ fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<
         (None, None) => {
             cx.error(
                 p,
-                "needs `service` (another service) or `destination` (an external one)",
+                "needs `service` (another service), `destination` (an external one) or \
+                 `choose` (one of several, by weight)",
             );
             return None;
         }
     };
+    Some(call_with_target(cx, p, c, target))
+}
+
+/// Call `c` (at `p`) to `target`: its probability, timeout and retries checked.
+pub(super) fn call_with_target(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    c: &CallEntry,
+    target: CallTarget,
+) -> Call {
+    let probability = cx.share(&p.key("probability"), c.probability, 1.0);
     let timeout = c
         .timeout
         .map(|_| cx.positive(&p.key("timeout"), c.timeout, SimDuration::ZERO));
     if c.backoff.is_some() && c.retries.unwrap_or(0) == 0 {
         cx.error(&p.key("backoff"), "applies only with `retries` above 0");
     }
-    Some(Call {
+    Call {
         target,
         probability,
         timeout,
@@ -207,7 +218,7 @@ fn call(cx: &mut Cx<'_>, p: &FieldPath, c: &CallEntry, names: &Names) -> Option<
             .at_most(&p.key("retries"), c.retries, MAX_RETRIES, RETRIES_WHY)
             .unwrap_or(0),
         backoff: crate::scenario::units::or(c.backoff, d::RETRY_BACKOFF),
-    })
+    }
 }
 
 /// The fan-out groups of a service's calls: each label must name one run of consecutive calls.
@@ -253,15 +264,22 @@ fn report_cycles(cx: &mut Cx<'_>, list: &FieldPath, tables: &[ServiceTable], nam
         OnPath,
         Done,
     }
-    // For each service: (call index, called service) of its calls to known services.
-    let edges: Vec<Vec<(usize, usize)>> = tables
+    // For each service: (call index, option of a `choose`, called service) of its calls to
+    // known services.
+    let edges: Vec<Vec<(usize, Option<usize>, usize)>> = tables
         .iter()
         .map(|t| {
             let calls = t.calls.iter().flatten().enumerate();
             calls
-                .filter_map(|(j, c)| {
-                    let target = c.service.as_ref()?;
-                    Some((j, names.services.iter().position(|n| n == target)?))
+                .flat_map(|(j, c)| {
+                    let plain = c.service.as_ref().map(|s| (j, None, s));
+                    let options = c.choose.iter().flatten().enumerate();
+                    let options =
+                        options.filter_map(move |(i, o)| Some((j, Some(i), o.service.as_ref()?)));
+                    plain.into_iter().chain(options)
+                })
+                .filter_map(|(j, i, target)| {
+                    Some((j, i, names.services.iter().position(|n| n == target)?))
                 })
                 .collect()
         })
@@ -275,7 +293,7 @@ fn report_cycles(cx: &mut Cx<'_>, list: &FieldPath, tables: &[ServiceTable], nam
         let mut path = vec![(start, 0)];
         marks[start] = Mark::OnPath;
         while let Some(&mut (s, ref mut next)) = path.last_mut() {
-            let Some(&(j, t)) = edges[s].get(*next) else {
+            let Some(&(j, option, t)) = edges[s].get(*next) else {
                 marks[s] = Mark::Done;
                 path.pop();
                 continue;
@@ -294,7 +312,11 @@ fn report_cycles(cx: &mut Cx<'_>, list: &FieldPath, tables: &[ServiceTable], nam
                         .chain([t])
                         .map(|v| names.services[v].as_str())
                         .collect();
-                    let at = list.index(s).key("calls").index(j).key("service");
+                    let call = list.index(s).key("calls").index(j);
+                    let at = match option {
+                        Some(i) => call.key("choose").index(i).key("service"),
+                        None => call.key("service"),
+                    };
                     cx.error(
                         &at,
                         format!(
