@@ -26,6 +26,7 @@
 
 mod builder;
 pub mod failover;
+pub mod findings;
 pub mod memory_budget;
 mod precision;
 mod progress;

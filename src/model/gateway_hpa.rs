@@ -71,6 +71,10 @@ impl Sim<'_> {
         let Some(desired) = super::hpa::desired(&h, replicas, &samples, window, now) else {
             return;
         };
+        if desired >= h.max && h.max > h.min {
+            let kind = super::attribution::LimitKind::IngressAtMax;
+            self.limit_reached(kind, 0, f64::from(h.max));
+        }
         for _ in replicas..desired {
             self.add_replica();
         }

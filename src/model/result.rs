@@ -201,6 +201,8 @@ pub struct RunResult {
     pub node_hop_cross_zone_share: Option<f64>,
     /// Per-window series.
     pub series: TimeSeries,
+    /// Busy slot-time by what the slot did, failed requests by origin, limits reached.
+    pub attribution: super::attribution::Attribution,
 }
 
 /// Calls from one service to one target that a network policy dropped.

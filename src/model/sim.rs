@@ -84,6 +84,11 @@ pub struct Node {
     pub try_sent: SimTime,
     /// Zone where an internal client's attempt entered the cluster (instance or node zone).
     pub entry_zone: u8,
+    /// The origin of the last failure this node saw (a code of
+    /// [`super::attribution::OriginLayout`], 0: none).
+    pub origin: u16,
+    /// Work: when the current stretch of its worker slot began (see `attribution`).
+    pub slot_at: SimTime,
 }
 
 impl Node {
@@ -111,6 +116,8 @@ impl Node {
             tls: false,
             try_sent: SimTime::ZERO,
             entry_zone: u8::MAX,
+            origin: 0,
+            slot_at: SimTime::ZERO,
         }
     }
 }
@@ -416,6 +423,8 @@ pub struct Sim<'a> {
     pub view_for_ingress: View,
     /// Network policies: which calls are dropped, and how many were (after warm-up).
     pub policy: super::policy::PolicyGate,
+    /// Busy slot-time by what the slot did, failures by origin, limits reached.
+    pub attr: super::attribution::Attribution,
 }
 
 impl<'a> Sim<'a> {
@@ -490,6 +499,7 @@ impl<'a> Sim<'a> {
                 _ => View::Endpoints,
             },
             policy: super::policy::PolicyGate::new(s),
+            attr: super::attribution::Attribution::of(s),
             topo,
         }
     }

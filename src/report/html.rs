@@ -12,6 +12,7 @@
 
 mod cost;
 mod failover;
+mod findings;
 mod study;
 mod tables;
 
@@ -62,6 +63,7 @@ footer { margin-top: 3em; color: #57606a; font-size: 0.85em; }
 pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> String {
     let mut body = String::with_capacity(64 * 1024);
     body.push_str(&tables::facts(summary));
+    body.push_str(&findings::section(&summary.findings));
     body.push_str(&tables::slo(summary));
     body.push_str(&tables::end_to_end(summary));
     body.push_str(&tables::errors(summary));

@@ -33,6 +33,7 @@
 //! ```
 
 mod cost;
+mod findings;
 
 use std::fmt::Write;
 
@@ -61,6 +62,7 @@ pub fn render(summary: &Summary) -> String {
         summary.seed,
         count(summary.events)
     );
+    findings::lines(&mut out, summary);
     let header = [
         "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "req/s", "errors", "util", "peak q",
     ];

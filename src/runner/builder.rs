@@ -60,6 +60,7 @@ pub struct SummaryBuilder<'a> {
     denied: Vec<DeniedAccumulator>,
     series: Option<TimeSeries>,
     traces: Vec<RunTrace>,
+    findings: crate::runner::findings::FindingsAccumulator,
 }
 
 /// One denied caller → target pair: its first run's names, its total and its rates.
@@ -111,6 +112,7 @@ impl<'a> SummaryBuilder<'a> {
             denied: Vec::new(),
             series: None,
             traces: Vec::new(),
+            findings: Default::default(),
         }
     }
 
@@ -168,6 +170,7 @@ impl<'a> SummaryBuilder<'a> {
             }
         }
         self.tiers.push(r);
+        self.findings.push(r);
         self.snat_peak = self.snat_peak.max(r.snat_peak);
         self.firewall.extend(r.firewall);
         self.replicas.extend(r.ingress_replicas);
@@ -224,6 +227,8 @@ impl<'a> SummaryBuilder<'a> {
         let slo = scenario.slo.as_ref().map(|slo| {
             SloVerdict::from_samples(slo, &self.slo_p99, &self.slo_rate, self.unfinished_over_slo)
         });
+        let tiers = self.tiers.finish(&scenario.network.zones);
+        let findings = self.findings.finish(scenario, &series, &tiers);
         Summary {
             schema_version: SCHEMA_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -262,7 +267,7 @@ impl<'a> SummaryBuilder<'a> {
             ingress_amplification: est(&self.ingress_amplification),
             mesh_retries: est(&self.mesh_retries),
             call_retries: est(&self.call_retries),
-            tiers: self.tiers.finish(&scenario.network.zones),
+            tiers,
             cross_zone_share: est(&self.cross_zone_share),
             snat_peak: self.snat_peak,
             firewall: FirewallSummary::from_runs(&self.firewall),
@@ -283,6 +288,7 @@ impl<'a> SummaryBuilder<'a> {
                 })
                 .collect(),
             series,
+            findings,
         }
     }
 }

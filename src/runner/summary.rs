@@ -111,6 +111,8 @@ pub struct Summary {
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,
+    /// What bound the system, per phase, with the evidence (see [`crate::runner::findings`]).
+    pub findings: Vec<crate::runner::findings::Finding>,
 }
 
 /// Calls from one service to one target that a network policy dropped, over all replications.
