@@ -385,7 +385,8 @@ impl Context<'_> {
                         "snat-exhaustion",
                         sentence,
                         Some(format!(
-                            "to test with `trafsim compare`: more public IPs on the egress (`public_ips`), more connection reuse to {component} (`connection_reuse`) or keep-alive (`keep_alive`)"
+                            "to test with `trafsim compare`: {}, more connection reuse to {component} (`connection_reuse`) or keep-alive (`keep_alive`)",
+                            self.snat_lever()
                         )),
                     )
                 }
@@ -804,8 +805,24 @@ impl Context<'_> {
                 grouped(peak.round() as u64),
                 grouped(limit_at_peak.round() as u64)
             ),
-            suggestion: Some("to test with `trafsim compare`: more public IPs (`public_ips`) or more connection reuse (`connection_reuse`, `keep_alive`)".into()),
+            suggestion: Some(format!(
+                "to test with `trafsim compare`: {} or more connection reuse (`connection_reuse`, `keep_alive`)",
+                self.snat_lever()
+            )),
         });
+    }
+
+    /// The egress's own lever on SNAT ports.
+    fn snat_lever(&self) -> &'static str {
+        match &self.s.egress.kind {
+            EgressKind::LoadBalancer { .. } => {
+                "more outbound IPs (`outbound_ips`) or ports per node (`allocated_outbound_ports`)"
+            }
+            EgressKind::Firewall { nat: None, .. } => {
+                "a NAT Gateway on the firewall subnet (`nat_gateway`) or more public IPs (`public_ips`)"
+            }
+            _ => "more public IPs (`public_ips`)",
+        }
     }
 
     /// The limits the model records as it runs.
