@@ -38,6 +38,7 @@
 //! The model never prints and never touches files; the runner and report layers do.
 
 pub mod agw_probe;
+pub mod attribution;
 mod balance;
 mod budget;
 mod call_retry;
@@ -61,6 +62,7 @@ mod placement;
 mod policy;
 pub mod result;
 mod retry_on;
+mod root_cause;
 mod routable;
 pub mod routing;
 mod scaling;

@@ -29,13 +29,14 @@
 
 mod builder;
 pub mod failover;
+pub mod findings;
 pub mod memory_budget;
 pub mod part;
 mod precision;
 mod progress;
 mod replicate;
-pub mod shard;
 mod routing;
+pub mod shard;
 mod slo;
 mod summary;
 mod tiers;
@@ -49,8 +50,8 @@ pub use replicate::{
     run_all, run_replications, run_replications_within_budget, set_memory_budget,
     summarise_replications_within_budget,
 };
-pub use shard::Shard;
 pub use routing::{RoutingSummary, SliceSummary};
+pub use shard::Shard;
 pub use slo::{SloVerdict, Verdict};
 pub use summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencySummary, RequestCounts,

@@ -220,13 +220,15 @@ fn report_renders_in_chromium_without_console_errors() {
             "id=\"end-to-end\"",
             "id=\"tiers\"",
             "id=\"failover\"",
+            "id=\"chart-goodput\"",
             "id=\"chart-latency\"",
             "id=\"chart-zones\"",
             "id=\"chart-snat\"",
+            "id=\"findings\"",
             "id=\"scenario\"",
             "name = \"browser-report\"",
         ],
-        3,
+        4,
         "report-page.png",
     );
 }
@@ -299,7 +301,7 @@ fn capacity_page_renders_in_chromium_without_console_errors() {
         .arg(&file)
         .assert()
         .success();
-    let page = dir.path().join("out/browser-report/capacity.html");
+    let page = dir.path().join("out/capacity/browser-report/capacity.html");
     assert_renders(
         &page,
         &[

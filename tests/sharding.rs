@@ -294,10 +294,7 @@ fn bad_shard_flags_are_refused() {
         .assert()
         .code(2);
     // Nor take edits from the command line, which its part (the file as written) would lose.
-    for edit in [
-        ["--set", "simulation.seed=3"],
-        ["--duration", "5m"],
-    ] {
+    for edit in [["--set", "simulation.seed=3"], ["--duration", "5m"]] {
         let assert = trafsim()
             .arg("run")
             .arg(&mm1)

@@ -80,6 +80,7 @@ impl Sim<'_> {
             .record_gauge(now, gauge::CLIENT_RETRIES, self.retries_in_window as f64);
         self.series
             .record_gauge(now, gauge::DEAD_SENDS, self.dead_sends_in_window as f64);
+        self.sample_slots();
         self.samples += 1;
         if self.samples.is_multiple_of(SAMPLES_PER_WINDOW) {
             self.retries_in_window = 0;
@@ -299,6 +300,7 @@ impl Sim<'_> {
                 }
             }),
             series: self.series,
+            attribution: std::mem::take(&mut self.attr),
         }
     }
 }

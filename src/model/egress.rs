@@ -38,7 +38,8 @@ impl Sim<'_> {
             EgressKind::Firewall { nat: Some(nat), .. } => nat.zone,
             _ => None,
         };
-        if nat_zone.is_some_and(|z| !self.nat_up[z]) {
+        if let Some(z) = nat_zone.filter(|&z| !self.nat_up[z]) {
+            self.egress_lost_at(id, z);
             // The zonal NAT Gateway went with its zone: packets vanish (the caller's timeout
             // fires). The egress tier counts the call as lost: the egress device is down.
             self.tier.egress_lost += u64::from(counted);

@@ -42,6 +42,7 @@ impl Sim<'_> {
             n.call = calls.end as u16;
             n.pending = chosen.len() as u16;
             n.fail = NO_FAILURE;
+            n.origin = 0;
         }
         if chosen.is_empty() {
             return self.advance_work(id);
@@ -78,12 +79,18 @@ impl Sim<'_> {
         n.pending -= 1;
         if !ok && n.fail == NO_FAILURE {
             n.fail = cause as u8;
+            n.origin = leg.origin;
         }
         if n.pending > 0 {
             return;
         }
         n.tok = n.tok.wrapping_add(1);
         let fail = n.fail;
+        // The slowest call held the slot: the group's stretch is its.
+        self.slot_stretch(
+            work,
+            1 + 2 * usize::from(leg.call) + usize::from(fail != NO_FAILURE),
+        );
         if self.topo.pods[w.at as usize].epoch != w.epoch {
             return self.ghost_end(work);
         }

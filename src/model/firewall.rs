@@ -144,6 +144,11 @@ impl Sim<'_> {
         let capacity = f64::from(fw.active) * bits_per_sec * autoscale_interval.as_secs_f64();
         let used = fw.bits_in_interval / capacity;
         fw.bits_in_interval = 0.0;
+        if used >= 1.0 {
+            let kind = super::attribution::LimitKind::FirewallOverThroughput;
+            self.attr.reach(now, kind, 0, used);
+        }
+        let Some(fw) = self.fw.as_mut() else { return };
         if used >= d::FIREWALL_SCALE_OUT_AT {
             if !fw.pending && fw.active < *max_instances {
                 fw.pending = true;

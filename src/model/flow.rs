@@ -9,6 +9,7 @@ use rand::Rng;
 use crate::engine::{Admission, SimDuration};
 use crate::scenario::{CallTarget, IngressKind, Jitter};
 
+use super::attribution::LimitKind;
 use super::balance::ewma_update;
 use super::locality::Locality;
 use super::result::ErrorCause;
@@ -62,6 +63,7 @@ impl Sim<'_> {
         let now = self.cal.now();
         let r = self.nodes[req as usize];
         self.nodes[req as usize].tries += 1;
+        self.nodes[req as usize].origin = 0;
         self.client_attempts += u64::from(r.counted);
         self.cal.schedule(
             now + self.s.clients.timeout,
@@ -133,6 +135,7 @@ impl Sim<'_> {
             inst.tokens = (inst.tokens + dt * limit.rps).min(full);
             inst.refilled = now;
             if inst.tokens < 1.0 {
+                self.limit_reached(LimitKind::IngressQueueFull, 0, 1.0);
                 let back = self.client_hop_out(id);
                 return self.reply_parent(id, false, ErrorCause::Rejected, back);
             }
@@ -142,6 +145,7 @@ impl Sim<'_> {
             Admission::Start => self.start_ingress(id),
             Admission::Queued => {}
             Admission::Rejected => {
+                self.limit_reached(LimitKind::IngressQueueFull, 0, 1.0);
                 let back = self.client_hop_out(id);
                 self.reply_parent(id, false, ErrorCause::Rejected, back);
             }
@@ -155,6 +159,7 @@ impl Sim<'_> {
         if a.tls {
             work += ing.tls_handshake.sample(&mut self.rng.balance);
         }
+        self.ingress_stretch(self.topo.instances[a.at as usize].zone, work);
         self.cal.schedule_in(
             work,
             Ev::IngressDone {
@@ -260,6 +265,7 @@ impl Sim<'_> {
         extra: SimDuration,
     ) {
         let p = self.nodes[parent as usize];
+        self.nodes[parent as usize].origin = 0;
         let mut w = self.blank(Kind::Work);
         w.parent = parent;
         w.parent_ver = p.ver;
@@ -323,6 +329,7 @@ impl Sim<'_> {
             Admission::Queued => {}
             Admission::Rejected => {
                 pod.in_flight = pod.in_flight.saturating_sub(1);
+                self.limit_reached(LimitKind::QueueFull, w.service as usize, 1.0);
                 let back = self.back_hop(id);
                 self.reply_parent(id, false, ErrorCause::Rejected, back);
             }
@@ -330,6 +337,7 @@ impl Sim<'_> {
     }
 
     pub(super) fn start_service(&mut self, id: u32) {
+        self.slot_opened(id);
         let w = self.nodes[id as usize];
         let svc = w.service as usize;
         let d = self.s.services[svc]
@@ -351,6 +359,7 @@ impl Sim<'_> {
         if !self.live(id, ver) {
             return;
         }
+        self.slot_stretch(id, 0);
         self.advance_work(id);
     }
 
@@ -421,6 +430,7 @@ impl Sim<'_> {
     /// work), from the pod in `id.at`; the result comes back to `id` as a reply or a timeout.
     pub(super) fn make_call(&mut self, id: u32, k: usize) {
         let now = self.cal.now();
+        self.nodes[id as usize].origin = 0;
         let w = self.nodes[id as usize];
         let call = &self.s.services[w.service as usize].calls[k];
         // Every call has a timeout (the client's unless the call sets one), so no work waits
@@ -551,6 +561,7 @@ impl Sim<'_> {
         if reset {
             self.reply_parent(id, false, ErrorCause::DeadBackend, SimDuration::ZERO);
         } else {
+            self.pass_origin_up(id, ErrorCause::DeadBackend);
             self.release(id);
         }
     }
@@ -573,6 +584,9 @@ impl Sim<'_> {
         cause: ErrorCause,
         delay: SimDuration,
     ) {
+        if !ok {
+            self.pass_origin_up(id, cause);
+        }
         let n = self.nodes[id as usize];
         if n.parent != NONE {
             self.cal.schedule_in(
@@ -592,6 +606,14 @@ impl Sim<'_> {
     /// Node `id` got its child's result (or its timeout fired: `cause` = timeout).
     pub(super) fn on_reply(&mut self, id: u32, ok: bool, cause: ErrorCause) {
         let kind = self.nodes[id as usize].kind;
+        if ok {
+            self.nodes[id as usize].origin = 0;
+        } else {
+            self.failure_seen(id, cause);
+        }
+        if kind == Kind::Work {
+            self.call_stretch(id, ok);
+        }
         if matches!(kind, Kind::Work | Kind::Leg) {
             if !ok && istio_default_retries(cause) && self.mesh_retry(id) {
                 return;
@@ -661,6 +683,7 @@ impl Sim<'_> {
         if r.counted {
             self.failed[cause as usize] += 1;
             self.routing_request_done(&r, false, now - r.born);
+            self.count_failure_origin(id, cause);
         }
         self.series.record_error(now, cause as usize);
         self.release(id);

@@ -78,6 +78,10 @@ impl Sim<'_> {
             };
             self.timeline.record(now, kind);
         }
+        if desired >= h.max && h.max > h.min {
+            let kind = super::attribution::LimitKind::IngressAtMax;
+            self.limit_reached(kind, 0, f64::from(h.max));
+        }
         for _ in replicas..desired {
             self.add_replica();
         }

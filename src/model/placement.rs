@@ -72,6 +72,10 @@ impl Sim<'_> {
     /// the warm-up).
     pub(super) fn set_pending(&mut self, service: usize, n: u32) {
         self.pending[service] = n;
+        if n > 0 {
+            let kind = super::attribution::LimitKind::PodsPending;
+            self.limit_reached(kind, service, f64::from(n));
+        }
         if self.cal.now() >= self.warm {
             let total: u32 = self.pending.iter().sum();
             self.pending_peak = self.pending_peak.max(total);

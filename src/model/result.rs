@@ -211,6 +211,8 @@ pub struct RunResult {
     /// When the control loops acted (node evictions, HPA and gateway scaling), in time order,
     /// at most [`MAX_EVENTS`](super::timeline::MAX_EVENTS).
     pub timeline: Vec<super::timeline::TimedEvent>,
+    /// Busy slot-time by what the slot did, failed requests by origin, limits reached.
+    pub attribution: super::attribution::Attribution,
 }
 
 /// Calls from one service to one target that a network policy dropped.

@@ -102,6 +102,10 @@ impl Sim<'_> {
         let for_throughput = mbytes / (APP_GATEWAY_INSTANCE_MBYTES_PER_S * GATEWAY_TARGET);
         let desired = for_compute.max(for_throughput).ceil() as u32;
         let total = self.topo.instances.len() as u32;
+        if desired > auto.max_instances {
+            let kind = super::attribution::LimitKind::IngressAtMax;
+            self.limit_reached(kind, 0, f64::from(desired));
+        }
         let add = desired
             .saturating_sub(current)
             .min(auto.max_instances.saturating_sub(total));
@@ -204,6 +208,10 @@ impl Sim<'_> {
                 to: desired,
             };
             self.timeline.record(now, kind);
+        }
+        if desired >= h.max && h.max > h.min {
+            let kind = super::attribution::LimitKind::HpaAtMax;
+            self.limit_reached(kind, service, f64::from(h.max));
         }
         if desired > replicas {
             for _ in replicas..desired {

@@ -94,6 +94,11 @@ pub struct Node {
     /// Work or leg: the result slot of the option its current call took at a weighted
     /// choice, [`NO_OPTION`] for a plain call.
     pub option: u16,
+    /// The origin of the last failure this node saw (a code of
+    /// [`super::attribution::OriginLayout`], 0: none).
+    pub origin: u16,
+    /// Work: when the current stretch of its worker slot began (see `attribution`).
+    pub slot_at: SimTime,
 }
 
 impl Node {
@@ -124,6 +129,8 @@ impl Node {
             class: 0,
             route: 0,
             option: NO_OPTION,
+            origin: 0,
+            slot_at: SimTime::ZERO,
         }
     }
 }
@@ -441,6 +448,8 @@ pub struct Sim<'a> {
     pub footprint: super::footprint::Footprint,
     /// Results per request class, client route and call option.
     pub routing: super::routing::RoutingRun,
+    /// Busy slot-time by what the slot did, failures by origin, limits reached.
+    pub attr: super::attribution::Attribution,
 }
 
 impl<'a> Sim<'a> {
@@ -518,6 +527,7 @@ impl<'a> Sim<'a> {
             policy: super::policy::PolicyGate::new(s),
             footprint: Default::default(),
             routing: super::routing::RoutingRun::of(s),
+            attr: super::attribution::Attribution::of(s),
             topo,
         }
     }

@@ -17,6 +17,7 @@
 
 mod cost;
 mod failover;
+mod findings;
 mod routing;
 mod study;
 pub mod summary;
@@ -87,13 +88,13 @@ footer { margin-top: 3em; color: #57606a; font-size: 0.85em; }
 /// [`charts::render_all`](crate::report::charts::render_all)) inlined.
 pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> String {
     let mut body = String::with_capacity(64 * 1024);
-    let headline = summary::run::headline(scenario, summary);
-    // The slot for the findings and the per-phase verdicts: push
-    // `findings::section(..)` and `phases::section(..)` onto `headline.extra` here.
+    let mut headline = summary::run::headline(scenario, summary);
+    headline.extra.push(findings::compact(&summary.findings));
     body.push_str(&summary::render(&headline));
     let (key, rest) = summary::key_chart(charts, &summary::run::KEY_CHARTS);
     body.push_str(&key.map_or_else(String::new, figure));
     body.push_str(&tables::facts(summary));
+    body.push_str(&findings::section(&summary.findings));
     body.push_str(&tables::slo(summary));
     body.push_str(&tables::end_to_end(summary));
     body.push_str(&tables::errors(summary));

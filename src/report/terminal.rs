@@ -34,6 +34,7 @@
 //! ```
 
 mod cost;
+mod findings;
 mod routing;
 
 use std::fmt::Write;
@@ -63,6 +64,7 @@ pub fn render(summary: &Summary) -> String {
         summary.seed,
         count(summary.events)
     );
+    findings::lines(&mut out, summary);
     let header = [
         "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "req/s", "errors", "util", "peak q",
     ];

@@ -63,6 +63,7 @@ pub struct SummaryBuilder<'a> {
     traces: Vec<RunTrace>,
     /// The timeline of the lowest replication index pushed, with that index.
     timeline: Option<(u64, Vec<crate::model::timeline::TimedEvent>)>,
+    findings: crate::runner::findings::FindingsAccumulator,
 }
 
 /// One denied caller → target pair: its first run's names, its total and its rates.
@@ -116,6 +117,7 @@ impl<'a> SummaryBuilder<'a> {
             series: None,
             traces: Vec::new(),
             timeline: None,
+            findings: Default::default(),
         }
     }
 
@@ -180,6 +182,7 @@ impl<'a> SummaryBuilder<'a> {
             }
         }
         self.tiers.push(r);
+        self.findings.push(r);
         self.snat_peak = self.snat_peak.max(r.snat_peak);
         self.firewall.extend(r.firewall);
         self.replicas.extend(r.ingress_replicas);
@@ -238,6 +241,8 @@ impl<'a> SummaryBuilder<'a> {
         let slo = scenario.slo.as_ref().map(|slo| {
             SloVerdict::from_samples(slo, &self.slo_p99, &self.slo_rate, self.unfinished_over_slo)
         });
+        let tiers = self.tiers.finish(&scenario.network.zones);
+        let findings = self.findings.finish(scenario, &series, &tiers);
         Summary {
             schema_version: SCHEMA_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -276,7 +281,7 @@ impl<'a> SummaryBuilder<'a> {
             ingress_amplification: est(&self.ingress_amplification),
             mesh_retries: est(&self.mesh_retries),
             call_retries: est(&self.call_retries),
-            tiers: self.tiers.finish(&scenario.network.zones),
+            tiers,
             cross_zone_share: est(&self.cross_zone_share),
             snat_peak: self.snat_peak,
             firewall: FirewallSummary::from_runs(&self.firewall),
@@ -299,6 +304,7 @@ impl<'a> SummaryBuilder<'a> {
             routing,
             series,
             timeline: self.timeline.map(|(_, t)| t).unwrap_or_default(),
+            findings,
         }
     }
 }

@@ -151,5 +151,6 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         client_cross_zone_share: None,
         node_hop_cross_zone_share: None,
         series,
+        attribution: crate::model::attribution::Attribution::of(s),
     }
 }

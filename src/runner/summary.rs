@@ -118,6 +118,8 @@ pub struct Summary {
     /// charts' markers; not in JSON.
     #[serde(skip)]
     pub timeline: Vec<crate::model::timeline::TimedEvent>,
+    /// What bound the system, per phase, with the evidence (see [`crate::runner::findings`]).
+    pub findings: Vec<crate::runner::findings::Finding>,
 }
 
 /// Calls from one service to one target that a network policy dropped, over all replications.
