@@ -27,6 +27,7 @@
 mod builder;
 pub mod failover;
 pub mod memory_budget;
+pub mod phases;
 mod precision;
 mod progress;
 mod replicate;

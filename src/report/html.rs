@@ -12,6 +12,7 @@
 
 mod cost;
 mod failover;
+pub mod phases;
 mod study;
 mod tables;
 
@@ -63,6 +64,7 @@ pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
     let mut body = String::with_capacity(64 * 1024);
     body.push_str(&tables::facts(summary));
     body.push_str(&tables::slo(summary));
+    body.push_str(&phases::section(&summary.phases));
     body.push_str(&tables::end_to_end(summary));
     body.push_str(&tables::errors(summary));
     body.push_str(&tables::tiers(summary));

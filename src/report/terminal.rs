@@ -33,6 +33,7 @@
 //! ```
 
 mod cost;
+pub mod phases;
 
 use std::fmt::Write;
 
@@ -76,6 +77,7 @@ pub fn render(summary: &Summary) -> String {
     for t in &summary.tiers {
         tier_row(&mut out, t);
     }
+    out.push_str(&phases::lines(&summary.phases));
     let _ = writeln!(
         out,
         "throughput {} req/s offered, {} req/s good; {} attempts per request, {} ingress tries per attempt",

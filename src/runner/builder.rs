@@ -15,6 +15,7 @@ use crate::engine::SimTime;
 use crate::model::result::{FirewallRun, ReplicaStats};
 use crate::model::{ErrorCause, RunResult};
 use crate::runner::failover::{FailoverSummary, RunTrace};
+use crate::runner::phases::PhaseSamples;
 use crate::runner::slo::SloVerdict;
 use crate::runner::summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencyAccumulator, ReplicaSummary,
@@ -60,6 +61,7 @@ pub struct SummaryBuilder<'a> {
     denied: Vec<DeniedAccumulator>,
     series: Option<TimeSeries>,
     traces: Vec<RunTrace>,
+    phases: PhaseSamples,
 }
 
 /// One denied caller → target pair: its first run's names, its total and its rates.
@@ -111,6 +113,7 @@ impl<'a> SummaryBuilder<'a> {
             denied: Vec::new(),
             series: None,
             traces: Vec::new(),
+            phases: PhaseSamples::default(),
         }
     }
 
@@ -181,6 +184,7 @@ impl<'a> SummaryBuilder<'a> {
         if !self.scenario.faults.is_empty() {
             self.traces.push(RunTrace::of(r));
         }
+        self.phases.push(self.scenario, &r.series);
     }
 
     /// Adds the denied pairs of `r`; the first run names them (every run lists the same).
@@ -219,6 +223,12 @@ impl<'a> SummaryBuilder<'a> {
             None => TimeSeries::new(sim.window, SimTime::ZERO + sim.duration),
         };
         let failover = FailoverSummary::from_runs(scenario, &self.traces, &series);
+        let phases = self.phases.finish(
+            scenario,
+            &series,
+            self.traces.iter().map(|t| &t.series),
+            &failover,
+        );
         let ages = &self.unfinished_ages;
         let some_unfinished = !ages.is_empty();
         let slo = scenario.slo.as_ref().map(|slo| {
@@ -270,6 +280,7 @@ impl<'a> SummaryBuilder<'a> {
             pending_pods_peak: self.pending_pods_peak,
             slo,
             failover,
+            phases,
             cost: CostSummary::from_estimates(scenario, &self.costs),
             policy_denied: self
                 .denied
