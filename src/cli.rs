@@ -446,20 +446,18 @@ fn simulate(
 ) -> Result<Summary, trafsim::model::OverBudget> {
     let fixed = u64::from(s.simulation.replications);
     let max = u64::from(args.max_replications.unwrap_or(DEFAULT_MAX_REPLICATIONS));
-    let bar = runner::progress_bar(
+    let bar = runner::SimProgress::new(
         if args.precision.is_some() { max } else { fixed },
+        s.simulation.duration,
         &s.name,
         args.common.quiet,
     );
-    let tick = |_replication: u64| bar.inc(1);
     let summary = match args.precision {
-        None => {
-            pool.install(|| runner::summarise_replications_within_budget(s, 0..fixed, &tick))?
-        }
+        None => pool.install(|| runner::summarise_replications_within_budget(s, 0..fixed, &bar))?,
         Some(rel) => {
-            bar.set_message(format!("until p99 is within ±{}%", rel * 100.0));
+            bar.set_note(format!("until p99 is within ±{}%", rel * 100.0));
             let batch = pool.current_num_threads().max(2) as u64;
-            pool.install(|| runner::run_until_precise(s, rel, max, batch, &tick))?
+            pool.install(|| runner::run_until_precise(s, rel, max, batch, &bar))?
                 .0
         }
     };

@@ -553,8 +553,14 @@ impl<'a> Sim<'a> {
     }
 
     /// Runs the replication to its end, or until its state holds more than `budget` bytes
-    /// (checked every few thousand events; `u64::MAX`: no budget).
-    pub fn run(&mut self, budget: u64) -> Result<(), super::memory::OverBudget> {
+    /// (checked every few thousand events; `u64::MAX`: no budget). `advance` is told, at the
+    /// same checks and once at the end, how far the simulated clock moved since it was last
+    /// told: over a whole run the amounts add up to the run's duration exactly.
+    pub fn run(
+        &mut self,
+        budget: u64,
+        advance: &dyn Fn(SimDuration),
+    ) -> Result<(), super::memory::OverBudget> {
         if let Some(t) = self
             .s
             .clients
@@ -580,6 +586,7 @@ impl<'a> Sim<'a> {
         }
         self.add_timer_lanes();
         let mut until_check = super::memory::CHECK_EVERY;
+        let mut told = SimTime::ZERO;
         while let Some((now, ev)) = self.cal.pop() {
             if now >= self.end {
                 break;
@@ -591,11 +598,15 @@ impl<'a> Sim<'a> {
             until_check -= 1;
             if until_check == 0 {
                 until_check = super::memory::CHECK_EVERY;
+                let now = now.min(self.end);
+                advance(now.since(told));
+                told = now;
                 if let Some(over) = self.over_budget(budget) {
                     return Err(over);
                 }
             }
         }
+        advance(self.end.since(told));
         Ok(())
     }
 
