@@ -177,6 +177,10 @@ pub enum Format {
     /// Each scenario's summary.json, and nothing else (several scenarios: one JSON value
     /// after another).
     Json,
+    /// `run`: a GitHub-markdown summary per scenario to paste into a design document (the
+    /// headline table, the per-phase verdicts, the SLO verdict, the failover stories); the
+    /// studies print their table.
+    Markdown,
 }
 
 /// Why a command failed.
@@ -482,6 +486,16 @@ fn show(
             stdout.write_all(report::terminal::render(summary).as_bytes())?;
             let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
             writeln!(stdout, "written: {}", names.join(", "))?;
+        }
+        Format::Markdown => {
+            if separate {
+                writeln!(stdout)?;
+            }
+            stdout.write_all(report::terminal::markdown::render(summary).as_bytes())?;
+            if !args.common.quiet {
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                let _ = writeln!(io::stderr(), "written: {}", names.join(", "));
+            }
         }
         Format::Json => {
             stdout.write_all(report::json::to_json(summary)?.as_bytes())?;

@@ -301,6 +301,9 @@ pub struct TierLatency {
     /// Requests waiting per tier (ingress, if any, then each service) at the first sample after
     /// the middle of the measured period (see `collect`).
     pub queue_mid: Option<Vec<f64>>,
+    /// Per-window latency of each tier, warm-up included (`timeseries.csv`): the ingress, each
+    /// service, then the egress.
+    pub windows: Vec<TimeSeries>,
 }
 
 /// The whole state of one replication.
@@ -481,6 +484,7 @@ impl<'a> Sim<'a> {
             latency: LatencyHistogram::new(),
             tier: TierLatency {
                 services: vec![LatencyHistogram::new(); s.services.len()],
+                windows: vec![TimeSeries::new(s.simulation.window, end); s.services.len() + 2],
                 ..TierLatency::default()
             },
             series: TimeSeries::new(s.simulation.window, end),

@@ -33,6 +33,7 @@
 //! ```
 
 mod cost;
+pub mod markdown;
 pub mod phases;
 
 use std::fmt::Write;

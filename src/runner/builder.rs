@@ -60,6 +60,8 @@ pub struct SummaryBuilder<'a> {
     costs: Vec<CostEstimate>,
     denied: Vec<DeniedAccumulator>,
     series: Option<TimeSeries>,
+    /// Per tier (by name, in the order first seen): its per-window latency, merged.
+    tier_series: Vec<(String, TimeSeries)>,
     traces: Vec<RunTrace>,
     phases: PhaseSamples,
 }
@@ -112,6 +114,7 @@ impl<'a> SummaryBuilder<'a> {
             costs: Vec::new(),
             denied: Vec::new(),
             series: None,
+            tier_series: Vec::new(),
             traces: Vec::new(),
             phases: PhaseSamples::default(),
         }
@@ -180,6 +183,16 @@ impl<'a> SummaryBuilder<'a> {
         match &mut self.series {
             None => self.series = Some(r.series.clone()),
             Some(s) => s.merge(&r.series),
+        }
+        for (t, series) in r.tiers.iter().zip(&r.tier_series) {
+            match self
+                .tier_series
+                .iter_mut()
+                .find(|(name, _)| *name == t.name)
+            {
+                Some((_, s)) => s.merge(series),
+                None => self.tier_series.push((t.name.clone(), series.clone())),
+            }
         }
         if !self.scenario.faults.is_empty() {
             self.traces.push(RunTrace::of(r));
@@ -294,6 +307,7 @@ impl<'a> SummaryBuilder<'a> {
                 })
                 .collect(),
             series,
+            tier_series: self.tier_series,
         }
     }
 }

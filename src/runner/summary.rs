@@ -115,6 +115,10 @@ pub struct Summary {
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,
+    /// Per tier (the ingress, each service, the egress; by name): per-window latency of its own
+    /// work summed over replications (written to `timeseries.csv`, not to JSON).
+    #[serde(skip)]
+    pub tier_series: Vec<(String, TimeSeries)>,
 }
 
 /// Calls from one service to one target that a network policy dropped, over all replications.
