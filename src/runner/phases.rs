@@ -19,17 +19,20 @@
 //! window belongs to exactly one phase and the phases' request counts add up to the run's.
 //!
 //! Per phase and replication the figures are: p50/p99/p99.9 of the completions in the phase's
-//! windows (two significant digits, the windows' histograms), the error rate (failed + still
-//! unfinished at the end) ÷ (succeeded + failed + unfinished), by the window a request ended in
-//! (unfinished ones by their arrival), and goodput (successes per second of the phase). Each is
-//! an [`Estimate`] across replications. The SLO verdict applies the whole run's rule
-//! ([`SloVerdict::from_samples`]) to the phase's samples; every unfinished request counts as a
-//! miss (their ages are not kept per window). `missed_secs` is the time, within the phase, of
-//! the merged windows whose p99 or error rate was above its target.
+//! windows (two significant digits, the windows' histograms), the error rate (failed + *stale*)
+//! ÷ (succeeded + failed + stale), by the window a request ended in, and goodput (successes per
+//! second of the phase). A stale request was still unfinished when the run ended and arrived in
+//! a window that ended at least the SLO's p99 target before the run did (without an SLO: in any
+//! window but the last), so it had certainly waited longer than the target: the whole run's
+//! rule counts it as a miss too. The requests in flight in the last moments of a run are
+//! neither (their ages are not kept per window). Each figure is an [`Estimate`] across
+//! replications. The SLO verdict applies the whole run's rule ([`SloVerdict::from_samples`]) to
+//! the phase's samples. `missed_secs` is the time, within the phase, of the merged windows
+//! whose p99 or error rate was above its target.
 
 use serde::Serialize;
 
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 use crate::runner::failover::{FailoverSummary, RecoveryStatus};
 use crate::runner::slo::SloVerdict;
 use crate::scenario::{Scenario, Slo};
@@ -86,6 +89,8 @@ pub struct Phase {
     pub failed: u64,
     /// Requests that arrived in the phase's windows and were unfinished at the end.
     pub unfinished: u64,
+    /// Of those, the stale ones (see the module docs), counted as errors.
+    pub stale: u64,
     /// Median end-to-end latency of the phase's successes, seconds.
     #[serde(serialize_with = "crate::runner::summary::estimate_or_null")]
     pub p50: Estimate,
@@ -95,7 +100,7 @@ pub struct Phase {
     /// 99.9th percentile, seconds.
     #[serde(serialize_with = "crate::runner::summary::estimate_or_null")]
     pub p999: Estimate,
-    /// (failed + unfinished) ÷ (succeeded + failed + unfinished).
+    /// (failed + stale) ÷ (succeeded + failed + stale).
     #[serde(serialize_with = "crate::runner::summary::estimate_or_null")]
     pub error_rate: Estimate,
     /// Successes per second of the phase.
@@ -115,6 +120,7 @@ pub struct PhaseSample {
     succeeded: u64,
     failed: u64,
     unfinished: u64,
+    stale: u64,
     /// p50, p99, p99.9 in seconds; `None` without a success.
     quantiles: Option<[f64; 3]>,
     /// Width of the phase's windows, seconds.
@@ -122,8 +128,13 @@ pub struct PhaseSample {
 }
 
 impl PhaseSample {
-    /// The figures of `series` (one replication) over the windows `range`.
-    pub fn of(series: &TimeSeries, range: std::ops::Range<usize>) -> PhaseSample {
+    /// The figures of `series` (one replication) over the windows `range`; unfinished requests
+    /// are stale in windows that ended at least `stale_after` before the series.
+    pub fn of(
+        series: &TimeSeries,
+        range: std::ops::Range<usize>,
+        stale_after: SimDuration,
+    ) -> PhaseSample {
         let ws = &series.windows()[range];
         let (Some(first), Some(last)) = (ws.first(), ws.last()) else {
             return PhaseSample::default();
@@ -138,16 +149,33 @@ impl PhaseSample {
             succeeded: span.completed,
             failed,
             unfinished: span.unfinished,
+            stale: ws
+                .iter()
+                .filter(|w| is_stale(series, w, stale_after))
+                .map(|w| w.unfinished)
+                .sum(),
             quantiles: (span.latency_count() > 0)
                 .then(|| [0.5, 0.99, 0.999].map(|q| span.latency_quantile(q).as_secs_f64())),
             secs: ws.iter().map(|w| w.width().as_secs_f64()).sum(),
         }
     }
 
-    /// Requests that ended in the phase or stayed unfinished.
+    /// Requests that ended in the phase, or stayed unfinished past the target.
     fn ended(&self) -> u64 {
-        self.succeeded + self.failed + self.unfinished
+        self.succeeded + self.failed + self.stale
     }
+}
+
+/// Whether the unfinished requests that arrived in `w` (a window of `series`) are stale: the
+/// window ended at least `stale_after` before the series did.
+fn is_stale(series: &TimeSeries, w: &Window, stale_after: SimDuration) -> bool {
+    w.end < series.end() && series.end().since(w.end) >= stale_after
+}
+
+/// How long before the end of the run a window must have ended for its unfinished requests to
+/// count as errors: the SLO's p99 target, or none.
+fn stale_after(slo: Option<&Slo>) -> SimDuration {
+    slo.map_or(SimDuration::ZERO, |s| s.p99)
 }
 
 /// A phase's place in the run before its figures are known.
@@ -286,7 +314,7 @@ pub fn summarise(
             let rates: Vec<f64> = runs
                 .iter()
                 .filter(|s| s.ended() > 0)
-                .map(|s| (s.failed + s.unfinished) as f64 / s.ended() as f64)
+                .map(|s| (s.failed + s.stale) as f64 / s.ended() as f64)
                 .collect();
             let goodput: Vec<f64> = runs
                 .iter()
@@ -294,7 +322,7 @@ pub fn summarise(
                 .map(|s| s.succeeded as f64 / s.secs)
                 .collect();
             let sum = |f: fn(&PhaseSample) -> u64| runs.iter().map(f).sum::<u64>();
-            let unfinished = sum(|s| s.unfinished);
+            let stale = sum(|s| s.stale);
             let p99s: Vec<f64> = runs
                 .iter()
                 .filter_map(|s| s.quantiles.map(|q| q[1]))
@@ -303,13 +331,14 @@ pub fn summarise(
                 offered: sum(|s| s.offered),
                 succeeded: sum(|s| s.succeeded),
                 failed: sum(|s| s.failed),
-                unfinished,
+                unfinished: sum(|s| s.unfinished),
+                stale,
                 p50: q(0),
                 p99: q(1),
                 p999: q(2),
                 error_rate: Estimate::from_samples(&rates),
                 goodput: Estimate::from_samples(&goodput),
-                slo: slo.map(|slo| SloVerdict::from_samples(slo, &p99s, &rates, unfinished)),
+                slo: slo.map(|slo| SloVerdict::from_samples(slo, &p99s, &rates, stale)),
                 missed_secs: slo.map(|slo| missed_secs(merged, &span, slo)),
                 kind: span.kind,
                 fault: span.fault,
@@ -326,7 +355,8 @@ fn missed_secs(merged: &TimeSeries, span: &Span, slo: &Slo) -> f64 {
     merged.windows()[window_range(merged, span.from, span.to)]
         .iter()
         .filter(|w| {
-            let bad = w.errors_total() + w.unfinished;
+            let stale = is_stale(merged, w, slo.p99);
+            let bad = w.errors_total() + if stale { w.unfinished } else { 0 };
             let ended = w.completed + bad;
             let p99 = w.completed > 0 && w.p99() > slo.p99;
             let errors = ended > 0 && bad as f64 / ended as f64 > slo.error_rate;
@@ -351,8 +381,12 @@ impl PhaseSamples {
     pub fn push(&mut self, scenario: &Scenario, series: &TimeSeries) {
         if scenario.faults.is_empty() {
             let (warm, end) = bounds(scenario);
-            self.steady
-                .push(PhaseSample::of(series, window_range(series, warm, end)));
+            let stale = stale_after(scenario.slo.as_ref());
+            self.steady.push(PhaseSample::of(
+                series,
+                window_range(series, warm, end),
+                stale,
+            ));
         }
     }
 
@@ -367,13 +401,18 @@ impl PhaseSamples {
     ) -> Vec<Phase> {
         let (warm, end) = bounds(scenario);
         let spans = spans(warm, end, failover);
+        let stale = stale_after(scenario.slo.as_ref());
         let samples: Vec<Vec<PhaseSample>> = if scenario.faults.is_empty() {
             vec![self.steady]
         } else {
             let mut samples = vec![Vec::new(); spans.len()];
             for series in runs {
                 for (p, s) in spans.iter().enumerate() {
-                    samples[p].push(PhaseSample::of(series, window_range(series, s.from, s.to)));
+                    samples[p].push(PhaseSample::of(
+                        series,
+                        window_range(series, s.from, s.to),
+                        stale,
+                    ));
                 }
             }
             samples
@@ -392,7 +431,6 @@ fn bounds(scenario: &Scenario) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::SimDuration;
 
     fn series() -> TimeSeries {
         let mut ts = TimeSeries::new(
@@ -423,14 +461,31 @@ mod tests {
     #[test]
     fn sample_sums_and_quantiles() {
         let ts = series();
-        let s = PhaseSample::of(&ts, 3..4);
+        let s = PhaseSample::of(&ts, 3..4, SimDuration::ZERO);
         assert_eq!((s.offered, s.succeeded, s.failed), (10, 0, 10));
         assert_eq!(s.quantiles, None);
-        let s = PhaseSample::of(&ts, 0..2);
+        let s = PhaseSample::of(&ts, 0..2, SimDuration::ZERO);
         assert_eq!((s.offered, s.succeeded, s.secs), (20, 20, 20.0));
         let [p50, ..] = s.quantiles.unwrap();
         assert!((p50 - 0.019).abs() < 0.0005, "{p50}");
-        assert_eq!(PhaseSample::of(&ts, 2..2), PhaseSample::default());
+        assert_eq!(
+            PhaseSample::of(&ts, 2..2, SimDuration::ZERO),
+            PhaseSample::default()
+        );
+    }
+
+    #[test]
+    fn only_stale_unfinished_requests_are_errors() {
+        let mut ts = series();
+        // In the last window: in flight when the run stopped, not an error.
+        ts.record_unfinished(SimTime::ZERO + SimDuration::from_secs(55));
+        // 10 s before the end: older than a 500 ms target.
+        ts.record_unfinished(SimTime::ZERO + SimDuration::from_secs(45));
+        let s = PhaseSample::of(&ts, 4..6, SimDuration::from_millis(500));
+        assert_eq!((s.unfinished, s.stale), (2, 1));
+        assert_eq!(s.ended(), s.succeeded + s.failed + 1);
+        let s = PhaseSample::of(&ts, 4..6, SimDuration::from_secs(20));
+        assert_eq!((s.unfinished, s.stale), (2, 0));
     }
 
     #[test]
@@ -438,7 +493,7 @@ mod tests {
         let ts = series();
         let spans = spans(10.0, 60.0, &[]);
         assert_eq!(spans.len(), 1);
-        let sample = PhaseSample::of(&ts, window_range(&ts, 10.0, 60.0));
+        let sample = PhaseSample::of(&ts, window_range(&ts, 10.0, 60.0), SimDuration::ZERO);
         let slo = Slo {
             p99: SimDuration::from_millis(500),
             error_rate: 0.01,

@@ -68,7 +68,8 @@ pub fn section(phases: &[Phase]) -> String {
         "<p class=\"note\">Phases: before the first fault (from the end of the warm-up), during \
          each fault, recovery (until p99 and errors were back to normal, as in the failover \
          section) and after. Figures come from the time-series windows of each phase; errors \
-         count failed and unfinished requests; \"missed for\" is the time of the phase whose \
+         count failed requests and those still unfinished at the end that had waited past \
+         the SLO's p99 target; \"missed for\" is the time of the phase whose \
          windows were beyond a target. Requests are those offered in the phase, all \
          replications.</p>\n",
     );
