@@ -171,7 +171,23 @@ mod tests {
         assert_eq!(header[0], "window_start_s");
         assert!(header.contains(&"errors_dead_backend_per_s"));
         assert!(header.contains(&"ready_pods_1") && header.contains(&"utilisation_1"));
-        assert_eq!(*header.last().unwrap(), "unfinished_per_s");
+        // The columns that were there keep their places; the new ones follow them.
+        let unfinished = header
+            .iter()
+            .position(|h| *h == "unfinished_per_s")
+            .unwrap();
+        assert_eq!(
+            header[unfinished + 1..],
+            [
+                "p90_ms",
+                "p999_ms",
+                "tier_server_completed_per_s",
+                "tier_server_p50_ms",
+                "tier_server_p90_ms",
+                "tier_server_p99_ms",
+                "tier_server_p999_ms"
+            ]
+        );
         // 20 minutes in 10 s windows.
         assert_eq!(lines.len(), 1 + 120);
         for line in &lines[1..] {
