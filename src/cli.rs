@@ -305,6 +305,10 @@ pub enum Format {
     /// Each scenario's summary.json, and nothing else (several scenarios: one JSON value
     /// after another).
     Json,
+    /// `run`: a GitHub-markdown summary per scenario to paste into a design document (the
+    /// headline table, the per-phase verdicts, the SLO verdict, the failover stories); the
+    /// studies print their table.
+    Markdown,
 }
 
 /// Why a command failed.
@@ -693,20 +697,18 @@ fn simulate(
 ) -> Result<Summary, trafsim::model::OverBudget> {
     let fixed = u64::from(s.simulation.replications);
     let max = u64::from(args.max_replications.unwrap_or(DEFAULT_MAX_REPLICATIONS));
-    let bar = runner::progress_bar(
+    let bar = runner::SimProgress::new(
         if args.precision.is_some() { max } else { fixed },
+        s.simulation.duration,
         &s.name,
         args.common.quiet,
     );
-    let tick = |_replication: u64| bar.inc(1);
     let summary = match args.precision {
-        None => {
-            pool.install(|| runner::summarise_replications_within_budget(s, 0..fixed, &tick))?
-        }
+        None => pool.install(|| runner::summarise_replications_within_budget(s, 0..fixed, &bar))?,
         Some(rel) => {
-            bar.set_message(format!("until p99 is within ±{}%", rel * 100.0));
+            bar.set_note(format!("until p99 is within ±{}%", rel * 100.0));
             let batch = pool.current_num_threads().max(2) as u64;
-            pool.install(|| runner::run_until_precise(s, rel, max, batch, &tick))?
+            pool.install(|| runner::run_until_precise(s, rel, max, batch, &bar))?
                 .0
         }
     };
@@ -722,8 +724,22 @@ fn show(
     written: &[PathBuf],
     separate: bool,
 ) -> Result<(), CliError> {
+    let (format, quiet) = (args.common.format, args.common.quiet);
+    show_summary(format, quiet, summary, dir, written, separate)
+}
+
+/// Prints a run's `summary` in `format` (`trafsim run` and `trafsim merge`), with the files
+/// `written` into `dir`, after an empty line if `separate`.
+fn show_summary(
+    format: Format,
+    quiet: bool,
+    summary: &Summary,
+    dir: &Path,
+    written: &[PathBuf],
+    separate: bool,
+) -> Result<(), CliError> {
     let mut stdout = io::stdout().lock();
-    match args.common.format {
+    match format {
         Format::Table => {
             if separate {
                 writeln!(stdout)?;
@@ -732,9 +748,19 @@ fn show(
             let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
             writeln!(stdout, "written: {}", names.join(", "))?;
         }
+        Format::Markdown => {
+            if separate {
+                writeln!(stdout)?;
+            }
+            stdout.write_all(report::terminal::markdown::render(summary).as_bytes())?;
+            if !quiet {
+                let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+                let _ = writeln!(io::stderr(), "written: {}", names.join(", "));
+            }
+        }
         Format::Json => {
             stdout.write_all(report::json::to_json(summary)?.as_bytes())?;
-            if !args.common.quiet {
+            if !quiet {
                 let _ = writeln!(
                     io::stderr(),
                     "{}: results in {}",

@@ -21,8 +21,9 @@
 //! - [`shard`] runs one slice of a run's replications (`--shard K/N`, a Kubernetes Indexed
 //!   Job's index) and [`part`] writes it as a partial result and merges the parts of a run
 //!   into exactly the summary of a single-machine run (`trafsim merge`);
-//! - [`progress_bar`] is the one factory for progress bars (hidden with `--quiet` or when
-//!   standard error is not a terminal).
+//! - [`SimProgress`] is the progress bar that moves with simulated time ([`Progress`] is what
+//!   running replications report), and [`progress_bar`] the older one over whole replications
+//!   (both hidden with `--quiet` or when standard error is not a terminal).
 //!
 //! Each replication seeds its random streams from (scenario seed, replication index) inside the
 //! model; the runner only chooses the indices and the order of the merge.
@@ -32,6 +33,7 @@ pub mod failover;
 pub mod findings;
 pub mod memory_budget;
 pub mod part;
+pub mod phases;
 mod precision;
 mod progress;
 mod replicate;
@@ -44,7 +46,7 @@ mod tiers;
 pub use builder::SummaryBuilder;
 pub use failover::{FailoverSummary, RunTrace};
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
-pub use progress::progress_bar;
+pub use progress::{Progress, SimProgress, progress_bar};
 pub use replicate::{
     CHUNK_PER_THREAD, fold_each_within_budget, fold_replications_within_budget, memory_budget,
     run_all, run_replications, run_replications_within_budget, set_memory_budget,

@@ -42,12 +42,12 @@ pub mod sweep_run;
 
 use std::path::{Path, PathBuf};
 
-use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::model::OverBudget;
 use crate::report::OutputError;
 use crate::runner;
+use crate::runner::SimProgress;
 use crate::scenario::{Scenario, ScenarioError};
 
 pub use source::{Source, Variant};
@@ -217,19 +217,19 @@ pub(crate) fn pool(opts: &Options) -> Result<rayon::ThreadPool, StudyError> {
 /// of a replication that passed its share of the memory budget.
 pub(crate) fn summarise_each(
     scenarios: &[Scenario],
-    bar: &ProgressBar,
+    bar: &SimProgress,
 ) -> Result<Vec<runner::Summary>, OverBudget> {
-    let tick = |_replication: u64| bar.inc(1);
     scenarios
         .par_iter()
         .map(|s| {
             let reps = u64::from(s.simulation.replications);
-            runner::summarise_replications_within_budget(s, 0..reps, &tick)
+            runner::summarise_replications_within_budget(s, 0..reps, bar)
         })
         .collect()
 }
 
-/// A progress bar over `runs` replications, labelled `label`.
-pub(crate) fn bar(runs: u64, label: &str, quiet: bool) -> ProgressBar {
-    runner::progress_bar(runs, label, quiet)
+/// A progress bar over the simulated time of every replication of `scenarios`, labelled
+/// `label`.
+pub(crate) fn bar(scenarios: &[Scenario], label: &str, quiet: bool) -> SimProgress {
+    SimProgress::over(scenarios, label, quiet)
 }

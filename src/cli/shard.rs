@@ -11,7 +11,7 @@ use trafsim::report;
 use trafsim::runner::{self, Shard, part};
 use trafsim::scenario::Scenario;
 
-use super::{CliError, Format, write_run_set};
+use super::{CliError, Format, show_summary, write_run_set};
 
 /// How `trafsim run` is split over machines.
 #[derive(Clone, Debug, Default, Args)]
@@ -88,10 +88,10 @@ pub fn run_shards(
         );
         match format {
             Format::Table => writeln!(stdout, "{line}")?,
-            Format::Json if !quiet => {
+            Format::Json | Format::Markdown if !quiet => {
                 let _ = writeln!(io::stderr(), "{line}");
             }
-            Format::Json => {}
+            Format::Json | Format::Markdown => {}
         }
     }
     stdout.flush()?;
@@ -112,28 +112,5 @@ fn merge_one(args: &MergeArgs, paths: &[PathBuf], separate: bool) -> Result<(), 
     let (scenario, summary) = part::merge_parts(paths)?;
     let dir = report::output_dir(&args.out, &scenario.name)?;
     let written = write_run_set(&dir, &scenario, &summary)?;
-    let mut stdout = io::stdout().lock();
-    match args.format {
-        Format::Table => {
-            if separate {
-                writeln!(stdout)?;
-            }
-            stdout.write_all(report::terminal::render(&summary).as_bytes())?;
-            let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
-            writeln!(stdout, "written: {}", names.join(", "))?;
-        }
-        Format::Json => {
-            stdout.write_all(report::json::to_json(&summary)?.as_bytes())?;
-            if !args.quiet {
-                let _ = writeln!(
-                    io::stderr(),
-                    "{}: results in {}",
-                    summary.scenario,
-                    dir.display()
-                );
-            }
-        }
-    }
-    stdout.flush()?;
-    Ok(())
+    show_summary(args.format, args.quiet, &summary, &dir, &written, separate)
 }

@@ -170,7 +170,13 @@ impl Sim<'_> {
         let (unfinished, unfinished_over_slo) = self.unfinished_requests();
         let mut mid = self.tier.queue_mid.take().unwrap_or_default().into_iter();
         let mut tiers = Vec::new();
+        // Per-window latency, one series per entry of `tiers`.
+        let mut windows = std::mem::take(&mut self.tier.windows).into_iter();
+        let ingress_windows = windows.next();
+        let egress_windows = windows.next_back();
+        let mut tier_series = Vec::new();
         if !self.topo.instances.is_empty() {
+            tier_series.extend(ingress_windows);
             let stations: Vec<_> = self
                 .topo
                 .instances
@@ -193,6 +199,7 @@ impl Sim<'_> {
             ));
         }
         for (si, svc) in self.s.services.iter().enumerate() {
+            tier_series.extend(windows.next());
             let stations: Vec<_> = self.topo.service_pods[si]
                 .iter()
                 .map(|&p| {
@@ -212,6 +219,7 @@ impl Sim<'_> {
             ));
         }
         if self.tier.egress_calls > 0 {
+            tier_series.extend(egress_windows);
             tiers.push(TierResult {
                 name: "egress".into(),
                 kind: format!("egress:{}", egress_kind(self.s)),
@@ -256,6 +264,7 @@ impl Sim<'_> {
             unfinished,
             unfinished_over_slo,
             tiers,
+            tier_series,
             cross_zone_share: if self.hops == 0 {
                 0.0
             } else {

@@ -79,6 +79,11 @@ impl Sim<'_> {
             + extra;
         let err = dest.error_rate.max(degr.error_rate);
         let ok = !(err > 0.0 && self.rng.egress.random::<f64>() < err);
+        if now + latency < self.end
+            && let Some(w) = self.tier.windows.last_mut()
+        {
+            w.record_completed(now + latency, latency);
+        }
         if counted {
             // The run stops before events at its end: a reply due then is still in flight.
             if now + latency >= self.end {

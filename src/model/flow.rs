@@ -191,6 +191,7 @@ impl Sim<'_> {
             if a.counted {
                 self.tier.ingress.record(now - a.mark);
             }
+            self.tier.windows[0].record_completed(now, now - a.mark);
         }
         self.forward(id);
     }
@@ -536,6 +537,7 @@ impl Sim<'_> {
         if w.counted {
             self.tier.services[w.service as usize].record(now - w.mark);
         }
+        self.tier.windows[1 + w.service as usize].record_completed(now, now - w.mark);
         let back = self.back_hop(id);
         self.reply_parent(id, ok, cause, back);
     }

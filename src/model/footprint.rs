@@ -36,7 +36,7 @@ impl Sim<'_> {
 pub fn simulate_with_footprint(scenario: &Scenario, replication: u64) -> (RunResult, Footprint) {
     let mut sim = Sim::new(scenario, replication);
     // With no budget the run always reaches its end.
-    let _ = sim.run(u64::MAX);
+    let _ = sim.run(u64::MAX, &|_| {});
     let footprint = sim.footprint;
     (sim.into_result(replication), footprint)
 }

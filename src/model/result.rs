@@ -169,6 +169,9 @@ pub struct RunResult {
     pub unfinished_over_slo: u64,
     /// Per tier.
     pub tiers: Vec<TierResult>,
+    /// Per tier, in the order of `tiers`: the per-window latency of its own work (count and
+    /// quantiles; warm-up included), for `timeseries.csv`.
+    pub tier_series: Vec<TimeSeries>,
     /// Share of hops between the ingress and pods, and between pods, that crossed zones.
     pub cross_zone_share: f64,
     /// Peak SNAT ports held at one destination endpoint (of one node, for Load Balancer

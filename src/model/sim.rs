@@ -327,6 +327,9 @@ pub struct TierLatency {
     /// Requests waiting per tier (ingress, if any, then each service) at the first sample after
     /// the middle of the measured period (see `collect`).
     pub queue_mid: Option<Vec<f64>>,
+    /// Per-window latency of each tier, warm-up included (`timeseries.csv`): the ingress, each
+    /// service, then the egress.
+    pub windows: Vec<TimeSeries>,
 }
 
 /// The whole state of one replication.
@@ -516,6 +519,7 @@ impl<'a> Sim<'a> {
             latency: LatencyHistogram::new(),
             tier: TierLatency {
                 services: vec![LatencyHistogram::new(); s.services.len()],
+                windows: vec![TimeSeries::new(s.simulation.window, end); s.services.len() + 2],
                 ..TierLatency::default()
             },
             series: TimeSeries::new(s.simulation.window, end),
@@ -591,8 +595,14 @@ impl<'a> Sim<'a> {
     }
 
     /// Runs the replication to its end, or until its state holds more than `budget` bytes
-    /// (checked every few thousand events; `u64::MAX`: no budget).
-    pub fn run(&mut self, budget: u64) -> Result<(), super::memory::OverBudget> {
+    /// (checked every few thousand events; `u64::MAX`: no budget). `advance` is told, at the
+    /// same checks and once at the end, how far the simulated clock moved since it was last
+    /// told: over a whole run the amounts add up to the run's duration exactly.
+    pub fn run(
+        &mut self,
+        budget: u64,
+        advance: &dyn Fn(SimDuration),
+    ) -> Result<(), super::memory::OverBudget> {
         if let Some(t) = self
             .s
             .clients
@@ -619,6 +629,7 @@ impl<'a> Sim<'a> {
         }
         self.add_timer_lanes();
         let mut until_check = super::memory::CHECK_EVERY;
+        let mut told = SimTime::ZERO;
         while let Some((now, ev)) = self.cal.pop() {
             if now >= self.end {
                 break;
@@ -630,6 +641,9 @@ impl<'a> Sim<'a> {
             until_check -= 1;
             if until_check == 0 {
                 until_check = super::memory::CHECK_EVERY;
+                let now = now.min(self.end);
+                advance(now.since(told));
+                told = now;
                 if self.note_footprint() > budget
                     && let Some(over) = self.over_budget(budget)
                 {
@@ -637,6 +651,7 @@ impl<'a> Sim<'a> {
                 }
             }
         }
+        advance(self.end.since(told));
         Ok(())
     }
 

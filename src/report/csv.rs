@@ -17,6 +17,9 @@
 //! | `firewall_instances` | Azure Firewall instances taking traffic at the window's end |
 //! | `ingress_replicas` | ingress instances up (serving) at the window's end; 0 without an ingress tier |
 //! | `unfinished_per_s` | requests that arrived in the window and were still unfinished when the run ended |
+//! | `p90_ms`, `p999_ms` | like `p50_ms`: the 90th and 99.9th percentiles (after the columns above, so their positions do not move) |
+//! | `tier_<tier>_completed_per_s` | per tier (the ingress, each service, the egress; in the table's order): its attempts that finished their own work in the window |
+//! | `tier_<tier>_p50_ms`, `_p90_ms`, `_p99_ms`, `_p999_ms` | their time in the tier (queue + own work; the egress: the call's round trip), all replications pooled (empty when none finished) |
 //!
 //! A cell is empty when the model did not measure it (no SNAT without a NAT Gateway, firewall
 //! or Load Balancer outbound; no firewall instances without a firewall).
@@ -26,14 +29,17 @@ use std::fmt::Write;
 use crate::model::ErrorCause;
 use crate::model::result::gauge;
 use crate::runner::Summary;
-use crate::stats::{Gauge, Window};
+use crate::stats::{Gauge, TimeSeries, Window};
+
+/// The per-tier quantiles, in the order of their columns.
+const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 
 /// The time series of `summary` as CSV text with a header row.
 pub fn timeseries(summary: &Summary) -> String {
     let series = &summary.series;
     let runs = series.replications();
     let zones = summary.zones.len().min(gauge::MAX_ZONES);
-    let mut out = header(&summary.zones[..zones]);
+    let mut out = header(&summary.zones[..zones], &summary.tier_series);
     for (i, w) in series.windows().iter().enumerate() {
         let g = |slot: usize| series.gauge(i, slot);
         let mut row = vec![
@@ -57,6 +63,27 @@ pub fn timeseries(summary: &Summary) -> String {
         row.push(cell(g(gauge::FIREWALL_INSTANCES).mean_last(), 2));
         row.push(cell(g(gauge::INGRESS_INSTANCES).mean_last(), 2));
         row.push(rate(w, w.unfinished, runs));
+        row.push(cell(
+            done.then(|| w.latency_quantile(0.9).as_millis_f64()),
+            3,
+        ));
+        row.push(cell(
+            done.then(|| w.latency_quantile(0.999).as_millis_f64()),
+            3,
+        ));
+        for (_, ts) in &summary.tier_series {
+            match ts.windows().get(i) {
+                Some(t) => {
+                    row.push(rate(t, t.completed, ts.replications()));
+                    let done = t.completed > 0;
+                    row.extend(
+                        QUANTILES
+                            .map(|q| cell(done.then(|| t.latency_quantile(q).as_millis_f64()), 3)),
+                    );
+                }
+                None => row.extend(std::iter::repeat_n(String::new(), 1 + QUANTILES.len())),
+            }
+        }
         out.push_str(&row.join(","));
         out.push('\n');
     }
@@ -64,7 +91,7 @@ pub fn timeseries(summary: &Summary) -> String {
 }
 
 /// The header row for `zones`.
-fn header(zones: &[String]) -> String {
+fn header(zones: &[String], tiers: &[(String, TimeSeries)]) -> String {
     let mut cols: Vec<String> = ["window_start_s", "offered_per_s", "completed_per_s"]
         .map(String::from)
         .to_vec();
@@ -91,6 +118,13 @@ fn header(zones: &[String]) -> String {
     cols.push("firewall_instances".into());
     cols.push("ingress_replicas".into());
     cols.push("unfinished_per_s".into());
+    cols.push("p90_ms".into());
+    cols.push("p999_ms".into());
+    for (name, _) in tiers {
+        let name = column_safe(name);
+        cols.push(format!("tier_{name}_completed_per_s"));
+        cols.extend(["p50", "p90", "p99", "p999"].map(|q| format!("tier_{name}_{q}_ms")));
+    }
     let mut line = cols.join(",");
     line.push('\n');
     line
@@ -137,7 +171,23 @@ mod tests {
         assert_eq!(header[0], "window_start_s");
         assert!(header.contains(&"errors_dead_backend_per_s"));
         assert!(header.contains(&"ready_pods_1") && header.contains(&"utilisation_1"));
-        assert_eq!(*header.last().unwrap(), "unfinished_per_s");
+        // The columns that were there keep their places; the new ones follow them.
+        let unfinished = header
+            .iter()
+            .position(|h| *h == "unfinished_per_s")
+            .unwrap();
+        assert_eq!(
+            header[unfinished + 1..],
+            [
+                "p90_ms",
+                "p999_ms",
+                "tier_server_completed_per_s",
+                "tier_server_p50_ms",
+                "tier_server_p90_ms",
+                "tier_server_p99_ms",
+                "tier_server_p999_ms"
+            ]
+        );
         // 20 minutes in 10 s windows.
         assert_eq!(lines.len(), 1 + 120);
         for line in &lines[1..] {

@@ -18,6 +18,7 @@
 mod cost;
 mod failover;
 mod findings;
+pub mod phases;
 mod routing;
 mod study;
 pub mod summary;
@@ -89,6 +90,7 @@ footer { margin-top: 3em; color: #57606a; font-size: 0.85em; }
 pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> String {
     let mut body = String::with_capacity(64 * 1024);
     let mut headline = summary::run::headline(scenario, summary);
+    headline.extra.push(phases::compact(&summary.phases));
     headline.extra.push(findings::compact(&summary.findings));
     body.push_str(&summary::render(&headline));
     let (key, rest) = summary::key_chart(charts, &summary::run::KEY_CHARTS);
@@ -96,6 +98,7 @@ pub fn render(scenario: &Scenario, summary: &Summary, charts: &[Chart]) -> Strin
     body.push_str(&tables::facts(summary));
     body.push_str(&findings::section(&summary.findings));
     body.push_str(&tables::slo(summary));
+    body.push_str(&phases::section(&summary.phases));
     body.push_str(&tables::end_to_end(summary));
     body.push_str(&tables::errors(summary));
     body.push_str(&tables::tiers(summary));

@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Latency columns are the mean across replications of each replication's quantile, ± the
-//! half-width of its 95% interval (no ± with a single replication). `req/s` is goodput for the
+//! half-width of its 95% interval (no ± with a single replication). One line per phase of the
+//! run follows the table (see [`phases`]); [`markdown`] renders the same summary for a design
+//! document. `req/s` is goodput for the
 //! end-to-end row and completions for a tier. For a tier, `errors` is the share of attempts it
 //! rejected or lost (the egress: SNAT exhausted, or sent to a dead NAT Gateway, with a line of
 //! counts by cause below the table); for the end-to-end row, the share of requests that failed. Cross-zone hops (with
@@ -35,6 +37,8 @@
 
 mod cost;
 mod findings;
+pub mod markdown;
+pub mod phases;
 mod routing;
 
 use std::fmt::Write;
@@ -80,6 +84,7 @@ pub fn render(summary: &Summary) -> String {
     for t in &summary.tiers {
         tier_row(&mut out, t);
     }
+    out.push_str(&phases::lines(&summary.phases));
     let _ = writeln!(
         out,
         "throughput {} req/s offered, {} req/s good; {} attempts per request, {} ingress tries per attempt",

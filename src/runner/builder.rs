@@ -15,6 +15,7 @@ use crate::engine::SimTime;
 use crate::model::result::{FirewallRun, ReplicaStats};
 use crate::model::{ErrorCause, RunResult};
 use crate::runner::failover::{FailoverSummary, RunTrace};
+use crate::runner::phases::PhaseSamples;
 use crate::runner::slo::SloVerdict;
 use crate::runner::summary::{
     CauseSummary, DeniedSummary, ErrorSummary, FirewallSummary, LatencyAccumulator, ReplicaSummary,
@@ -60,10 +61,13 @@ pub struct SummaryBuilder<'a> {
     denied: Vec<DeniedAccumulator>,
     routing: crate::runner::routing::RoutingAccumulator,
     series: Option<TimeSeries>,
+    /// Per tier (by name, in the order first seen): its per-window latency, merged.
+    tier_series: Vec<(String, TimeSeries)>,
     traces: Vec<RunTrace>,
     /// The timeline of the lowest replication index pushed, with that index.
     timeline: Option<(u64, Vec<crate::model::timeline::TimedEvent>)>,
     findings: crate::runner::findings::FindingsAccumulator,
+    phases: PhaseSamples,
 }
 
 /// One denied caller → target pair: its first run's names, its total and its rates.
@@ -115,9 +119,11 @@ impl<'a> SummaryBuilder<'a> {
             denied: Vec::new(),
             routing: Default::default(),
             series: None,
+            tier_series: Vec::new(),
             traces: Vec::new(),
             timeline: None,
             findings: Default::default(),
+            phases: PhaseSamples::default(),
         }
     }
 
@@ -194,9 +200,20 @@ impl<'a> SummaryBuilder<'a> {
             None => self.series = Some(r.series.clone()),
             Some(s) => s.merge(&r.series),
         }
+        for (t, series) in r.tiers.iter().zip(&r.tier_series) {
+            match self
+                .tier_series
+                .iter_mut()
+                .find(|(name, _)| *name == t.name)
+            {
+                Some((_, s)) => s.merge(series),
+                None => self.tier_series.push((t.name.clone(), series.clone())),
+            }
+        }
         if !self.scenario.faults.is_empty() {
             self.traces.push(RunTrace::of(r));
         }
+        self.phases.push(self.scenario, &r.series);
     }
 
     /// Adds the denied pairs of `r`; the first run names them (every run lists the same).
@@ -235,6 +252,12 @@ impl<'a> SummaryBuilder<'a> {
             None => TimeSeries::new(sim.window, SimTime::ZERO + sim.duration),
         };
         let failover = FailoverSummary::from_runs(scenario, &self.traces, &series);
+        let phases = self.phases.finish(
+            scenario,
+            &series,
+            self.traces.iter().map(|t| &t.series),
+            &failover,
+        );
         let ages = &self.unfinished_ages;
         let some_unfinished = !ages.is_empty();
         let routing = self.routing.finish(scenario);
@@ -242,7 +265,7 @@ impl<'a> SummaryBuilder<'a> {
             SloVerdict::from_samples(slo, &self.slo_p99, &self.slo_rate, self.unfinished_over_slo)
         });
         let tiers = self.tiers.finish(&scenario.network.zones);
-        let findings = self.findings.finish(scenario, &series, &tiers);
+        let findings = self.findings.finish(scenario, &series, &tiers, &phases);
         Summary {
             schema_version: SCHEMA_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -289,6 +312,7 @@ impl<'a> SummaryBuilder<'a> {
             pending_pods_peak: self.pending_pods_peak,
             slo,
             failover,
+            phases,
             cost: CostSummary::from_estimates(scenario, &self.costs),
             policy_denied: self
                 .denied
@@ -305,6 +329,7 @@ impl<'a> SummaryBuilder<'a> {
             series,
             timeline: self.timeline.map(|(_, t)| t).unwrap_or_default(),
             findings,
+            tier_series: self.tier_series,
         }
     }
 }

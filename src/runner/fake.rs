@@ -150,6 +150,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         pending_pods_peak: rep as u32,
         client_cross_zone_share: None,
         node_hop_cross_zone_share: None,
+        tier_series: vec![series.clone()],
         series,
         attribution: crate::model::attribution::Attribution::of(s),
     }

@@ -99,7 +99,13 @@ impl FindingsAccumulator {
     }
 
     /// The findings of the replications pushed.
-    pub fn finish(self, s: &Scenario, series: &TimeSeries, tiers: &[TierSummary]) -> Vec<Finding> {
+    pub fn finish(
+        self,
+        s: &Scenario,
+        series: &TimeSeries,
+        tiers: &[TierSummary],
+        phases: &[crate::runner::phases::Phase],
+    ) -> Vec<Finding> {
         let Some(a) = self.sum.as_ref().filter(|a| a.windows() > 0) else {
             return Vec::new();
         };
@@ -127,7 +133,7 @@ impl FindingsAccumulator {
             };
             (rank(&f.kind, &f.component), longest)
         });
-        if let Some(f) = cx.steady_state() {
+        if let Some(f) = cx.steady_state(phases) {
             out.push(f);
         }
         out

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::model::OverBudget;
 use crate::runner::builder::SummaryBuilder;
+use crate::runner::progress::Progress;
 use crate::runner::replicate::run_replications_within_budget;
 use crate::runner::summary::Summary;
 use crate::scenario::Scenario;
@@ -52,7 +53,7 @@ pub fn run_until_precise(
     rel: f64,
     max_reps: u64,
     batch: u64,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<(Summary, PrecisionOutcome), OverBudget> {
     let batch = batch.max(2);
     let max_reps = max_reps.max(1);

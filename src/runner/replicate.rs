@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use crate::model::{self, OverBudget, RunResult};
 use crate::runner::builder::SummaryBuilder;
+use crate::runner::progress::Progress;
 use crate::runner::summary::Summary;
 use crate::scenario::Scenario;
 
@@ -43,19 +44,21 @@ pub fn run_all(scenario: &Scenario) -> Vec<RunResult> {
 /// Runs the replications with indices `reps` of `scenario` on the current rayon pool and returns
 /// their results in index order, with no memory budget.
 ///
-/// `progress` is called once per finished replication, with its index, from whichever worker
-/// thread ran it (so in no particular order); a progress bar's `inc(1)` fits. The results do not
+/// `progress` is told of each finished replication, with its index, from whichever worker
+/// thread ran it (so in no particular order), and of its whole duration as simulated time (the
+/// budgeted runs below report their clocks as they go); a closure `|replication| …` fits. The results do not
 /// depend on the thread count: each replication seeds itself from its index, and the collect
 /// keeps index order.
 pub fn run_replications(
     scenario: &Scenario,
     reps: Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Vec<RunResult> {
     reps.into_par_iter()
         .map(|replication| {
             let result = model::simulate(scenario, replication);
-            progress(replication);
+            progress.advanced(scenario.simulation.duration);
+            progress.finished(replication);
             result
         })
         .collect()
@@ -67,7 +70,7 @@ pub fn run_replications(
 pub fn run_replications_within_budget(
     scenario: &Scenario,
     reps: Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<Vec<RunResult>, OverBudget> {
     run_chunk_within_budget(scenario, reps.clone(), reps, progress)
 }
@@ -81,7 +84,7 @@ pub fn run_replications_within_budget(
 pub fn fold_replications_within_budget(
     scenario: &Scenario,
     reps: Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
     fold: &mut dyn FnMut(RunResult) -> bool,
 ) -> Result<(), OverBudget> {
     let chunk = CHUNK_PER_THREAD * (rayon::current_num_threads() as u64).max(1);
@@ -112,7 +115,7 @@ pub fn fold_replications_within_budget(
 pub fn fold_each_within_budget(
     scenarios: &[Scenario],
     reps: Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
     fold: &mut dyn FnMut(usize, RunResult),
 ) -> Result<(), OverBudget> {
     let columns = scenarios.len() as u64;
@@ -129,8 +132,10 @@ pub fn fold_each_within_budget(
             .map(|pair| {
                 let column = (pair % columns) as usize;
                 let replication = reps.start + pair / columns;
-                let result = model::simulate_within(&scenarios[column], replication, share)?;
-                progress(replication);
+                let advance = |by| progress.advanced(by);
+                let result =
+                    model::simulate_reporting(&scenarios[column], replication, share, &advance)?;
+                progress.finished(replication);
                 Ok((column, result))
             })
             .collect::<Result<_, OverBudget>>()?;
@@ -148,7 +153,7 @@ fn run_chunk_within_budget(
     scenario: &Scenario,
     chunk: Range<u64>,
     all: Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<Vec<RunResult>, OverBudget> {
     let at_once =
         (rayon::current_num_threads() as u64).clamp(1, all.end.saturating_sub(all.start).max(1));
@@ -156,8 +161,9 @@ fn run_chunk_within_budget(
     chunk
         .into_par_iter()
         .map(|replication| {
-            let result = model::simulate_within(scenario, replication, share)?;
-            progress(replication);
+            let advance = |by| progress.advanced(by);
+            let result = model::simulate_reporting(scenario, replication, share, &advance)?;
+            progress.finished(replication);
             Ok(result)
         })
         .collect()
@@ -170,7 +176,7 @@ fn run_chunk_within_budget(
 pub fn summarise_replications_within_budget(
     scenario: &Scenario,
     reps: Range<u64>,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
 ) -> Result<Summary, OverBudget> {
     let mut builder = SummaryBuilder::new(scenario);
     fold_replications_within_budget(scenario, reps, progress, &mut |run| {

@@ -18,6 +18,7 @@ use crate::model::result::{FirewallRun, ReplicaStats};
 use crate::model::{ErrorCause, RunResult};
 use crate::runner::builder::SummaryBuilder;
 use crate::runner::failover::FailoverSummary;
+use crate::runner::phases::Phase;
 use crate::runner::precision::PrecisionOutcome;
 use crate::runner::slo::SloVerdict;
 use crate::runner::tiers::TierSummary;
@@ -103,6 +104,9 @@ pub struct Summary {
     pub slo: Option<SloVerdict>,
     /// One failover story per fault of the scenario, in its order (empty without faults).
     pub failover: Vec<FailoverSummary>,
+    /// The measured run cut at the faults (one `steady` phase without faults), with the
+    /// headline figures and SLO verdict of each phase (see [`crate::runner::phases`]).
+    pub phases: Vec<Phase>,
     /// The monthly cost estimate (line items and total, averaged over replications).
     pub cost: CostSummary,
     /// Calls dropped by network policies, per caller → target pair that the scenario's
@@ -120,6 +124,10 @@ pub struct Summary {
     pub timeline: Vec<crate::model::timeline::TimedEvent>,
     /// What bound the system, per phase, with the evidence (see [`crate::runner::findings`]).
     pub findings: Vec<crate::runner::findings::Finding>,
+    /// Per tier (the ingress, each service, the egress; by name): per-window latency of its own
+    /// work summed over replications (written to `timeseries.csv`, not to JSON).
+    #[serde(skip)]
+    pub tier_series: Vec<(String, TimeSeries)>,
 }
 
 /// Calls from one service to one target that a network policy dropped, over all replications.

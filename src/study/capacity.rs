@@ -49,6 +49,7 @@ use crate::model::detection::{
 use crate::model::topology::View;
 use crate::report;
 use crate::runner;
+use crate::runner::SimProgress;
 use crate::scenario::{FailureMode, Fault, FaultKind, Scenario};
 use crate::stats::Estimate;
 use crate::study::overrides::{FieldPath, Override, number};
@@ -322,22 +323,47 @@ fn detection(s: &Scenario) -> SimDuration {
     pods.max(LB_PROBE_DETECTION)
 }
 
+/// The progress note of probe number `n` at `rate`: it and the bracket the probes `done` so
+/// far have found (the highest rate that met, the lowest that failed).
+fn probe_note(n: usize, rate: f64, done: &[Probe]) -> String {
+    let met = done
+        .iter()
+        .filter(|p| p.meets)
+        .map(|p| p.rate)
+        .reduce(f64::max);
+    let failed = done
+        .iter()
+        .filter(|p| !p.meets)
+        .map(|p| p.rate)
+        .reduce(f64::min);
+    let bracket = match (met, failed) {
+        (Some(lo), Some(hi)) => format!("between {} and {}", render::num(lo), render::num(hi)),
+        (Some(lo), None) => format!("at least {}", render::num(lo)),
+        (None, Some(hi)) => format!("below {}", render::num(hi)),
+        (None, None) => return format!("probe {n} at {} req/s", render::num(rate)),
+    };
+    format!(
+        "probe {n} at {} req/s ({} done); capacity {bracket} req/s",
+        render::num(rate),
+        n - 1
+    )
+}
+
 /// Runs one probe on the current pool.
 fn probe(
     s: &Scenario,
     slo_p99: f64,
     max_error_rate: f64,
-    progress: &indicatif::ProgressBar,
+    progress: &SimProgress,
 ) -> Result<Probe, OverBudget> {
     let reps = u64::from(s.simulation.replications);
-    let tick = |_replication: u64| progress.inc(1);
     // Each replication is folded into these as it comes, in index order, and dropped.
     let mut p99: Vec<f64> = Vec::new();
     let mut completed_min = u64::MAX;
     let mut unstable_tiers: Vec<String> = Vec::new();
     let mut error_rates: Vec<f64> = Vec::new();
     let mut offered: Vec<f64> = Vec::new();
-    runner::fold_replications_within_budget(s, 0..reps, &tick, &mut |r| {
+    runner::fold_replications_within_budget(s, 0..reps, progress, &mut |r| {
         // Unfinished requests enter the p99 with their age at the end.
         let mut h = r.latency.clone();
         h.merge(&r.unfinished);
@@ -441,7 +467,7 @@ fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, St
         .as_ref()
         .map_or_else(String::new, |z| format!(", zone {z} lost"));
     let reps = u64::from(common.1);
-    let progress = bar(reps * 8, &format!("{label}{zone}"), opts.quiet);
+    let progress = bar(&[], &format!("{label}{zone}"), opts.quiet);
     let mut probes: Vec<Probe> = Vec::new();
     let mut failure = None;
     let (lo, hi) = search(start, q.tolerance, &mut |rate| {
@@ -450,8 +476,8 @@ fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, St
         }
         match case.at(rate, common) {
             Ok(s) => {
-                progress.set_length(progress.position() + reps);
-                progress.set_message(format!("probe {} req/s", render::num(rate)));
+                progress.add(reps, s.simulation.duration);
+                progress.set_note(probe_note(probes.len() + 1, rate, &probes));
                 match probe(&s, slo, max_errors, &progress) {
                     Ok(p) => {
                         let meets = p.meets;
@@ -677,6 +703,28 @@ mod tests {
             lo <= 53.95 && 53.95 < hi && hi - lo <= 0.01 * lo,
             "{lo} {hi}"
         );
+    }
+
+    #[test]
+    fn progress_note_shows_probes_done_and_the_bracket() {
+        let probe = |rate: f64, meets: bool| Probe {
+            rate,
+            offered_per_s: Estimate::from_samples(&[]),
+            p99_s: Estimate::from_samples(&[]),
+            error_rate: Estimate::from_samples(&[]),
+            meets,
+            completed_min: 0,
+            unstable_tiers: Vec::new(),
+            refused: None,
+        };
+        assert_eq!(probe_note(1, 100.0, &[]), "probe 1 at 100 req/s");
+        let done = [probe(100.0, true), probe(200.0, true), probe(400.0, false)];
+        assert_eq!(
+            probe_note(4, 300.0, &done),
+            "probe 4 at 300 req/s (3 done); capacity between 200 and 400 req/s"
+        );
+        assert!(probe_note(2, 50.0, &done[2..]).ends_with("capacity below 400 req/s"));
+        assert!(probe_note(2, 200.0, &done[..1]).ends_with("capacity at least 100 req/s"));
     }
 
     #[test]

@@ -286,13 +286,16 @@ pub fn compare(
         set_common(&mut c.scenario, common);
     }
     let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
-    let runs = u64::from(common.1) * columns.len() as u64;
-    let progress = bar(runs, name, opts.quiet);
-    let tick = |_replication: u64| progress.inc(1);
+    let progress = bar(&scenarios, name, opts.quiet);
     let mut folds: Vec<ColumnFold> = scenarios.iter().map(ColumnFold::new).collect();
-    fold_each_within_budget(&scenarios, 0..u64::from(common.1), &tick, &mut |i, run| {
-        folds[i].push(&run);
-    })?;
+    fold_each_within_budget(
+        &scenarios,
+        0..u64::from(common.1),
+        &progress,
+        &mut |i, run| {
+            folds[i].push(&run);
+        },
+    )?;
     let measured: Vec<_> = folds
         .into_iter()
         .zip(&scenarios)

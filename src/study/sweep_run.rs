@@ -129,11 +129,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> Result<SweepResult, OverBudget> {
     for s in &mut all {
         set_common(s, common);
     }
-    let progress = bar(
-        u64::from(common.1) * all.len() as u64,
-        &base.name,
-        opts.quiet,
-    );
+    let progress = bar(&all, &base.name, opts.quiet);
     let summaries = summarise_each(&all, &progress)?;
     progress.finish_and_clear();
     let mut rows = summaries.iter();

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use super::{Context, Finding, LimitAcc, SNAT_HIGH, grouped, pct, secs};
 use crate::model::attribution::LimitKind;
 use crate::model::result::gauge;
+use crate::runner::phases::{Phase, PhaseKind};
+use crate::runner::slo::Verdict;
 use crate::scenario::EgressKind;
 
 impl Context<'_> {
@@ -160,40 +162,25 @@ impl Context<'_> {
         }
     }
 
-    /// Whether the windows after the warm-up and before the first fault met the SLO: the p99
-    /// of their merged completions and their error ratio. `None` without `[slo]` or with no
-    /// such window.
-    pub(super) fn steady_state(&self) -> Option<Finding> {
+    /// The SLO verdict of the steady state: the first phase of the run (`before` the first
+    /// fault, or `steady` without faults; see [`crate::runner::phases`]), with its p99 and
+    /// error rate. `None` without `[slo]` or when that phase has no data, so this finding and
+    /// the per-phase verdicts never disagree.
+    pub(super) fn steady_state(&self, phases: &[Phase]) -> Option<Finding> {
         let slo = self.s.slo.as_ref()?;
-        let first = self
-            .s
-            .faults
+        let p = phases
             .iter()
-            .map(|f| f.at.as_secs_f64())
-            .fold(f64::INFINITY, f64::min);
-        let windows = self.series.windows();
-        let mut merged: Option<crate::stats::Window> = None;
-        let (mut from, mut to) = (f64::INFINITY, 0.0f64);
-        for w in windows {
-            let (a, b) = (w.start.as_secs_f64(), w.end.as_secs_f64());
-            if a < self.warm || b > first {
-                continue;
-            }
-            from = from.min(a);
-            to = to.max(b);
-            match &mut merged {
-                None => merged = Some(w.clone()),
-                Some(m) => m.merge_counts(w),
-            }
-        }
-        let m = merged?;
-        let finished = m.completed + m.errors_total();
-        if finished == 0 {
+            .find(|p| matches!(p.kind, PhaseKind::Before | PhaseKind::Steady))?;
+        let verdict = p.slo.as_ref()?;
+        let (p99, errors) = (p.p99.mean, p.error_rate.mean);
+        if p.p99.n == 0 || !p99.is_finite() || !errors.is_finite() {
             return None;
         }
-        let p99 = m.p99().as_secs_f64();
-        let errors = m.errors_total() as f64 / finished as f64;
-        let met = m.completed > 0 && p99 <= slo.p99.as_secs_f64() && errors <= slo.error_rate;
+        let said = match verdict.verdict {
+            Verdict::Met => "met",
+            Verdict::Missed => "missed",
+            Verdict::Inconclusive => "was inconclusive against",
+        };
         let what = if self.s.faults.is_empty() {
             "the run"
         } else {
@@ -202,19 +189,21 @@ impl Context<'_> {
         let mut figures = BTreeMap::new();
         figures.insert("p99_secs".into(), p99);
         figures.insert("error_rate".into(), errors);
-        figures.insert("met".into(), f64::from(u8::from(met)));
+        figures.insert(
+            "met".into(),
+            f64::from(u8::from(verdict.verdict == Verdict::Met)),
+        );
         Some(Finding {
             kind: "steady-state-slo".into(),
             component: "slo".into(),
-            phase: self.phase(from),
-            from_secs: Some(from),
-            to_secs: Some(to),
+            phase: self.phase(p.from_secs),
+            from_secs: Some(p.from_secs),
+            to_secs: Some(p.to_secs),
             figures,
             sentence: format!(
-                "{what} ({} to {}) {} the SLO: p99 {:.3} s against {:.3} s, errors {} against {}",
-                secs(from),
-                secs(to),
-                if met { "met" } else { "missed" },
+                "{what} ({} to {}) {said} the SLO: p99 {:.3} s against {:.3} s, errors {} against {}",
+                secs(p.from_secs),
+                secs(p.to_secs),
                 p99,
                 slo.p99.as_secs_f64(),
                 pct(errors),
