@@ -37,6 +37,7 @@ mod budget;
 mod call_retry;
 mod collect;
 mod connect;
+mod cpu;
 pub mod detection;
 mod egress;
 mod fan_out;
