@@ -1,5 +1,5 @@
 //! The discrete-event kernel: it owns simulated time, the event calendar, random streams,
-//! distributions, arrival processes and generic queueing stations. It knows nothing of Azure,
+//! distributions, arrival processes, generic queueing stations and a processor-sharing server. It knows nothing of Azure,
 //! Kubernetes or HTTP; the traffic model in [`crate::model`] is built on top of it.
 
 pub mod arrivals;

@@ -9,6 +9,8 @@
 //! - `connect` — connect timeouts: a proxy's new connection to a black-holed pod fails early;
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
 //! - `call_retry` — retries the services' own code makes of failed calls;
+//! - `cpu` — a pod's CPU shared by processor sharing, and service time that grows with
+//!   concurrency (`contention`);
 //! - `policy` — network policies: dropped calls and their counts;
 //! - `balance` — load-balancing policies (ingress-nginx's EWMA, Envoy's least-request);
 //! - `locality` — zones in balancing: Envoy's locality priority levels, topology-aware routing;

@@ -80,6 +80,15 @@ fn mm1_ps_mean_response_is_one_over_mu_minus_lambda() {
         50.0,
     );
     assert_in_ci("M/M/1-PS", &mean_response(&s), 1.0 / (100.0 - 50.0), 0.05);
+    // The tier's utilisation is the CPU's (ρ = 0.5), not the unbounded worker slots' (~0).
+    let tier = &simulate(&s, 0).tiers[0];
+    assert!(
+        (tier.utilisation - 0.5).abs() < 0.03,
+        "{}",
+        tier.utilisation
+    );
+    assert!((tier.mean_busy - 0.5).abs() < 0.03, "{}", tier.mean_busy);
+    assert!((tier.offered_load.unwrap() - 0.5).abs() < 0.03);
 }
 
 #[test]

@@ -65,6 +65,7 @@ pub struct Ps {
     generation: u32,
     used: f64,
     read: f64,
+    measured_from: f64,
 }
 
 impl Ps {
@@ -159,6 +160,16 @@ impl Ps {
     pub fn used(&mut self, now: SimTime) -> f64 {
         self.advance(now);
         self.used
+    }
+
+    /// Starts the measured period (the end of the warm-up) at `now`.
+    pub fn mark_measured(&mut self, now: SimTime) {
+        self.measured_from = self.used(now);
+    }
+
+    /// Core-seconds used in the measured period, up to `now`.
+    pub fn used_measured(&mut self, now: SimTime) -> f64 {
+        self.used(now) - self.measured_from
     }
 
     /// Core-seconds used since the last call (the HPA's reading), up to `now`.

@@ -64,6 +64,42 @@ impl Sim<'_> {
         self.service_done(id, ver);
     }
 
+    /// A CPU-bound service's tier figures read its CPU, not its worker slots: `mean_busy` is
+    /// cores in use, `utilisation` (per zone too) cores used over cores available while its
+    /// pods were up (a pod's up time is its slot-seconds over its slots), and `offered_load`
+    /// the CPU work offered over those cores.
+    pub(super) fn cpu_figures(
+        &mut self,
+        service: usize,
+        cores: f64,
+        slots: u32,
+        measured: f64,
+        t: &mut crate::model::TierResult,
+    ) {
+        let now = self.cal.now();
+        let zones = t.zone_utilisation.len();
+        let (mut used, mut avail) = (vec![0.0; zones], vec![0.0; zones]);
+        for &p in &self.topo.service_pods[service] {
+            let pod = &mut self.topo.pods[p as usize];
+            used[pod.zone] += pod.cpu.used_measured(now);
+            avail[pod.zone] += cores * pod.station.servers_integral(now) / f64::from(slots);
+        }
+        let share = |u: f64, a: f64| if a > 0.0 { u / a } else { 0.0 };
+        t.zone_utilisation = used
+            .iter()
+            .zip(&avail)
+            .map(|(u, a)| share(*u, *a))
+            .collect();
+        let (used, avail): (f64, f64) = (used.iter().sum(), avail.iter().sum());
+        t.utilisation = share(used, avail);
+        if measured > 0.0 {
+            t.mean_busy = used / measured;
+            let work = self.s.services[service].service_time.mean_secs();
+            t.offered_load =
+                (avail > 0.0).then(|| t.arrivals as f64 / measured * work * measured / avail);
+        }
+    }
+
     /// Core-seconds pod `p` used since the HPA's last reading, and the span of that reading in
     /// seconds (at most `period`; shorter for a pod made within it).
     pub(super) fn read_cpu(&mut self, p: u32, now: SimTime, period: f64) -> (f64, f64) {

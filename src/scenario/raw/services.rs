@@ -24,7 +24,8 @@ pub(crate) struct ServiceTable {
     /// A topology-spread rule over zones for placing pods (initial with `replicas`,
     /// replacements and HPA scale-ups). Default: none (the zone with the fewest pods).
     pub topology_spread: Option<TopologySpreadTable>,
-    /// Requests one pod serves at once (worker slots). Default: 1.
+    /// Requests one pod serves at once (worker slots). Default: 1; with `cpu`, 10000 (no slot
+    /// bound).
     pub concurrency: Option<u32>,
     /// Requests waiting per pod beyond `concurrency`; more are rejected with 503.
     /// Default: no limit.
@@ -55,7 +56,8 @@ pub(crate) struct ServiceTable {
     pub readiness: Option<ReadinessSpec>,
     /// Calls made while serving a request, in order, each with a probability.
     pub calls: Option<Vec<CallEntry>>,
-    /// A HorizontalPodAutoscaler on worker-slot utilisation. Default: none (fixed pods).
+    /// A HorizontalPodAutoscaler on worker-slot utilisation (with `cpu`: CPU used over the
+    /// CPU request). Default: none (fixed pods).
     pub hpa: Option<HpaTable>,
 }
 
@@ -106,7 +108,8 @@ pub(crate) struct HpaTable {
     /// Most pods (required), at most 150,000.
     #[schemars(range(max = 150_000))]
     pub max: u32,
-    /// Target share of busy worker slots, e.g. 0.7 (required).
+    /// Target share of busy worker slots (with `cpu`: of the CPU request), e.g. 0.7
+    /// (required).
     pub target_utilisation: f64,
     /// How often the HPA evaluates, at least "1s". Default: "15s" (kube-controller-manager).
     pub sync_period: Option<HumanDuration>,
