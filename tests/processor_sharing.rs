@@ -254,3 +254,12 @@ fn bad_cpu_and_contention_values_are_named_with_what_is_allowed() {
         "{e}"
     );
 }
+
+#[test]
+fn worker_slots_still_bound_the_requests_sharing_the_cpu() {
+    // One slot in front of one core: one request on the CPU at a time, the rest wait in line,
+    // so deterministic service is M/D/1-FCFS again (15 ms), not PS (20 ms).
+    let pod = "cpu = { limit = \"1\" }\nconcurrency = 1";
+    let s = single_server(r#""10ms""#, pod, "poisson", 50.0);
+    assert_in_ci("M/D/1 (slot + cpu)", &mean_response(&s), 0.015, 0.05);
+}
