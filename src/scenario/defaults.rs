@@ -286,8 +286,9 @@ pub const POD_CONCURRENCY: u32 = 1;
 /// whose requests all run at once and share the CPU). Give `concurrency` to bound it too.
 pub const CPU_POD_CONCURRENCY: u32 = 10_000;
 /// Cores a pod with a CPU request and no limit gets: its request. kubernetes.io, "Resource
-/// Management for Pods and Containers" (https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/):
-/// the CPU limit is enforced by CPU throttling (the CFS quota, so a pod with a limit gets at
+/// Management for Pods and Containers"
+/// (<https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>): the CPU
+/// limit is enforced by CPU throttling (the CFS quota, so a pod with a limit gets at
 /// most its limit), while the request is a weight (`cpu.shares`) that guarantees the pod its
 /// request's share when the node is busy; idle node CPU beyond that is not modelled. Also:
 /// kubelet `cpuCfsQuota` (default true) enforces limits with the CFS quota. Not in the facts
