@@ -9,6 +9,8 @@
 //! - `connect` — connect timeouts: a proxy's new connection to a black-holed pod fails early;
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
 //! - `call_retry` — retries the services' own code makes of failed calls;
+//! - `cpu` — a pod's CPU shared by processor sharing, and service time that grows with
+//!   concurrency (`contention`);
 //! - `policy` — network policies: dropped calls and their counts;
 //! - [`routing`] — request classes, header rules, weighted choices among call targets, and
 //!   the results per class, route and option;
@@ -44,6 +46,7 @@ mod budget;
 mod call_retry;
 mod collect;
 mod connect;
+mod cpu;
 pub mod detection;
 mod egress;
 mod fan_out;

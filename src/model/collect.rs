@@ -17,6 +17,7 @@ impl Sim<'_> {
         let now = self.cal.now();
         for p in &mut self.topo.pods {
             p.station.reset_stats(now);
+            p.cpu.mark_measured(now);
         }
         for i in &mut self.topo.instances {
             i.station.reset_stats(now);
@@ -217,6 +218,10 @@ impl Sim<'_> {
                 (now, measured_secs),
                 (svc.service_time.mean_secs(), mid.next().unwrap_or(0.0)),
             ));
+            if let Some(cpu) = svc.cpu {
+                let t = tiers.last_mut().expect("just pushed");
+                self.cpu_figures(si, cpu.cores(), svc.concurrency, measured_secs, t);
+            }
         }
         if self.tier.egress_calls > 0 {
             tier_series.extend(egress_windows);

@@ -345,7 +345,10 @@ impl Sim<'_> {
             .service_time
             .sample(&mut self.rng.service[svc]);
         let pod = &self.topo.pods[w.at as usize];
-        let d = d.mul_f64(self.svc_degr[svc].multiplier * pod.slowdown);
+        let d = d.mul_f64(self.svc_degr[svc].multiplier * pod.slowdown * self.contention(id));
+        if let Some(cpu) = self.s.services[svc].cpu {
+            return self.cpu_start(id, cpu.cores(), d);
+        }
         self.cal.schedule_in(
             d,
             Ev::ServiceDone {

@@ -1,5 +1,6 @@
 //! The HorizontalPodAutoscaler algorithm, shared by the services' HPA and the NGINX / Istio
-//! gateway HPA: one reading per pod of its busy worker slots per sync period, each pod sorted
+//! gateway HPA: one reading per pod of its busy worker slots (or, for a service with `cpu`, its
+//! cores used over its CPU request: see `cpu`) per sync period, each pod sorted
 //! as the replica calculator sorts it, and the desired replica count from them (kubernetes.io,
 //! Horizontal Pod Autoscaling, "Algorithm details"; kubernetes PR #33593; facts §4 and §10).
 //!

@@ -173,13 +173,23 @@ impl Sim<'_> {
         );
         self.retry_pending(service);
         let period = h.sync_period.as_secs_f64();
-        let concurrency = f64::from(self.s.services[service].concurrency);
+        // A pod's "request": its worker slots, or with `cpu` its CPU request (the HPA's CPU
+        // utilisation is cores used over cores requested).
+        let cpu = self.s.services[service].cpu;
+        let concurrency = cpu.map_or(f64::from(self.s.services[service].concurrency), |c| {
+            c.request
+        });
         let mut samples = Vec::with_capacity(self.topo.service_pods[service].len());
-        for &p in &self.topo.service_pods[service] {
+        for i in 0..self.topo.service_pods[service].len() {
+            let p = self.topo.service_pods[service][i];
             let lost = self.node_ctl.pod_lost(p);
-            let pod = &mut self.topo.pods[p as usize];
-            let (used, span) =
-                super::hpa::read_busy(&pod.station, &mut pod.busy_snapshot, now, period);
+            let (used, span) = if cpu.is_some() {
+                self.read_cpu(p, now, period)
+            } else {
+                let pod = &mut self.topo.pods[p as usize];
+                super::hpa::read_busy(&pod.station, &mut pod.busy_snapshot, now, period)
+            };
+            let pod = &self.topo.pods[p as usize];
             if pod.retired {
                 // Being deleted: ignored.
                 continue;

@@ -148,6 +148,8 @@ pub enum Ev {
     AtPod { node: u32, ver: u32 },
     /// Work's own service time ends.
     ServiceDone { node: u32, ver: u32 },
+    /// The next completion on a pod's shared CPU (stale unless `generation` is current).
+    CpuDone { pod: u32, generation: u32 },
     /// A child's result reaches `node`.
     Reply {
         node: u32,
@@ -663,6 +665,7 @@ impl<'a> Sim<'a> {
             Ev::IngressDone { node, ver } => self.ingress_done(node, ver),
             Ev::AtPod { node, ver } => self.at_pod(node, ver),
             Ev::ServiceDone { node, ver } => self.service_done(node, ver),
+            Ev::CpuDone { pod, generation } => self.cpu_done(pod, generation),
             Ev::Reply {
                 node,
                 ver,

@@ -90,6 +90,9 @@ pub struct Pod {
     /// Idle keep-alive connections the proxies still hold to it while it is a black hole (see
     /// `connect`): each try that reuses one hangs on it, and it is gone.
     pub idle_conns: u32,
+    /// The pod's CPU shared by its requests in service, when its service sets `cpu` (see
+    /// `cpu`); idle and unused otherwise.
+    pub cpu: crate::engine::Ps,
 }
 
 impl Pod {
@@ -117,6 +120,7 @@ impl Pod {
             created: SimTime::ZERO,
             ready_changed: SimTime::ZERO,
             idle_conns: 0,
+            cpu: crate::engine::Ps::default(),
         }
     }
 }

@@ -399,8 +399,13 @@ pub struct Service {
     pub concurrency: u32,
     /// Requests waiting per pod; excess is rejected (503).
     pub queue_limit: Option<u32>,
-    /// Work per request in a worker slot.
+    /// Work per request in a worker slot; with `cpu`, CPU-seconds on one core.
     pub service_time: Dist,
+    /// The pod's CPU, shared by the requests in service (processor sharing); `None`: each
+    /// worker slot serves at full speed.
+    pub cpu: Option<Cpu>,
+    /// Service time grows with the requests in service when one starts: × (1 + this × n).
+    pub contention: f64,
     /// Share of requests the service fails on its own (5xx), in [0, 1].
     pub error_rate: f64,
     /// Calls made while serving a request, in order: one after the other, except the calls of
@@ -453,6 +458,24 @@ impl Service {
             }
             _ => grace,
         }
+    }
+}
+
+/// A pod's CPU (`resources.requests.cpu` / `limits.cpu`), in cores.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cpu {
+    /// The request: what the HPA's CPU utilisation is measured against.
+    pub request: f64,
+    /// The limit (the CFS quota), if any.
+    pub limit: Option<f64>,
+}
+
+impl Cpu {
+    /// Cores the pod's requests share: the limit (the CFS quota caps the container at it), or
+    /// without one the request (its guaranteed share of a busy node; see
+    /// [`crate::scenario::defaults::CPU_WITHOUT_LIMIT`]).
+    pub fn cores(&self) -> f64 {
+        self.limit.unwrap_or(self.request)
     }
 }
 

@@ -285,6 +285,19 @@ pub const OUTLIER_MAX_EJECTION_PERCENT: f64 = 10.0;
 
 /// Worker slots per pod (a single-threaded server unless told otherwise).
 pub const POD_CONCURRENCY: u32 = 1;
+/// Worker slots per pod when the service sets `cpu`: no slot bound in effect, the CPU is the
+/// limit (a modelling choice, not a platform figure: an asynchronous or many-threaded server
+/// whose requests all run at once and share the CPU). Give `concurrency` to bound it too.
+pub const CPU_POD_CONCURRENCY: u32 = 10_000;
+/// Cores a pod with a CPU request and no limit gets: its request. kubernetes.io, "Resource
+/// Management for Pods and Containers"
+/// (<https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/>): the CPU
+/// limit is enforced by CPU throttling (the CFS quota, so a pod with a limit gets at
+/// most its limit), while the request is a weight (`cpu.shares`) that guarantees the pod its
+/// request's share when the node is busy; idle node CPU beyond that is not modelled. Also:
+/// kubelet `cpuCfsQuota` (default true) enforces limits with the CFS quota. Not in the facts
+/// sheet; the limit-as-quota is D (documented), the no-limit fallback is E (give a `limit`).
+pub const CPU_WITHOUT_LIMIT: &str = "the request";
 /// Time for a new or restarted pod to become ready (E: start-up SLO p99 ≤ 5 s excluding image
 /// pull, 10–60 s with it, facts §4).
 pub const POD_STARTUP: SimDuration = s(20);

@@ -107,6 +107,80 @@ impl JsonSchema for HumanDuration {
     }
 }
 
+/// A CPU quantity as Kubernetes writes it: millicores (`"500m"`), cores (`"1.5"`, `"2"`) or a
+/// number of cores (`0.5`); kept in cores. Kubernetes allows no precision finer than 1m.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct CpuQuantity(pub(crate) f64);
+
+/// Reads `"500m"`, `"1.5"` or `"2"` as cores.
+pub(crate) fn parse_cpu(text: &str) -> Result<f64, String> {
+    let bad = || {
+        format!(
+            "invalid CPU quantity {text:?}: expected millicores such as \"500m\" or cores such as \"1.5\""
+        )
+    };
+    let (number, scale) = match text.strip_suffix('m') {
+        Some(n) => (n, 1e-3),
+        None => (text, 1.0),
+    };
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(bad());
+    }
+    let v: f64 = number.parse().map_err(|_| bad())?;
+    cpu_cores(v * scale).ok_or_else(bad)
+}
+
+/// Cores if finite and at least 1m.
+fn cpu_cores(v: f64) -> Option<f64> {
+    (v.is_finite() && v >= 1e-3 - 1e-12).then_some(v)
+}
+
+impl<'de> Deserialize<'de> for CpuQuantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Quantity;
+        impl Visitor<'_> for Quantity {
+            type Value = CpuQuantity;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a CPU quantity such as \"500m\", \"1.5\" or 2 (at least 1m)")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<CpuQuantity, E> {
+                parse_cpu(s).map(CpuQuantity).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<CpuQuantity, E> {
+                cpu_cores(v).map(CpuQuantity).ok_or_else(|| {
+                    E::custom(format!(
+                        "invalid CPU quantity {v}: at least 0.001 cores (1m)"
+                    ))
+                })
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<CpuQuantity, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<CpuQuantity, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        deserializer.deserialize_any(Quantity)
+    }
+}
+
+impl JsonSchema for CpuQuantity {
+    fn schema_name() -> Cow<'static, str> {
+        "CpuQuantity".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "CPU as Kubernetes writes it: millicores (\"500m\") or cores (\"1.5\", 2); at least 1m.",
+            "oneOf": [
+                { "type": "string", "pattern": r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)m?$" },
+                { "type": "number", "minimum": 0.001 }
+            ],
+            "examples": ["500m", "1", 2]
+        })
+    }
+}
+
 /// Optional durations as engine values.
 pub(crate) fn or(value: Option<HumanDuration>, default: SimDuration) -> SimDuration {
     value.map_or(default, |d| d.0)
@@ -132,6 +206,15 @@ mod tests {
         );
         let e = toml::from_str::<T>("d = 30").err().unwrap();
         assert!(e.message().contains("such as \"250ms\""), "{e}");
+    }
+
+    #[test]
+    fn cpu_quantities_read_as_cores() {
+        assert_eq!(parse_cpu("500m"), Ok(0.5));
+        assert_eq!(parse_cpu("1.5"), Ok(1.5));
+        assert!(parse_cpu("0.5m").is_err());
+        assert!(parse_cpu("1 core").unwrap_err().contains("\"500m\""));
+        assert!(parse_cpu("-1").is_err());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::scenario::dist_spec::DistSpec;
-use crate::scenario::units::HumanDuration;
+use crate::scenario::units::{CpuQuantity, HumanDuration};
 
 /// `[[services]]`: one service, its pods per zone and what each request does.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -24,14 +24,21 @@ pub(crate) struct ServiceTable {
     /// A topology-spread rule over zones for placing pods (initial with `replicas`,
     /// replacements and HPA scale-ups). Default: none (the zone with the fewest pods).
     pub topology_spread: Option<TopologySpreadTable>,
-    /// Requests one pod serves at once (worker slots). Default: 1.
+    /// Requests one pod serves at once (worker slots). Default: 1; with `cpu`, 10000 (no slot
+    /// bound).
     pub concurrency: Option<u32>,
     /// Requests waiting per pod beyond `concurrency`; more are rejected with 503.
     /// Default: no limit.
     pub queue_limit: Option<u32>,
     /// Work per request in a slot (a distribution), e.g. { lognormal = { mean = "25ms",
-    /// p99 = "150ms" } }.
+    /// p99 = "150ms" } }. With `cpu`, the CPU time the request needs on one core.
     pub service_time: DistSpec,
+    /// The pod's CPU, e.g. { request = "500m", limit = "1" }: the requests in service share
+    /// it (processor sharing). Default: none (each slot serves at full speed).
+    pub cpu: Option<CpuTable>,
+    /// Service time that grows with the requests in service at the pod when one starts:
+    /// `service_time × (1 + contention × in service)`, at least 0. Default: 0.
+    pub contention: Option<f64>,
     /// Share of requests the service itself fails with a 5xx (an application error rate, e.g.
     /// a canary version's), 0 to 1. Default: 0.
     pub error_rate: Option<f64>,
@@ -49,8 +56,25 @@ pub(crate) struct ServiceTable {
     pub readiness: Option<ReadinessSpec>,
     /// Calls made while serving a request, in order, each with a probability.
     pub calls: Option<Vec<CallEntry>>,
-    /// A HorizontalPodAutoscaler on worker-slot utilisation. Default: none (fixed pods).
+    /// A HorizontalPodAutoscaler on worker-slot utilisation (with `cpu`: CPU used over the
+    /// CPU request). Default: none (fixed pods).
     pub hpa: Option<HpaTable>,
+}
+
+/// `cpu`: the container's CPU request and limit, in Kubernetes quantities ("500m", "1.5", or
+/// a number of cores); give at least one.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table such as { request = \"500m\", limit = \"1\" }"
+)]
+pub(crate) struct CpuTable {
+    /// `resources.requests.cpu`: what the scheduler reserves and what the HPA's utilisation
+    /// is measured against. Default: the limit.
+    pub request: Option<CpuQuantity>,
+    /// `resources.limits.cpu`: the CFS quota, the most the pod's requests use together.
+    /// Default: none (the pod gets its request).
+    pub limit: Option<CpuQuantity>,
 }
 
 /// `topologySpreadConstraints` over `topology.kubernetes.io/zone` with the default
@@ -84,7 +108,8 @@ pub(crate) struct HpaTable {
     /// Most pods (required), at most 150,000.
     #[schemars(range(max = 150_000))]
     pub max: u32,
-    /// Target share of busy worker slots, e.g. 0.7 (required).
+    /// Target share of busy worker slots (with `cpu`: of the CPU request), e.g. 0.7
+    /// (required).
     pub target_utilisation: f64,
     /// How often the HPA evaluates, at least "1s". Default: "15s" (kube-controller-manager).
     pub sync_period: Option<HumanDuration>,

@@ -8,8 +8,8 @@ use crate::scenario::context::Cx;
 use crate::scenario::defaults as d;
 use crate::scenario::limits::{MAX_PODS, MAX_RETRIES, MIN_HPA_SYNC_PERIOD, PODS_WHY, RETRIES_WHY};
 use crate::scenario::locate::FieldPath;
-use crate::scenario::raw::{CallEntry, ReadinessSpec, ReadinessTable, ServiceTable};
-use crate::scenario::{Call, CallTarget, FanOut, Hpa, Probe, Service};
+use crate::scenario::raw::{CallEntry, CpuTable, ReadinessSpec, ReadinessTable, ServiceTable};
+use crate::scenario::{Call, CallTarget, Cpu, FanOut, Hpa, Probe, Service};
 
 /// The services; those given as `replicas` are placed after the ones with explicit `pods`,
 /// in the room `zone_capacity` leaves.
@@ -55,16 +55,25 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
     let entries = t.calls.as_deref().unwrap_or_default();
     let (calls, spans, choices) = super::routing::calls(cx, &p.key("calls"), entries, names);
     let fan_outs = super::routing::map_fan_outs(fan_outs(cx, &p.key("calls"), entries), &spans);
+    let cpu = t.cpu.as_ref().and_then(|c| cpu(cx, &p.key("cpu"), c));
+    // A CPU-bound pod is not also bound by worker slots unless told.
+    let slots = if cpu.is_some() {
+        d::CPU_POD_CONCURRENCY
+    } else {
+        d::POD_CONCURRENCY
+    };
     Service {
         name: t.name.clone(),
         pods,
-        concurrency: cx.at_least(&p.key("concurrency"), t.concurrency, 1, d::POD_CONCURRENCY),
+        concurrency: cx.at_least(&p.key("concurrency"), t.concurrency, 1, slots),
         queue_limit: t.queue_limit,
         service_time: cx.dist(
             &p.key("service_time"),
             Some(&t.service_time),
             Dist::constant(SimDuration::ZERO),
         ),
+        cpu,
+        contention: contention(cx, &p.key("contention"), t.contention),
         error_rate: cx.share(&p.key("error_rate"), t.error_rate, 0.0),
         calls,
         fan_outs,
@@ -87,6 +96,38 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
         hpa,
         topology_spread,
     }
+}
+
+/// `cpu`: a request, a limit or both; the request defaults to the limit (as Kubernetes does)
+/// and may not exceed it.
+fn cpu(cx: &mut Cx<'_>, p: &FieldPath, t: &CpuTable) -> Option<Cpu> {
+    let limit = t.limit.map(|q| q.0);
+    let Some(request) = t.request.map(|q| q.0).or(limit) else {
+        cx.error(
+            p,
+            "needs `request`, `limit` or both, such as { request = \"500m\", limit = \"1\" }",
+        );
+        return None;
+    };
+    if let Some(l) = limit
+        && request > l
+    {
+        cx.error(
+            &p.key("request"),
+            format!("must not exceed `limit` ({l} cores), got {request} cores"),
+        );
+    }
+    Some(Cpu { request, limit })
+}
+
+/// `contention`: a finite number, at least 0.
+fn contention(cx: &mut Cx<'_>, p: &FieldPath, v: Option<f64>) -> f64 {
+    let Some(v) = v else { return 0.0 };
+    if !(v.is_finite() && v >= 0.0) {
+        cx.error(p, format!("must be a number of at least 0, got {v}"));
+        return 0.0;
+    }
+    v
 }
 
 /// The fields of an HPA table as written, shared by `[[services]] hpa` and `[ingress.hpa]`.
