@@ -9,13 +9,23 @@ use crate::runner::Summary;
 /// Findings printed at most (the steady-state verdict comes on top of them).
 const SHOWN: usize = 4;
 
-/// Writes the findings of `summary`, one line each.
+/// Writes the findings of `summary`, one line each: the first [`SHOWN`], the first suggestion
+/// right under the finding it belongs to, the steady state's verdict, then how many more the
+/// files hold.
 pub(super) fn lines(out: &mut String, summary: &Summary) {
     let (verdicts, rest): (Vec<_>, Vec<_>) = summary
         .findings
         .iter()
         .partition(|f| f.kind == "steady-state-slo");
+    let mut suggested = false;
     for f in rest.iter().take(SHOWN) {
+        let _ = writeln!(out, "finding: {}", f.sentence);
+        if let Some(s) = f.suggestion.as_ref().filter(|_| !suggested) {
+            let _ = writeln!(out, "  {s}");
+            suggested = true;
+        }
+    }
+    for f in verdicts {
         let _ = writeln!(out, "finding: {}", f.sentence);
     }
     if rest.len() > SHOWN {
@@ -24,11 +34,5 @@ pub(super) fn lines(out: &mut String, summary: &Summary) {
             "finding: {} more in summary.json and report.html",
             rest.len() - SHOWN
         );
-    }
-    for f in verdicts {
-        let _ = writeln!(out, "finding: {}", f.sentence);
-    }
-    if let Some(s) = rest.iter().take(SHOWN).find_map(|f| f.suggestion.as_ref()) {
-        let _ = writeln!(out, "  {s}");
     }
 }
