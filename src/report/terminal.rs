@@ -53,14 +53,19 @@ const NAME: usize = 16;
 /// Width of each latency column, its separating space included.
 const LAT: usize = 14;
 
+/// "8 replications", or "1 replication (no confidence intervals)": the header's count.
+pub(super) fn replications(n: u64) -> String {
+    match n {
+        1 => "1 replication (no confidence intervals)".to_string(),
+        n => format!("{n} replications"),
+    }
+}
+
 /// The table for `summary`, ending with a newline.
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     let measured = SimDuration::from_secs_f64(summary.duration_secs - summary.warmup_secs);
-    let reps = match summary.replications {
-        1 => "1 replication (no confidence intervals)".to_string(),
-        n => format!("{n} replications"),
-    };
+    let reps = replications(summary.replications);
     let _ = writeln!(
         out,
         "{}: {reps}, seed {}, {measured} measured each, {} events",

@@ -24,10 +24,7 @@ use crate::stats::Estimate;
 pub fn render(summary: &Summary) -> String {
     let mut out = String::new();
     let measured = SimDuration::from_secs_f64(summary.duration_secs - summary.warmup_secs);
-    let reps = match summary.replications {
-        1 => "1 replication (no confidence intervals)".to_string(),
-        n => format!("{n} replications"),
-    };
+    let reps = super::replications(summary.replications);
     let _ = writeln!(
         out,
         "### {}: {reps}, seed {}, {measured} measured each\n",
