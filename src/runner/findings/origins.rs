@@ -236,7 +236,7 @@ impl Context<'_> {
                 "{t} more replicas of {c} (or a higher `hpa.max`), or shorter timeouts on its slowest call so its slots free sooner"
             )),
             OriginKind::DeadPodInIngressPool | OriginKind::DeadPodInEndpoints => Some(format!(
-                "{t} faster detection (a shorter probe interval or `unhealthy_threshold`, a shorter `agic_update_lag`), or retries on another pod at the ingress"
+                "{t} faster detection (a shorter probe interval or `unhealthy_threshold`, a shorter `agic_update_lag`), a `pre_stop` on {c} longer than the time the ingress takes to drop a pod (pods removed by a scale-in keep serving until then), or retries on another pod at the ingress"
             )),
             OriginKind::CallTimeout => Some(format!(
                 "{t} a shorter timeout or a retry budget on the call {c}"
