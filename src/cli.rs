@@ -266,6 +266,12 @@ pub struct CapacityArgs {
     pub tolerance: capacity::Tolerance,
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Refused: a capacity search cannot be sharded (see the error).
+    #[arg(long, value_name = "K/N", hide = true)]
+    pub shard: Option<String>,
+    /// Refused, as --shard.
+    #[arg(long, hide = true)]
+    pub shard_from_env: bool,
 }
 
 impl CommonArgs {
@@ -431,6 +437,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             show_outcome(&outcome, &opts)
         }
         Command::Capacity(mut args) => {
+            if args.shard.is_some() || args.shard_from_env {
+                return Err(CliError::Usage(
+                    "capacity does not take --shard or --shard-from-env: each probe's verdict \
+                     chooses the next rate to try, so the probes would need a merge between \
+                     them; to spread one probe over machines, set that clients.rate in a copy \
+                     of the file, run it with `trafsim run --shard K/N` and `trafsim merge` the \
+                     parts"
+                        .into(),
+                ));
+            }
             cap_threads(&mut args.common);
             args.common.set_memory_budget();
             let opts = args.common.options();

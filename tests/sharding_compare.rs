@@ -40,17 +40,20 @@ fn trafsim() -> Command {
 
 const COMMON: [&str; 5] = ["--seed", "3", "--quiet", "--threads", "2"];
 
-/// Runs shards `ks` of `count` of `file` into `out`.
+/// Runs shards `ks` of `count` of `file` into `out`; shard 1 as a Kubernetes Indexed Job's
+/// pod would (`--shard-from-env`, `JOB_COMPLETION_INDEX`).
 fn run_shards(file: &Path, ks: &[u64], count: u64, out: &Path) {
-    for k in ks {
-        trafsim()
-            .arg("compare")
-            .arg(file)
-            .args(COMMON)
-            .args(["--shard", &format!("{k}/{count}"), "--out"])
-            .arg(out)
-            .assert()
-            .success();
+    for &k in ks {
+        let mut cmd = trafsim();
+        cmd.arg("compare").arg(file).args(COMMON);
+        if k == 1 {
+            cmd.env("JOB_COMPLETION_INDEX", "1")
+                .env("TRAFSIM_SHARD_COUNT", count.to_string())
+                .arg("--shard-from-env");
+        } else {
+            cmd.args(["--shard", &format!("{k}/{count}")]);
+        }
+        cmd.arg("--out").arg(out).assert().success();
     }
 }
 
@@ -171,4 +174,19 @@ fn a_missing_shard_a_shard_twice_and_another_comparison_are_refused() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--set or --duration"));
+}
+
+#[test]
+fn capacity_refuses_shards_and_says_why() {
+    for flag in [&["--shard", "0/2"][..], &["--shard-from-env"][..]] {
+        let output = trafsim()
+            .arg("capacity")
+            .arg("scenarios/mm1.toml")
+            .args(flag)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{output:?}");
+        let msg = String::from_utf8_lossy(&output.stderr);
+        assert!(msg.contains("merge between"), "{msg}");
+    }
 }
