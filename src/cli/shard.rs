@@ -132,23 +132,28 @@ pub fn run_shards(
 }
 
 /// `trafsim merge`: checks the parts of each run, merges them and writes what `trafsim run`
-/// writes. A folder of `<name>.parts` folders is one run per scenario.
+/// writes. A folder of `<name>.parts` folders is one run per scenario. Comparison parts
+/// (`compare --shard`) are merged into their comparisons first.
 pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
-    if compare_shard::names_compare_parts(&args.paths) {
-        let outcome = compare_shard::merge(&args.paths, &args.out, args.format == Format::Json)?;
-        let opts = trafsim::study::Options {
-            threads: None,
-            replications: None,
-            seed: None,
-            out: args.out.clone(),
-            quiet: args.quiet,
-            json: args.format == Format::Json,
-            flags: Vec::new(),
-        };
-        return show_outcome(&outcome, &opts);
+    let (comparisons, rest) = compare_shard::split_merge_paths(&args.paths);
+    let opts = trafsim::study::Options {
+        threads: None,
+        replications: None,
+        seed: None,
+        out: args.out.clone(),
+        quiet: args.quiet,
+        json: args.format == Format::Json,
+        flags: Vec::new(),
+    };
+    for paths in &comparisons {
+        let outcome = compare_shard::merge(paths, &args.out, opts.json)?;
+        show_outcome(&outcome, &opts)?;
     }
-    for (i, run) in part::runs_in(&args.paths)?.iter().enumerate() {
-        merge_one(args, run, i > 0)?;
+    if !comparisons.is_empty() && rest.is_empty() {
+        return Ok(());
+    }
+    for (i, run) in part::runs_in(&rest)?.iter().enumerate() {
+        merge_one(args, run, i > 0 || !comparisons.is_empty())?;
     }
     Ok(())
 }

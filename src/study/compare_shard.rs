@@ -304,11 +304,52 @@ fn parts_in(dir: &Path) -> Result<Vec<PathBuf>, PartError> {
     Ok(found)
 }
 
-/// Whether `paths` name comparison parts: a comparison part file, or a folder holding some.
-pub fn names_compare_parts(paths: &[PathBuf]) -> bool {
-    paths
-        .iter()
-        .any(|p| is_compare_part(p) || (p.is_dir() && parts_in(p).is_ok_and(|f| !f.is_empty())))
+/// `paths` given to `trafsim merge`, split into the comparisons to merge (each a list of
+/// paths for [`merge`]) and the rest (runs' parts). Comparison part files and folders holding
+/// some make one comparison, given first; a folder with a `compare/` folder of
+/// `<name>.parts` folders of comparison parts (the shards' `--out` folder) gives one
+/// comparison per such folder, in name order, and stays among the rest only if it holds
+/// runs' parts too (part files, or `<name>.parts` folders of its own).
+pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>) {
+    let mut plain = Vec::new();
+    let mut comparisons = Vec::new();
+    let mut rest = Vec::new();
+    for p in paths {
+        if is_compare_part(p) || (p.is_dir() && parts_in(p).is_ok_and(|f| !f.is_empty())) {
+            plain.push(p.clone());
+            continue;
+        }
+        let mut inner: Vec<PathBuf> = fs::read_dir(p.join(COMPARE_FOLDER))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|d| {
+                d.is_dir()
+                    && d.extension().is_some_and(|e| e == "parts")
+                    && parts_in(d).is_ok_and(|f| !f.is_empty())
+            })
+            .collect();
+        if inner.is_empty() {
+            rest.push(p.clone());
+            continue;
+        }
+        inner.sort();
+        comparisons.extend(inner.into_iter().map(|d| vec![d]));
+        let runs_too = fs::read_dir(p).into_iter().flatten().any(|e| {
+            e.ok().is_some_and(|e| {
+                let f = e.path();
+                (f.is_dir() && f.extension().is_some_and(|x| x == "parts"))
+                    || (f.is_file() && f.extension().is_some_and(|x| x == "trafsim-part"))
+            })
+        });
+        if runs_too {
+            rest.push(p.clone());
+        }
+    }
+    if !plain.is_empty() {
+        comparisons.insert(0, plain);
+    }
+    (comparisons, rest)
 }
 
 /// Merges the parts of one sharded comparison (files, or folders of them) and writes what
