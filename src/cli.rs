@@ -129,7 +129,8 @@ pub enum Command {
     Capacity(CapacityArgs),
     /// Merge the parts of a sharded run (`run --shard K/N`) into the files a single-machine
     /// run writes, after checking they are one run's, each shard once; writes
-    /// <OUT>/<scenario name>/ (summary.json byte-identical to an unsharded run's).
+    /// <OUT>/<scenario name>/ (summary.json byte-identical to an unsharded run's). The parts
+    /// of `compare --shard K/N` merge into <OUT>/compare/<name>/ the same way.
     Merge(shard::MergeArgs),
     /// Write a commented starting scenario for a chosen ingress, egress and zone count; it
     /// validates as written. An existing file is never overwritten.
@@ -240,6 +241,8 @@ pub struct CompareArgs {
     pub name: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
+    #[command(flatten)]
+    pub shard: shard::CompareShardArgs,
 }
 
 /// Options of `trafsim capacity`.
@@ -263,6 +266,12 @@ pub struct CapacityArgs {
     pub tolerance: capacity::Tolerance,
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Refused: a capacity search cannot be sharded (see the error).
+    #[arg(long, value_name = "K/N", hide = true)]
+    pub shard: Option<String>,
+    /// Refused, as --shard.
+    #[arg(long, hide = true)]
+    pub shard_from_env: bool,
 }
 
 impl CommonArgs {
@@ -419,10 +428,25 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             cap_threads(&mut args.common);
             args.common.set_memory_budget();
             let opts = args.common.options();
-            let outcome = study::compare::run(&args.files, args.name.as_deref(), &opts)?;
+            let outcome = match args.shard.resolve()? {
+                Some(k) => {
+                    study::compare_shard::run_shard(&args.files, args.name.as_deref(), &opts, k)?
+                }
+                None => study::compare::run(&args.files, args.name.as_deref(), &opts)?,
+            };
             show_outcome(&outcome, &opts)
         }
         Command::Capacity(mut args) => {
+            if args.shard.is_some() || args.shard_from_env {
+                return Err(CliError::Usage(
+                    "capacity does not take --shard or --shard-from-env: each probe's verdict \
+                     chooses the next rate to try, so the probes would need a merge between \
+                     them; to spread one probe over machines, set that clients.rate in a copy \
+                     of the file, run it with `trafsim run --shard K/N` and `trafsim merge` the \
+                     parts"
+                        .into(),
+                ));
+            }
             cap_threads(&mut args.common);
             args.common.set_memory_budget();
             let opts = args.common.options();

@@ -48,9 +48,9 @@ pub use failover::{FailoverSummary, RunTrace};
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
 pub use progress::{Progress, SimProgress, progress_bar};
 pub use replicate::{
-    CHUNK_PER_THREAD, fold_each_within_budget, fold_replications_within_budget, memory_budget,
-    run_all, run_replications, run_replications_within_budget, set_memory_budget,
-    summarise_replications_within_budget,
+    CHUNK_PER_THREAD, fold_each_of_within_budget, fold_each_within_budget,
+    fold_replications_within_budget, memory_budget, run_all, run_replications,
+    run_replications_within_budget, set_memory_budget, summarise_replications_within_budget,
 };
 pub use routing::{RoutingSummary, SliceSummary};
 pub use shard::Shard;

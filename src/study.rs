@@ -31,6 +31,7 @@
 pub mod better;
 pub mod capacity;
 pub mod compare;
+pub mod compare_shard;
 pub mod metrics;
 mod output;
 pub mod overrides;
@@ -135,6 +136,10 @@ pub enum StudyError {
     /// A replication that passed its share of the memory budget (exit 1); nothing is written.
     #[error("{0}")]
     OverBudget(#[from] OverBudget),
+    /// A shard's part that could not be written, or parts that do not merge (exit 2 when
+    /// they are not one whole comparison, else 1).
+    #[error(transparent)]
+    Part(#[from] crate::runner::part::PartError),
 }
 
 impl StudyError {
@@ -142,6 +147,7 @@ impl StudyError {
     pub fn exit_code(&self) -> u8 {
         match self {
             StudyError::Invalid { .. } | StudyError::Usage(_) => 2,
+            StudyError::Part(e) => e.exit_code(),
             _ => 1,
         }
     }

@@ -10,8 +10,9 @@ use clap::Args;
 use trafsim::report;
 use trafsim::runner::{self, Shard, part};
 use trafsim::scenario::Scenario;
+use trafsim::study::compare_shard;
 
-use super::{CliError, Format, show_summary, write_run_set};
+use super::{CliError, Format, show_outcome, show_summary, write_run_set};
 
 /// How `trafsim run` is split over machines.
 #[derive(Clone, Debug, Default, Args)]
@@ -43,11 +44,43 @@ impl ShardArgs {
     }
 }
 
+/// How `trafsim compare` is split over machines (every column runs the shard's replications).
+#[derive(Clone, Debug, Default, Args)]
+pub struct CompareShardArgs {
+    /// Run only shard K of N (K from 0 to N-1): the replications i with i mod N = K of every
+    /// column. Writes <OUT>/compare/<name>.parts/part-K-of-N.trafsim-compare-part; `trafsim
+    /// merge` joins the parts into the comparison.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// Like --shard, with K and N from the environment: JOB_COMPLETION_INDEX (a Kubernetes
+    /// Indexed Job; N from --shard-count or TRAFSIM_SHARD_COUNT) or SLURM_ARRAY_TASK_ID less
+    /// SLURM_ARRAY_TASK_MIN (N from SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, conflicts_with = "shard")]
+    pub shard_from_env: bool,
+    /// The shard count N for --shard-from-env (a Job's completions).
+    #[arg(long, value_name = "N", requires = "shard_from_env", value_parser = clap::value_parser!(u64).range(1..=runner::shard::MAX_SHARDS))]
+    pub shard_count: Option<u64>,
+}
+
+impl CompareShardArgs {
+    /// The shard to run, if any (an environment that gives none is an error, exit 2).
+    pub fn resolve(&self) -> Result<Option<Shard>, CliError> {
+        ShardArgs {
+            shard: self.shard,
+            shard_from_env: self.shard_from_env,
+            shard_count: self.shard_count,
+        }
+        .resolve()
+    }
+}
+
 /// Options of `trafsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Part files, or folders of them (every *.trafsim-part inside), of one sharded run; or
-    /// the shards' --out folder, to merge every <name>.parts folder in it (one run each).
+    /// the shards' --out folder, to merge every <name>.parts folder in it (one run each); or
+    /// the parts of one sharded comparison (*.trafsim-compare-part, or their folder
+    /// <OUT>/compare/<name>.parts), written to <OUT>/compare/<name>/.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Folder for results; the run's files go into <OUT>/<scenario name>/.
@@ -99,10 +132,28 @@ pub fn run_shards(
 }
 
 /// `trafsim merge`: checks the parts of each run, merges them and writes what `trafsim run`
-/// writes. A folder of `<name>.parts` folders is one run per scenario.
+/// writes. A folder of `<name>.parts` folders is one run per scenario. Comparison parts
+/// (`compare --shard`) are merged into their comparisons first.
 pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
-    for (i, run) in part::runs_in(&args.paths)?.iter().enumerate() {
-        merge_one(args, run, i > 0)?;
+    let (comparisons, rest) = compare_shard::split_merge_paths(&args.paths);
+    let opts = trafsim::study::Options {
+        threads: None,
+        replications: None,
+        seed: None,
+        out: args.out.clone(),
+        quiet: args.quiet,
+        json: args.format == Format::Json,
+        flags: Vec::new(),
+    };
+    for paths in &comparisons {
+        let outcome = compare_shard::merge(paths, &args.out, opts.json)?;
+        show_outcome(&outcome, &opts)?;
+    }
+    if !comparisons.is_empty() && rest.is_empty() {
+        return Ok(());
+    }
+    for (i, run) in part::runs_in(&rest)?.iter().enumerate() {
+        merge_one(args, run, i > 0 || !comparisons.is_empty())?;
     }
     Ok(())
 }

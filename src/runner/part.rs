@@ -197,14 +197,16 @@ pub enum PartError {
 }
 
 impl PartError {
-    fn mismatch(path: &Path, why: String) -> PartError {
+    /// A part `path` that does not hold what it should, or does not belong with the others.
+    pub(crate) fn mismatch(path: &Path, why: String) -> PartError {
         PartError::Mismatch {
             path: path.to_path_buf(),
             why,
         }
     }
 
-    fn io(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> PartError {
+    /// The error of `action` on file `path`.
+    pub(crate) fn io(path: &Path, action: &'static str) -> impl FnOnce(io::Error) -> PartError {
         let path = path.to_path_buf();
         move |error| PartError::Io {
             path,
@@ -261,7 +263,12 @@ pub fn run_shard(
     Ok(path)
 }
 
-fn encode<T: Serialize>(value: &T, w: &mut impl Write, path: &Path) -> Result<(), PartError> {
+/// Writes `value` as CBOR to `w`, the part at `path`.
+pub(crate) fn encode<T: Serialize>(
+    value: &T,
+    w: &mut impl Write,
+    path: &Path,
+) -> Result<(), PartError> {
     ciborium::into_writer(value, w).map_err(|e| match e {
         ciborium::ser::Error::Io(error) => PartError::Io {
             path: path.to_path_buf(),

@@ -118,11 +118,23 @@ pub fn fold_each_within_budget(
     progress: &dyn Progress,
     fold: &mut dyn FnMut(usize, RunResult),
 ) -> Result<(), OverBudget> {
+    let reps: Vec<u64> = reps.collect();
+    fold_each_of_within_budget(scenarios, &reps, progress, fold)
+}
+
+/// [`fold_each_within_budget`] of the replication indices `reps` (in the order given), not
+/// necessarily consecutive: a shard's share of a comparison (`compare --shard`).
+pub fn fold_each_of_within_budget(
+    scenarios: &[Scenario],
+    reps: &[u64],
+    progress: &dyn Progress,
+    fold: &mut dyn FnMut(usize, RunResult),
+) -> Result<(), OverBudget> {
     let columns = scenarios.len() as u64;
     let chunk = CHUNK_PER_THREAD * (rayon::current_num_threads() as u64).max(1);
-    let total = reps.end.saturating_sub(reps.start).saturating_mul(columns);
-    let at_once =
-        (rayon::current_num_threads() as u64).clamp(1, reps.end.saturating_sub(reps.start).max(1));
+    let count = reps.len() as u64;
+    let total = count.saturating_mul(columns);
+    let at_once = (rayon::current_num_threads() as u64).clamp(1, count.max(1));
     let share = memory_budget() / at_once;
     let mut start = 0;
     while start < total {
@@ -131,7 +143,7 @@ pub fn fold_each_within_budget(
             .into_par_iter()
             .map(|pair| {
                 let column = (pair % columns) as usize;
-                let replication = reps.start + pair / columns;
+                let replication = reps[(pair / columns) as usize];
                 let advance = |by| progress.advanced(by);
                 let result =
                     model::simulate_reporting(&scenarios[column], replication, share, &advance)?;

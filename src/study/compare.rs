@@ -229,7 +229,7 @@ type ColumnFolded = (
 /// What a column keeps of its replications as they come in, in index order: the metrics'
 /// per-replication values, the requests offered, and — only when the scenario has faults —
 /// the summary builder whose traces and merged series the failover stories need.
-struct ColumnFold<'a> {
+pub(crate) struct ColumnFold<'a> {
     metrics: MetricsBuilder<'a>,
     offered: Vec<u64>,
     failover: Option<SummaryBuilder<'a>>,
@@ -237,7 +237,7 @@ struct ColumnFold<'a> {
 }
 
 impl<'a> ColumnFold<'a> {
-    fn new(s: &'a Scenario) -> Self {
+    pub(crate) fn new(s: &'a Scenario) -> Self {
         ColumnFold {
             metrics: MetricsBuilder::new(s),
             offered: Vec::new(),
@@ -246,7 +246,7 @@ impl<'a> ColumnFold<'a> {
         }
     }
 
-    fn push(&mut self, r: &RunResult) {
+    pub(crate) fn push(&mut self, r: &RunResult) {
         self.metrics.push(r);
         self.offered.push(r.offered);
         self.slo.push(r);
@@ -270,7 +270,7 @@ pub fn compare(
     mut columns: Vec<Column>,
     opts: &Options,
 ) -> Result<Comparison, OverBudget> {
-    let Some(first) = columns.first() else {
+    if columns.is_empty() {
         return Ok(Comparison {
             schema_version: SCHEMA_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -280,11 +280,8 @@ pub fn compare(
             reference: String::new(),
             columns: Vec::new(),
         });
-    };
-    let common = common_settings(&first.scenario, opts);
-    for c in &mut columns {
-        set_common(&mut c.scenario, common);
     }
+    let common = with_common(&mut columns, opts);
     let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
     let progress = bar(&scenarios, name, opts.quiet);
     let mut folds: Vec<ColumnFold> = scenarios.iter().map(ColumnFold::new).collect();
@@ -296,12 +293,35 @@ pub fn compare(
             folds[i].push(&run);
         },
     )?;
+    progress.finish_and_clear();
+    Ok(assemble(name, common, &columns, &scenarios, folds))
+}
+
+/// Gives every column the common seed and replication count — the first column's, or those
+/// of `opts` — and returns them. `columns` must not be empty.
+pub(crate) fn with_common(columns: &mut [Column], opts: &Options) -> (u64, u32) {
+    let common = common_settings(&columns[0].scenario, opts);
+    for c in columns.iter_mut() {
+        set_common(&mut c.scenario, common);
+    }
+    common
+}
+
+/// The comparison of `columns` (already given the `common` seed and replications; their
+/// scenarios are `scenarios`) from their folds, each fed its column's replications
+/// `0..replications` in index order.
+pub(crate) fn assemble(
+    name: &str,
+    common: (u64, u32),
+    columns: &[Column],
+    scenarios: &[Scenario],
+    folds: Vec<ColumnFold>,
+) -> Comparison {
     let measured: Vec<_> = folds
         .into_iter()
-        .zip(&scenarios)
+        .zip(scenarios)
         .map(|(f, s)| f.finish(s))
         .collect();
-    progress.finish_and_clear();
     let reference: Vec<Metric> = measured[0].0.clone();
     let results = columns
         .iter()
@@ -345,7 +365,7 @@ pub fn compare(
             }
         })
         .collect();
-    Ok(Comparison {
+    Comparison {
         schema_version: SCHEMA_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
         name: name.to_string(),
@@ -353,7 +373,7 @@ pub fn compare(
         replications: u64::from(common.1),
         reference: columns[0].label.clone(),
         columns: results,
-    })
+    }
 }
 
 /// The comparison's default name (see the module docs).
@@ -388,6 +408,37 @@ pub fn default_name(sources: &[Source]) -> String {
 /// `<out>/compare/<name>/comparison.json`, the chart `comparison.svg` / `comparison.png` and the page
 /// `comparison.html`.
 pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outcome, StudyError> {
+    let Prepared {
+        sources,
+        columns,
+        name,
+        notes,
+    } = prepare(files, name, opts)?;
+    let dir = report::output_dir(&opts.out.join(crate::study::COMPARE_FOLDER), &name)?;
+    let pool = pool(opts)?;
+    let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
+    let comparison = pool.install(|| compare(&name, columns, opts))?;
+    write_outputs(&dir, &comparison, &scenarios, &sources, opts.json, notes)
+}
+
+/// A comparison checked and ready to run (see [`prepare`]).
+pub(crate) struct Prepared {
+    /// The scenario files, loaded.
+    pub sources: Vec<Source>,
+    /// The columns, as written (before the common seed and replications).
+    pub columns: Vec<Column>,
+    /// The comparison's name.
+    pub name: String,
+    /// Notes for standard error.
+    pub notes: Vec<String>,
+}
+
+/// Loads and checks `files` and the comparison's name: everything [`run`] does before it runs.
+pub(crate) fn prepare(
+    files: &[PathBuf],
+    name: Option<&str>,
+    opts: &Options,
+) -> Result<Prepared, StudyError> {
     let sources = crate::study::load_sources(files, &opts.flags)?;
     let columns = columns(&sources)?;
     if columns.len() < 2 {
@@ -422,25 +473,40 @@ pub fn run(files: &[PathBuf], name: Option<&str>, opts: &Options) -> Result<Outc
     }) {
         notes.push("the columns run for different lengths of time; their figures are still per second and per request, but the comparison is fairer with equal runs".into());
     }
-    let dir = report::output_dir(&opts.out.join(crate::study::COMPARE_FOLDER), &name)?;
-    let pool = pool(opts)?;
-    let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
-    let comparison = pool.install(|| compare(&name, columns, opts))?;
-    let mut json = serde_json::to_string_pretty(&comparison)?;
+    Ok(Prepared {
+        sources,
+        columns,
+        name,
+        notes,
+    })
+}
+
+/// Writes `comparison.json`, the chart and the page of `comparison` into `dir`, and gives the
+/// text to print (`json`: the JSON document); `scenarios` are the columns' scenarios as
+/// written, `sources` the files.
+pub(crate) fn write_outputs(
+    dir: &std::path::Path,
+    comparison: &Comparison,
+    scenarios: &[Scenario],
+    sources: &[Source],
+    json_out: bool,
+    notes: Vec<String>,
+) -> Result<Outcome, StudyError> {
+    let mut json = serde_json::to_string_pretty(comparison)?;
     json.push('\n');
-    let mut set = report::OutputSet::begin(&dir, is_comparison_file)?;
+    let mut set = report::OutputSet::begin(dir, is_comparison_file)?;
     let mut written = vec![set.write("comparison.json", json.as_bytes())?];
     written.extend(output::write_charts_and_page(
         &mut set,
-        vec![report::charts::render_comparison(&comparison)],
+        vec![report::charts::render_comparison(comparison)],
         PAGE,
-        |charts| report::html::comparison_report(&comparison, &scenarios, &sources, charts),
+        |charts| report::html::comparison_report(comparison, scenarios, sources, charts),
     )?);
     set.commit()?;
-    let text = if opts.json {
+    let text = if json_out {
         json
     } else {
-        render::comparison(&comparison)
+        render::comparison(comparison)
     };
     Ok(Outcome {
         text,

@@ -1,0 +1,568 @@
+//! A comparison split over machines (`trafsim compare --shard K/N`) and merged exactly
+//! (`trafsim merge`).
+//!
+//! **Which replications.** Shard `K` of `N` runs the replication indices `i` with
+//! `i mod N = K` (see [`Shard`]) of *every* column: common random numbers need replication
+//! `i` of each column on the same streams, and each replication seeds itself from (seed, `i`),
+//! so a column's replication in a shard is the one a single-machine comparison runs.
+//!
+//! **The part** (`<out>/compare/<name>.parts/part-K-of-N.trafsim-compare-part`, CBOR): a
+//! [`ComparePartHeader`] — the trafsim version, the comparison's name, every scenario file as
+//! read (its name as given and its text, from which the merge rebuilds the columns and their
+//! `[[variants]]`), the common seed and replication count, each column's label and the
+//! [`scenario_hash`] of its checked scenario, the shard and the shard count — then the whole
+//! [`RunResult`] of each (replication, column) the shard ran, replication-major: replication
+//! `K` of every column in column order, then `K + N`, … It is written under a temporary name
+//! and renamed when complete, as a run's part is.
+//!
+//! **The merge** ([`merge`]) checks the parts belong together (one trafsim version, name,
+//! files, seed, replication count, columns and hashes, shard count; every shard once), rebuilds
+//! the columns from the files and checks each column's hash, then pushes each column's
+//! replications into its [`ColumnFold`] in index order — the order of a single-machine
+//! comparison — so `comparison.json` is byte-identical to it. `--set` and `--duration` are
+//! refused with `--shard` (as for `run`): the part holds the files as written.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::RunResult;
+use crate::report;
+use crate::runner::part::{PartError, encode, scenario_hash};
+use crate::runner::{Shard, fold_each_of_within_budget};
+use crate::scenario::Scenario;
+use crate::study::compare::{self, Column, ColumnFold, Prepared};
+use crate::study::{COMPARE_FOLDER, Options, Outcome, Source, StudyError, bar, pool};
+
+/// The `format` of every comparison part.
+pub const COMPARE_PART_FORMAT: &str = "trafsim-compare-part";
+
+/// The layout version of comparison parts; a merge reads only its own.
+pub const COMPARE_PART_FORMAT_VERSION: u32 = 1;
+
+/// The extension of comparison parts.
+pub const COMPARE_PART_EXTENSION: &str = "trafsim-compare-part";
+
+/// A scenario file of the comparison, as read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartFile {
+    /// The file's name as given on the command line (the columns' `file`).
+    pub origin: String,
+    /// Its text as read.
+    pub text: String,
+}
+
+/// One column of the comparison, as the shard ran it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartColumn {
+    /// Its header.
+    pub label: String,
+    /// [`scenario_hash`] of its checked scenario, with the common seed and replications.
+    pub scenario_hash: String,
+}
+
+/// What a comparison part belongs to: everything the merge checks before it reads a result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparePartHeader {
+    /// Always [`COMPARE_PART_FORMAT`].
+    pub format: String,
+    /// [`COMPARE_PART_FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// The trafsim version that wrote the part.
+    pub trafsim_version: String,
+    /// The comparison's name (its output folder).
+    pub name: String,
+    /// The scenario files, in command-line order.
+    pub files: Vec<PartFile>,
+    /// The common master seed.
+    pub seed: u64,
+    /// Replications per column of the whole comparison.
+    pub replications: u32,
+    /// The columns, in order.
+    pub columns: Vec<PartColumn>,
+    /// This part's shard index (from 0).
+    pub shard: u64,
+    /// Shards of the whole comparison.
+    pub shards: u64,
+}
+
+impl ComparePartHeader {
+    /// The part's file name: `part-K-of-N.trafsim-compare-part`.
+    pub fn file_name(&self) -> String {
+        format!(
+            "part-{}-of-{}.{COMPARE_PART_EXTENSION}",
+            self.shard, self.shards
+        )
+    }
+
+    /// Everything but the shard index, which must agree between the parts of one comparison.
+    fn run_key(&self) -> ComparePartHeader {
+        ComparePartHeader {
+            shard: 0,
+            ..self.clone()
+        }
+    }
+}
+
+/// The folder the parts of comparison `name` go to under `out`:
+/// `<out>/compare/<name>.parts/`.
+pub fn parts_dir(out: &Path, name: &str) -> PathBuf {
+    out.join(COMPARE_FOLDER).join(format!("{name}.parts"))
+}
+
+/// `trafsim compare --shard K/N FILE…`: checks everything as `compare` does, runs shard
+/// `shard` of every column and writes its part; the outcome names the part.
+pub fn run_shard(
+    files: &[PathBuf],
+    name: Option<&str>,
+    opts: &Options,
+    shard: Shard,
+) -> Result<Outcome, StudyError> {
+    if !opts.flags.is_empty() {
+        return Err(StudyError::Usage(
+            "--shard with --set or --duration: a shard's part holds the scenario files as \
+             written, so put the change in the files (or copies of them) and shard those"
+                .into(),
+        ));
+    }
+    let Prepared {
+        sources,
+        mut columns,
+        name,
+        notes,
+    } = compare::prepare(files, name, opts)?;
+    let (seed, replications) = compare::with_common(&mut columns, opts);
+    let header = ComparePartHeader {
+        format: COMPARE_PART_FORMAT.to_string(),
+        format_version: COMPARE_PART_FORMAT_VERSION,
+        trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        name: name.clone(),
+        files: sources
+            .iter()
+            .map(|s| PartFile {
+                origin: s.origin.clone(),
+                text: s.text.clone(),
+            })
+            .collect(),
+        seed,
+        replications,
+        columns: columns
+            .iter()
+            .map(|c| PartColumn {
+                label: c.label.clone(),
+                scenario_hash: scenario_hash(&c.scenario),
+            })
+            .collect(),
+        shard: shard.index,
+        shards: shard.count,
+    };
+    let scenarios: Vec<Scenario> = columns.into_iter().map(|c| c.scenario).collect();
+    let own: Vec<u64> = shard.replications(u64::from(replications)).collect();
+    let dir = parts_dir(&opts.out, &name);
+    fs::create_dir_all(&dir).map_err(PartError::io(&dir, "create the parts folder"))?;
+    let path = dir.join(header.file_name());
+    // The shard's own temporary name: every pod of a Job may have process id 1.
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        header.file_name(),
+        std::process::id()
+    ));
+    let pool = pool(opts)?;
+    let written = (|| -> Result<(), StudyError> {
+        let file = File::create(&tmp).map_err(PartError::io(&tmp, "write"))?;
+        let mut w = BufWriter::new(file);
+        encode(&header, &mut w, &tmp)?;
+        let progress = bar(&scenarios, &name, opts.quiet);
+        let mut failed: Option<PartError> = None;
+        pool.install(|| {
+            fold_each_of_within_budget(&scenarios, &own, &progress, &mut |_, run| {
+                if failed.is_none() {
+                    failed = encode(&run, &mut w, &tmp).err();
+                }
+            })
+        })?;
+        progress.finish_and_clear();
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+        let file = w
+            .into_inner()
+            .map_err(|e| PartError::io(&tmp, "write")(e.into_error()))?;
+        file.sync_all().map_err(PartError::io(&tmp, "write"))?;
+        fs::rename(&tmp, &path).map_err(PartError::io(&path, "write"))?;
+        Ok(())
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written?;
+    let text = format!(
+        "{name}: shard {shard}, {} of {replications} replications of {} columns; written: {}\n",
+        own.len(),
+        scenarios.len(),
+        path.display()
+    );
+    Ok(Outcome {
+        text: if opts.json { String::new() } else { text },
+        written: vec![path],
+        notes,
+    })
+}
+
+/// An open comparison part: its header read, its results next.
+struct Reader {
+    path: PathBuf,
+    header: ComparePartHeader,
+    reader: BufReader<File>,
+}
+
+impl Reader {
+    fn open(path: &Path) -> Result<Reader, PartError> {
+        let file = File::open(path).map_err(PartError::io(path, "read"))?;
+        let mut reader = BufReader::new(file);
+        let not_a_part = |why: String| PartError::NotAPart {
+            path: path.to_path_buf(),
+            why,
+        };
+        let value: ciborium::Value = ciborium::from_reader(&mut reader)
+            .map_err(|e| not_a_part(format!("it does not start with a part header ({e})")))?;
+        let format = value
+            .as_map()
+            .and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| k.as_text() == Some("format"))
+                    .and_then(|(_, v)| v.as_text())
+            })
+            .unwrap_or_default();
+        if format != COMPARE_PART_FORMAT {
+            return Err(not_a_part(format!(
+                "it does not start with a comparison part header (format `{format}`)"
+            )));
+        }
+        let header: ComparePartHeader = value.deserialized().map_err(|e| {
+            not_a_part(format!(
+                "its header is not one this trafsim ({}) reads: {e}",
+                env!("CARGO_PKG_VERSION")
+            ))
+        })?;
+        if header.format_version != COMPARE_PART_FORMAT_VERSION {
+            return Err(not_a_part(format!(
+                "it is in comparison part format {}, this trafsim reads format \
+                 {COMPARE_PART_FORMAT_VERSION}",
+                header.format_version
+            )));
+        }
+        Ok(Reader {
+            path: path.to_path_buf(),
+            header,
+            reader,
+        })
+    }
+
+    /// The next result, or `None` at the end of the file.
+    fn next(&mut self) -> Result<Option<RunResult>, PartError> {
+        let at_end = self
+            .reader
+            .fill_buf()
+            .map_err(PartError::io(&self.path, "read"))?
+            .is_empty();
+        if at_end {
+            return Ok(None);
+        }
+        ciborium::from_reader(&mut self.reader)
+            .map(Some)
+            .map_err(|e| {
+                PartError::mismatch(
+                    &self.path,
+                    format!("holds a result this trafsim cannot read: {e}"),
+                )
+            })
+    }
+}
+
+/// Whether `f` is a comparison part by its name (not a hidden temporary one).
+pub fn is_compare_part(f: &Path) -> bool {
+    f.is_file()
+        && f.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+            !n.starts_with('.') && n.ends_with(&format!(".{COMPARE_PART_EXTENSION}"))
+        })
+}
+
+/// The comparison part files in folder `dir`, sorted by name.
+fn parts_in(dir: &Path) -> Result<Vec<PathBuf>, PartError> {
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(PartError::io(dir, "read the folder"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| is_compare_part(f))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// `paths` given to `trafsim merge`, split into the comparisons to merge (each a list of
+/// paths for [`merge`]) and the rest (runs' parts). Comparison part files and folders holding
+/// some make one comparison, given first; a folder with a `compare/` folder of
+/// `<name>.parts` folders of comparison parts (the shards' `--out` folder) gives one
+/// comparison per such folder, in name order, and stays among the rest only if it holds
+/// runs' parts too (part files, or `<name>.parts` folders of its own).
+pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>) {
+    let mut plain = Vec::new();
+    let mut comparisons = Vec::new();
+    let mut rest = Vec::new();
+    for p in paths {
+        if is_compare_part(p) || (p.is_dir() && parts_in(p).is_ok_and(|f| !f.is_empty())) {
+            plain.push(p.clone());
+            continue;
+        }
+        let mut inner: Vec<PathBuf> = fs::read_dir(p.join(COMPARE_FOLDER))
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|d| {
+                d.is_dir()
+                    && d.extension().is_some_and(|e| e == "parts")
+                    && parts_in(d).is_ok_and(|f| !f.is_empty())
+            })
+            .collect();
+        if inner.is_empty() {
+            rest.push(p.clone());
+            continue;
+        }
+        inner.sort();
+        comparisons.extend(inner.into_iter().map(|d| vec![d]));
+        let runs_too = fs::read_dir(p).into_iter().flatten().any(|e| {
+            e.ok().is_some_and(|e| {
+                let f = e.path();
+                (f.is_dir() && f.extension().is_some_and(|x| x == "parts"))
+                    || (f.is_file() && f.extension().is_some_and(|x| x == "trafsim-part"))
+            })
+        });
+        if runs_too {
+            rest.push(p.clone());
+        }
+    }
+    if !plain.is_empty() {
+        comparisons.insert(0, plain);
+    }
+    (comparisons, rest)
+}
+
+/// Merges the parts of one sharded comparison (files, or folders of them) and writes what
+/// `trafsim compare` writes into `<out>/compare/<name>/`; `json` prints `comparison.json`.
+pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let found = parts_in(p)?;
+            if found.is_empty() {
+                return Err(PartError::NoParts(format!(
+                    "'{}' holds no comparison parts (part-K-of-N.{COMPARE_PART_EXTENSION})",
+                    p.display()
+                ))
+                .into());
+            }
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut readers = files
+        .iter()
+        .map(|f| Reader::open(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_together(&readers)?;
+    readers.sort_by_key(|r| r.header.shard);
+    let h = readers[0].header.clone();
+    let at = readers[0].path.clone();
+    let sources = h
+        .files
+        .iter()
+        .map(|f| {
+            Source::parse(&f.text, &f.origin).map_err(|error| PartError::Scenario {
+                path: at.clone(),
+                error,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut columns: Vec<Column> = compare::columns(&sources)?;
+    let scenarios_as_written: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
+    let common = (h.seed, h.replications);
+    for c in &mut columns {
+        crate::study::set_common(&mut c.scenario, common);
+    }
+    let same = columns.len() == h.columns.len()
+        && columns
+            .iter()
+            .zip(&h.columns)
+            .all(|(c, p)| c.label == p.label && scenario_hash(&c.scenario) == p.scenario_hash);
+    if !same {
+        return Err(PartError::mismatch(
+            &at,
+            "names columns that its scenario files no longer give (another trafsim, or a \
+             changed default): merge with the trafsim that ran the shards"
+                .into(),
+        )
+        .into());
+    }
+    let scenarios: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
+    let mut folds: Vec<ColumnFold> = scenarios.iter().map(ColumnFold::new).collect();
+    let shards = h.shards;
+    let reps = u64::from(h.replications);
+    for i in 0..reps {
+        let part = &mut readers[(i % shards) as usize];
+        for fold in &mut folds {
+            let run = part.next()?.ok_or_else(|| {
+                PartError::mismatch(
+                    &part.path,
+                    format!("ends before replication {i} of every column: it is incomplete"),
+                )
+            })?;
+            if run.replication != i {
+                return Err(PartError::mismatch(
+                    &part.path,
+                    format!(
+                        "holds replication {} where replication {i} belongs",
+                        run.replication
+                    ),
+                )
+                .into());
+            }
+            fold.push(&run);
+        }
+    }
+    for part in &mut readers {
+        if part.next()?.is_some() {
+            return Err(PartError::mismatch(
+                &part.path,
+                "holds more results than its shard owns".into(),
+            )
+            .into());
+        }
+    }
+    let comparison = compare::assemble(&h.name, common, &columns, &scenarios, folds);
+    let dir = report::output_dir(&out.join(COMPARE_FOLDER), &h.name)?;
+    compare::write_outputs(
+        &dir,
+        &comparison,
+        &scenarios_as_written,
+        &sources,
+        json,
+        Vec::new(),
+    )
+}
+
+/// Refuses parts of different comparisons, of another trafsim, and a shard missing or twice.
+fn check_together(readers: &[Reader]) -> Result<(), PartError> {
+    let own = env!("CARGO_PKG_VERSION");
+    let Some(first) = readers.first() else {
+        return Err(PartError::NoParts("no comparison parts given".into()));
+    };
+    let key = first.header.run_key();
+    for r in readers {
+        let h = &r.header;
+        if h.trafsim_version != own {
+            return Err(PartError::mismatch(
+                &r.path,
+                format!(
+                    "was written by trafsim {}; this is trafsim {own}: merge with the version \
+                     that ran the shards",
+                    h.trafsim_version
+                ),
+            ));
+        }
+        if h.run_key() != key {
+            let what = if h.name != key.name {
+                format!(
+                    "its name is `{}`, but '{}' has `{}`",
+                    h.name,
+                    first.path.display(),
+                    key.name
+                )
+            } else if h.seed != key.seed {
+                format!(
+                    "its seed is {}, but '{}' has {}",
+                    h.seed,
+                    first.path.display(),
+                    key.seed
+                )
+            } else if h.replications != key.replications {
+                format!(
+                    "its replication count is {}, but '{}' has {}",
+                    h.replications,
+                    first.path.display(),
+                    key.replications
+                )
+            } else if h.shards != key.shards {
+                format!(
+                    "its shard count is {}, but '{}' has {}",
+                    h.shards,
+                    first.path.display(),
+                    key.shards
+                )
+            } else {
+                format!(
+                    "its scenario files or columns differ from those of '{}'",
+                    first.path.display()
+                )
+            };
+            return Err(PartError::mismatch(
+                &r.path,
+                format!("is of another comparison: {what}; parts of one comparison only"),
+            ));
+        }
+        if h.shard >= h.shards {
+            return Err(PartError::mismatch(
+                &r.path,
+                format!(
+                    "claims shard {} of {}, which does not exist",
+                    h.shard, h.shards
+                ),
+            ));
+        }
+    }
+    let n = key.shards;
+    let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
+    for r in readers {
+        let slot = &mut seen[r.header.shard as usize];
+        if let Some(other) = slot {
+            return Err(PartError::Coverage(format!(
+                "shard {}/{n} is there twice: '{}' and '{}'",
+                r.header.shard,
+                other.display(),
+                r.path.display()
+            )));
+        }
+        *slot = Some(&r.path);
+    }
+    let missing: Vec<String> = (0..n)
+        .filter(|&k| seen[k as usize].is_none())
+        .map(|k| k.to_string())
+        .collect();
+    if !missing.is_empty() {
+        let shown = missing
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if missing.len() > 10 {
+            format!(", … ({} in all)", missing.len())
+        } else {
+            String::new()
+        };
+        return Err(PartError::Coverage(format!(
+            "{} of the {n} shards of comparison `{}` {} missing: shard {shown}{more} (expected \
+             part-{}-of-{n}.{COMPARE_PART_EXTENSION}, …); run them, or wait for them to finish",
+            missing.len(),
+            key.name,
+            if missing.len() == 1 { "is" } else { "are" },
+            missing[0]
+        )));
+    }
+    Ok(())
+}
