@@ -39,6 +39,7 @@
 //!
 //! The model never prints and never touches files; the runner and report layers do.
 
+mod agc_scale_in;
 pub mod agw_probe;
 pub mod attribution;
 mod balance;

@@ -84,6 +84,9 @@ impl Rates {
 pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
     let c = &s.costs;
     match &s.ingress.kind {
+        IngressKind::AppGateway(a) if a.for_containers.is_some() => {
+            for_containers(s, r, a.for_containers.as_ref(), out);
+        }
         IngressKind::AppGateway(a) => {
             let (sku, hour, cu_hour) = if a.waf {
                 ("WAF_v2", c.app_gateway_waf_hour, c.app_gateway_waf_cu_hour)
@@ -123,6 +126,46 @@ pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
         }
         IngressKind::LoadBalancer | IngressKind::None => {}
     }
+}
+
+/// Application Gateway for Containers: the gateway, its frontends and its association by
+/// the hour, and the capacity units it consumes (App Gateway v2's measure: the compute units
+/// of its busy slots, or throughput / 2.22 Mbps; nothing reserved, since AGC takes no
+/// instance count). All four prices are estimates (`[costs]` `agc_*`).
+fn for_containers(
+    s: &Scenario,
+    r: &Rates,
+    agc: Option<&crate::scenario::ForContainers>,
+    out: &mut Vec<CostLine>,
+) {
+    let c = &s.costs;
+    let frontends = agc.map_or(1, |a| a.frontends);
+    out.push(CostLine::new(
+        "App Gateway for Containers (gateway)",
+        r.hours,
+        "gateway-hour",
+        c.agc_hour,
+    ));
+    out.push(CostLine::new(
+        "App Gateway for Containers frontends",
+        f64::from(frontends) * r.hours,
+        "frontend-hour",
+        c.agc_frontend_hour,
+    ));
+    out.push(CostLine::new(
+        "App Gateway for Containers association",
+        f64::from(crate::scenario::defaults::AGC_ASSOCIATIONS) * r.hours,
+        "association-hour",
+        c.agc_association_hour,
+    ));
+    let compute = r.ingress_busy * s.ingress.compute_units_per_slot();
+    let mbps = r.ingress_kib * 1_024.0 * 8.0 / 1e6;
+    out.push(CostLine::new(
+        "App Gateway for Containers capacity units",
+        compute.max(mbps / APP_GATEWAY_MBPS_PER_CU) * r.hours,
+        "CU-hour",
+        c.agc_cu_hour,
+    ));
 }
 
 /// Istio sidecars on every pod (with `mesh`): the larger of their CPU requests and their use

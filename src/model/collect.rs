@@ -324,6 +324,7 @@ fn ingress_kind(s: &crate::scenario::Scenario) -> &'static str {
     match s.ingress.kind {
         K::None => "none",
         K::LoadBalancer => "load-balancer",
+        K::AppGateway(ref a) if a.for_containers.is_some() => "app-gateway-for-containers",
         K::AppGateway(_) => "app-gateway",
         K::Nginx(_) => "nginx",
         K::Istio(_) => "istio",

@@ -118,6 +118,12 @@ pub fn addition_delay(s: &Scenario, view: View, service: usize, phase: f64) -> S
         (View::AppGateway, IngressKind::AppGateway(agw)) => {
             let probe = agw.probe_for(s.services[service].readiness.as_ref());
             let first = SimDuration((probe.interval.0 as f64 * phase.clamp(0.0, 1.0)) as u64);
+            // AGC's HealthCheckPolicy may ask for more than one success.
+            let more = agw
+                .for_containers
+                .as_ref()
+                .map_or(0, |c| c.healthy_threshold - 1);
+            let first = first + SimDuration(probe.interval.0 * u64::from(more));
             first.min(ENDPOINT_PROPAGATION + agw.agic_update_lag)
         }
         _ => ENDPOINT_PROPAGATION,

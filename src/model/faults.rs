@@ -35,9 +35,12 @@ impl Sim<'_> {
                     IngressKind::Nginx(_) | IngressKind::Istio(_)
                 );
                 let mut replicas = Vec::new();
+                // Application Gateway for Containers' data plane is zone-redundant and outside
+                // the cluster: it loses no instance with a zone.
+                let zone_redundant = self.s.ingress.zone_redundant();
                 for k in 0..self.topo.instances.len() {
                     let inst = &self.topo.instances[k];
-                    if inst.zone == zone {
+                    if inst.zone == zone && !zone_redundant {
                         let retired = inst.retired;
                         self.kill_instance(k as u32, reset);
                         if in_cluster && !retired {
@@ -135,8 +138,9 @@ impl Sim<'_> {
                         self.restart_pod(p as u32);
                     }
                 }
+                let zone_redundant = self.s.ingress.zone_redundant();
                 for k in 0..self.topo.instances.len() {
-                    if self.topo.instances[k].zone == zone {
+                    if self.topo.instances[k].zone == zone && !zone_redundant {
                         self.restart_instance(k as u32);
                     }
                 }

@@ -82,7 +82,7 @@ impl Sim<'_> {
             .topo
             .instances
             .iter()
-            .filter(|i| !matches!(i.life, Life::Down { .. }))
+            .filter(|i| !i.retired && !matches!(i.life, Life::Down { .. }))
             .count() as u32;
         // Capacity-unit demand: compute units (busy slots, one per compute unit) against the
         // instances' 10 each, and throughput against an instance's 60 MB/s (facts §1:
@@ -101,7 +101,8 @@ impl Sim<'_> {
         let for_compute = busy_slots / (slots * GATEWAY_TARGET);
         let for_throughput = mbytes / (APP_GATEWAY_INSTANCE_MBYTES_PER_S * GATEWAY_TARGET);
         let desired = for_compute.max(for_throughput).ceil() as u32;
-        let total = self.topo.instances.len() as u32;
+        // Instances not deleted (App Gateway for Containers deletes some on scale-in).
+        let total = self.topo.instances.iter().filter(|i| !i.retired).count() as u32;
         if desired > auto.max_instances {
             let kind = super::attribution::LimitKind::IngressAtMax;
             self.limit_reached(kind, 0, f64::from(desired));
@@ -118,6 +119,9 @@ impl Sim<'_> {
         }
         for _ in 0..add {
             self.add_instance(auto.scale_out_time);
+        }
+        if desired < current {
+            self.agc_scale_in(current);
         }
     }
 

@@ -259,6 +259,24 @@ pub struct AppGateway {
     pub connection_draining: Option<SimDuration>,
     /// Autoscaling, if `max_instances` is above the instances given.
     pub autoscale: Option<GatewayAutoscale>,
+    /// Application Gateway for Containers (`kind = "app-gateway-for-containers"`): the same
+    /// gateway machinery with its own probe order, zone redundancy and bill; `None` for
+    /// Application Gateway v2 with AGIC.
+    pub for_containers: Option<ForContainers>,
+}
+
+/// What Application Gateway for Containers changes on the App Gateway model: its data plane
+/// runs outside the cluster, zone-redundant (a zone loss takes no instance), sends to pod IPs
+/// straight, and its control plane applies pod changes in near real time (held in
+/// [`AppGateway::agic_update_lag`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForContainers {
+    /// The HealthCheckPolicy's probe, if one is given: it replaces the pod's readiness probe.
+    pub health_check: Option<Probe>,
+    /// Consecutive successful probes that mark a backend healthy again.
+    pub healthy_threshold: u32,
+    /// Frontends (each billed).
+    pub frontends: u32,
 }
 
 /// Application Gateway v2 autoscaling.
@@ -331,6 +349,22 @@ pub struct ProbeOverride {
 }
 
 impl Ingress {
+    /// Application Gateway for Containers (`kind = "app-gateway-for-containers"`), if that is
+    /// the ingress.
+    pub fn for_containers(&self) -> Option<&ForContainers> {
+        match &self.kind {
+            IngressKind::AppGateway(a) => a.for_containers.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The ingress's instances are zone-redundant and survive a zone loss: Application
+    /// Gateway for Containers is "always highly available" across zones (Microsoft Learn,
+    /// "Scaling and availability for Application Gateway for Containers").
+    pub fn zone_redundant(&self) -> bool {
+        self.for_containers().is_some()
+    }
+
     /// App Gateway: the compute units one worker slot of an instance stands for, the
     /// instance's [`crate::scenario::defaults::APP_GATEWAY_CU_PER_INSTANCE`] over its
     /// `concurrency`. A request's slot time is its compute-unit time divided by this, and the
@@ -361,6 +395,9 @@ impl AppGateway {
     /// AKS pods", facts §10). An annotation given on the Ingress replaces its figure.
     pub fn probe_for(&self, readiness: Option<&Probe>) -> Probe {
         use super::defaults as d;
+        if let Some(agc) = &self.for_containers {
+            return agc.probe_for(readiness);
+        }
         let base = readiness.cloned().unwrap_or(Probe {
             interval: d::APP_GATEWAY_PROBE_INTERVAL,
             timeout: d::APP_GATEWAY_PROBE_TIMEOUT,
@@ -374,6 +411,24 @@ impl AppGateway {
                 .failure_threshold
                 .unwrap_or(base.failure_threshold),
         }
+    }
+}
+
+impl ForContainers {
+    /// The probe Application Gateway for Containers sends, in the documented order: the
+    /// HealthCheckPolicy, else the pod's readiness probe, else the default probe (5 s, 30 s,
+    /// unhealthy threshold 3) — Microsoft Learn, "Custom health probe for Application Gateway
+    /// for Containers".
+    pub fn probe_for(&self, readiness: Option<&Probe>) -> Probe {
+        use super::defaults as d;
+        self.health_check
+            .clone()
+            .or_else(|| readiness.cloned())
+            .unwrap_or(Probe {
+                interval: d::AGC_PROBE_INTERVAL,
+                timeout: d::AGC_PROBE_TIMEOUT,
+                failure_threshold: d::AGC_UNHEALTHY_THRESHOLD,
+            })
     }
 }
 

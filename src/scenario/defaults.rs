@@ -210,6 +210,49 @@ pub const SIDECAR_LATENCY: SimDuration = us(1350);
 /// App Gateway scale-out time (D: 6–7 min to add an instance, high-traffic-support and WAF
 /// service guide, facts §1).
 pub const APP_GATEWAY_SCALE_OUT: SimDuration = s(390);
+// ── Application Gateway for Containers (kind = "app-gateway-for-containers", facts row 141) ──
+// Its data plane is the App Gateway model's instances (the per-instance capacity, processing
+// and autoscaling evaluation above are reused as estimates: AGC publishes none of them);
+// what differs is below.
+
+/// Default probe interval when there is no HealthCheckPolicy and the pod has no readiness
+/// probe (D: Microsoft Learn, "Custom health probe for Application Gateway for Containers",
+/// <https://learn.microsoft.com/azure/application-gateway/for-containers/custom-health-probe>:
+/// interval 5 s, timeout 30 s, healthy threshold 1, unhealthy threshold 3).
+pub const AGC_PROBE_INTERVAL: SimDuration = s(5);
+/// Default probe timeout (D: same page).
+pub const AGC_PROBE_TIMEOUT: SimDuration = s(30);
+/// Default unhealthy threshold (D: same page).
+pub const AGC_UNHEALTHY_THRESHOLD: u32 = 3;
+/// Default healthy threshold (D: same page).
+pub const AGC_HEALTHY_THRESHOLD: u32 = 1;
+/// Delay before AGC's control plane applies a pod change (an endpoint added or removed) to
+/// its data plane (E: the overview promises "near real-time updates to add or move pods,
+/// routes, and probes", Microsoft Learn, "What is Application Gateway for Containers?";
+/// no figure is published — 1 s here, the `control_plane_lag` field).
+pub const AGC_CONTROL_PLANE_LAG: SimDuration = s(1);
+/// Time for new AGC capacity to take traffic (D: "can take up to five minutes", Microsoft
+/// Learn, "Scaling and availability for Application Gateway for Containers",
+/// <https://learn.microsoft.com/azure/application-gateway/for-containers/scaling-zone-resiliency>;
+/// the worst case, the `scale_out_time` field).
+pub const AGC_SCALE_OUT: SimDuration = s(300);
+/// How long capacity AGC removes on scale-in drains its existing connections before closing
+/// them; new connections go to the remaining capacity (D: "Scaling and availability for
+/// Application Gateway for Containers", five minutes).
+pub const AGC_SCALE_IN_DRAIN: SimDuration = s(300);
+/// Instances AGC autoscaling may reach (E: AGC is always autoscaling and publishes no
+/// ceiling; 20 here, the `max_instances` field).
+pub const AGC_MAX_INSTANCES: u32 = 20;
+/// Instances of AGC's data plane at the start (E: not published; App Gateway's 2, spread over
+/// the zones).
+pub const AGC_INSTANCES: u32 = APP_GATEWAY_INSTANCES;
+/// Frontends (D: at least one is needed to receive traffic, "Application Gateway for
+/// Containers components"; the `frontends` field).
+pub const AGC_FRONTENDS: u32 = 1;
+/// Associations (D: "currently limited to 1", "Application Gateway for Containers
+/// components").
+pub const AGC_ASSOCIATIONS: u32 = 1;
+
 /// App Gateway autoscaling evaluation period (E: not published).
 pub const APP_GATEWAY_AUTOSCALE_PERIOD: SimDuration = s(30);
 /// App Gateway autoscaling target: instances are added when compute use passes this share of
@@ -500,6 +543,19 @@ pub const APP_GATEWAY_TLS_PER_COMPUTE_UNIT: f64 = 50.0;
 /// WAF_v2: requests per second per compute unit, 70/30 mix (D: same; "about"). Sets the WAF
 /// request's slot time ([`APP_GATEWAY_WAF_PROCESSING`]).
 pub const APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT: f64 = 10.0;
+/// Application Gateway for Containers, USD per gateway-hour (E: the pricing page,
+/// "Understanding pricing for Application Gateway for Containers", is not in the project's
+/// sources; a placeholder to replace with your region's price — the `agc_hour` field).
+pub const AGC_HOUR: f64 = 0.0165;
+/// Application Gateway for Containers, USD per frontend-hour (E: same; `agc_frontend_hour`).
+pub const AGC_FRONTEND_HOUR: f64 = 0.01;
+/// Application Gateway for Containers, USD per association-hour (E: same;
+/// `agc_association_hour`).
+pub const AGC_ASSOCIATION_HOUR: f64 = 0.12;
+/// Application Gateway for Containers, USD per capacity-unit-hour (E: same; `agc_cu_hour`).
+/// Capacity units are counted as App Gateway v2's (compute units or throughput / 2.22 Mbps),
+/// also an estimate.
+pub const AGC_CU_HOUR: f64 = 0.008;
 /// One vCPU-hour of AKS nodes, USD: a Standard_D4s_v5 Linux pay-as-you-go hour (≈0.192 in
 /// East US; seen as "~$0.19" on a secondary page) divided by its 4 vCPUs (E: not confirmed on
 /// the Azure pricing page; AKS's free tier adds no per-node fee).

@@ -18,6 +18,14 @@ pub struct Costs {
     pub app_gateway_tls_per_compute_unit: f64,
     /// WAF_v2: requests per second per compute unit.
     pub app_gateway_waf_rps_per_compute_unit: f64,
+    /// Application Gateway for Containers, per gateway-hour.
+    pub agc_hour: f64,
+    /// Application Gateway for Containers, per frontend-hour.
+    pub agc_frontend_hour: f64,
+    /// Application Gateway for Containers, per association-hour.
+    pub agc_association_hour: f64,
+    /// Application Gateway for Containers, per capacity-unit-hour.
+    pub agc_cu_hour: f64,
     /// One vCPU-hour of nodes.
     pub vcpu_hour: f64,
     /// vCPUs per NGINX or Istio gateway replica.

@@ -13,7 +13,8 @@ use crate::scenario::units::HumanDuration;
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, expecting = "an [ingress] table")]
 pub(crate) struct IngressTable {
-    /// "app-gateway" (Application Gateway v2 + AGIC), "nginx" (ingress-nginx), "istio" (Istio
+    /// "app-gateway" (Application Gateway v2 + AGIC), "app-gateway-for-containers"
+    /// (Application Gateway for Containers), "nginx" (ingress-nginx), "istio" (Istio
     /// ingress gateway), "load-balancer" (a LoadBalancer Service, L4) or "none". Default: "none".
     pub kind: Option<IngressKindName>,
     /// Instances (replicas) per zone, e.g. { "1" = 1, "2" = 1, "3" = 1 }; zones not named get 0.
@@ -50,11 +51,22 @@ pub(crate) struct IngressTable {
     /// of the backend pool, its in-flight requests get this long to finish ("1s" to "1h").
     /// Default: off, as in AGIC (App Gateway then gives them 30 s).
     pub connection_draining: Option<HumanDuration>,
-    /// app-gateway only: autoscaling up to this many instances (Application Gateway v2
-    /// autoscaling on capacity units). Default: no autoscaling.
+    /// app-gateway and app-gateway-for-containers: autoscaling up to this many instances
+    /// (Application Gateway v2 autoscaling on capacity units). Default: app-gateway no
+    /// autoscaling; app-gateway-for-containers (always autoscaling) 20, an estimate.
     pub max_instances: Option<u32>,
-    /// app-gateway only: time for a new instance to take traffic. Default: "6m30s" (6–7 min).
+    /// app-gateway and app-gateway-for-containers: time for a new instance to take traffic.
+    /// Default: app-gateway "6m30s" (6–7 min); app-gateway-for-containers "5m" ("can take up
+    /// to five minutes").
     pub scale_out_time: Option<HumanDuration>,
+    /// app-gateway-for-containers only: its HealthCheckPolicy; when given it replaces the
+    /// pods' readiness probe and the default probe (5 s, 30 s, 1, 3). Default: none.
+    pub health_check: Option<HealthCheckTable>,
+    /// app-gateway-for-containers only: delay before its control plane applies a pod change
+    /// to the data plane ("near real-time"). Default: "1s", an estimate.
+    pub control_plane_lag: Option<HumanDuration>,
+    /// app-gateway-for-containers only: frontends (child resources, each billed). Default: 1.
+    pub frontends: Option<u32>,
     /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout, at most 100.
     /// Default: 3.
     #[schemars(range(min = 1, max = 100))]
@@ -157,6 +169,9 @@ pub(crate) struct IngressHpaTable {
 pub(crate) enum IngressKindName {
     /// Azure Application Gateway v2 with the AGIC controller.
     AppGateway,
+    /// Application Gateway for Containers (managed data plane outside the cluster, ALB
+    /// controller).
+    AppGatewayForContainers,
     /// ingress-nginx controller pods.
     Nginx,
     /// Istio ingress gateway (Envoy) pods.
@@ -172,6 +187,7 @@ impl IngressKindName {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             IngressKindName::AppGateway => "app-gateway",
+            IngressKindName::AppGatewayForContainers => "app-gateway-for-containers",
             IngressKindName::Nginx => "nginx",
             IngressKindName::Istio => "istio",
             IngressKindName::LoadBalancer => "load-balancer",
@@ -226,6 +242,21 @@ pub(crate) struct HealthProbeTable {
     /// Consecutive failures that mark a backend unhealthy. Default: the pod's readiness
     /// `failure_threshold` (else 3).
     pub unhealthy_threshold: Option<u32>,
+}
+
+/// Application Gateway for Containers' HealthCheckPolicy; a field not given takes the
+/// default probe's figure.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HealthCheckTable {
+    /// Time between probes. Default: "5s".
+    pub interval: Option<HumanDuration>,
+    /// Probe timeout. Default: "30s".
+    pub timeout: Option<HumanDuration>,
+    /// Consecutive failures that mark a backend unhealthy. Default: 3.
+    pub unhealthy_threshold: Option<u32>,
+    /// Consecutive successes that mark a backend healthy. Default: 1.
+    pub healthy_threshold: Option<u32>,
 }
 
 /// Envoy outlier detection (Istio DestinationRule).

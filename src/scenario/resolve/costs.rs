@@ -52,6 +52,20 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &CostsTable, replica_vcpu: f64) -> Cos
         ),
         app_gateway_tls_per_compute_unit: 0.0,
         app_gateway_waf_rps_per_compute_unit: 0.0,
+        agc_hour: price(cx, "agc_hour", t.agc_hour, d::AGC_HOUR),
+        agc_frontend_hour: price(
+            cx,
+            "agc_frontend_hour",
+            t.agc_frontend_hour,
+            d::AGC_FRONTEND_HOUR,
+        ),
+        agc_association_hour: price(
+            cx,
+            "agc_association_hour",
+            t.agc_association_hour,
+            d::AGC_ASSOCIATION_HOUR,
+        ),
+        agc_cu_hour: price(cx, "agc_cu_hour", t.agc_cu_hour, d::AGC_CU_HOUR),
         vcpu_hour: price(cx, "vcpu_hour", t.vcpu_hour, d::VCPU_HOUR),
         ingress_vcpu_per_replica: price(
             cx,

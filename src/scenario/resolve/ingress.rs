@@ -14,12 +14,19 @@ use crate::scenario::raw::{
 };
 use crate::scenario::units;
 use crate::scenario::{
-    AppGateway, Balancing, Connect, Diagnostic, GatewayAutoscale, Ingress, IngressKind, Istio,
-    Nginx, OutlierDetection, ProbeOverride, RateLimit, TrafficPolicy,
+    AppGateway, Balancing, Connect, Diagnostic, ForContainers, GatewayAutoscale, Ingress,
+    IngressKind, Istio, Nginx, OutlierDetection, Probe, ProbeOverride, RateLimit, TrafficPolicy,
 };
 
-const PROXIES: &[&str] = &["app-gateway", "nginx", "istio"];
+const PROXIES: &[&str] = &[
+    "app-gateway",
+    "app-gateway-for-containers",
+    "nginx",
+    "istio",
+];
 const APP_GATEWAY: &[&str] = &["app-gateway"];
+const AGC: &[&str] = &["app-gateway-for-containers"];
+const AUTOSCALED: &[&str] = &["app-gateway", "app-gateway-for-containers"];
 const NGINX: &[&str] = &["nginx"];
 const ISTIO: &[&str] = &["istio"];
 const GATEWAY_PODS: &[&str] = &["nginx", "istio"];
@@ -58,8 +65,11 @@ pub(super) fn resolve(
                 t.connection_draining.is_some(),
                 APP_GATEWAY,
             ),
-            ("max_instances", t.max_instances.is_some(), APP_GATEWAY),
-            ("scale_out_time", t.scale_out_time.is_some(), APP_GATEWAY),
+            ("max_instances", t.max_instances.is_some(), AUTOSCALED),
+            ("scale_out_time", t.scale_out_time.is_some(), AUTOSCALED),
+            ("health_check", t.health_check.is_some(), AGC),
+            ("control_plane_lag", t.control_plane_lag.is_some(), AGC),
+            ("frontends", t.frontends.is_some(), AGC),
             (
                 "next_upstream_tries",
                 t.next_upstream_tries.is_some(),
@@ -104,7 +114,7 @@ pub(super) fn resolve(
     };
     // Per kind: default instances, slots, processing, TLS cost, backend timeout, balancing.
     let (instances, concurrency, processing, tls, backend_timeout, balancing) = match kind {
-        K::AppGateway => {
+        K::AppGateway | K::AppGatewayForContainers => {
             let slots = t.concurrency.unwrap_or(if waf {
                 d::APP_GATEWAY_WAF_CONCURRENCY
             } else {
@@ -389,8 +399,10 @@ fn kind_settings(
                         d::APP_GATEWAY_SCALE_OUT,
                     ),
                 }),
+                for_containers: None,
             })
         }
+        K::AppGatewayForContainers => IngressKind::AppGateway(for_containers(cx, p, t)),
         K::Nginx => IngressKind::Nginx(Nginx {
             next_upstream_tries: {
                 let q = p.key("next_upstream_tries");
@@ -474,6 +486,67 @@ fn kind_settings(
                     Dist::constant(d::SIDECAR_LATENCY),
                 )
             }),
+        }),
+    }
+}
+
+/// Application Gateway for Containers on the App Gateway model: its HealthCheckPolicy (a
+/// field not given takes the default probe's), its control plane's lag in place of AGIC's,
+/// autoscaling always on (up to `max_instances`, new capacity after `scale_out_time`), no
+/// connection-draining annotation (draining on scale-in is the documented 5 minutes).
+fn for_containers(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable) -> AppGateway {
+    let q = p.key("health_check");
+    let health_check = t.health_check.as_ref().map(|h| {
+        let positive = |cx: &mut Cx<'_>, key: &str, v: Option<units::HumanDuration>, default| {
+            cx.positive(&q.key(key), v, default)
+        };
+        Probe {
+            interval: positive(cx, "interval", h.interval, d::AGC_PROBE_INTERVAL),
+            timeout: positive(cx, "timeout", h.timeout, d::AGC_PROBE_TIMEOUT),
+            failure_threshold: cx.at_least(
+                &q.key("unhealthy_threshold"),
+                h.unhealthy_threshold,
+                1,
+                d::AGC_UNHEALTHY_THRESHOLD,
+            ),
+        }
+    });
+    let healthy_threshold = cx.at_least(
+        &q.key("healthy_threshold"),
+        t.health_check.as_ref().and_then(|h| h.healthy_threshold),
+        1,
+        d::AGC_HEALTHY_THRESHOLD,
+    );
+    let max_instances = cx
+        .at_most(
+            &p.key("max_instances"),
+            t.max_instances,
+            MAX_INSTANCES,
+            "instances are pods or VMs, under the cluster's pod envelope",
+        )
+        .unwrap_or(d::AGC_MAX_INSTANCES);
+    let frontends = cx.at_least(&p.key("frontends"), t.frontends, 1, d::AGC_FRONTENDS);
+    AppGateway {
+        waf: false,
+        probe: ProbeOverride::default(),
+        agic_update_lag: cx.positive(
+            &p.key("control_plane_lag"),
+            t.control_plane_lag,
+            d::AGC_CONTROL_PLANE_LAG,
+        ),
+        connection_draining: None,
+        autoscale: Some(GatewayAutoscale {
+            max_instances,
+            scale_out_time: cx.positive(
+                &p.key("scale_out_time"),
+                t.scale_out_time,
+                d::AGC_SCALE_OUT,
+            ),
+        }),
+        for_containers: Some(ForContainers {
+            health_check,
+            healthy_threshold,
+            frontends,
         }),
     }
 }
