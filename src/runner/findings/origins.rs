@@ -53,7 +53,10 @@ impl Context<'_> {
     /// Where the failure started, as a phrase.
     pub(super) fn origin_phrase(&self, kind: OriginKind, index: usize) -> String {
         let c = self.origin_component(kind, index);
-        let pool = match self.s.ingress.kind {
+        let pool = match &self.s.ingress.kind {
+            IngressKind::AppGateway(a) if a.for_containers.is_some() => {
+                "Application Gateway for Containers' backend pool"
+            }
             IngressKind::AppGateway(_) => "App Gateway's backend pool",
             _ => "the ingress's endpoints",
         };
@@ -236,7 +239,14 @@ impl Context<'_> {
                 "{t} more replicas of {c} (or a higher `hpa.max`), or shorter timeouts on its slowest call so its slots free sooner"
             )),
             OriginKind::DeadPodInIngressPool | OriginKind::DeadPodInEndpoints => Some(format!(
-                "{t} faster detection (a shorter probe interval or `unhealthy_threshold`, a shorter `agic_update_lag`), a `pre_stop` on {c} longer than the time the ingress takes to drop a pod (pods removed by a scale-in keep serving until then), or retries on another pod at the ingress"
+                "{t} faster detection (a shorter probe interval or `unhealthy_threshold`{}), a `pre_stop` on {c} longer than the time the ingress takes to drop a pod (pods removed by a scale-in keep serving until then), or retries on another pod at the ingress",
+                match &self.s.ingress.kind {
+                    IngressKind::AppGateway(a) if a.for_containers.is_some() => {
+                        ", a shorter `control_plane_lag`"
+                    }
+                    IngressKind::AppGateway(_) => ", a shorter `agic_update_lag`",
+                    _ => "",
+                }
             )),
             OriginKind::CallTimeout => Some(format!(
                 "{t} a shorter timeout or a retry budget on the call {c}"
