@@ -22,7 +22,7 @@
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -279,23 +279,53 @@ pub(crate) fn encode<T: Serialize>(
     })
 }
 
-/// An open part: its header read, its replications next.
-struct PartReader {
-    path: PathBuf,
-    header: PartHeader,
+/// A part file opened for reading: its header checked and read, its records next (each a
+/// CBOR value). The one reader of both kinds of part, a run's ([`PartHeader`], replications)
+/// and a comparison's (results per column).
+pub(crate) struct PartStream<H> {
+    /// The file.
+    pub path: PathBuf,
+    /// Its header.
+    pub header: H,
     reader: BufReader<File>,
 }
 
-impl PartReader {
-    fn open(path: &Path) -> Result<PartReader, PartError> {
+/// What a kind of part file is called and which header it starts with.
+pub(crate) struct PartKind {
+    /// The header's `format` value.
+    pub format: &'static str,
+    /// The format version this trafsim reads.
+    pub version: u32,
+    /// Its name in messages: "part", "comparison part".
+    pub name: &'static str,
+    /// What each record is, in messages: "replication", "result".
+    pub record: &'static str,
+}
+
+/// The run's part: [`PART_FORMAT`].
+const RUN_PART: PartKind = PartKind {
+    format: PART_FORMAT,
+    version: PART_FORMAT_VERSION,
+    name: "part",
+    record: "replication",
+};
+
+impl<H: serde::de::DeserializeOwned> PartStream<H> {
+    /// Opens `path` as a part of `kind`, with `version_of` giving a header's format version.
+    pub(crate) fn open(
+        path: &Path,
+        kind: &PartKind,
+        version_of: impl Fn(&H) -> u32,
+    ) -> Result<Self, PartError> {
         let file = File::open(path).map_err(PartError::io(path, "read"))?;
         let mut reader = BufReader::new(file);
         let not_a_part = |why: String| PartError::NotAPart {
             path: path.to_path_buf(),
             why,
         };
+        let name = kind.name;
         let value: ciborium::Value = ciborium::from_reader(&mut reader)
-            .map_err(|e| not_a_part(format!("it does not start with a part header ({e})")))?;
+            .map_err(|e| not_a_part(format!("it does not start with a {name} header ({e})")))?;
         let format = value
             .as_map()
             .and_then(|m| {
@@ -304,35 +334,43 @@ impl PartReader {
                     .and_then(|(_, v)| v.as_text())
             })
             .unwrap_or_default();
-        if format != PART_FORMAT {
-            return Err(not_a_part("it does not start with a part header".into()));
+        if format != kind.format {
+            return Err(not_a_part(format!(
+                "it does not start with a {name} header (format `{format}`)"
+            )));
         }
-        let header: PartHeader = value.deserialized().map_err(|e| {
+        let header: H = value.deserialized().map_err(|e| {
             not_a_part(format!(
                 "its header is not one this trafsim ({}) reads: {e}",
                 env!("CARGO_PKG_VERSION")
             ))
         })?;
-        if header.format_version != PART_FORMAT_VERSION {
+        let version = version_of(&header);
+        if version != kind.version {
             return Err(not_a_part(format!(
-                "it is in part format {}, this trafsim reads format {PART_FORMAT_VERSION}",
-                header.format_version
+                "it is in {name} format {version}, this trafsim reads format {}",
+                kind.version
             )));
         }
-        Ok(PartReader {
+        Ok(PartStream {
             path: path.to_path_buf(),
             header,
             reader,
         })
     }
 
-    /// The next replication, or `None` at the end of the file.
-    fn next(&mut self) -> Result<Option<RunResult>, PartError> {
-        if self
+    /// The next record (a `kind.record`), or `None` at the end of the file.
+    pub(crate) fn next<T: serde::de::DeserializeOwned>(
+        &mut self,
+        kind: &PartKind,
+    ) -> Result<Option<T>, PartError> {
+        use std::io::BufRead;
+        let at_end = self
             .reader
-            .fill_buf_is_empty()
+            .fill_buf()
             .map_err(PartError::io(&self.path, "read"))?
-        {
+            .is_empty();
+        if at_end {
             return Ok(None);
         }
         ciborium::from_reader(&mut self.reader)
@@ -340,23 +378,14 @@ impl PartReader {
             .map_err(|e| {
                 PartError::mismatch(
                     &self.path,
-                    format!("holds a replication this trafsim cannot read: {e}"),
+                    format!("holds a {} this trafsim cannot read: {e}", kind.record),
                 )
             })
     }
 }
 
-/// `BufRead::fill_buf` emptiness, so that a clean end of file is told from a cut one.
-trait AtEnd {
-    fn fill_buf_is_empty(&mut self) -> io::Result<bool>;
-}
-
-impl<R: Read> AtEnd for BufReader<R> {
-    fn fill_buf_is_empty(&mut self) -> io::Result<bool> {
-        use std::io::BufRead;
-        Ok(self.fill_buf()?.is_empty())
-    }
-}
+/// A run's part, open.
+type PartReader = PartStream<PartHeader>;
 
 /// The runs that `paths` name, each as the paths to give [`merge_parts`]: a folder with no
 /// part files of its own but with `<name>.parts` folders inside (the `--out` folder of the
@@ -438,7 +467,7 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<(Scenario, Summary), PartError> 
     let files = collect_part_files(paths)?;
     let mut readers = files
         .iter()
-        .map(|f| PartReader::open(f))
+        .map(|f| PartReader::open(f, &RUN_PART, |h| h.format_version))
         .collect::<Result<Vec<_>, _>>()?;
     check_together(&readers)?;
     readers.sort_by_key(|r| r.header.shard);
@@ -454,7 +483,7 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<(Scenario, Summary), PartError> 
             count: shards,
         }
         .share_of(reps);
-        let run = part.next()?.ok_or_else(|| {
+        let run = part.next::<RunResult>(&RUN_PART)?.ok_or_else(|| {
             PartError::mismatch(
                 &part.path,
                 format!(
@@ -475,7 +504,7 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<(Scenario, Summary), PartError> 
         builder.push(&run);
     }
     for part in &mut readers {
-        if part.next()?.is_some() {
+        if part.next::<RunResult>(&RUN_PART)?.is_some() {
             return Err(PartError::mismatch(
                 &part.path,
                 "holds more replications than its shard owns".into(),

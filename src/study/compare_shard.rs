@@ -23,14 +23,14 @@
 //! refused with `--shard` (as for `run`): the part holds the files as written.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, BufWriter};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::RunResult;
 use crate::report;
-use crate::runner::part::{PartError, encode, scenario_hash};
+use crate::runner::part::{PartError, PartKind, PartStream, encode, scenario_hash};
 use crate::runner::{Shard, fold_each_of_within_budget};
 use crate::scenario::Scenario;
 use crate::study::compare::{self, Column, ColumnFold, Prepared};
@@ -214,76 +214,16 @@ pub fn run_shard(
     })
 }
 
+/// A comparison part: [`COMPARE_PART_FORMAT`], results per (replication, column).
+const COMPARE_PART: PartKind = PartKind {
+    format: COMPARE_PART_FORMAT,
+    version: COMPARE_PART_FORMAT_VERSION,
+    name: "comparison part",
+    record: "result",
+};
+
 /// An open comparison part: its header read, its results next.
-struct Reader {
-    path: PathBuf,
-    header: ComparePartHeader,
-    reader: BufReader<File>,
-}
-
-impl Reader {
-    fn open(path: &Path) -> Result<Reader, PartError> {
-        let file = File::open(path).map_err(PartError::io(path, "read"))?;
-        let mut reader = BufReader::new(file);
-        let not_a_part = |why: String| PartError::NotAPart {
-            path: path.to_path_buf(),
-            why,
-        };
-        let value: ciborium::Value = ciborium::from_reader(&mut reader)
-            .map_err(|e| not_a_part(format!("it does not start with a part header ({e})")))?;
-        let format = value
-            .as_map()
-            .and_then(|m| {
-                m.iter()
-                    .find(|(k, _)| k.as_text() == Some("format"))
-                    .and_then(|(_, v)| v.as_text())
-            })
-            .unwrap_or_default();
-        if format != COMPARE_PART_FORMAT {
-            return Err(not_a_part(format!(
-                "it does not start with a comparison part header (format `{format}`)"
-            )));
-        }
-        let header: ComparePartHeader = value.deserialized().map_err(|e| {
-            not_a_part(format!(
-                "its header is not one this trafsim ({}) reads: {e}",
-                env!("CARGO_PKG_VERSION")
-            ))
-        })?;
-        if header.format_version != COMPARE_PART_FORMAT_VERSION {
-            return Err(not_a_part(format!(
-                "it is in comparison part format {}, this trafsim reads format \
-                 {COMPARE_PART_FORMAT_VERSION}",
-                header.format_version
-            )));
-        }
-        Ok(Reader {
-            path: path.to_path_buf(),
-            header,
-            reader,
-        })
-    }
-
-    /// The next result, or `None` at the end of the file.
-    fn next(&mut self) -> Result<Option<RunResult>, PartError> {
-        let at_end = self
-            .reader
-            .fill_buf()
-            .map_err(PartError::io(&self.path, "read"))?
-            .is_empty();
-        if at_end {
-            return Ok(None);
-        }
-        ciborium::from_reader(&mut self.reader)
-            .map(Some)
-            .map_err(|e| {
-                PartError::mismatch(
-                    &self.path,
-                    format!("holds a result this trafsim cannot read: {e}"),
-                )
-            })
-    }
-}
+type Reader = PartStream<ComparePartHeader>;
 
 /// Whether `f` is a comparison part by its name (not a hidden temporary one).
 pub fn is_compare_part(f: &Path) -> bool {
@@ -373,7 +313,7 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
     }
     let mut readers = files
         .iter()
-        .map(|f| Reader::open(f))
+        .map(|f| Reader::open(f, &COMPARE_PART, |h| h.format_version))
         .collect::<Result<Vec<_>, _>>()?;
     check_together(&readers)?;
     readers.sort_by_key(|r| r.header.shard);
@@ -416,7 +356,7 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
     for i in 0..reps {
         let part = &mut readers[(i % shards) as usize];
         for fold in &mut folds {
-            let run = part.next()?.ok_or_else(|| {
+            let run = part.next::<RunResult>(&COMPARE_PART)?.ok_or_else(|| {
                 PartError::mismatch(
                     &part.path,
                     format!("ends before replication {i} of every column: it is incomplete"),
@@ -436,7 +376,7 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
         }
     }
     for part in &mut readers {
-        if part.next()?.is_some() {
+        if part.next::<RunResult>(&COMPARE_PART)?.is_some() {
             return Err(PartError::mismatch(
                 &part.path,
                 "holds more results than its shard owns".into(),
