@@ -22,8 +22,8 @@
 //!   Job's index) and [`part`] writes it as a partial result and merges the parts of a run
 //!   into exactly the summary of a single-machine run (`trafsim merge`);
 //! - [`SimProgress`] is the progress bar that moves with simulated time ([`Progress`] is what
-//!   running replications report), and [`progress_bar`] the older one over whole replications
-//!   (both hidden with `--quiet` or when standard error is not a terminal).
+//!   running replications report), hidden with `--quiet` or when standard error is not a
+//!   terminal.
 //!
 //! Each replication seeds its random streams from (scenario seed, replication index) inside the
 //! model; the runner only chooses the indices and the order of the merge.
@@ -46,7 +46,7 @@ mod tiers;
 pub use builder::SummaryBuilder;
 pub use failover::{FailoverSummary, RunTrace};
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
-pub use progress::{Progress, SimProgress, progress_bar};
+pub use progress::{Progress, SimProgress};
 pub use replicate::{
     CHUNK_PER_THREAD, fold_each_of_within_budget, fold_each_within_budget,
     fold_replications_within_budget, memory_budget, run_all, run_replications,

@@ -107,11 +107,11 @@ pub fn run_shards(
     let mut stdout = io::stdout().lock();
     for (s, file) in scenarios.iter().zip(files) {
         let reps = u64::from(s.simulation.replications);
-        let bar = runner::progress_bar(shard.share_of(reps), &s.name, quiet);
-        let tick = |_replication: u64| bar.inc(1);
+        let bar =
+            runner::SimProgress::new(shard.share_of(reps), s.simulation.duration, &s.name, quiet);
         let dir = part::parts_dir(out, &s.name);
         let origin = file.display().to_string();
-        let path = pool.install(|| part::run_shard(s, &origin, shard, &dir, &tick))?;
+        let path = pool.install(|| part::run_shard(s, &origin, shard, &dir, &bar))?;
         bar.finish_and_clear();
         let line = format!(
             "{}: shard {shard}, {} of {reps} replications; written: {}",

@@ -226,41 +226,51 @@ impl PartError {
 }
 
 /// Runs shard `shard` of `scenario` (read from `origin`) and writes its part into `dir`
-/// (created if needed); returns the part's path. `progress` is called once per replication.
+/// (created if needed); returns the part's path. `progress` hears the replications' simulated time and ends.
 pub fn run_shard(
     scenario: &Scenario,
     origin: &str,
     shard: Shard,
     dir: &Path,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn crate::runner::Progress,
 ) -> Result<PathBuf, PartError> {
     let header = PartHeader::new(scenario, origin, shard);
     fs::create_dir_all(dir).map_err(PartError::io(dir, "create the parts folder"))?;
     let path = dir.join(header.file_name());
-    // The shard's own temporary name: every pod of a Job may have process id 1.
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        header.file_name(),
-        std::process::id()
-    ));
+    write_part(&path, |w, tmp| {
+        encode(&header, w, tmp)?;
+        fold_shard_within_budget::<PartError>(scenario, shard, progress, &mut |run| {
+            encode(&run, w, tmp)
+        })
+    })?;
+    Ok(path)
+}
+
+/// Writes the part `path` through `write` (given the buffered file and its temporary path)
+/// under a temporary name beside it — the shard's own (every pod of a Job may have process
+/// id 1) — synced and renamed into place once complete, removed if anything failed, so a
+/// folder never holds a cut part under a part's name. Run and comparison parts both write here.
+pub(crate) fn write_part<E: From<PartError>>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>, &Path) -> Result<(), E>,
+) -> Result<(), E> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let written = (|| {
         let file = File::create(&tmp).map_err(PartError::io(&tmp, "write"))?;
         let mut w = BufWriter::new(file);
-        encode(&header, &mut w, &tmp)?;
-        fold_shard_within_budget::<PartError>(scenario, shard, progress, &mut |run| {
-            encode(&run, &mut w, &tmp)
-        })?;
+        write(&mut w, &tmp)?;
         let file = w
             .into_inner()
             .map_err(|e| PartError::io(&tmp, "write")(e.into_error()))?;
         file.sync_all().map_err(PartError::io(&tmp, "write"))?;
-        fs::rename(&tmp, &path).map_err(PartError::io(&path, "write"))
+        fs::rename(&tmp, path).map_err(PartError::io(path, "write"))?;
+        Ok(())
     })();
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    written?;
-    Ok(path)
+    written
 }
 
 /// Writes `value` as CBOR to `w`, the part at `path`.
@@ -575,19 +585,36 @@ fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
             ));
         }
     }
-    let n = h0.shards;
+    let shards = readers.iter().map(|r| (r.header.shard, r.path.as_path()));
+    check_coverage(h0.shards, shards, &format!("`{}`", h0.scenario), |k| {
+        part_file_name(Shard {
+            index: k,
+            count: h0.shards,
+        })
+    })
+}
+
+/// Checks that `shards` — (shard index, its file), indices already known to be below `n` —
+/// hold each of the `n` shards exactly once; `of` names the run in messages (e.g.
+/// "`zone-outage`") and `file_of` the file a missing shard would write. Run and comparison
+/// parts both check here.
+pub(crate) fn check_coverage<'a>(
+    n: u64,
+    shards: impl Iterator<Item = (u64, &'a Path)>,
+    of: &str,
+    file_of: impl Fn(u64) -> String,
+) -> Result<(), PartError> {
     let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
-    for r in readers {
-        let slot = &mut seen[r.header.shard as usize];
+    for (k, path) in shards {
+        let slot = &mut seen[k as usize];
         if let Some(other) = slot {
             return Err(PartError::Coverage(format!(
-                "shard {}/{n} is there twice: '{}' and '{}'",
-                r.header.shard,
+                "shard {k}/{n} is there twice: '{}' and '{}'",
                 other.display(),
-                r.path.display()
+                path.display()
             )));
         }
-        *slot = Some(&r.path);
+        *slot = Some(path);
     }
     let missing: Vec<u64> = (0..n).filter(|&k| seen[k as usize].is_none()).collect();
     if !missing.is_empty() {
@@ -600,15 +627,11 @@ fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
             let _ = write!(list, ", … ({} in all)", missing.len());
         }
         return Err(PartError::Coverage(format!(
-            "{} of the {n} shards of `{}` {} missing: shard {list} (expected {}, …); run them, \
+            "{} of the {n} shards of {of} {} missing: shard {list} (expected {}, …); run them, \
              or wait for them to finish",
             missing.len(),
-            h0.scenario,
             if missing.len() == 1 { "is" } else { "are" },
-            part_file_name(Shard {
-                index: missing[0],
-                count: n
-            })
+            file_of(missing[0])
         )));
     }
     Ok(())

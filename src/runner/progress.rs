@@ -43,24 +43,6 @@ impl<F: Fn(u64) + Sync> Progress for F {
     }
 }
 
-/// A bar of `len` replications for the scenario `label`, with elapsed time and ETA; hidden when
-/// `quiet` is set or standard error is not a terminal.
-pub fn progress_bar(len: u64, label: &str, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let style = ProgressStyle::with_template(
-        "{prefix:.bold} [{bar:30.cyan/blue}] {pos}/{len} replications  {elapsed} (ETA {eta}) {msg}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar())
-    .progress_chars("=> ");
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr())
-        .with_style(style)
-        .with_prefix(label.to_string());
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
 /// A progress bar over simulated time (nanoseconds), with replications done and a note of the
 /// caller's in its message.
 #[derive(Debug)]

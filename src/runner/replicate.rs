@@ -119,17 +119,21 @@ pub fn fold_each_within_budget(
     fold: &mut dyn FnMut(usize, RunResult),
 ) -> Result<(), OverBudget> {
     let reps: Vec<u64> = reps.collect();
-    fold_each_of_within_budget(scenarios, &reps, progress, fold)
+    fold_each_of_within_budget::<OverBudget>(scenarios, &reps, progress, &mut |column, run| {
+        fold(column, run);
+        Ok(())
+    })
 }
 
 /// [`fold_each_within_budget`] of the replication indices `reps` (in the order given), not
-/// necessarily consecutive: a shard's share of a comparison (`compare --shard`).
-pub fn fold_each_of_within_budget(
+/// necessarily consecutive (a shard's share of a run or a comparison), with a `fold` that may
+/// fail: its error stops the run (writing a part to a full disk, say).
+pub fn fold_each_of_within_budget<E: From<OverBudget>>(
     scenarios: &[Scenario],
     reps: &[u64],
     progress: &dyn Progress,
-    fold: &mut dyn FnMut(usize, RunResult),
-) -> Result<(), OverBudget> {
+    fold: &mut dyn FnMut(usize, RunResult) -> Result<(), E>,
+) -> Result<(), E> {
     let columns = scenarios.len() as u64;
     let chunk = CHUNK_PER_THREAD * (rayon::current_num_threads() as u64).max(1);
     let count = reps.len() as u64;
@@ -152,7 +156,7 @@ pub fn fold_each_of_within_budget(
             })
             .collect::<Result<_, OverBudget>>()?;
         for (column, run) in results {
-            fold(column, run);
+            fold(column, run)?;
         }
         start = end;
     }

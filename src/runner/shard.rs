@@ -19,10 +19,9 @@
 
 use std::fmt;
 
-use rayon::prelude::*;
-
-use crate::model::{self, OverBudget, RunResult};
-use crate::runner::replicate::{CHUNK_PER_THREAD, memory_budget};
+use crate::model::{OverBudget, RunResult};
+use crate::runner::Progress;
+use crate::runner::replicate::fold_each_of_within_budget;
 use crate::scenario::Scenario;
 
 /// The environment variable with the shard count for `--shard-from-env` under Kubernetes.
@@ -149,37 +148,20 @@ impl Shard {
 }
 
 /// Runs this shard's replications of `scenario` on the current rayon pool, each within its
-/// share of the memory budget (as [`run_replications_within_budget`] of the shard's count
-/// would), and hands each result to `fold` in index order, a chunk of [`CHUNK_PER_THREAD`] ×
-/// threads at a time, so at most one chunk of results is alive at once. `fold`'s error stops
-/// the run.
-///
-/// [`run_replications_within_budget`]: crate::runner::run_replications_within_budget
+/// share of the memory budget, and hands each result to `fold` in index order, as
+/// [`fold_each_of_within_budget`] does (it is that, for one scenario and the shard's indices).
+/// `fold`'s error stops the run.
 pub fn fold_shard_within_budget<E: From<OverBudget>>(
     scenario: &Scenario,
     shard: Shard,
-    progress: &(dyn Fn(u64) + Sync),
+    progress: &dyn Progress,
     fold: &mut dyn FnMut(RunResult) -> Result<(), E>,
 ) -> Result<(), E> {
     let own: Vec<u64> = shard
         .replications(u64::from(scenario.simulation.replications))
         .collect();
-    let threads = (rayon::current_num_threads() as u64).max(1);
-    let share = memory_budget() / threads.clamp(1, (own.len() as u64).max(1));
-    for chunk in own.chunks((CHUNK_PER_THREAD * threads) as usize) {
-        let results: Vec<RunResult> = chunk
-            .par_iter()
-            .map(|&replication| {
-                let result = model::simulate_within(scenario, replication, share)?;
-                progress(replication);
-                Ok(result)
-            })
-            .collect::<Result<_, OverBudget>>()?;
-        for run in results {
-            fold(run)?;
-        }
-    }
-    Ok(())
+    let one = std::slice::from_ref(scenario);
+    fold_each_of_within_budget(one, &own, progress, &mut |_, run| fold(run))
 }
 
 #[cfg(test)]

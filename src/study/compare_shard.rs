@@ -22,15 +22,16 @@
 //! comparison — so `comparison.json` is byte-identical to it. `--set` and `--duration` are
 //! refused with `--shard` (as for `run`): the part holds the files as written.
 
-use std::fs::{self, File};
-use std::io::BufWriter;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::RunResult;
 use crate::report;
-use crate::runner::part::{PartError, PartKind, PartStream, encode, scenario_hash};
+use crate::runner::part::{
+    PartError, PartKind, PartStream, check_coverage, encode, scenario_hash, write_part,
+};
 use crate::runner::{Shard, fold_each_of_within_budget};
 use crate::scenario::Scenario;
 use crate::study::compare::{self, Column, ColumnFold, Prepared};
@@ -166,41 +167,18 @@ pub fn run_shard(
     let dir = parts_dir(&opts.out, &name);
     fs::create_dir_all(&dir).map_err(PartError::io(&dir, "create the parts folder"))?;
     let path = dir.join(header.file_name());
-    // The shard's own temporary name: every pod of a Job may have process id 1.
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        header.file_name(),
-        std::process::id()
-    ));
     let pool = pool(opts)?;
-    let written = (|| -> Result<(), StudyError> {
-        let file = File::create(&tmp).map_err(PartError::io(&tmp, "write"))?;
-        let mut w = BufWriter::new(file);
-        encode(&header, &mut w, &tmp)?;
+    write_part(&path, |w, tmp| -> Result<(), StudyError> {
+        encode(&header, w, tmp)?;
         let progress = bar(&scenarios, &name, opts.quiet);
-        let mut failed: Option<PartError> = None;
         pool.install(|| {
-            fold_each_of_within_budget(&scenarios, &own, &progress, &mut |_, run| {
-                if failed.is_none() {
-                    failed = encode(&run, &mut w, &tmp).err();
-                }
+            fold_each_of_within_budget::<PartError>(&scenarios, &own, &progress, &mut |_, run| {
+                encode(&run, w, tmp)
             })
         })?;
         progress.finish_and_clear();
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
-        let file = w
-            .into_inner()
-            .map_err(|e| PartError::io(&tmp, "write")(e.into_error()))?;
-        file.sync_all().map_err(PartError::io(&tmp, "write"))?;
-        fs::rename(&tmp, &path).map_err(PartError::io(&path, "write"))?;
         Ok(())
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    written?;
+    })?;
     let text = format!(
         "{name}: shard {shard}, {} of {replications} replications of {} columns; written: {}\n",
         own.len(),
@@ -466,43 +444,8 @@ fn check_together(readers: &[Reader]) -> Result<(), PartError> {
         }
     }
     let n = key.shards;
-    let mut seen: Vec<Option<&Path>> = vec![None; n as usize];
-    for r in readers {
-        let slot = &mut seen[r.header.shard as usize];
-        if let Some(other) = slot {
-            return Err(PartError::Coverage(format!(
-                "shard {}/{n} is there twice: '{}' and '{}'",
-                r.header.shard,
-                other.display(),
-                r.path.display()
-            )));
-        }
-        *slot = Some(&r.path);
-    }
-    let missing: Vec<String> = (0..n)
-        .filter(|&k| seen[k as usize].is_none())
-        .map(|k| k.to_string())
-        .collect();
-    if !missing.is_empty() {
-        let shown = missing
-            .iter()
-            .take(10)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = if missing.len() > 10 {
-            format!(", … ({} in all)", missing.len())
-        } else {
-            String::new()
-        };
-        return Err(PartError::Coverage(format!(
-            "{} of the {n} shards of comparison `{}` {} missing: shard {shown}{more} (expected \
-             part-{}-of-{n}.{COMPARE_PART_EXTENSION}, …); run them, or wait for them to finish",
-            missing.len(),
-            key.name,
-            if missing.len() == 1 { "is" } else { "are" },
-            missing[0]
-        )));
-    }
-    Ok(())
+    let shards = readers.iter().map(|r| (r.header.shard, r.path.as_path()));
+    check_coverage(n, shards, &format!("comparison `{}`", key.name), |k| {
+        format!("part-{k}-of-{n}.{COMPARE_PART_EXTENSION}")
+    })
 }
