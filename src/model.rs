@@ -28,6 +28,7 @@
 //! - `node_lifecycle` — lost nodes, zone states and the rate-limited tainting that evicts pods;
 //! - `faults` — zone outages, pod crashes, dependency degradation, restarts;
 //! - `snat` — outbound connections and how long each holds its SNAT port;
+//! - `egress_pool` — each pod's pool of connections to an external destination (`pool`);
 //! - `firewall` — Azure Firewall instances as throughput-limited queues, and their autoscaling;
 //! - `timers` — calendar lanes for fixed timeouts, and which queued timeouts are stale;
 //! - `memory` — the memory a replication holds, against a budget;
@@ -50,6 +51,7 @@ mod connect;
 mod cpu;
 pub mod detection;
 mod egress;
+mod egress_pool;
 mod fan_out;
 mod faults;
 mod firewall;
@@ -78,6 +80,7 @@ mod timers;
 pub mod topology;
 pub mod usage;
 
+pub use egress_pool::{ConnectionStats, simulate_with_connections};
 pub use footprint::{Footprint, simulate_with_footprint};
 pub use memory::OverBudget;
 pub use result::{

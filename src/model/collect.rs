@@ -28,6 +28,7 @@ impl Sim<'_> {
         // The peak is per slot: a node's (Load Balancer outbound) or the pool's ports to one
         // destination endpoint.
         self.snat.peak = self.snat.busiest();
+        self.pools.warm_up();
         if let Some(fw) = self.fw.as_mut() {
             fw.instances.reset(now);
         }
@@ -224,18 +225,20 @@ impl Sim<'_> {
             }
         }
         if self.tier.egress_calls > 0 {
+            // Pooled calls that never got a connection (see `egress_pool`).
+            let (waiting, abandoned, pool_lost) = self.pool_call_counts();
             tier_series.extend(egress_windows);
             tiers.push(TierResult {
                 name: "egress".into(),
                 kind: format!("egress:{}", egress_kind(self.s)),
                 servers: 0,
                 arrivals: self.tier.egress_calls,
-                rejected: self.tier.egress_snat_failed,
+                rejected: self.tier.egress_snat_failed + abandoned,
                 // Each egress call ends in exactly one of the four counts, each counted where
                 // it happens (the conservation test checks they add up).
                 completed: self.tier.egress_completed,
-                lost: self.tier.egress_lost,
-                in_flight: self.tier.egress_in_flight,
+                lost: self.tier.egress_lost + pool_lost,
+                in_flight: self.tier.egress_in_flight + waiting,
                 carried_in: 0,
                 offered_load: None,
                 queue_mid: 0.0,
@@ -275,7 +278,8 @@ impl Sim<'_> {
             } else {
                 self.cross_hops as f64 / self.hops as f64
             },
-            snat_peak: self.snat.modelled.then_some(self.snat.peak),
+            // With no outbound call after the warm-up the figure has no data.
+            snat_peak: (self.snat.modelled && self.tier.egress_calls > 0).then_some(self.snat.peak),
             firewall: self.fw.as_ref().map(|fw| super::result::FirewallRun {
                 mean_instances: fw.instances.mean(now),
                 peak_instances: fw.instances.max() as u32,

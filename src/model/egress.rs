@@ -11,6 +11,17 @@ use super::result::ErrorCause;
 use super::sim::{Ev, Sim};
 use super::snat::{Connection, connection_open, idle_timeout, port_hold};
 
+/// The connection a call to an external destination rides, and so what holds a SNAT port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Hold {
+    /// An open connection of the `connection_reuse` share, or no SNAT: nothing to hold.
+    Nothing,
+    /// A new connection for this call alone, with its port in this slot (see `snat`).
+    Call(u32),
+    /// A connection of the calling pod's pool (see `egress_pool`).
+    Pooled(u32),
+}
+
 impl Sim<'_> {
     /// A call from a pod in `zone` to external destination `d` through the egress path. A new
     /// outbound connection takes a SNAT port for the call and its close (see `snat`); through
@@ -45,22 +56,51 @@ impl Sim<'_> {
             self.tier.egress_lost += u64::from(counted);
             return;
         }
-        // Where a new connection's SNAT port comes from: the shared pool (`None`) or a node's
-        // own allocation; no SNAT at all for private endpoints and direct egress.
-        let pool = match &s.egress.kind {
-            EgressKind::NatGateway { .. } | EgressKind::Firewall { .. } => Some(None),
-            // Pods are spread over the nodes in turn; each node has its own ports.
-            EgressKind::LoadBalancer { nodes, .. } => Some(Some(w.at % *nodes)),
-            EgressKind::PrivateEndpoint | EgressKind::Direct => None,
-        };
-        let slot = match pool {
+        let call = &s.services[w.service as usize].calls[w.call as usize];
+        // The caller gives up on the call (and on its connection) at its timeout.
+        let left = call.timeout.unwrap_or(s.clients.timeout);
+        if dest.pool.is_some() {
+            return self.pooled_call(id, d, left, counted);
+        }
+        let hold = match self.snat_owner(w.at) {
             Some(node) => match self.open_connection(d, node, dest.connection_reuse, counted) {
                 Connection::Exhausted => return self.fail_call(id, ErrorCause::SnatExhausted),
-                Connection::New { slot } => Some(slot),
-                Connection::Reused => None,
+                Connection::New { slot } => Hold::Call(slot),
+                Connection::Reused => Hold::Nothing,
             },
-            None => None,
+            None => Hold::Nothing,
         };
+        self.egress_send(id, d, counted, hold, left);
+    }
+
+    /// Where a new connection from pod `pod` takes its SNAT port: the shared pool
+    /// (`Some(None)`) or a node's own allocation (Load Balancer outbound); `None` without SNAT
+    /// (private endpoints, direct egress).
+    pub(super) fn snat_owner(&self, pod: u32) -> Option<Option<u32>> {
+        match &self.s.egress.kind {
+            EgressKind::NatGateway { .. } | EgressKind::Firewall { .. } => Some(None),
+            // Pods are spread over the nodes in turn; each node has its own ports.
+            EgressKind::LoadBalancer { nodes, .. } => Some(Some(pod % *nodes)),
+            EgressKind::PrivateEndpoint | EgressKind::Direct => None,
+        }
+    }
+
+    /// Call `id` to destination `d` leaves on its connection (`hold`): the firewall and the
+    /// mesh sidecar it passes, the destination's latency and error, the egress tier's count
+    /// (`counted`: made after the warm-up), the connection's end, and the reply. The caller
+    /// gives up after `left`.
+    pub(super) fn egress_send(
+        &mut self,
+        id: u32,
+        d: usize,
+        counted: bool,
+        hold: Hold,
+        left: SimDuration,
+    ) {
+        let now = self.cal.now();
+        let s = self.s;
+        let dest = &s.egress.destinations[d];
+        let w = self.nodes[id as usize];
         let mut extra = SimDuration::ZERO;
         if let EgressKind::Firewall { latency, .. } = &s.egress.kind {
             extra = latency.sample(&mut self.rng.egress)
@@ -93,13 +133,18 @@ impl Sim<'_> {
                 self.tier.egress.record(latency);
             }
         }
-        if let (Some(slot), Some(idle)) = (slot, idle_timeout(&s.egress.kind)) {
-            // The connection is open for the call (or until the caller gives up on it).
-            let call = &s.services[w.service as usize].calls[w.call as usize];
-            let busy = latency.min(call.timeout.unwrap_or(s.clients.timeout));
-            let open = connection_open(busy, dest.keep_alive, idle);
-            let hold = port_hold(busy, dest.keep_alive, idle, s.egress.port_cooldown);
-            self.hold_port(slot, open, hold);
+        // The connection is busy for the call (or until the caller gives up on it).
+        let busy = latency.min(left);
+        match hold {
+            Hold::Call(slot) => {
+                if let Some(idle) = idle_timeout(&s.egress.kind) {
+                    let open = connection_open(busy, dest.keep_alive, idle);
+                    let hold = port_hold(busy, dest.keep_alive, idle, s.egress.port_cooldown);
+                    self.hold_port(slot, open, hold);
+                }
+            }
+            Hold::Pooled(conn) => self.pooled_busy(conn, busy, latency > left),
+            Hold::Nothing => {}
         }
         self.cal.schedule_in(
             latency,

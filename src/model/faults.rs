@@ -220,6 +220,8 @@ impl Sim<'_> {
         let epoch = pod.epoch;
         pod.station.set_servers(now, 0);
         let waiting = pod.station.drain_line(now);
+        // Its egress connections close with it (a reset: its node closes them with a FIN).
+        self.pools_pod_stopped(p, reset);
         let pod = &mut self.topo.pods[p as usize];
         pod.in_flight = pod.in_flight.saturating_sub(waiting.len() as u32);
         for w in waiting {

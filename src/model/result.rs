@@ -175,7 +175,7 @@ pub struct RunResult {
     /// Share of hops between the ingress and pods, and between pods, that crossed zones.
     pub cross_zone_share: f64,
     /// Peak SNAT ports held at one destination endpoint (of one node, for Load Balancer
-    /// outbound), if SNAT is modelled.
+    /// outbound), if SNAT is modelled and any call went out after the warm-up.
     pub snat_peak: Option<u64>,
     /// Azure Firewall instances, queueing and data, with a firewall egress.
     pub firewall: Option<FirewallRun>,

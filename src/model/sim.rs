@@ -168,6 +168,10 @@ pub enum Ev {
     PortRelease { slot: u32 },
     /// An outbound connection of a slot closes (its port may stay held in its cool-down).
     ConnectionClose { slot: u32 },
+    /// The call on a pooled egress connection (its `call`-th) ends (see `egress_pool`).
+    PoolCallEnd { conn: u32, call: u32 },
+    /// An idle pooled egress connection (its `life`-th use of the entry) may have timed out.
+    PoolIdleCheck { conn: u32, life: u32 },
     /// An Azure Firewall autoscaling evaluation.
     FirewallTick,
     /// A started Azure Firewall instance takes traffic.
@@ -364,6 +368,8 @@ pub struct Sim<'a> {
     pub nat_up: Vec<bool>,
     /// SNAT ports and connections per (owner, destination endpoint).
     pub snat: super::snat::SnatState,
+    /// Each pod's connection pools to external destinations (see `egress_pool`).
+    pub pools: super::egress_pool::EgressPools,
     /// Azure Firewall instances and queues, with a firewall egress.
     pub fw: Option<super::firewall::FirewallState>,
     /// Client requests offered, succeeded, failed by cause (after warm-up).
@@ -476,6 +482,7 @@ impl<'a> Sim<'a> {
             dest_degr: vec![Degradation::default(); s.egress.destinations.len()],
             nat_up: vec![true; topo.zones],
             snat: super::snat::SnatState::of(s),
+            pools: super::egress_pool::EgressPools::of(s),
             fw: super::firewall::FirewallState::of(s),
             offered: 0,
             succeeded: 0,
@@ -696,6 +703,8 @@ impl<'a> Sim<'a> {
             }
             Ev::PortRelease { slot } => self.snat.release(slot),
             Ev::ConnectionClose { slot } => self.snat.close(slot),
+            Ev::PoolCallEnd { conn, call } => self.pool_call_end(conn, call),
+            Ev::PoolIdleCheck { conn, life } => self.pool_idle_check(conn, life),
             Ev::FirewallTick => self.firewall_tick(),
             Ev::FirewallReady => self.firewall_ready(),
             Ev::Detect {

@@ -231,6 +231,19 @@ impl Sim<'_> {
         if self.rng.egress.random::<f64>() < reuse {
             return Connection::Reused;
         }
+        self.take_port(dest, node, counted)
+    }
+
+    /// A new outbound connection to destination `dest` takes a port from the shared pool
+    /// (`node` = `None`) or from `node`'s own allocation, for one of the destination's
+    /// endpoints chosen evenly: [`Connection::New`], or [`Connection::Exhausted`] when the
+    /// endpoint has no port left (or is at its connection cap).
+    pub(super) fn take_port(
+        &mut self,
+        dest: usize,
+        node: Option<u32>,
+        counted: bool,
+    ) -> Connection {
         let sn = &self.snat;
         let k = sn.addresses[dest];
         let endpoint = sn.base[dest]

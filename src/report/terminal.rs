@@ -136,6 +136,9 @@ pub fn render(summary: &Summary) -> String {
         extras.push(format!(
             "SNAT ports in use: peak {peak} (busiest destination endpoint)"
         ));
+    } else if !summary.tiers.iter().any(|t| t.kind.starts_with("egress:")) {
+        // No outbound call: the figure has no data (not a peak of 0).
+        extras.push("SNAT ports in use: n/a (no outbound calls)".into());
     }
     if summary.mesh_retries.mean > 0.0 {
         let rate = est(&summary.mesh_retries, 1.0);

@@ -90,7 +90,7 @@ pub struct Summary {
     /// Share of hops that crossed zones.
     pub cross_zone_share: Estimate,
     /// Most SNAT ports in use at one destination endpoint (of one node, for Load Balancer outbound)
-    /// in any replication; `None` when SNAT is not modelled.
+    /// in any replication; `None` when SNAT is not modelled or no call went out (no data).
     pub snat_peak: Option<u64>,
     /// Azure Firewall instances, queueing and data processed; `None` unless the egress is a
     /// firewall.

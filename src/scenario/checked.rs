@@ -6,9 +6,11 @@
 //! it never sees an unchecked value.
 
 mod costs;
+mod egress_pool;
 mod routing;
 
 pub use costs::Costs;
+pub use egress_pool::EgressPool;
 pub use routing::{CallOption, Choice, DEFAULT_CLASS, RequestClass};
 
 use crate::engine::{ArrivalProcess, Dist, SimDuration};
@@ -713,6 +715,8 @@ pub struct Destination {
     pub keep_alive: SimDuration,
     /// IP addresses (destination endpoints), at least 1.
     pub addresses: u32,
+    /// Each calling pod's connection pool (`None`: the `connection_reuse` share instead).
+    pub pool: Option<EgressPool>,
 }
 
 /// `[[faults]]`.

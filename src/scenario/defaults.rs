@@ -441,6 +441,26 @@ pub const PORT_COOLDOWN: SimDuration = s(65);
 /// connection closes after the call; HTTP clients that pool connections keep them longer, e.g.
 /// .NET's `PooledConnectionIdleTimeout` 1 min, Go's `IdleConnTimeout` 90 s).
 pub const KEEP_ALIVE: SimDuration = s(0);
+/// Most connections one pod's pool keeps open to one destination (D: no limit — .NET
+/// `HttpClientHandler.MaxConnectionsPerServer` defaults to `int.MaxValue`,
+/// learn.microsoft.com/dotnet/api/system.net.http.httpclienthandler.maxconnectionsperserver;
+/// Go's `Transport.MaxConnsPerHost` 0 = no limit, pkg.go.dev/net/http; not in the facts sheet).
+pub const POOL_MAX_CONNECTIONS: u32 = u32::MAX;
+/// Most idle connections one pod's pool keeps per destination (D: no limit in .NET's
+/// `SocketsHttpHandler`; Go's `DefaultMaxIdleConnsPerHost` is 2, pkg.go.dev/net/http — write
+/// `max_idle = 2` for a Go client; not in the facts sheet).
+pub const POOL_MAX_IDLE: u32 = u32::MAX;
+/// How long a pooled connection may sit idle before the client closes it (D: .NET 6+
+/// `SocketsHttpHandler.PooledConnectionIdleTimeout` 1 min (2 min in .NET Core and .NET 5),
+/// learn.microsoft.com/dotnet/api/system.net.http.socketshttphandler.pooledconnectionidletimeout;
+/// Go's `DefaultTransport` `IdleConnTimeout` is 90 s, pkg.go.dev/net/http; not in the facts
+/// sheet).
+pub const POOL_IDLE_TIMEOUT: SimDuration = s(60);
+/// Age at which a pooled connection is retired (D: none — .NET
+/// `SocketsHttpHandler.PooledConnectionLifetime` defaults to `InfiniteTimeSpan`,
+/// learn.microsoft.com/dotnet/api/system.net.http.socketshttphandler.pooledconnectionlifetime;
+/// not in the facts sheet).
+pub const POOL_MAX_LIFETIME: Option<SimDuration> = None;
 /// Load Balancer outbound flow idle timeout in AKS (D: `idleTimeoutInMinutes` default 30 min,
 /// facts §6).
 pub const LB_IDLE_TIMEOUT: SimDuration = s(30 * 60);

@@ -7,6 +7,7 @@
 //! so it says the unit and the default.
 
 mod costs;
+mod egress_pool;
 mod faults;
 mod ingress;
 mod policies;
@@ -18,6 +19,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub(crate) use costs::*;
+pub(crate) use egress_pool::*;
 pub(crate) use faults::*;
 pub(crate) use ingress::*;
 pub(crate) use policies::*;

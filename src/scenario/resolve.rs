@@ -10,6 +10,7 @@
 mod clients;
 mod costs;
 mod egress;
+mod egress_pool;
 mod faults;
 mod ingress;
 mod policies;

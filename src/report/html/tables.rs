@@ -212,6 +212,8 @@ pub fn end_to_end(s: &Summary) -> String {
     }
     if let Some(peak) = s.snat_peak {
         rows.push(("SNAT ports in use, peak", peak.to_string()));
+    } else if !s.tiers.iter().any(|t| t.kind.starts_with("egress:")) {
+        rows.push(("SNAT ports in use, peak", "n/a (no outbound calls)".into()));
     }
     if let Some(fw) = &s.firewall {
         rows.push((

@@ -349,6 +349,10 @@ pub(crate) struct DestinationTable {
     /// IP addresses the destination's name resolves to, 1 to 64; calls spread over them
     /// evenly, and each is a destination endpoint with its own SNAT ports. Default: 1.
     pub addresses: Option<u32>,
+    /// Each calling pod's connection pool to the destination: calls reuse idle connections,
+    /// and a SNAT port is held per open connection, not per call. Not with `connection_reuse`
+    /// or `keep_alive`. Default: none.
+    pub pool: Option<super::PoolTable>,
 }
 
 /// Azure Firewall SKUs with autoscaling.

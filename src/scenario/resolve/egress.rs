@@ -453,6 +453,7 @@ fn destination(cx: &mut Cx<'_>, p: &FieldPath, t: &DestinationTable) -> Destinat
         kib_per_call: cx.positive_number(&p.key("kib_per_call"), t.kib_per_call, d::KIB_PER_CALL),
         keep_alive: t.keep_alive.map_or(d::KEEP_ALIVE, |h| h.0),
         addresses: addresses(cx, &p.key("addresses"), t.addresses),
+        pool: super::egress_pool::pool(cx, p, t),
     }
 }
 
