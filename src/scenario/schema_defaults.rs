@@ -43,6 +43,10 @@ pub(crate) fn defaults() -> Vec<(&'static str, Value)> {
             json!(d::LB_ALLOCATED_OUTBOUND_PORTS),
         ),
         ("egress.instances", json!(d::FIREWALL_INSTANCES)),
+        (
+            "egress.destinations[].pool.idle_timeout",
+            t(d::POOL_IDLE_TIMEOUT),
+        ),
     ]
 }
 
