@@ -377,3 +377,72 @@ fn pool_beside_connection_reuse_or_keep_alive_and_bad_pool_values_are_refused() 
         assert!(err.contains("pool.toml"), "{err}");
     }
 }
+
+/// One pod calling `api` (a constant 100 ms) at `rate` through a NAT Gateway (4 min idle
+/// timeout) with `pool` on the destination, for `duration` after a 1 min warm-up.
+fn nat_single(rate: f64, duration: &str, pool: &str) -> Scenario {
+    let text = format!(
+        r#"
+[simulation]
+duration = "{duration}"
+warmup = "1m"
+replications = 1
+seed = 9
+[clients]
+rate = {rate}
+timeout = "10s"
+retries = {{ attempts = 0 }}
+[network]
+zones = ["1"]
+[ingress]
+kind = "none"
+[[services]]
+name = "web"
+pods = {{ "1" = 1 }}
+concurrency = 64
+service_time = "1us"
+calls = [{{ destination = "api" }}]
+[egress]
+kind = "nat-gateway"
+zone = "1"
+[[egress.destinations]]
+name = "api"
+latency = "100ms"
+pool = {pool}
+"#
+    );
+    parse(&text, "nat-single.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+#[test]
+fn max_lifetime_retires_a_busy_connection_and_its_port_cools_down() {
+    // 5 calls/s on one connection (max_connections = 1) retired at 30 s: it closes at the end
+    // of the first call after its 30th second, so over 10 measured minutes ≈ 20 connections
+    // open and close, and ports in use are the open one plus those closed in the last 65 s
+    // (at most 3).
+    let s = nat_single(
+        5.0,
+        "11m",
+        "{ max_connections = 1, max_lifetime = \"30s\" }",
+    );
+    let (r, c) = run(&s, 0);
+    assert!((19..=21).contains(&c.opened), "{c:?}");
+    assert!(
+        c.closed + 1 >= c.opened && c.closed <= c.opened + 1,
+        "{c:?}"
+    );
+    let peak = r.snat_peak.expect("ports");
+    assert!((2..=4).contains(&peak), "{peak} ports, {c:?}");
+}
+
+#[test]
+fn an_idle_connection_is_closed_by_its_pod_or_dropped_by_the_device_whichever_first() {
+    // One call every ≈ 8 min: the connection always idles out. With the pool's 1 min idle
+    // timeout the pod closes it (FIN, then the 65 s cool-down); with 1 h, NAT Gateway's 4 min
+    // idle timeout ends it first, silently, and frees its port at once.
+    let rate = 1.0 / 480.0;
+    let (_, c) = run(&nat_single(rate, "2h", "{ idle_timeout = \"1m\" }"), 0);
+    assert!(c.closed >= 5 && c.dropped == 0, "{c:?}");
+    let (_, c) = run(&nat_single(rate, "2h", "{ idle_timeout = \"1h\" }"), 0);
+    assert!(c.dropped >= 5 && c.closed == 0, "{c:?}");
+}
