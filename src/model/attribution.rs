@@ -381,6 +381,7 @@ impl Attribution {
     pub fn of(s: &Scenario) -> Attribution {
         let layout = OriginLayout::of(s);
         let end = s.simulation.duration.0;
+        // The series' windows (at most the scenario's `max_windows`, so these are bounded too).
         let width = if s.simulation.window.0 == 0 {
             end.max(1)
         } else {
@@ -399,6 +400,15 @@ impl Attribution {
             services,
             warm: SimTime::ZERO + s.simulation.warmup,
         }
+    }
+
+    /// Bytes the per-window counters hold (the windows are the time series', at most the
+    /// scenario's `max_windows`).
+    pub fn bytes_held(&self) -> u64 {
+        (self.slot_secs.capacity() * std::mem::size_of::<f64>()
+            + self.origins.capacity() * std::mem::size_of::<u64>()
+            + self.capacity_secs.capacity() * std::mem::size_of::<f64>()
+            + self.limits.capacity() * std::mem::size_of::<LimitMark>()) as u64
     }
 
     /// Windows counted.
