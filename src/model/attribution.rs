@@ -552,8 +552,10 @@ mod tests {
     use super::*;
 
     fn scenario() -> Scenario {
-        crate::scenario::parse(
-            r#"
+        crate::scenario::parse(TEXT, "t.toml").unwrap()
+    }
+
+    const TEXT: &str = r#"
 [simulation]
 duration = "2m"
 window = "10s"
@@ -577,11 +579,7 @@ kind = "direct"
 [[egress.destinations]]
 name = "x"
 latency = "1ms"
-"#,
-            "t.toml",
-        )
-        .unwrap()
-    }
+"#;
 
     #[test]
     fn buckets_and_origins_are_numbered_densely_and_read_back() {
@@ -619,5 +617,21 @@ latency = "1ms"
         assert_eq!(a.slot_secs[n + 3], 2.0);
         a.add(SimTime(u64::MAX), 3, SimDuration(1_000_000_000));
         assert_eq!(a.slot_secs[11 * n + 3], 1.0);
+    }
+
+    #[test]
+    fn a_long_run_counts_in_the_series_wider_windows() {
+        let text = TEXT.replace("duration = \"2m\"", "duration = \"2000m\"");
+        let s = crate::scenario::parse(&text, "t.toml").unwrap();
+        // 12,000 windows of 10 s asked for; at most 180 kept: 10 s doubled 7 times.
+        assert_eq!(s.simulation.window, SimDuration::from_secs(1_280));
+        let a = Attribution::of(&s);
+        let series = crate::stats::TimeSeries::new(
+            s.simulation.window,
+            SimTime::ZERO + s.simulation.duration,
+        );
+        assert_eq!((a.windows(), series.windows().len()), (94, 94));
+        let per_window = a.layout.buckets() * 8 + a.layout.origins() * 8 + 3 * 2 * 8;
+        assert!(a.bytes_held() >= (94 * per_window) as u64);
     }
 }
