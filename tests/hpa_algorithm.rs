@@ -40,6 +40,7 @@ warmup = "0s"
 replications = 1
 seed = {seed}
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 profile = [{{ at = "0s", rps = 1200 }}, {{ at = "120s", rps = 2400 }}]
 timeout = "10s"
@@ -93,6 +94,7 @@ warmup = "0s"
 replications = 1
 seed = 5
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 profile = [{ at = "0s", rps = 600 }, { at = "120s", rps = 1200 }]
 timeout = "10s"

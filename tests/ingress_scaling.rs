@@ -32,6 +32,7 @@ warmup = "0s"
 replications = 1
 seed = 11
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 {load}
 timeout = "30s"
@@ -113,6 +114,7 @@ warmup = "0s"
 replications = 1
 seed = 5
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 rate = 50
 [network]
@@ -265,6 +267,7 @@ warmup = "0s"
 replications = 1
 seed = 3
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 rate = 50
 [network]

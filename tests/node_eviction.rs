@@ -34,6 +34,7 @@ duration = "10m"
 warmup = "0s"
 replications = 1
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 rate = 50
 timeout = "2s"

@@ -30,6 +30,7 @@ warmup = "0s"
 replications = 1
 seed = 3
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 profile = [{ at = "0s", rps = 100 }, { at = "60s", rps = 300 }]
 timeout = "10s"
@@ -78,6 +79,7 @@ duration = "10m"
 warmup = "0s"
 replications = 1
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 rate = 100
 timeout = "2s"
@@ -179,6 +181,7 @@ warmup = "0s"
 replications = 1
 seed = 3
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 profile = [{ at = "0s", rps = 100 }, { at = "60s", rps = 300 }]
 timeout = "10s"

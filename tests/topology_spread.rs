@@ -18,6 +18,7 @@ warmup = "0s"
 replications = 1
 seed = 7
 window = "1s"
+max_windows = 1000                  # 1 s resolution over the whole run
 [clients]
 rate = 100
 timeout = "2s"

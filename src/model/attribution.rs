@@ -381,6 +381,7 @@ impl Attribution {
     pub fn of(s: &Scenario) -> Attribution {
         let layout = OriginLayout::of(s);
         let end = s.simulation.duration.0;
+        // The series' windows (at most the scenario's `max_windows`, so these are bounded too).
         let width = if s.simulation.window.0 == 0 {
             end.max(1)
         } else {
@@ -399,6 +400,15 @@ impl Attribution {
             services,
             warm: SimTime::ZERO + s.simulation.warmup,
         }
+    }
+
+    /// Bytes the per-window counters hold (the windows are the time series', at most the
+    /// scenario's `max_windows`).
+    pub fn bytes_held(&self) -> u64 {
+        (self.slot_secs.capacity() * std::mem::size_of::<f64>()
+            + self.origins.capacity() * std::mem::size_of::<u64>()
+            + self.capacity_secs.capacity() * std::mem::size_of::<f64>()
+            + self.limits.capacity() * std::mem::size_of::<LimitMark>()) as u64
     }
 
     /// Windows counted.
@@ -542,8 +552,10 @@ mod tests {
     use super::*;
 
     fn scenario() -> Scenario {
-        crate::scenario::parse(
-            r#"
+        crate::scenario::parse(TEXT, "t.toml").unwrap()
+    }
+
+    const TEXT: &str = r#"
 [simulation]
 duration = "2m"
 window = "10s"
@@ -567,11 +579,7 @@ kind = "direct"
 [[egress.destinations]]
 name = "x"
 latency = "1ms"
-"#,
-            "t.toml",
-        )
-        .unwrap()
-    }
+"#;
 
     #[test]
     fn buckets_and_origins_are_numbered_densely_and_read_back() {
@@ -609,5 +617,21 @@ latency = "1ms"
         assert_eq!(a.slot_secs[n + 3], 2.0);
         a.add(SimTime(u64::MAX), 3, SimDuration(1_000_000_000));
         assert_eq!(a.slot_secs[11 * n + 3], 1.0);
+    }
+
+    #[test]
+    fn a_long_run_counts_in_the_series_wider_windows() {
+        let text = TEXT.replace("duration = \"2m\"", "duration = \"2000m\"");
+        let s = crate::scenario::parse(&text, "t.toml").unwrap();
+        // 12,000 windows of 10 s asked for; at most 180 kept: 10 s doubled 7 times.
+        assert_eq!(s.simulation.window, SimDuration::from_secs(1_280));
+        let a = Attribution::of(&s);
+        let series = crate::stats::TimeSeries::new(
+            s.simulation.window,
+            SimTime::ZERO + s.simulation.duration,
+        );
+        assert_eq!((a.windows(), series.windows().len()), (94, 94));
+        let per_window = a.layout.buckets() * 8 + a.layout.origins() * 8 + 3 * 2 * 8;
+        assert!(a.bytes_held() >= (94 * per_window) as u64);
     }
 }

@@ -109,7 +109,7 @@ impl Sim<'_> {
     /// Schedules the next sample: a few per window so the per-window maximum means something,
     /// the last one a nanosecond before the window ends so it still belongs to it.
     pub(super) fn schedule_sample(&mut self) {
-        let width = self.s.simulation.window.0.max(SAMPLES_PER_WINDOW);
+        let width = self.series.width().0.max(SAMPLES_PER_WINDOW);
         let next = self.samples + 1;
         let w = next.div_ceil(SAMPLES_PER_WINDOW) - 1;
         let j = next - w * SAMPLES_PER_WINDOW;
@@ -120,6 +120,14 @@ impl Sim<'_> {
             at
         };
         self.cal.schedule(SimTime(at), Ev::Sample);
+    }
+
+    /// Bytes held by the per-window records of the run: its time series, the tiers' latency
+    /// series and the findings' counters. Each has the series' windows, at most the scenario's
+    /// `max_windows`, so this does not grow with the run's length; the memory budget counts it.
+    pub(super) fn window_bytes(&self) -> u64 {
+        let tiers: u64 = self.tier.windows.iter().map(|t| t.bytes_held()).sum();
+        self.series.bytes_held() + tiers + self.attr.bytes_held()
     }
 
     /// Requests waiting now per tier: the ingress (if it has instances), then each service.

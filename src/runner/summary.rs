@@ -57,7 +57,8 @@ pub struct Summary {
     pub duration_secs: f64,
     /// Warm-up left out of the statistics, seconds.
     pub warmup_secs: f64,
-    /// Time-series window width, seconds.
+    /// Time-series window width, seconds: the scenario's `window`, doubled as often as needed to
+    /// give at most its `max_windows` windows.
     pub window_secs: f64,
     /// Zone names, in the order of per-zone figures.
     pub zones: Vec<String>,

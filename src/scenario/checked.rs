@@ -58,7 +58,9 @@ pub struct Simulation {
     pub replications: u32,
     /// Master seed.
     pub seed: u64,
-    /// Time-series window width (> 0).
+    /// Time-series window width (> 0): the file's `window`, doubled as often as needed to give
+    /// at most its `max_windows` windows over `duration` (see
+    /// [`window_width`](crate::stats::series::window_width)).
     pub window: SimDuration,
 }
 

@@ -97,6 +97,11 @@ pub(crate) struct SimulationTable {
     pub seed: Option<u64>,
     /// Time-series window width. Default: "10s".
     pub window: Option<HumanDuration>,
+    /// Most time-series windows a run keeps (1 to 100,000): when `duration` ÷ `window` is more,
+    /// `window` is doubled until it is not, so memory does not grow with the run's length.
+    /// Default: 180.
+    #[schemars(range(min = 1, max = 100_000))]
+    pub max_windows: Option<u32>,
 }
 
 /// `[clients]`: the offered load. Give exactly one of `rate` and `profile`.

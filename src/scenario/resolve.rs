@@ -240,12 +240,23 @@ fn simulation(cx: &mut Cx<'_>, t: &SimulationTable) -> Simulation {
             ),
         );
     }
+    // Long runs get wider windows, so the per-window records stay bounded.
+    let max_windows = cx.at_least(&p.key("max_windows"), t.max_windows, 1, d::MAX_WINDOWS);
+    let max_windows = cx
+        .at_most(
+            &p.key("max_windows"),
+            Some(max_windows),
+            MAX_WINDOWS as u32,
+            "each window holds its own histograms and gauges",
+        )
+        .unwrap_or(d::MAX_WINDOWS);
+    let end = crate::engine::SimTime::ZERO + duration;
     Simulation {
         duration,
         warmup,
         replications: cx.at_least(&p.key("replications"), t.replications, 1, d::REPLICATIONS),
         seed: t.seed.unwrap_or(d::SEED),
-        window,
+        window: crate::stats::series::window_width(window, end, u64::from(max_windows)),
     }
 }
 

@@ -20,6 +20,7 @@ pub(crate) fn defaults() -> Vec<(&'static str, Value)> {
         ("simulation.replications", json!(d::REPLICATIONS)),
         ("simulation.seed", json!(d::SEED)),
         ("simulation.window", t(d::WINDOW)),
+        ("simulation.max_windows", json!(d::MAX_WINDOWS)),
         ("clients.new_tls_connection_share", json!(d::NEW_TLS_SHARE)),
         ("clients.kib_per_request", json!(d::KIB_PER_REQUEST)),
         ("clients.timeout", t(d::CLIENT_TIMEOUT)),

@@ -6,6 +6,12 @@
 //! completed and failed requests, keeps a coarse latency histogram and up to
 //! [`MAX_GAUGES`] gauges.
 //!
+//! A run keeps at most its scenario's `max_windows` windows, so this memory does not grow with
+//! the run's length: when the requested width would give more, the scenario's window is
+//! [`window_width`], the requested one doubled until it gives at most that many (a long run has
+//! between half of them and all). The width depends only on the scenario, so every replication
+//! has the same windows (whatever the thread count) and merging them stays exact.
+//!
 //! Gauges are levels that hold until the next sample (ready pods only change at events), so a
 //! window with no sample carries the previous level. Recording fills skipped windows as it goes
 //! (each window once per slot), and [`TimeSeries::finish`] fills the windows after the last
@@ -18,6 +24,31 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{SimDuration, SimTime};
 use crate::stats::window::{Gauge, MAX_CAUSES, MAX_GAUGES, Window};
+
+/// The width of windows over [0, `end`] asked for at `requested` with at most `max` of them:
+/// `requested` itself when that gives at most `max` windows, else `requested` doubled as often
+/// as needed to give at most that many (2,000 minutes at 10 s with at most 180: 1,280 s, 94
+/// windows). A zero width gives one window over the whole run.
+///
+/// ```
+/// use trafsim::engine::{SimDuration, SimTime};
+/// use trafsim::stats::series::window_width;
+///
+/// let ten = SimDuration::from_secs(10);
+/// let end = |mins: u64| SimTime(0) + SimDuration::from_secs(mins * 60);
+/// assert_eq!(window_width(ten, end(20), 180), ten);
+/// assert_eq!(window_width(ten, end(2_000), 180), SimDuration::from_secs(1_280));
+/// ```
+pub fn window_width(requested: SimDuration, end: SimTime, max: u64) -> SimDuration {
+    if requested.0 == 0 {
+        return SimDuration(end.0.max(1));
+    }
+    let mut width = requested.0;
+    while end.0.div_ceil(width) > max.max(1) {
+        width = width.saturating_mul(2);
+    }
+    SimDuration(width)
+}
 
 /// The last level set for one gauge slot, and how far it has been written into the windows.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
@@ -55,11 +86,17 @@ pub struct TimeSeries {
     replications: u64,
     /// Carried gauge levels, by slot.
     carry: [Carry; MAX_GAUGES],
+    /// Counts (buckets) held by the windows' latency histograms, for
+    /// [`bytes_held`](Self::bytes_held): kept up to date while recording, recounted on merge, 0
+    /// when read back from a file.
+    #[serde(skip)]
+    latency_buckets: usize,
 }
 
 impl TimeSeries {
     /// Windows of `width` from 0 to `end`: ⌈end / width⌉ of them (at least one). A zero width
-    /// gives a single window over the whole run.
+    /// gives a single window over the whole run. A scenario's `window` is already widened to
+    /// give at most its `max_windows` (see [`window_width`]).
     pub fn new(width: SimDuration, end: SimTime) -> Self {
         let width = if width.0 == 0 {
             SimDuration(end.0.max(1))
@@ -79,7 +116,14 @@ impl TimeSeries {
             windows,
             replications: 1,
             carry: [Carry::default(); MAX_GAUGES],
+            latency_buckets: 0,
         }
+    }
+
+    /// Bytes the series holds: its windows and their latency histograms' counts.
+    pub fn bytes_held(&self) -> u64 {
+        (self.windows.capacity() * std::mem::size_of::<Window>()
+            + self.latency_buckets * std::mem::size_of::<u32>()) as u64
     }
 
     /// The window index for `now`; times at or after the end go to the last window.
@@ -102,7 +146,7 @@ impl TimeSeries {
         let i = self.index(now);
         let w = &mut self.windows[i];
         w.completed += 1;
-        w.record_latency(latency);
+        self.latency_buckets += w.record_latency(latency);
     }
 
     /// Counts one failed request at `now` under `cause` (an index the model assigns, below
@@ -204,6 +248,7 @@ impl TimeSeries {
             }
         }
         self.replications += other.replications;
+        self.latency_buckets = self.windows.iter().map(Window::latency_buckets).sum();
     }
 }
 
@@ -330,6 +375,55 @@ mod tests {
         a.merge(&c);
         assert_eq!(a.replications(), 4);
         assert_eq!(a.windows()[2].gauges[3].n, 4);
+    }
+
+    #[test]
+    fn long_runs_get_doubled_windows_and_at_most_the_cap() {
+        let ten = SimDuration::from_secs(10);
+        let max = 180;
+        // At the cap: kept as asked.
+        assert_eq!(window_width(ten, secs(10 * max), max), ten);
+        // One window more: twice as wide, half as many (and a short last one).
+        let over = TimeSeries::new(
+            window_width(ten, secs(10 * max + 1), max),
+            secs(10 * max + 1),
+        );
+        assert_eq!(over.width(), SimDuration::from_secs(20));
+        assert_eq!(over.windows().len(), max as usize / 2 + 1);
+        assert_eq!(over.windows().last().unwrap().end, secs(10 * max + 1));
+        for mins in [20, 200, 2_000, 20_000, 2_000_000] {
+            let width = window_width(ten, secs(mins * 60), max);
+            let n = TimeSeries::new(width, secs(mins * 60)).windows().len() as u64;
+            assert!(n <= max, "{mins} min: {n} windows");
+            assert!(mins * 6 <= max || 2 * n > max, "{mins} min: {n}");
+            assert!((width.0 / ten.0).is_power_of_two());
+            assert_eq!(width.0 % ten.0, 0);
+        }
+        // A cap of 0 reads as 1: one window over the whole run.
+        let one = TimeSeries::new(window_width(ten, secs(100), 0), secs(100));
+        assert_eq!((one.windows().len(), one.windows()[0].end), (1, secs(100)));
+        assert_eq!(
+            window_width(SimDuration::ZERO, secs(7), 5),
+            SimDuration::from_secs(7)
+        );
+    }
+
+    #[test]
+    fn bytes_held_counts_the_histograms() {
+        let mut ts = series();
+        let empty = ts.bytes_held();
+        assert!(empty >= 3 * std::mem::size_of::<Window>() as u64);
+        ts.record_completed(secs(1), SimDuration::from_millis(5));
+        let one = ts.bytes_held();
+        assert!(one > empty);
+        ts.record_completed(secs(2), SimDuration::from_millis(5));
+        assert_eq!(ts.bytes_held(), one);
+        ts.record_completed(secs(12), SimDuration::from_secs(30));
+        assert!(ts.bytes_held() > one);
+        let held = ts.bytes_held();
+        let mut merged = series();
+        merged.merge(&ts);
+        assert_eq!(merged.bytes_held(), held);
     }
 
     #[test]

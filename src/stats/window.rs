@@ -147,14 +147,22 @@ impl Window {
         }
     }
 
-    /// Records one completion's latency.
-    pub(crate) fn record_latency(&mut self, latency: SimDuration) {
+    /// Records one completion's latency; returns the counts (buckets) the histogram grew by,
+    /// for the series' count of the bytes it holds.
+    pub(crate) fn record_latency(&mut self, latency: SimDuration) -> usize {
+        let before = self.latency_buckets();
         let hist = self.latency.get_or_insert_with(new_window_histogram);
         // Clamp like `LatencyHistogram`: HdrHistogram cannot grow beyond i64::MAX / 2.
         let ns = latency.0.min(crate::stats::histogram::MAX_TRACKABLE.0);
         if hist.record(ns).is_err() {
             hist.saturating_record(ns);
         }
+        hist.distinct_values() - before
+    }
+
+    /// Counts (buckets) held by the latency histogram; 0 before the first completion.
+    pub(crate) fn latency_buckets(&self) -> usize {
+        self.latency.as_ref().map_or(0, Histogram::distinct_values)
     }
 
     /// Number of latencies recorded (equals `completed` unless completions were counted without
