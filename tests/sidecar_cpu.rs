@@ -89,6 +89,9 @@ fn each_sidecar_pass_costs_a_thousandth_of_the_figure_per_1000_rps() {
                 "{name}: {got:.4} core-s used, want {want:.4} ({} tries × {passes} × 0.2 ms)",
                 t.arrivals
             );
+            // The CPU work offered is the sidecar's alone: offered load = utilisation.
+            let rho = t.offered_load.unwrap();
+            assert!((rho - t.utilisation).abs() <= 0.01 * t.utilisation, "{t:?}");
             // About 1,000 requests/s: 0.2 cores per pass per request/s.
             let cores = got / r.measured_secs;
             assert!(

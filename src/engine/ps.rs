@@ -154,8 +154,10 @@ impl Ps {
 
     /// A background job of `work` CPU-seconds starts (see the module docs); like [`Ps::add`].
     pub fn add_background(&mut self, now: SimTime, work: f64) -> Option<NextCompletion> {
+        // Counted once the clocks have moved to `now` (in `add`), not over the time before.
+        let next = self.add(now, Ps::BACKGROUND, 0, work);
         self.background += 1;
-        self.add(now, Ps::BACKGROUND, 0, work)
+        next
     }
 
     /// The completion event of `generation` fires: if it is current, the job with the least
@@ -283,5 +285,14 @@ mod tests {
         assert!((ps.read_background(at(2.0)) - 0.5).abs() < 1e-9);
         assert!(ps.read_background(at(3.0)).abs() < 1e-9);
         assert!((ps.background_used(at(3.0)) - 0.5).abs() < 1e-9);
+        // A background job that joins a busy server counts from when it joins: a request of
+        // 1 s alone for 0.5 s, then 0.25 s of background at half a core (0.5 s).
+        let mut ps = Ps::new(1.0);
+        ps.add(at(0.0), 1, 0, 1.0);
+        let n = ps.add_background(at(0.5), 0.25).unwrap();
+        assert_eq!(n.at, at(1.0));
+        ps.complete(n.at, n.generation).unwrap();
+        assert!((ps.background_used(at(1.0)) - 0.25).abs() < 1e-9);
+        assert!((ps.used(at(1.0)) - 1.0).abs() < 1e-9);
     }
 }
