@@ -11,6 +11,8 @@
 //! - `call_retry` — retries the services' own code makes of failed calls;
 //! - `cpu` — a pod's CPU shared by processor sharing, and service time that grows with
 //!   concurrency (`contention`);
+//! - `sidecar` — the CPU an Istio sidecar takes from its pod: per request passing it, per
+//!   mTLS handshake;
 //! - `policy` — network policies: dropped calls and their counts;
 //! - [`routing`] — request classes, header rules, weighted choices among call targets, and
 //!   the results per class, route and option;
@@ -72,6 +74,7 @@ mod root_cause;
 mod routable;
 pub mod routing;
 mod scaling;
+mod sidecar;
 mod sim;
 mod snat;
 mod termination;

@@ -10,6 +10,11 @@
 //! The caller owns the calendar: [`Ps::add`] and [`Ps::complete`] return when the next
 //! completion falls, with a generation number; every change of `n` bumps the generation, so
 //! the calendar entry of an earlier schedule is recognised as stale and ignored.
+//!
+//! A *background* job ([`Ps::add_background`], id [`Ps::BACKGROUND`]) shares the cores like
+//! any other but belongs to no request: a sidecar's work for a request passing it, an mTLS
+//! handshake. Its core-seconds are counted apart ([`Ps::read_background`]), and
+//! [`Ps::jobs`] counts only the others.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -66,9 +71,16 @@ pub struct Ps {
     used: f64,
     read: f64,
     measured_from: f64,
+    background: usize,
+    background_used: f64,
+    background_read: f64,
+    background_from: f64,
 }
 
 impl Ps {
+    /// The id of a background job (see the module docs).
+    pub const BACKGROUND: u32 = u32::MAX;
+
     /// An idle server with `cores` cores (> 0).
     pub fn new(cores: f64) -> Ps {
         Ps {
@@ -85,9 +97,9 @@ impl Ps {
         }
     }
 
-    /// Jobs in service now.
+    /// Jobs in service now, background jobs left out.
     pub fn jobs(&self) -> usize {
-        self.jobs.len()
+        self.jobs.len() - self.background
     }
 
     /// Cores each job gets now.
@@ -104,6 +116,7 @@ impl Ps {
         let rate = self.rate();
         self.vtime += dt * rate;
         self.used += dt * rate * self.jobs.len() as f64;
+        self.background_used += dt * rate * self.background as f64;
         self.last = now;
         if self.jobs.is_empty() {
             // A fresh start keeps the marks small (and exact) over a long run.
@@ -139,6 +152,14 @@ impl Ps {
         self.reschedule(now)
     }
 
+    /// A background job of `work` CPU-seconds starts (see the module docs); like [`Ps::add`].
+    pub fn add_background(&mut self, now: SimTime, work: f64) -> Option<NextCompletion> {
+        // Counted once the clocks have moved to `now` (in `add`), not over the time before.
+        let next = self.add(now, Ps::BACKGROUND, 0, work);
+        self.background += 1;
+        next
+    }
+
     /// The completion event of `generation` fires: if it is current, the job with the least
     /// work left leaves and is returned as `(id, ver)` with the next completion to schedule.
     /// A stale generation returns `None` and changes nothing.
@@ -152,6 +173,9 @@ impl Ps {
         }
         self.advance(now);
         let Reverse(done) = self.jobs.pop()?;
+        if done.id == Ps::BACKGROUND {
+            self.background -= 1;
+        }
         self.advance(now);
         Some(((done.id, done.ver), self.reschedule(now)))
     }
@@ -165,6 +189,7 @@ impl Ps {
     /// Starts the measured period (the end of the warm-up) at `now`.
     pub fn mark_measured(&mut self, now: SimTime) {
         self.measured_from = self.used(now);
+        self.background_from = self.background_used;
     }
 
     /// Core-seconds used in the measured period, up to `now`.
@@ -178,6 +203,26 @@ impl Ps {
         let since = total - self.read;
         self.read = total;
         since
+    }
+
+    /// Core-seconds background jobs used since the last call, up to `now` (a part of what
+    /// [`Ps::used`] counts).
+    pub fn read_background(&mut self, now: SimTime) -> f64 {
+        self.advance(now);
+        let since = self.background_used - self.background_read;
+        self.background_read = self.background_used;
+        since
+    }
+
+    /// Core-seconds background jobs used since the server was made, up to `now`.
+    pub fn background_used(&mut self, now: SimTime) -> f64 {
+        self.advance(now);
+        self.background_used
+    }
+
+    /// Core-seconds background jobs used in the measured period, up to `now`.
+    pub fn background_measured(&mut self, now: SimTime) -> f64 {
+        self.background_used(now) - self.background_from
     }
 }
 
@@ -219,5 +264,35 @@ mod tests {
         assert_eq!(ps.jobs(), 2);
         let half = Ps::new(0.5).add(at(0.0), 1, 0, 1.0).unwrap();
         assert_eq!(half.at, at(2.0));
+    }
+
+    #[test]
+    fn a_background_job_shares_the_core_and_is_counted_apart() {
+        let mut ps = Ps::new(1.0);
+        // A request of 1 s and a background job of 0.5 s at 0: half a core each until the
+        // background job is done at 1 s, then the request's last 0.5 s alone: done at 1.5 s.
+        ps.add(at(0.0), 1, 0, 1.0);
+        let n = ps.add_background(at(0.0), 0.5).unwrap();
+        assert_eq!(ps.jobs(), 1);
+        assert_eq!(n.at, at(1.0));
+        let ((id, _), next) = ps.complete(n.at, n.generation).unwrap();
+        assert_eq!(id, Ps::BACKGROUND);
+        assert_eq!(ps.jobs(), 1);
+        let next = next.unwrap();
+        assert_eq!(next.at, at(1.5));
+        assert_eq!(ps.complete(next.at, next.generation).unwrap().0.0, 1);
+        assert!((ps.used(at(2.0)) - 1.5).abs() < 1e-9);
+        assert!((ps.read_background(at(2.0)) - 0.5).abs() < 1e-9);
+        assert!(ps.read_background(at(3.0)).abs() < 1e-9);
+        assert!((ps.background_used(at(3.0)) - 0.5).abs() < 1e-9);
+        // A background job that joins a busy server counts from when it joins: a request of
+        // 1 s alone for 0.5 s, then 0.25 s of background at half a core (0.5 s).
+        let mut ps = Ps::new(1.0);
+        ps.add(at(0.0), 1, 0, 1.0);
+        let n = ps.add_background(at(0.5), 0.25).unwrap();
+        assert_eq!(n.at, at(1.0));
+        ps.complete(n.at, n.generation).unwrap();
+        assert!((ps.background_used(at(1.0)) - 0.25).abs() < 1e-9);
+        assert!((ps.used(at(1.0)) - 1.0).abs() < 1e-9);
     }
 }

@@ -139,9 +139,13 @@ impl Sim<'_> {
                 .map(|i| i.station.queue_len() as f64)
                 .sum()
         });
+        // A CPU-bound pod's line is its CPU's (`cpu`): the requests sharing it.
         let services = self.topo.service_pods.iter().map(|pods| {
             pods.iter()
-                .map(|&p| self.topo.pods[p as usize].station.queue_len() as f64)
+                .map(|&p| {
+                    let pod = &self.topo.pods[p as usize];
+                    (pod.station.queue_len() + pod.cpu.jobs()) as f64
+                })
                 .sum()
         });
         ingress.into_iter().chain(services).collect()

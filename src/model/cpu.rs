@@ -6,7 +6,7 @@
 //! is the CPU limit (the CFS quota), or the request without a limit. Worker slots still bound
 //! how many are in service (by default they do not: see
 //! [`crate::scenario::defaults::CPU_POD_CONCURRENCY`]). The HPA then reads the pod's CPU:
-//! cores used over cores requested.
+//! cores used over cores requested (with the mesh, the sidecar's included: see `sidecar`).
 
 use crate::engine::{NextCompletion, SimTime};
 
@@ -40,7 +40,7 @@ impl Sim<'_> {
         self.schedule_cpu(w.at, next);
     }
 
-    fn schedule_cpu(&mut self, pod: u32, next: Option<NextCompletion>) {
+    pub(super) fn schedule_cpu(&mut self, pod: u32, next: Option<NextCompletion>) {
         if let Some(n) = next {
             self.cal.schedule(
                 n.at,
@@ -61,13 +61,17 @@ impl Sim<'_> {
             return;
         };
         self.schedule_cpu(pod, next);
-        self.service_done(id, ver);
+        if id != crate::engine::Ps::BACKGROUND {
+            self.service_done(id, ver);
+        }
     }
 
     /// A CPU-bound service's tier figures read its CPU, not its worker slots: `mean_busy` is
     /// cores in use, `utilisation` (per zone too) cores used over cores available while its
-    /// pods were up (a pod's up time is its slot-seconds over its slots), and `offered_load`
-    /// the CPU work offered over those cores.
+    /// pods were up (a pod's up time is its slot-seconds over its slots), `offered_load`
+    /// the CPU work offered over those cores (the requests' own and their sidecars'), and the
+    /// stability verdict reads the requests sharing the CPUs (`queue_mid`, `queue_end`) with
+    /// the mean cores as the margin's scale.
     pub(super) fn cpu_figures(
         &mut self,
         service: usize,
@@ -79,9 +83,12 @@ impl Sim<'_> {
         let now = self.cal.now();
         let zones = t.zone_utilisation.len();
         let (mut used, mut avail) = (vec![0.0; zones], vec![0.0; zones]);
+        let (mut sidecars, mut queue_end) = (0.0, 0.0);
         for &p in &self.topo.service_pods[service] {
             let pod = &mut self.topo.pods[p as usize];
             used[pod.zone] += pod.cpu.used_measured(now);
+            sidecars += pod.cpu.background_measured(now);
+            queue_end += (pod.station.queue_len() + pod.cpu.jobs()) as f64;
             avail[pod.zone] += cores * pod.station.servers_integral(now) / f64::from(slots);
         }
         let share = |u: f64, a: f64| if a > 0.0 { u / a } else { 0.0 };
@@ -95,8 +102,10 @@ impl Sim<'_> {
         if measured > 0.0 {
             t.mean_busy = used / measured;
             let work = self.s.services[service].service_time.mean_secs();
-            t.offered_load =
-                (avail > 0.0).then(|| t.arrivals as f64 / measured * work * measured / avail);
+            t.offered_load = (avail > 0.0).then(|| (t.arrivals as f64 * work + sidecars) / avail);
+            t.queue_end = queue_end;
+            let cores = avail / measured;
+            t.unstable = super::result::is_unstable(t.offered_load, t.queue_mid, queue_end, cores);
         }
     }
 

@@ -109,6 +109,7 @@ impl Sim<'_> {
         // With a mesh, the call passes the pod's outbound sidecar.
         if let Some((sidecar, _)) = super::flow::mesh_of(s) {
             extra += sidecar.sample(&mut self.rng.network);
+            self.sidecar_pass(self.nodes[id as usize].at);
         }
         self.usage.egress_calls[d] += u64::from(counted);
         let degr = self.dest_degr[d];

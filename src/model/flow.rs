@@ -325,6 +325,8 @@ impl Sim<'_> {
             return self.dead_end(id, true);
         }
         self.nodes[id as usize].mark = now;
+        self.sidecar_inbound(w.at);
+        let pod = &mut self.topo.pods[w.at as usize];
         match pod.station.arrive(now, id) {
             Admission::Start => self.start_service(id),
             Admission::Queued => {}
@@ -494,6 +496,7 @@ impl Sim<'_> {
                         }
                         let sidecars = match mesh {
                             Some((d, _)) => {
+                                self.sidecar_pass(w.at);
                                 self.usage.mesh_calls += u64::from(self.cal.now() >= self.warm);
                                 d.sample(&mut self.rng.network) + d.sample(&mut self.rng.network)
                             }

@@ -75,6 +75,7 @@ impl Sim<'_> {
         let counted = now >= self.warm;
         self.mesh_retries += u64::from(counted);
         self.usage.mesh_calls += u64::from(counted);
+        self.sidecar_pass(n.at);
         // The reply that brought the failure moved the token on: the call's own timeout is
         // stale, so set it again at the same deadline.
         let m = self.nodes[id as usize];

@@ -177,12 +177,12 @@ impl Sim<'_> {
         );
         self.retry_pending(service);
         let period = h.sync_period.as_secs_f64();
-        // A pod's "request": its worker slots, or with `cpu` its CPU request (the HPA's CPU
-        // utilisation is cores used over cores requested).
+        // A pod's "request": its worker slots, or with `cpu` its containers' CPU requests (the
+        // HPA's CPU utilisation is cores used over cores requested, the sidecar's included).
         let cpu = self.s.services[service].cpu;
-        let concurrency = cpu.map_or(f64::from(self.s.services[service].concurrency), |c| {
-            c.request
-        });
+        let concurrency = self
+            .cpu_requested(service)
+            .unwrap_or(f64::from(self.s.services[service].concurrency));
         let mut samples = Vec::with_capacity(self.topo.service_pods[service].len());
         for i in 0..self.topo.service_pods[service].len() {
             let p = self.topo.service_pods[service][i];

@@ -254,6 +254,8 @@ pub struct Streams {
     pub mesh_retries: StreamRng,
     /// Whether a proxy's try opens a new connection (drawn when it meets a black hole).
     pub connections: StreamRng,
+    /// Whether a try into a pod with a sidecar opens a new (mTLS) connection (`sidecar`).
+    pub mtls: StreamRng,
     /// Phases of App Gateway's health probes relative to a backend's failure or return.
     pub agw_probes: StreamRng,
     /// Request classes.
@@ -285,6 +287,7 @@ impl Streams {
             client_zones: n("clients.zones"),
             mesh_retries: n("mesh.retries"),
             connections: n("connections"),
+            mtls: n("connections.mtls"),
             agw_probes: n("ingress.app_gateway.probes"),
             classes: n("clients.classes"),
             choices: n("calls.choices"),

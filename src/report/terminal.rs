@@ -321,6 +321,11 @@ fn failover(out: &mut String, f: &FailoverSummary, replications: u64) {
                 || "no slots left".to_string(),
                 |u| format!("{}%", num(u * 100.0)),
             );
+            if let Some(cpu) = &t.cpu {
+                // A CPU-bound service: its capacity is cores.
+                let (need, left) = (num(cpu.required_cores), num(cpu.cores_during));
+                return format!("{} {need} of {left} cores ({util})", t.tier);
+            }
             format!(
                 "{} {} of {} slots ({util})",
                 t.tier,

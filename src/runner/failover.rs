@@ -29,11 +29,13 @@
 //! span (see `windows`).
 
 mod capacity;
+mod capacity_cpu;
 mod detection;
 mod recovery;
 mod windows;
 
 pub use capacity::{CapacityCheck, CapacityVerdict, TierCapacity};
+pub use capacity_cpu::CpuCapacity;
 pub use detection::Detection;
 pub use recovery::{ERROR_TOLERANCE, P99_TOLERANCE, RECOVERY_WINDOWS, Recovery, RecoveryStatus};
 

@@ -326,6 +326,8 @@ pub struct Istio {
     pub mesh: Option<Dist>,
     /// Retries the client sidecar makes on an east-west call whose connection fails.
     pub mesh_retries: u32,
+    /// CPU time of one mTLS handshake on the accepting pod's CPU (with `mesh`).
+    pub mtls_handshake_cpu: SimDuration,
 }
 
 /// Envoy outlier detection.

@@ -210,6 +210,14 @@ pub const NGINX_EWMA_DECAY_TIME: f64 = 10.0;
 /// a server sidecar together, mTLS, 1 KB, 1,000 rps — istio.io performance-and-scalability,
 /// facts §3 — so ≈1.35 ms each).
 pub const SIDECAR_LATENCY: SimDuration = us(1350);
+/// CPU time one mTLS handshake costs the sidecar that accepts a new connection (E, not in the
+/// facts sheet; `mtls_handshake_cpu`): "by default, the sidecar will create RSA
+/// certificates" (`ECC_SIGNATURE_ALGORITHM` opts into ECDSA; `WORKLOAD_RSA_KEY_SIZE` 2048 —
+/// istio.io, "Managing In-Mesh Certificates", D), and one RSA-2048 private-key signature plus an ECDHE P-256 exchange take about
+/// 0.6–1 ms of one core (`openssl speed rsa2048 ecdhp256`; bpftrace's `ssllatency` example
+/// shows OpenSSL's `SSL_do_handshake` at 600–800 µs with RSA). The round up to 1 ms covers the
+/// certificate-chain check.
+pub const MTLS_HANDSHAKE_CPU: SimDuration = us(1000);
 
 /// App Gateway scale-out time (D: 6–7 min to add an instance, high-traffic-support and WAF
 /// service guide, facts §1).

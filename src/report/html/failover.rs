@@ -156,7 +156,15 @@ fn capacity(c: &CapacityCheck) -> String {
             num(t.required_slots),
             t.slots_before,
             t.slots_during,
-            util,
+            match &t.cpu {
+                // A CPU-bound service: its capacity is cores.
+                Some(cpu) => format!(
+                    "{util} ({} of {} cores)",
+                    num(cpu.required_cores),
+                    num(cpu.cores_during)
+                ),
+                None => util,
+            },
             t.verdict.as_str()
         );
     }

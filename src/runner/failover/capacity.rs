@@ -29,6 +29,9 @@
 //!   service's mean own work by the slow pods' share × (multiplier − 1); a zone-latency fault
 //!   multiplies the cross-zone hops.
 //!
+//! A CPU-bound service (`cpu`) is also checked in cores, its binding capacity (see
+//! `capacity_cpu`): its utilisation and verdict are the worse of slots and cores.
+//!
 //! Beside the arithmetic, [`CapacityCheck::measured_busy_slots_before`] gives what the
 //! simulation measured before the fault (all services' pods: the per-zone utilisation gauges ×
 //! the zone's slots), against [`CapacityCheck::expected_busy_slots_before`], the same
@@ -87,10 +90,14 @@ pub struct TierCapacity {
     pub slots_before: u32,
     /// Slots left during the fault.
     pub slots_during: u32,
-    /// required_slots / slots_during (infinite, written as null, when none are left).
+    /// required_slots / slots_during (infinite, written as null, when none are left); for a
+    /// CPU-bound service the larger of that and `cpu.utilisation_during`.
     pub utilisation_during: Option<f64>,
-    /// Enough or not.
+    /// Enough or not (for a CPU-bound service: in slots and in cores).
     pub verdict: CapacityVerdict,
+    /// The CPU arithmetic of a service with `cpu`; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<super::capacity_cpu::CpuCapacity>,
 }
 
 /// The N+1 arithmetic for one fault.
@@ -282,9 +289,22 @@ impl Paper<'_> {
             .enumerate()
         {
             let pods: u32 = svc.pods.iter().sum();
+            let left = pods - self.e.pods_lost[i].min(pods);
             let before = pods * svc.concurrency;
-            let during = (pods - self.e.pods_lost[i].min(pods)) * svc.concurrency;
-            out.push(tier(&svc.name, lam, self.slot_secs(i, 0), before, during));
+            let during = left * svc.concurrency;
+            let mut t = tier(&svc.name, lam, self.slot_secs(i, 0), before, during);
+            let factor = self.e.service_factor[i];
+            t.cpu = super::capacity_cpu::of(self.s, i, lam, factor, (pods, left));
+            if let Some(cpu) = &t.cpu {
+                t.utilisation_during = t
+                    .utilisation_during
+                    .zip(cpu.utilisation_during)
+                    .map(|(a, b)| a.max(b));
+                if !cpu.enough() {
+                    t.verdict = CapacityVerdict::NotEnough;
+                }
+            }
+            out.push(t);
         }
         out
     }
@@ -301,6 +321,7 @@ fn tier(name: &str, rate: f64, slot: f64, before: u32, during: u32) -> TierCapac
         slots_during: during,
         utilisation_during: (during > 0).then(|| required / f64::from(during)),
         verdict: CapacityVerdict::of(required, f64::from(during)),
+        cpu: None,
     }
 }
 

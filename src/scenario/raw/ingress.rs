@@ -107,6 +107,12 @@ pub(crate) struct IngressTable {
     /// default retry policy). At most 100.
     #[schemars(range(max = 100))]
     pub mesh_retries: Option<u32>,
+    /// istio only, with `mesh`: CPU time one mTLS handshake costs the sidecar that accepts a
+    /// new connection, on the pod's CPU (services with `cpu`). A try opens a new connection
+    /// with `new_connection_share`. Default: "1ms" (an estimate: Istio's workload certificates
+    /// are RSA 2048, and one RSA-2048 signature with an ECDHE exchange takes about 0.6–1 ms of
+    /// one core).
+    pub mtls_handshake_cpu: Option<HumanDuration>,
     /// nginx and istio only: the connect timeout towards pods: a new connection to a pod that
     /// does not answer (black hole) fails after it, and the gateway retries it on another pod
     /// (NGINX `proxy-next-upstream error`, Istio `connect-failure`). Default: nginx "5s"

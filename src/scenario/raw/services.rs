@@ -57,7 +57,7 @@ pub(crate) struct ServiceTable {
     /// Calls made while serving a request, in order, each with a probability.
     pub calls: Option<Vec<CallEntry>>,
     /// A HorizontalPodAutoscaler on worker-slot utilisation (with `cpu`: CPU used over the
-    /// CPU request). Default: none (fixed pods).
+    /// CPU request, the mesh's sidecar included in both). Default: none (fixed pods).
     pub hpa: Option<HpaTable>,
 }
 

@@ -82,6 +82,7 @@ pub(super) fn resolve(
             ("mesh", t.mesh.is_some(), ISTIO),
             ("sidecar_latency", t.sidecar_latency.is_some(), ISTIO),
             ("mesh_retries", t.mesh_retries.is_some(), ISTIO),
+            ("mtls_handshake_cpu", t.mtls_handshake_cpu.is_some(), ISTIO),
             ("limit_rps", t.limit_rps.is_some(), NGINX),
             ("limit_burst", t.limit_burst.is_some(), NGINX),
             ("connect_timeout", t.connect_timeout.is_some(), GATEWAY_PODS),
@@ -467,6 +468,7 @@ fn kind_settings(
                     max_ejection_percent: percent,
                 }
             }),
+            mtls_handshake_cpu: units::or(t.mtls_handshake_cpu, d::MTLS_HANDSHAKE_CPU),
             locality_aware: t
                 .locality_aware
                 .unwrap_or(d::istio_locality_default(t.outlier_detection.is_some())),
@@ -476,6 +478,12 @@ fn kind_settings(
                 }
                 if t.mesh_retries.is_some() && t.mesh != Some(true) {
                     cx.error(&p.key("mesh_retries"), "applies only with `mesh = true`");
+                }
+                if t.mtls_handshake_cpu.is_some() && t.mesh != Some(true) {
+                    cx.error(
+                        &p.key("mtls_handshake_cpu"),
+                        "applies only with `mesh = true`",
+                    );
                 }
                 t.mesh.unwrap_or(false)
             }
