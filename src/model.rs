@@ -4,6 +4,7 @@
 //! - [`topology`] — pods and ingress instances, their zones, and each balancer's view of them;
 //! - `sim` — the state of one replication, the request arena and the event loop;
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
+//! - `fold` — zero-delay hops handled right after the current event, without the calendar;
 //! - `egress` — a call to an external destination through the egress path;
 //! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
 //! - `connect` — connect timeouts: a proxy's new connection to a black-holed pod fails early;
@@ -58,6 +59,7 @@ mod fan_out;
 mod faults;
 mod firewall;
 mod flow;
+mod fold;
 mod footprint;
 mod front;
 mod gateway_hpa;

@@ -271,7 +271,7 @@ impl Sim<'_> {
         }
         RunResult {
             replication,
-            events: self.cal.events_processed(),
+            events: self.events,
             measured_secs,
             offered: self.offered,
             succeeded: self.succeeded,

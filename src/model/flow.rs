@@ -86,8 +86,7 @@ impl Sim<'_> {
             let latency = self.client_hop_in(&mut a, None);
             let id = self.alloc(a);
             let ver = self.nodes[id as usize].ver;
-            self.cal
-                .schedule(now + latency, Ev::IngressDone { node: id, ver });
+            self.send_in(latency, Ev::IngressDone { node: id, ver });
             return;
         }
         if self.cluster_policy() {
@@ -109,8 +108,7 @@ impl Sim<'_> {
         let latency = self.client_hop_in(&mut a, Some(self.topo.instances[inst].zone));
         let id = self.alloc(a);
         let ver = self.nodes[id as usize].ver;
-        self.cal
-            .schedule(now + latency, Ev::AtIngress { node: id, ver });
+        self.send_in(latency, Ev::AtIngress { node: id, ver });
     }
 
     /// An attempt reaches its ingress instance.
@@ -160,7 +158,7 @@ impl Sim<'_> {
             work += ing.tls_handshake.sample(&mut self.rng.balance);
         }
         self.ingress_stretch(self.topo.instances[a.at as usize].zone, work);
-        self.cal.schedule_in(
+        self.send_in(
             work,
             Ev::IngressDone {
                 node: id,
@@ -285,8 +283,7 @@ impl Sim<'_> {
         };
         let id = self.alloc(w);
         let ver = self.nodes[id as usize].ver;
-        self.cal
-            .schedule_in(delay + extra, Ev::AtPod { node: id, ver });
+        self.send_in(delay + extra, Ev::AtPod { node: id, ver });
     }
 
     /// Work reaches its pod.
@@ -351,7 +348,7 @@ impl Sim<'_> {
         if let Some(cpu) = self.s.services[svc].cpu {
             return self.cpu_start(id, cpu.cores(), d);
         }
-        self.cal.schedule_in(
+        self.send_in(
             d,
             Ev::ServiceDone {
                 node: id,
@@ -513,7 +510,7 @@ impl Sim<'_> {
 
     pub(super) fn fail_call(&mut self, id: u32, cause: ErrorCause) {
         let w = self.nodes[id as usize];
-        self.cal.schedule_in(
+        self.send_in(
             SimDuration::ZERO,
             Ev::Reply {
                 node: id,
@@ -597,7 +594,7 @@ impl Sim<'_> {
         }
         let n = self.nodes[id as usize];
         if n.parent != NONE {
-            self.cal.schedule_in(
+            self.send_in(
                 delay,
                 Ev::Reply {
                     node: n.parent,
@@ -679,7 +676,7 @@ impl Sim<'_> {
                 Jitter::Full => self.rng.retries.random_range(0..=exp),
                 Jitter::Equal => exp / 2 + self.rng.retries.random_range(0..=exp / 2),
             };
-            self.cal.schedule_in(
+            self.send_in(
                 SimDuration(wait),
                 Ev::RetryDue {
                     node: id,

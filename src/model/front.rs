@@ -98,7 +98,6 @@ impl Sim<'_> {
     /// it believes up, and kube-proxy there forwards it to a gateway pod in the endpoints.
     /// Sends it on (or fails it as the lost node or the empty endpoints make it fail).
     pub(super) fn send_via_node(&mut self, mut a: Node) {
-        let now = self.cal.now();
         let zones = self.front.nodes_routable.iter().filter(|&&up| up).count();
         if zones == 0 {
             let latency = self.client_hop_in(&mut a, None);
@@ -133,8 +132,7 @@ impl Sim<'_> {
         let hop = self.node_hop(zone, self.topo.instances[inst].zone);
         let id = self.alloc(a);
         let ver = self.nodes[id as usize].ver;
-        self.cal
-            .schedule(now + latency + hop, Ev::AtIngress { node: id, ver });
+        self.send_in(latency + hop, Ev::AtIngress { node: id, ver });
     }
 
     /// kube-proxy's hop between a node in `from` and a node in `to` (counted as a node hop).

@@ -347,6 +347,11 @@ pub struct Sim<'a> {
     pub s: &'a Scenario,
     /// The calendar.
     pub cal: Calendar<Ev>,
+    /// An event for the current instant handled next, without the calendar (see `fold`).
+    pub folded: Option<Ev>,
+    /// Events popped from the calendar and handled (folded hops and stale timeouts dropped by
+    /// the lanes' clean-up are not events).
+    pub events: u64,
     /// Pods and ingress instances.
     pub topo: Topology,
     /// The arena.
@@ -474,6 +479,8 @@ impl<'a> Sim<'a> {
         Sim {
             s,
             cal: Calendar::new(),
+            folded: None,
+            events: 0,
             nodes: Vec::with_capacity(4096),
             free: Vec::with_capacity(4096),
             rng: Streams::new(s, rep),
@@ -642,10 +649,19 @@ impl<'a> Sim<'a> {
         self.add_timer_lanes();
         let mut until_check = super::memory::CHECK_EVERY;
         let mut told = SimTime::ZERO;
-        while let Some((now, ev)) = self.cal.pop() {
-            if now >= self.end {
-                break;
-            }
+        loop {
+            // A folded event comes first: the calendar would have handed it out next.
+            let ev = match self.folded.take() {
+                Some(ev) => ev,
+                None => match self.cal.pop() {
+                    Some((now, ev)) if now < self.end => {
+                        self.events += 1;
+                        ev
+                    }
+                    _ => break,
+                },
+            };
+            let now = self.cal.now();
             self.step(ev);
             if self.cal.compaction_due() {
                 self.drop_stale_timers();

@@ -7,7 +7,8 @@ use super::sim::{Ev, Sim};
 
 impl Sim<'_> {
     /// Gives the scenario's fixed timeouts calendar lanes: the client's, the ingress's per try
-    /// and every call's own; and, first (every `schedule` looks its delay up in order), a lane
+    /// and every call's own, then the constant network hops and ingress processing time; and,
+    /// first (every `schedule` looks its delay up in order), a lane
     /// for the events of the current instant: zero-latency hops and immediate replies. The
     /// order of events is the same as with none.
     pub(super) fn add_timer_lanes(&mut self) {
@@ -22,6 +23,19 @@ impl Sim<'_> {
         for call in s.services.iter().flat_map(|svc| &svc.calls) {
             if let Some(t) = call.timeout {
                 self.cal.add_lane(t);
+            }
+        }
+        // Fixed hops are scheduled a fixed time ahead too: with room left after the timeouts
+        // (those keep the calendar small), their lanes spare the heap a push and a pop.
+        for d in [
+            &s.network.in_zone,
+            &s.network.cross_zone,
+            &s.ingress.processing,
+        ] {
+            if let crate::engine::Dist::Constant(d) = *d
+                && d > crate::engine::SimDuration::ZERO
+            {
+                self.cal.add_lane(d);
             }
         }
     }
