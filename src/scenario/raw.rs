@@ -8,6 +8,7 @@
 
 mod costs;
 mod faults;
+mod http_route;
 mod ingress;
 mod policies;
 mod routing;
@@ -19,6 +20,7 @@ use serde::Deserialize;
 
 pub(crate) use costs::*;
 pub(crate) use faults::*;
+pub(crate) use http_route::*;
 pub(crate) use ingress::*;
 pub(crate) use policies::*;
 pub(crate) use routing::*;
