@@ -112,13 +112,22 @@ fn backend_ref_weights_split_the_rule_within_the_999_interval() {
             let routes = &r.routing.routes;
             web += routes[1].offered;
             canary += routes[2].offered;
-            // Each route's requests reach its service.
+            // Each route's requests reach its service: the counts differ only by the requests
+            // between the client and the pod at the warm-up and end boundaries (≈ 400 rps ×
+            // 3 ms of gateway work, about one each; 10 is far in the Poisson tail).
             let arrivals = |name: &str| r.tiers.iter().find(|t| t.name == name).unwrap().arrivals;
             assert!(
-                arrivals("web-canary").abs_diff(routes[2].offered) <= 2,
-                "{kind}"
+                arrivals("web-canary").abs_diff(routes[2].offered) <= 10,
+                "{kind}: {} vs {}",
+                arrivals("web-canary"),
+                routes[2].offered
             );
-            assert!(arrivals("web").abs_diff(routes[1].offered) <= 2, "{kind}");
+            assert!(
+                arrivals("web").abs_diff(routes[1].offered) <= 10,
+                "{kind}: {} vs {}",
+                arrivals("web"),
+                routes[1].offered
+            );
         }
         assert!(canary > 0, "{kind}");
         assert!(
@@ -137,7 +146,10 @@ fn a_header_match_routes_exactly_its_class() {
         let (classes, routes) = (&r.routing.classes, &r.routing.routes);
         assert_eq!(classes[0].offered, routes[0].offered);
         let beta = r.tiers.iter().find(|t| t.name == "web-beta").unwrap();
-        assert!(beta.arrivals.abs_diff(classes[0].offered) <= 2);
+        assert!(
+            beta.arrivals.abs_diff(classes[0].offered) <= 10,
+            "boundary requests"
+        );
         assert!(classes[0].offered > 0);
     }
 }
