@@ -3,7 +3,7 @@
 use super::CostLine;
 use crate::model::RunResult;
 use crate::scenario::defaults::{
-    APP_GATEWAY_MBPS_PER_CU, APP_GATEWAY_RESERVED_CU_PER_INSTANCE, KIB_PER_GB,
+    AGC_MBPS_PER_CU, APP_GATEWAY_MBPS_PER_CU, APP_GATEWAY_RESERVED_CU_PER_INSTANCE, KIB_PER_GB,
 };
 use crate::scenario::{EgressKind, IngressKind, Scenario};
 
@@ -17,6 +17,8 @@ pub(crate) struct Rates {
     pub mesh_calls: f64,
     /// Egress calls per second that left through the egress path.
     pub egress_calls: f64,
+    /// Client attempts per second through the front door.
+    pub ingress_requests: f64,
     /// KiB per second through the front door.
     pub ingress_kib: f64,
     /// KiB per second through the egress path.
@@ -52,6 +54,7 @@ impl Rates {
                 .sum(),
             mesh_calls: per_s(u.mesh_calls),
             egress_calls: per_s(u.egress_calls.iter().sum()),
+            ingress_requests: per_s(run.client_attempts),
             ingress_kib: per_s(run.client_attempts) * s.clients.kib_per_request,
             egress_kib: egress_kib / secs,
             instances: u.ingress_instances(),
@@ -112,7 +115,9 @@ pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
             ));
         }
         IngressKind::Nginx(_) | IngressKind::Istio(_) => {
-            let name = if matches!(s.ingress.kind, IngressKind::Nginx(_)) {
+            let name = if matches!(&s.ingress.kind, IngressKind::Nginx(n) if n.app_routing) {
+                "NGINX replicas (app routing add-on: free, nodes pay)"
+            } else if matches!(s.ingress.kind, IngressKind::Nginx(_)) {
                 "NGINX replicas"
             } else {
                 "Istio gateway replicas"
@@ -129,9 +134,10 @@ pub(crate) fn ingress(s: &Scenario, r: &Rates, out: &mut Vec<CostLine>) {
 }
 
 /// Application Gateway for Containers: the gateway, its frontends and its association by
-/// the hour, and the capacity units it consumes (App Gateway v2's measure: the compute units
-/// of its busy slots, or throughput / 2.22 Mbps; nothing reserved, since AGC takes no
-/// instance count). All four prices are estimates (`[costs]` `agc_*`).
+/// the hour, and the capacity units it consumes — AGC's measure, the larger of persistent
+/// connections / 2,500 and throughput / 2.22 Mbps (no compute term, unlike App Gateway v2;
+/// connections are not modelled, so throughput sets it; nothing reserved, since AGC takes no
+/// instance count). Prices: `[costs]` `agc_*`, Learn's East US 2 example prices.
 fn for_containers(
     s: &Scenario,
     r: &Rates,
@@ -158,14 +164,29 @@ fn for_containers(
         "association-hour",
         c.agc_association_hour,
     ));
-    let compute = r.ingress_busy * s.ingress.compute_units_per_slot();
     let mbps = r.ingress_kib * 1_024.0 * 8.0 / 1e6;
     out.push(CostLine::new(
         "App Gateway for Containers capacity units",
-        compute.max(mbps / APP_GATEWAY_MBPS_PER_CU) * r.hours,
+        mbps / AGC_MBPS_PER_CU * r.hours,
         "CU-hour",
         c.agc_cu_hour,
     ));
+    // Its WAF: the WAF resource once per gateway, and each request once per ruleset.
+    if let Some(rulesets) = agc.and_then(|a| a.waf_rulesets) {
+        out.push(CostLine::new(
+            "App Gateway for Containers WAF",
+            r.hours,
+            "hour",
+            c.agc_waf_hour,
+        ));
+        let millions = r.ingress_requests * 3_600.0 * r.hours / 1e6;
+        out.push(CostLine::new(
+            "App Gateway for Containers WAF requests",
+            millions * f64::from(rulesets),
+            "million requests × rulesets",
+            c.agc_waf_million_requests,
+        ));
+    }
 }
 
 /// Istio sidecars on every pod (with `mesh`): the larger of their CPU requests and their use

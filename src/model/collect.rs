@@ -6,7 +6,7 @@ use crate::stats::LatencyHistogram;
 use super::result::{ReplicaStats, RunResult, TierResult, gauge};
 use super::sim::{Ev, Sim};
 use super::topology::Life;
-use crate::engine::SimTime;
+use crate::engine::{Dist, SimTime};
 
 /// Gauge samples per time-series window.
 const SAMPLES_PER_WINDOW: u64 = 4;
@@ -201,7 +201,8 @@ impl Sim<'_> {
                 self.s.ingress.instances.iter().sum::<u32>() * self.s.ingress.concurrency;
             let ing = &self.s.ingress;
             let work = ing.processing.mean_secs()
-                + self.s.clients.new_tls_share * ing.tls_handshake.mean_secs();
+                + self.s.clients.new_tls_share * ing.tls_handshake.mean_secs()
+                + ing.inspection.as_ref().map_or(0.0, Dist::mean_secs);
             tiers.push(tier(
                 "ingress".into(),
                 format!("ingress:{}", ingress_kind(self.s)),

@@ -157,6 +157,9 @@ impl Sim<'_> {
         if a.tls {
             work += ing.tls_handshake.sample(&mut self.rng.balance);
         }
+        if let Some(waf) = &ing.inspection {
+            work += waf.sample(&mut self.rng.balance);
+        }
         self.ingress_stretch(self.topo.instances[a.at as usize].zone, work);
         self.send_in(
             work,

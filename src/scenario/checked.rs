@@ -206,6 +206,9 @@ pub struct Ingress {
     /// The gateway Service's `externalTrafficPolicy` (NGINX, Istio); `None` for the other
     /// kinds.
     pub external_traffic_policy: Option<TrafficPolicy>,
+    /// Extra time each request spends in its slot for a WAF inspection (Application Gateway
+    /// for Containers with `waf`); `None` without one.
+    pub inspection: Option<Dist>,
 }
 
 /// A proxy's upstream connections: a try that opens a new connection to a black-holed pod
@@ -281,6 +284,9 @@ pub struct ForContainers {
     pub healthy_threshold: u32,
     /// Frontends (each billed).
     pub frontends: u32,
+    /// Rulesets of its WAF policy when the WAF is on (each billed per million requests);
+    /// `None` without a WAF. The inspection time is [`Ingress::inspection`].
+    pub waf_rulesets: Option<u32>,
 }
 
 /// Application Gateway v2 autoscaling.
@@ -299,6 +305,9 @@ pub struct Nginx {
     pub next_upstream_tries: u32,
     /// `limit-rps` per replica and its burst, if rate limiting is on.
     pub rate_limit: Option<RateLimit>,
+    /// The managed NGINX of the AKS application routing add-on (`managed = "app-routing"`):
+    /// its defaults were applied, and the bill names it.
+    pub app_routing: bool,
 }
 
 /// A token-bucket rate limit (NGINX `limit_req` with `burst` and `nodelay`).

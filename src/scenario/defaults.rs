@@ -102,6 +102,31 @@ pub const ISTIO_HPA_MAX: u32 = 5;
 /// AKS Istio add-on gateway HPA: target 80% CPU, modelled as the busy share of the replicas'
 /// worker slots (D: same).
 pub const ISTIO_HPA_TARGET: f64 = 0.8;
+// ── The AKS application routing add-on's managed NGINX (`managed = "app-routing"`) ──
+// What the add-on's operator deploys for an NginxIngressController (D: Microsoft Learn,
+// "Advanced NGINX ingress controller and ingress configurations with the application routing
+// add-on", <https://learn.microsoft.com/azure/aks/app-routing-nginx-configuration>, the CRD's
+// `scaling` defaults; and the operator's rendered manifests, Azure/aks-app-routing-operator
+// `pkg/manifests/fixtures/nginx/default_version/full.yaml`: HPA min 2, max 100, 80% CPU;
+// container requests 500m CPU / 127Mi; Service `externalTrafficPolicy: Local`). Support:
+// security patches through November 2026 (D: AKS "app-routing-gateway-api", facts §2).
+
+/// App routing add-on NGINX HPA: fewest replicas (D: CRD `scaling.minReplicas` default 2).
+pub const APP_ROUTING_HPA_MIN: u32 = 2;
+/// App routing add-on NGINX HPA: most replicas (D: CRD `scaling.maxReplicas` default 100).
+pub const APP_ROUTING_HPA_MAX: u32 = 100;
+/// App routing add-on NGINX HPA: 80% CPU utilisation, of the replica's CPU *request* (D: the
+/// operator's HPA `targetCPUUtilizationPercentage: 80`, threshold `balanced`). The pod has no
+/// CPU limit and its workers use the node's CPUs, so in worker-slot terms (one busy slot is
+/// one CPU) the target is 0.8 × [`APP_ROUTING_REPLICA_VCPU`] / slots: 0.2 with 2 slots.
+pub const APP_ROUTING_HPA_TARGET: f64 = 0.8;
+/// App routing add-on NGINX: vCPUs a controller replica requests, what its nodes pay for
+/// (D: the operator's Deployment, `resources.requests.cpu: 500m`; the add-on itself is free).
+pub const APP_ROUTING_REPLICA_VCPU: f64 = 0.5;
+/// App routing add-on NGINX: the controller Service's `externalTrafficPolicy` (D: the
+/// operator's Service, `externalTrafficPolicy: Local`).
+pub const APP_ROUTING_TRAFFIC_POLICY: TrafficPolicy = TrafficPolicy::Local;
+
 /// Time for a new NGINX or Istio gateway replica to become ready (E: pod start-up SLO p99 ≤ 5 s
 /// excluding image pull, 10–60 s with it, facts §4; the same estimate as pods).
 pub const INGRESS_STARTUP: SimDuration = s(20);
@@ -261,6 +286,14 @@ pub const AGC_INSTANCES: u32 = APP_GATEWAY_INSTANCES;
 /// Frontends (D: at least one is needed to receive traffic, "Application Gateway for
 /// Containers components"; the `frontends` field).
 pub const AGC_FRONTENDS: u32 = 1;
+/// Rulesets in AGC's WAF policy, each billed per million requests (D*: understanding-pricing
+/// for AGC, Example 6: a policy with the default ruleset DRS 2.1 — and a bot manager ruleset
+/// when added; one here, the `waf.rulesets` field).
+pub const AGC_WAF_RULESETS: u32 = 1;
+/// Inspection time AGC's WAF adds to a request at the gateway (E: no figure is published for
+/// AGC or App Gateway — facts §1, "WAF added latency: no absolute figure"; 1 ms here, the
+/// `waf.inspection` field; replace it with a measurement).
+pub const AGC_WAF_INSPECTION: SimDuration = ms(1);
 /// Associations (D: "currently limited to 1", "Application Gateway for Containers
 /// components").
 pub const AGC_ASSOCIATIONS: u32 = 1;
@@ -575,19 +608,38 @@ pub const APP_GATEWAY_TLS_PER_COMPUTE_UNIT: f64 = 50.0;
 /// WAF_v2: requests per second per compute unit, 70/30 mix (D: same; "about"). Sets the WAF
 /// request's slot time ([`APP_GATEWAY_WAF_PROCESSING`]).
 pub const APP_GATEWAY_WAF_RPS_PER_COMPUTE_UNIT: f64 = 10.0;
-/// Application Gateway for Containers, USD per gateway-hour (E: the pricing page,
-/// "Understanding pricing for Application Gateway for Containers", is not in the project's
-/// sources; a placeholder to replace with your region's price — the `agc_hour` field).
-pub const AGC_HOUR: f64 = 0.0165;
-/// Application Gateway for Containers, USD per frontend-hour (E: same; `agc_frontend_hour`).
+// Application Gateway for Containers prices: Microsoft Learn, "Understanding pricing for
+// Application Gateway for Containers",
+// <https://learn.microsoft.com/azure/application-gateway/for-containers/understanding-pricing>
+// (page dated 2025-07-21, read from MicrosoftDocs/azure-docs
+// articles/application-gateway/for-containers/understanding-pricing.md on 2026-11-30): its
+// "Example billing scenarios" table, East US 2, USD. The page calls them examples "for
+// illustration purposes only" and points to the Azure pricing page for your region — D*.
+
+/// Application Gateway for Containers, USD per gateway-hour (D*: understanding-pricing for
+/// AGC, "$0.017 per application gateway for container-hour", East US 2; `agc_hour`).
+pub const AGC_HOUR: f64 = 0.017;
+/// Application Gateway for Containers, USD per frontend-hour (D*: same, "$0.01 per
+/// frontend-hour"; `agc_frontend_hour`).
 pub const AGC_FRONTEND_HOUR: f64 = 0.01;
-/// Application Gateway for Containers, USD per association-hour (E: same;
-/// `agc_association_hour`).
+/// Application Gateway for Containers, USD per association-hour (D*: same, "$0.12 per
+/// association-hour"; `agc_association_hour`).
 pub const AGC_ASSOCIATION_HOUR: f64 = 0.12;
-/// Application Gateway for Containers, USD per capacity-unit-hour (E: same; `agc_cu_hour`).
-/// Capacity units are counted as App Gateway v2's (compute units or throughput / 2.22 Mbps),
-/// also an estimate.
+/// Application Gateway for Containers, USD per capacity-unit-hour (D*: same, "$0.008 per
+/// capacity unit-hour"; `agc_cu_hour`).
 pub const AGC_CU_HOUR: f64 = 0.008;
+/// Throughput of one AGC capacity unit, Mbps (D: understanding-pricing for AGC: a capacity
+/// unit is 2,500 persistent connections or 2.22 Mbps, the larger use counts — no compute
+/// term, unlike App Gateway v2). Persistent connections are not modelled, so AGC's consumed
+/// capacity units are its throughput / 2.22 Mbps.
+pub const AGC_MBPS_PER_CU: f64 = 2.22;
+/// AGC with WAF: the Web Application Firewall resource, USD per hour, billed once per AGC
+/// resource (D*: understanding-pricing for AGC, Example 6, "WAF enablement x $0.068 x 730
+/// hours"; `agc_waf_hour`).
+pub const AGC_WAF_HOUR: f64 = 0.068;
+/// AGC with WAF: USD per million requests the WAF processes, per ruleset (D*: same, "10 one
+/// million requests (10) x $0.75 x 2 WAF rulesets"; `agc_waf_million_requests`).
+pub const AGC_WAF_MILLION_REQUESTS: f64 = 0.75;
 /// One vCPU-hour of AKS nodes, USD: a Standard_D4s_v5 Linux pay-as-you-go hour (≈0.192 in
 /// East US; seen as "~$0.19" on a secondary page) divided by its 4 vCPUs (E: not confirmed on
 /// the Azure pricing page; AKS's free tier adds no per-node fee).

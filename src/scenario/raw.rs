@@ -9,6 +9,7 @@
 mod costs;
 mod egress_pool;
 mod faults;
+mod http_route;
 mod ingress;
 mod policies;
 mod routing;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 pub(crate) use costs::*;
 pub(crate) use egress_pool::*;
 pub(crate) use faults::*;
+pub(crate) use http_route::*;
 pub(crate) use ingress::*;
 pub(crate) use policies::*;
 pub(crate) use routing::*;

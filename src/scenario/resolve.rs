@@ -12,6 +12,7 @@ mod costs;
 mod egress;
 mod egress_pool;
 mod faults;
+mod http_routes;
 mod ingress;
 mod policies;
 mod routing;
@@ -98,7 +99,20 @@ pub(crate) fn scenario(
         ),
         classes: routing::classes(cx, file.clients.classes.as_deref()),
     };
-    let clients = clients::resolve(cx, &file.clients, &names, &simulation);
+    let http_routes = http_routes::to_routes(
+        cx,
+        file.ingress.as_ref(),
+        file.clients.routes.is_some(),
+        file.clients.classes.as_deref(),
+        &file.services,
+    );
+    let clients = if let Some(routes) = http_routes {
+        let mut table = file.clients.clone();
+        table.routes = Some(routes);
+        clients::resolve(cx, &table, &names, &simulation)
+    } else {
+        clients::resolve(cx, &file.clients, &names, &simulation)
+    };
     let services = services::resolve(cx, &file.services, &names, network.zone_capacity.as_deref());
     let ingress_table = file.ingress.unwrap_or_default();
     let ingress = ingress::resolve(
@@ -127,11 +141,12 @@ pub(crate) fn scenario(
         &ingress,
     );
     let slo = file.slo.map(|s| slo(cx, &s));
-    let costs = costs::resolve(
-        cx,
-        &file.costs.unwrap_or_default(),
-        f64::from(ingress.concurrency),
-    );
+    // The app routing add-on's replicas request 0.5 vCPU each; other gateways one per worker.
+    let replica_vcpu = match &ingress.kind {
+        IngressKind::Nginx(n) if n.app_routing => d::APP_ROUTING_REPLICA_VCPU,
+        _ => f64::from(ingress.concurrency),
+    };
+    let costs = costs::resolve(cx, &file.costs.unwrap_or_default(), replica_vcpu);
     let network_policies = policies::resolve(
         cx,
         file.network_policies.as_deref().unwrap_or_default(),

@@ -145,7 +145,13 @@ impl Effects {
                 for (i, svc) in s.services.iter().enumerate() {
                     e.pods_lost[i] = svc.pods.get(zone).copied().unwrap_or(0);
                 }
-                e.instances_lost = s.ingress.instances.get(zone).copied().unwrap_or(0);
+                // Application Gateway for Containers' data plane is zone-redundant: it loses
+                // no instance with a zone.
+                e.instances_lost = if s.ingress.zone_redundant() {
+                    0
+                } else {
+                    s.ingress.instances.get(zone).copied().unwrap_or(0)
+                };
             }
             FaultKind::PodCrash { service, count } | FaultKind::PodHang { service, count } => {
                 e.pods_lost[service] = count
@@ -485,5 +491,28 @@ at = "1m"
         // Before the fault: web 100 × 40 ms + orders 50 × 20 ms.
         assert!((c.expected_busy_slots_before - 5.0).abs() < 1e-9);
         assert_eq!(c.measured_busy_slots_before, None);
+    }
+
+    /// Application Gateway for Containers keeps every instance through a zone loss (its data
+    /// plane is zone-redundant), so the N+1 check keeps its slots; before, it took away the
+    /// lost zone's share as for in-cluster replicas.
+    #[test]
+    fn a_zone_redundant_ingress_keeps_its_slots() {
+        let mut s = scenario();
+        s.ingress.kind = crate::scenario::IngressKind::AppGateway(crate::scenario::AppGateway {
+            waf: false,
+            probe: crate::scenario::ProbeOverride::default(),
+            agic_update_lag: crate::engine::SimDuration::ZERO,
+            connection_draining: None,
+            autoscale: None,
+            for_containers: Some(crate::scenario::ForContainers {
+                health_check: None,
+                healthy_threshold: 1,
+                frontends: 1,
+                waf_rulesets: None,
+            }),
+        });
+        let c = CapacityCheck::of(&s, &s.faults[0], &[], 60.0);
+        assert_eq!((c.tiers[0].slots_before, c.tiers[0].slots_during), (6, 6));
     }
 }

@@ -26,6 +26,10 @@ pub struct Costs {
     pub agc_association_hour: f64,
     /// Application Gateway for Containers, per capacity-unit-hour.
     pub agc_cu_hour: f64,
+    /// Application Gateway for Containers' WAF resource, per hour.
+    pub agc_waf_hour: f64,
+    /// Application Gateway for Containers' WAF, per million requests per ruleset.
+    pub agc_waf_million_requests: f64,
     /// One vCPU-hour of nodes.
     pub vcpu_hour: f64,
     /// vCPUs per NGINX or Istio gateway replica.

@@ -24,16 +24,22 @@ pub(crate) struct CostsTable {
     pub app_gateway_tls_per_compute_unit: Option<f64>,
     /// WAF_v2: requests per second one compute unit handles. Default: 10.
     pub app_gateway_waf_rps_per_compute_unit: Option<f64>,
-    /// Application Gateway for Containers, per gateway-hour. Default: 0.0165 (an estimate:
-    /// the pricing page is not among trafsim's sources; replace it with your price).
+    /// Application Gateway for Containers, per gateway-hour. Default: 0.017 (Learn's East US
+    /// 2 example price, "Understanding pricing for Application Gateway for Containers").
     pub agc_hour: Option<f64>,
-    /// Application Gateway for Containers, per frontend-hour. Default: 0.01 (an estimate).
+    /// Application Gateway for Containers, per frontend-hour. Default: 0.01 (same page).
     pub agc_frontend_hour: Option<f64>,
-    /// Application Gateway for Containers, per association-hour. Default: 0.12 (an estimate).
+    /// Application Gateway for Containers, per association-hour. Default: 0.12 (same page).
     pub agc_association_hour: Option<f64>,
-    /// Application Gateway for Containers, per capacity-unit-hour. Default: 0.008 (an
-    /// estimate).
+    /// Application Gateway for Containers, per capacity-unit-hour. Default: 0.008 (same
+    /// page).
     pub agc_cu_hour: Option<f64>,
+    /// Application Gateway for Containers with `waf`: the WAF resource, per hour (once per
+    /// gateway). Default: 0.068 (same page, Example 6).
+    pub agc_waf_hour: Option<f64>,
+    /// Application Gateway for Containers with `waf`: per million requests the WAF
+    /// processes, per ruleset. Default: 0.75 (same page, Example 6).
+    pub agc_waf_million_requests: Option<f64>,
     /// Price of one vCPU-hour of AKS nodes (a D4s_v5 hour divided by 4). Default: 0.048.
     pub vcpu_hour: Option<f64>,
     /// vCPUs reserved per NGINX or Istio gateway replica. Default: the ingress `concurrency`

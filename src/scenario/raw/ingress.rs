@@ -67,10 +67,26 @@ pub(crate) struct IngressTable {
     pub control_plane_lag: Option<HumanDuration>,
     /// app-gateway-for-containers only: frontends (child resources, each billed). Default: 1.
     pub frontends: Option<u32>,
+    /// app-gateway-for-containers only: its Web Application Firewall (a WAF policy on a
+    /// security policy): per-request inspection time at the gateway, and its bill (the WAF
+    /// resource by the hour, requests per million per ruleset). Default: off.
+    pub waf: Option<AgcWafTable>,
     /// nginx only: `proxy-next-upstream-tries`, tries in all on error or timeout, at most 100.
     /// Default: 3.
     #[schemars(range(min = 1, max = 100))]
     pub next_upstream_tries: Option<u32>,
+    /// app-gateway-for-containers and istio only (the kinds with Gateway API): HTTPRoute
+    /// rules, `[[ingress.http_routes]]` with `matches` and weighted `backend_refs`, in place of
+    /// `[[clients.routes]]`; each backend of a rule becomes a route, with its results. Default:
+    /// none.
+    pub http_routes: Option<Vec<super::HttpRouteRule>>,
+    /// nginx only: "app-routing" — the managed NGINX of the AKS application routing add-on
+    /// (supported with security patches through November 2026): its operator's defaults, an
+    /// HPA of min 2, max 100 replicas at 80% of the 0.5 vCPU request (0.2 of 2 worker slots,
+    /// each a CPU), `externalTrafficPolicy` "local", and 0.5 vCPU requested per replica on the bill
+    /// (the add-on is free; its nodes pay). Fields given still win. Default: none
+    /// (self-managed ingress-nginx).
+    pub managed: Option<ManagedName>,
     /// nginx only: `limit-rps` rate limit, requests per second per controller replica; excess
     /// is rejected with 503. Default: no limit.
     pub limit_rps: Option<f64>,
@@ -202,6 +218,14 @@ impl IngressKindName {
     }
 }
 
+/// Who runs the NGINX controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum ManagedName {
+    /// The AKS application routing add-on (NginxIngressController).
+    AppRouting,
+}
+
 /// `externalTrafficPolicy` values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -263,6 +287,19 @@ pub(crate) struct HealthCheckTable {
     pub unhealthy_threshold: Option<u32>,
     /// Consecutive successes that mark a backend healthy. Default: 1.
     pub healthy_threshold: Option<u32>,
+}
+
+/// Application Gateway for Containers' WAF; every field optional.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgcWafTable {
+    /// Rulesets in the WAF policy (the default ruleset, a bot manager ruleset, ...), each
+    /// billed per million requests, 1 to 10. Default: 1.
+    #[schemars(range(min = 1, max = 10))]
+    pub rulesets: Option<u32>,
+    /// Time the WAF adds to each request at the gateway, holding its slot (a distribution).
+    /// Default: constant "1ms" (an estimate: no figure is published).
+    pub inspection: Option<DistSpec>,
 }
 
 /// Envoy outlier detection (Istio DestinationRule).

@@ -66,6 +66,13 @@ pub(super) fn resolve(cx: &mut Cx<'_>, t: &CostsTable, replica_vcpu: f64) -> Cos
             d::AGC_ASSOCIATION_HOUR,
         ),
         agc_cu_hour: price(cx, "agc_cu_hour", t.agc_cu_hour, d::AGC_CU_HOUR),
+        agc_waf_hour: price(cx, "agc_waf_hour", t.agc_waf_hour, d::AGC_WAF_HOUR),
+        agc_waf_million_requests: price(
+            cx,
+            "agc_waf_million_requests",
+            t.agc_waf_million_requests,
+            d::AGC_WAF_MILLION_REQUESTS,
+        ),
         vcpu_hour: price(cx, "vcpu_hour", t.vcpu_hour, d::VCPU_HOUR),
         ingress_vcpu_per_replica: price(
             cx,

@@ -10,7 +10,8 @@ use crate::scenario::defaults as d;
 use crate::scenario::limits::{MAX_INSTANCES, MAX_RETRIES, RETRIES_WHY};
 use crate::scenario::locate::FieldPath;
 use crate::scenario::raw::{
-    BalancingName, CostsTable, IngressKindName as K, IngressTable, SkuName, TrafficPolicyName,
+    BalancingName, CostsTable, IngressHpaTable, IngressKindName as K, IngressTable, ManagedName,
+    SkuName, TrafficPolicyName,
 };
 use crate::scenario::units;
 use crate::scenario::{
@@ -70,6 +71,7 @@ pub(super) fn resolve(
             ("health_check", t.health_check.is_some(), AGC),
             ("control_plane_lag", t.control_plane_lag.is_some(), AGC),
             ("frontends", t.frontends.is_some(), AGC),
+            ("waf", t.waf.is_some(), AGC),
             (
                 "next_upstream_tries",
                 t.next_upstream_tries.is_some(),
@@ -83,6 +85,7 @@ pub(super) fn resolve(
             ("sidecar_latency", t.sidecar_latency.is_some(), ISTIO),
             ("mesh_retries", t.mesh_retries.is_some(), ISTIO),
             ("mtls_handshake_cpu", t.mtls_handshake_cpu.is_some(), ISTIO),
+            ("managed", t.managed.is_some(), NGINX),
             ("limit_rps", t.limit_rps.is_some(), NGINX),
             ("limit_burst", t.limit_burst.is_some(), NGINX),
             ("connect_timeout", t.connect_timeout.is_some(), GATEWAY_PODS),
@@ -183,7 +186,14 @@ pub(super) fn resolve(
         .iter()
         .flat_map(|m| m.values())
         .fold(0u32, |a, &n| a.saturating_add(n));
-    let hpa = gateway_hpa(cx, &p, t, kind, if given > 0 { given } else { instances });
+    let slots = t.concurrency.unwrap_or(concurrency).max(1);
+    let hpa = gateway_hpa(
+        cx,
+        &p,
+        t,
+        (kind, slots),
+        if given > 0 { given } else { instances },
+    );
     // Without `instances`, an HPA starts from its minimum.
     let instances = hpa.as_ref().map_or(instances, |h| h.min);
     let instances = instances_per_zone(cx, &p.key("instances"), t, names, instances);
@@ -230,7 +240,9 @@ pub(super) fn resolve(
         connect: connect(cx, &p, t, kind),
         external_traffic_policy: match kind {
             K::Nginx | K::Istio => Some(t.external_traffic_policy.map_or(
-                if kind == K::Nginx {
+                if app_routing(t, kind) {
+                    d::APP_ROUTING_TRAFFIC_POLICY
+                } else if kind == K::Nginx {
                     d::NGINX_TRAFFIC_POLICY
                 } else {
                     d::ISTIO_TRAFFIC_POLICY
@@ -244,6 +256,17 @@ pub(super) fn resolve(
         },
         hpa,
         internal: t.internal.unwrap_or(false),
+        inspection: t
+            .waf
+            .as_ref()
+            .filter(|_| kind == K::AppGatewayForContainers)
+            .map(|w| {
+                cx.dist(
+                    &p.key("waf").key("inspection"),
+                    w.inspection.as_ref(),
+                    Dist::constant(d::AGC_WAF_INSPECTION),
+                )
+            }),
     }
 }
 
@@ -270,18 +293,28 @@ fn connect(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable, kind: K) -> Option<
     })
 }
 
+/// Whether the ingress is the AKS application routing add-on's managed NGINX.
+pub(super) fn app_routing(t: &IngressTable, kind: K) -> bool {
+    kind == K::Nginx && t.managed == Some(ManagedName::AppRouting)
+}
+
 /// `[ingress.hpa]` for NGINX and Istio replicas: the services' HPA; Istio defaults to the AKS
-/// add-on gateway's min 2, max 5, 80% (facts §3); NGINX needs `max` and `target_utilisation`.
+/// add-on gateway's min 2, max 5, 80% (facts §3); the app routing add-on's NGINX always has
+/// one, min 2, max 100, 80% of its 0.5 vCPU request (as a share of its `slots` worker slots,
+/// each a CPU: 0.2 with 2); self-managed NGINX needs `max` and `target_utilisation`.
 fn gateway_hpa(
     cx: &mut Cx<'_>,
     p: &FieldPath,
     t: &IngressTable,
-    kind: K,
+    (kind, slots): (K, u32),
     instances_given: u32,
 ) -> Option<crate::scenario::Hpa> {
+    let managed = app_routing(t, kind);
+    let none = IngressHpaTable::default();
     let h = t
         .hpa
         .as_ref()
+        .or(managed.then_some(&none))
         .filter(|_| matches!(kind, K::Nginx | K::Istio))?;
     let input = super::services::HpaInput {
         min: h.min,
@@ -295,6 +328,14 @@ fn gateway_hpa(
         (
             d::ISTIO_HPA_MIN,
             Some((d::ISTIO_HPA_MAX, d::ISTIO_HPA_TARGET)),
+        )
+    } else if managed {
+        // 80% of the 0.5 vCPU request, as a share of the replica's worker slots (one busy
+        // slot is one CPU in use): 0.2 with the default 2 slots.
+        let target = d::APP_ROUTING_HPA_TARGET * d::APP_ROUTING_REPLICA_VCPU / f64::from(slots);
+        (
+            d::APP_ROUTING_HPA_MIN,
+            Some((d::APP_ROUTING_HPA_MAX, target.min(1.0))),
         )
     } else {
         (instances_given, None)
@@ -423,6 +464,7 @@ fn kind_settings(
                     .unwrap_or((rps * d::NGINX_BURST_MULTIPLIER).round() as u32);
                 Some(RateLimit { rps, burst })
             }),
+            app_routing: app_routing(t, kind),
         }),
         K::Istio => IngressKind::Istio(Istio {
             retries: cx
@@ -555,6 +597,11 @@ fn for_containers(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable) -> AppGatewa
             health_check,
             healthy_threshold,
             frontends,
+            waf_rulesets: t.waf.as_ref().map(|w| {
+                let q = p.key("waf").key("rulesets");
+                let n = cx.at_most(&q, w.rulesets, 10, "a WAF policy holds a few rulesets");
+                cx.at_least(&q, n, 1, d::AGC_WAF_RULESETS)
+            }),
         }),
     }
 }
