@@ -128,6 +128,15 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
     let mut jobs: Vec<Job> = Vec::with_capacity(1024);
     let mut free: Vec<u32> = Vec::with_capacity(1024);
     let mut response = LatencyHistogram::new();
+    // A station that routes nowhere and that no route leads to sees only jobs that entered
+    // there and leave from there: their end-to-end response is their response at the station,
+    // so it is recorded once, there, and merged into `response` at the end.
+    let mut direct: Vec<bool> = spec.stations.iter().map(|s| s.routes.is_empty()).collect();
+    for s in &spec.stations {
+        for &(_, dest) in &s.routes {
+            direct[dest] = false;
+        }
+    }
     let (mut entered, mut rejected) = (0u64, 0u64);
 
     for (i, src) in spec.sources.iter().enumerate() {
@@ -210,7 +219,7 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
                         }
                     }
                     None => {
-                        if j.counted {
+                        if j.counted && !direct[s] {
                             response.record(now - j.born);
                         }
                         free.push(job);
@@ -220,6 +229,9 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
         }
     }
 
+    for (p, _) in st.iter().zip(&direct).filter(|(_, d)| **d) {
+        response.merge(&p.response);
+    }
     let now = end;
     let measured_secs = end.since(warm).as_secs_f64();
     let stations = st
