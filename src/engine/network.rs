@@ -324,6 +324,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_station_with_no_routes_in_or_out_gives_its_response_end_to_end() {
+        // M/M/2 next to a two-station tandem: the lone station's jobs are recorded once, at the
+        // station, and merged into the end-to-end histogram; the tandem's are recorded on exit.
+        let exp = |ms| Dist::exponential(SimDuration::from_millis(ms)).unwrap();
+        let station = |routes| StationSpec {
+            servers: 2,
+            limit: None,
+            service: exp(10),
+            routes,
+        };
+        let spec = NetworkSpec {
+            stations: vec![station(vec![]), station(vec![(1.0, 2)]), station(vec![])],
+            sources: vec![
+                SourceSpec {
+                    arrivals: ArrivalProcess::Poisson(100.0),
+                    station: 0,
+                },
+                SourceSpec {
+                    arrivals: ArrivalProcess::Poisson(50.0),
+                    station: 1,
+                },
+            ],
+            duration: SimDuration::from_secs(60),
+            warmup: SimDuration::from_secs(5),
+        };
+        let r = simulate(&spec, 3, 0);
+        let lone = r.stations[0].response;
+        // Both kinds are in: the lone station's (about 5,500) and the tandem's (about 2,750).
+        assert!(
+            r.response.count() > lone.count + 2_000,
+            "{}",
+            r.response.count()
+        );
+        assert!(r.response.max().as_secs_f64() >= lone.max);
+        // Only the lone station's jobs: exactly its own histogram.
+        let one = NetworkSpec {
+            stations: vec![station(vec![])],
+            sources: vec![spec.sources[0].clone()],
+            ..spec
+        };
+        let r = simulate(&one, 3, 0);
+        assert_eq!(r.response.percentiles(), r.stations[0].response);
+    }
+
+    #[test]
     fn deterministic_service_has_no_wait_when_spaced() {
         // Constant arrivals every 10 ms, constant service 5 ms: nobody waits, response = 5 ms.
         let spec = NetworkSpec {
