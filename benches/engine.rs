@@ -186,14 +186,23 @@ fn bench_hold(c: &mut Criterion) {
     }
 }
 
-/// The `RATIO` lines: M/M/c and each hold size, engine against baseline.
+/// Runs of the M/M/c model per timed round of its `RATIO` line: one run is about 128,000
+/// events (a few milliseconds), too short to time on a shared machine.
+const MMC_RUNS: u64 = 16;
+
+/// The `RATIO` lines: M/M/c (each side [`MMC_RUNS`] runs, replications or seeds 0, 1, …) and
+/// each hold size, engine against baseline.
 fn summary(_: &mut Criterion) {
     let spec = spec();
     common::print_ratio(
         "engine mmc_c4_rho0.8",
         "events",
-        ("engine", || common::timed(|| simulate(&spec, 1, 0).events)),
-        ("baseline", || common::timed(|| baseline(1))),
+        ("engine", || {
+            common::timed(|| (0..MMC_RUNS).map(|r| simulate(&spec, 1, r).events).sum())
+        }),
+        ("baseline", || {
+            common::timed(|| (0..MMC_RUNS).map(|r| baseline(1 + r)).sum())
+        }),
     );
     let delays = hold_delays(HOLD_SIZES[2] + 1);
     for n in HOLD_SIZES {

@@ -5,6 +5,7 @@
 pub mod arrivals;
 pub mod calendar;
 pub mod dist;
+mod heap;
 pub mod network;
 pub mod ps;
 pub mod rng;

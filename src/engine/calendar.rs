@@ -1,9 +1,9 @@
 //! The event calendar: a priority queue of events ordered by (time, sequence number).
 //!
 //! Ties in time break by the order in which events were scheduled (FIFO), so a run is
-//! deterministic. Entries hold the time and the sequence number as two `u64`s (8-byte aligned,
-//! so an 8-byte event makes a 24-byte entry) and compare lexicographically; they live in a
-//! 4-ary min-heap. Events are stored by
+//! deterministic. Entries not in a lane live in a 4-ary min-heap whose keys — the time and the
+//! sequence number, compared as one 128-bit integer — sit apart from the events, four siblings
+//! to a cache line (see `heap.rs`). Events are stored by
 //! value: the event type should be a small `Copy` enum. Cancellation is lazy — the model keeps
 //! a generation counter in its own state and ignores stale events when they are popped.
 //!
@@ -24,6 +24,7 @@
 
 use std::collections::VecDeque;
 
+use super::heap::KeyHeap;
 use super::time::{SimDuration, SimTime};
 
 #[derive(Clone, Copy)]
@@ -32,19 +33,6 @@ struct Entry<E> {
     seq: u64,
     event: E,
 }
-
-impl<E> Entry<E> {
-    /// Strictly earlier in (time, sequence) order.
-    #[inline(always)]
-    fn before(&self, other: &Self) -> bool {
-        (self.time, self.seq) < (other.time, other.seq)
-    }
-}
-
-/// Children per node of the heap: a 4-ary heap is shallower than a binary one and its four
-/// children of 24-byte entries sit in adjacent cache lines, which makes `pop` — the hot
-/// operation — cheaper (measured in `benches/engine.rs`).
-const ARITY: usize = 4;
 
 /// Most lanes a calendar keeps: every `schedule` looks its delay up among them, so they stay
 /// few (a scenario has a handful of distinct timeouts); further durations use the heap.
@@ -65,7 +53,7 @@ struct Lane<E> {
 
 /// A deterministic event calendar over events of type `E`.
 pub struct Calendar<E> {
-    heap: Vec<Entry<E>>,
+    heap: KeyHeap<E>,
     lanes: Vec<Lane<E>>,
     now: SimTime,
     seq: u64,
@@ -85,7 +73,7 @@ impl<E: Copy> Calendar<E> {
     /// An empty calendar at time zero.
     pub fn new() -> Self {
         Calendar {
-            heap: Vec::with_capacity(1024),
+            heap: KeyHeap::with_capacity(1024),
             lanes: Vec::new(),
             now: SimTime::ZERO,
             seq: 0,
@@ -169,24 +157,7 @@ impl<E: Copy> Calendar<E> {
             }
             return;
         }
-        self.push_heap(entry);
-    }
-
-    /// Inserts `entry` into the heap.
-    #[inline]
-    fn push_heap(&mut self, entry: Entry<E>) {
-        // Sift up.
-        let mut i = self.heap.len();
-        self.heap.push(entry);
-        while i > 0 {
-            let parent = (i - 1) / ARITY;
-            if !entry.before(&self.heap[parent]) {
-                break;
-            }
-            self.heap[i] = self.heap[parent];
-            i = parent;
-        }
-        self.heap[i] = entry;
+        self.heap.push(entry.time, entry.seq, entry.event);
     }
 
     /// Schedules `event` after `delay` from now.
@@ -198,70 +169,47 @@ impl<E: Copy> Calendar<E> {
     /// Removes and returns the earliest event, advancing the clock to its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        // The earliest lane front, if it comes before the heap's top.
-        let mut best: Option<usize> = None;
-        let mut key = self.heap.first().map(|e| (e.time, e.seq));
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if let Some(f) = lane.entries.front()
-                && key.is_none_or(|k| (f.time, f.seq) < k)
-            {
-                key = Some((f.time, f.seq));
-                best = Some(i);
-            }
-        }
-        let top = match best {
-            Some(i) => self.lanes[i].entries.pop_front()?,
-            None => self.pop_heap()?,
-        };
-        self.now = SimTime(top.time);
-        self.popped += 1;
-        Some((self.now, top.event))
-    }
-
-    /// Removes the heap's top.
-    #[inline]
-    fn pop_heap(&mut self) -> Option<Entry<E>> {
-        let last = self.heap.pop()?;
-        let top = if self.heap.is_empty() {
-            last
+        let (time, event) = if self.lanes.is_empty() {
+            let (time, _, event) = self.heap.pop()?;
+            (time, event)
         } else {
-            let top = self.heap[0];
-            // Sift the last entry down from the root.
-            let n = self.heap.len();
-            let mut i = 0;
-            loop {
-                let first = i * ARITY + 1;
-                if first >= n {
-                    break;
+            // The earliest lane front, if it comes before the heap's top.
+            let mut best: Option<usize> = None;
+            let mut key = self.heap.peek();
+            for (i, lane) in self.lanes.iter().enumerate() {
+                if let Some(f) = lane.entries.front()
+                    && key.is_none_or(|k| (f.time, f.seq) < k)
+                {
+                    key = Some((f.time, f.seq));
+                    best = Some(i);
                 }
-                let end = (first + ARITY).min(n);
-                let mut best = first;
-                for c in first + 1..end {
-                    if self.heap[c].before(&self.heap[best]) {
-                        best = c;
-                    }
-                }
-                if !self.heap[best].before(&last) {
-                    break;
-                }
-                self.heap[i] = self.heap[best];
-                i = best;
             }
-            self.heap[i] = last;
-            top
+            match best {
+                Some(i) => {
+                    let e = self.lanes[i].entries.pop_front()?;
+                    (e.time, e.event)
+                }
+                None => {
+                    let (time, _, event) = self.heap.pop()?;
+                    (time, event)
+                }
+            }
         };
-        Some(top)
+        self.now = SimTime(time);
+        self.popped += 1;
+        Some((self.now, event))
     }
 
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
         let lanes = self.lanes.iter().filter_map(|l| l.entries.front());
         self.heap
-            .first()
+            .peek()
+            .map(|(t, _)| t)
             .into_iter()
-            .chain(lanes)
-            .map(|e| SimTime(e.time))
+            .chain(lanes.map(|e| e.time))
             .min()
+            .map(SimTime)
     }
 
     /// Events waiting (stale timers not yet cleaned up included).
@@ -277,13 +225,8 @@ impl<E: Copy> Calendar<E> {
     /// Bytes the calendar holds for its entries (heap and lanes, by capacity): its share of
     /// a run's memory, for a memory budget.
     pub fn bytes_held(&self) -> usize {
-        let slots = self.heap.capacity()
-            + self
-                .lanes
-                .iter()
-                .map(|l| l.entries.capacity())
-                .sum::<usize>();
-        slots * std::mem::size_of::<Entry<E>>()
+        let lanes: usize = self.lanes.iter().map(|l| l.entries.capacity()).sum();
+        self.heap.bytes_held() + lanes * std::mem::size_of::<Entry<E>>()
     }
 
     /// Events processed so far (the events/s figure of the benchmarks counts these): popped,
@@ -408,6 +351,47 @@ mod tests {
             b.extend(drain(&mut laned).into_iter().map(Some));
             assert_eq!(a, b, "seed {seed}");
             assert_eq!(plain.events_processed(), laned.events_processed());
+        }
+    }
+
+    #[test]
+    fn order_equals_a_reference_binary_heap() {
+        // Random schedules on a calendar with lanes — delays equal to a lane's, random ones
+        // from a narrow range (many equal times), zero and the past — interleaved with pops,
+        // against std's BinaryHeap on (time, sequence): the same events at the same times.
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        for seed in 1..=10u64 {
+            let mut x = seed;
+            let mut c: Calendar<u64> = Calendar::new();
+            c.add_lane(SimDuration::ZERO);
+            c.add_lane(SimDuration(25));
+            let mut reference = BinaryHeap::new();
+            let (mut seq, mut now) = (0u64, 0u64);
+            for _ in 0..20_000 {
+                let r = lcg(&mut x);
+                let at = match r % 6 {
+                    0 => now + 25,
+                    1 | 2 => now + (r >> 8) % 4,
+                    3 => now + (r >> 8) % 10_000,
+                    4 => now,
+                    _ => now.saturating_sub(r % 7),
+                };
+                c.schedule(SimTime(at), seq);
+                reference.push(Reverse((at.max(now), seq)));
+                seq += 1;
+                for _ in 0..(lcg(&mut x) % 3) {
+                    let want = reference.pop().map(|Reverse((t, e))| (SimTime(t), e));
+                    assert_eq!(c.pop(), want, "seed {seed}");
+                    if let Some((t, _)) = want {
+                        now = t.0;
+                    }
+                }
+            }
+            let rest: Vec<_> = std::iter::from_fn(|| reference.pop())
+                .map(|Reverse((t, e))| (SimTime(t), e))
+                .collect();
+            assert_eq!(drain(&mut c), rest, "seed {seed}");
         }
     }
 

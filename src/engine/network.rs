@@ -128,6 +128,15 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
     let mut jobs: Vec<Job> = Vec::with_capacity(1024);
     let mut free: Vec<u32> = Vec::with_capacity(1024);
     let mut response = LatencyHistogram::new();
+    // A station that routes nowhere and that no route leads to sees only jobs that entered
+    // there and leave from there: their end-to-end response is their response at the station,
+    // so it is recorded once, there, and merged into `response` at the end.
+    let mut direct: Vec<bool> = spec.stations.iter().map(|s| s.routes.is_empty()).collect();
+    for s in &spec.stations {
+        for &(_, dest) in &s.routes {
+            direct[dest] = false;
+        }
+    }
     let (mut entered, mut rejected) = (0u64, 0u64);
 
     for (i, src) in spec.sources.iter().enumerate() {
@@ -210,7 +219,7 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
                         }
                     }
                     None => {
-                        if j.counted {
+                        if j.counted && !direct[s] {
                             response.record(now - j.born);
                         }
                         free.push(job);
@@ -220,6 +229,9 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
         }
     }
 
+    for (p, _) in st.iter().zip(&direct).filter(|(_, d)| **d) {
+        response.merge(&p.response);
+    }
     let now = end;
     let measured_secs = end.since(warm).as_secs_f64();
     let stations = st
@@ -310,6 +322,51 @@ fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_station_with_no_routes_in_or_out_gives_its_response_end_to_end() {
+        // M/M/2 next to a two-station tandem: the lone station's jobs are recorded once, at the
+        // station, and merged into the end-to-end histogram; the tandem's are recorded on exit.
+        let exp = |ms| Dist::exponential(SimDuration::from_millis(ms)).unwrap();
+        let station = |routes| StationSpec {
+            servers: 2,
+            limit: None,
+            service: exp(10),
+            routes,
+        };
+        let spec = NetworkSpec {
+            stations: vec![station(vec![]), station(vec![(1.0, 2)]), station(vec![])],
+            sources: vec![
+                SourceSpec {
+                    arrivals: ArrivalProcess::Poisson(100.0),
+                    station: 0,
+                },
+                SourceSpec {
+                    arrivals: ArrivalProcess::Poisson(50.0),
+                    station: 1,
+                },
+            ],
+            duration: SimDuration::from_secs(60),
+            warmup: SimDuration::from_secs(5),
+        };
+        let r = simulate(&spec, 3, 0);
+        let lone = r.stations[0].response;
+        // Both kinds are in: the lone station's (about 5,500) and the tandem's (about 2,750).
+        assert!(
+            r.response.count() > lone.count + 2_000,
+            "{}",
+            r.response.count()
+        );
+        assert!(r.response.max().as_secs_f64() >= lone.max);
+        // Only the lone station's jobs: exactly its own histogram.
+        let one = NetworkSpec {
+            stations: vec![station(vec![])],
+            sources: vec![spec.sources[0].clone()],
+            ..spec
+        };
+        let r = simulate(&one, 3, 0);
+        assert_eq!(r.response.percentiles(), r.stations[0].response);
+    }
 
     #[test]
     fn deterministic_service_has_no_wait_when_spaced() {

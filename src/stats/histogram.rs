@@ -67,6 +67,7 @@ impl LatencyHistogram {
 
     /// Records one duration. Never panics: durations beyond [`MAX_TRACKABLE`] are clamped in the
     /// buckets; zero is a valid value.
+    #[inline]
     pub fn record(&mut self, d: SimDuration) {
         let ns = d.0;
         let bucketed = ns.min(MAX_TRACKABLE.0);

@@ -1,0 +1,276 @@
+//! The calendar's heap: a 4-ary min-heap of events keyed by (time, sequence number), laid out
+//! so that the four children of a node share one aligned block.
+//!
+//! The entries sit in blocks of four, aligned to 128 bytes (two cache lines, which the
+//! processor fetches together): the four times, the four sequence numbers, then the four
+//! events. The heap's slots are numbered from [`ROOT`] = 3, so that the children of slot `v`
+//! are exactly the four slots of block `v − 2` (slots `4(v − 2)` to `4(v − 2) + 3`) and the
+//! parent of slot `v` is `v / 4 + 2`. Finding the smallest child therefore reads one block and
+//! compares four 128-bit keys without a data-dependent branch per child; the events are read
+//! with the keys, so a level of the heap costs one trip to memory, not one per child.
+//!
+//! `pop` sifts the hole left by the root down to a leaf along the smallest children, then the
+//! last entry up from there (Floyd's variant, as `std`'s `BinaryHeap` does): the last entry
+//! usually belongs near the bottom, so this saves a comparison per level.
+//!
+//! Keys are unique (sequence numbers are), so the order of pops is fully determined by the keys:
+//! the same as any other correct priority queue on (time, sequence) — tests below check it
+//! against `std`'s `BinaryHeap` on random schedules with many equal times.
+
+/// Slot number of the root (slots 0–2 of the first line are unused).
+const ROOT: usize = 3;
+
+/// One group of four siblings: their keys, then their events.
+#[derive(Clone, Copy)]
+#[repr(C, align(128))]
+struct Line<E> {
+    time: [u64; 4],
+    seq: [u64; 4],
+    event: [E; 4],
+}
+
+/// (time, sequence) as one integer: compares lexicographically in one operation.
+#[inline(always)]
+fn key(time: u64, seq: u64) -> u128 {
+    (u128::from(time) << 64) | u128::from(seq)
+}
+
+/// A min-heap of events by (time, sequence number).
+pub(super) struct KeyHeap<E> {
+    lines: Vec<Line<E>>,
+    /// Entries held.
+    len: usize,
+}
+
+impl<E: Copy> KeyHeap<E> {
+    /// An empty heap with room for `capacity` entries.
+    pub(super) fn with_capacity(capacity: usize) -> Self {
+        KeyHeap {
+            lines: Vec::with_capacity((capacity + ROOT) / 4 + 1),
+            len: 0,
+        }
+    }
+
+    /// Entries held.
+    #[inline]
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes allocated for entries (keys and events, by capacity).
+    pub(super) fn bytes_held(&self) -> usize {
+        self.lines.capacity() * std::mem::size_of::<Line<E>>()
+    }
+
+    /// The key in slot `v`.
+    #[inline(always)]
+    fn key_at(&self, v: usize) -> u128 {
+        let l = &self.lines[v / 4];
+        key(l.time[v % 4], l.seq[v % 4])
+    }
+
+    /// Writes `k` and `event` into slot `v`.
+    #[inline(always)]
+    fn put(&mut self, v: usize, k: u128, event: E) {
+        let l = &mut self.lines[v / 4];
+        l.time[v % 4] = (k >> 64) as u64;
+        l.seq[v % 4] = k as u64;
+        l.event[v % 4] = event;
+    }
+
+    /// Copies slot `from` into slot `to`.
+    #[inline(always)]
+    fn copy(&mut self, from: usize, to: usize) {
+        let (t, s, e) = {
+            let l = &self.lines[from / 4];
+            (l.time[from % 4], l.seq[from % 4], l.event[from % 4])
+        };
+        let l = &mut self.lines[to / 4];
+        l.time[to % 4] = t;
+        l.seq[to % 4] = s;
+        l.event[to % 4] = e;
+    }
+
+    /// The smallest key, as (time, sequence).
+    #[inline]
+    pub(super) fn peek(&self) -> Option<(u64, u64)> {
+        if self.len == 0 {
+            return None;
+        }
+        let l = &self.lines[0];
+        Some((l.time[ROOT], l.seq[ROOT]))
+    }
+
+    /// Inserts `event` with key (`time`, `seq`).
+    #[inline]
+    pub(super) fn push(&mut self, time: u64, seq: u64, event: E) {
+        let mut v = self.len + ROOT;
+        if v / 4 >= self.lines.len() {
+            // Unused slots hold copies of `event` (never read as entries).
+            self.lines.push(Line {
+                time: [0; 4],
+                seq: [0; 4],
+                event: [event; 4],
+            });
+        }
+        self.len += 1;
+        let k = key(time, seq);
+        while v > ROOT {
+            let parent = v / 4 + 2;
+            if k >= self.key_at(parent) {
+                break;
+            }
+            self.copy(parent, v);
+            v = parent;
+        }
+        self.put(v, k, event);
+    }
+
+    /// Removes the entry with the smallest key: (time, sequence, event).
+    #[inline]
+    pub(super) fn pop(&mut self) -> Option<(u64, u64, E)> {
+        let n = self.len;
+        if n == 0 {
+            return None;
+        }
+        let top_key = self.key_at(ROOT);
+        let top = (top_key >> 64) as u64;
+        let top_seq = top_key as u64;
+        let top_event = self.lines[0].event[ROOT];
+        // The last slot's entry leaves its slot; the heap's slots are ROOT..end from now on.
+        let end = n - 1 + ROOT;
+        let last_key = self.key_at(end);
+        let last_event = self.lines[end / 4].event[end % 4];
+        self.len -= 1;
+        if end == ROOT {
+            return Some((top, top_seq, top_event));
+        }
+        // Move the hole at the root down to a leaf, along the smallest children.
+        let mut hole = ROOT;
+        loop {
+            let first = (hole - 2) * 4;
+            if first + 3 < end {
+                let l = &self.lines[hole - 2];
+                // The events are read before the comparisons decide which one moves, so that
+                // both halves of the block are fetched at once.
+                let events = l.event;
+                let k0 = key(l.time[0], l.seq[0]);
+                let k1 = key(l.time[1], l.seq[1]);
+                let k2 = key(l.time[2], l.seq[2]);
+                let k3 = key(l.time[3], l.seq[3]);
+                let (a, ia) = if k1 < k0 { (k1, 1) } else { (k0, 0) };
+                let (b, ib) = if k3 < k2 { (k3, 3) } else { (k2, 2) };
+                let (k, i) = if b < a { (b, ib) } else { (a, ia) };
+                self.put(hole, k, events[i]);
+                hole = first + i;
+            } else if first < end {
+                // The last, partly filled group of siblings.
+                let mut best = first;
+                let mut best_key = self.key_at(first);
+                for c in first + 1..end {
+                    let k = self.key_at(c);
+                    if k < best_key {
+                        best = c;
+                        best_key = k;
+                    }
+                }
+                self.copy(best, hole);
+                hole = best;
+                break;
+            } else {
+                break;
+            }
+        }
+        // Then the last entry up from there to its place.
+        while hole > ROOT {
+            let parent = hole / 4 + 2;
+            if last_key >= self.key_at(parent) {
+                break;
+            }
+            self.copy(parent, hole);
+            hole = parent;
+        }
+        self.put(hole, last_key, last_event);
+        Some((top, top_seq, top_event))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+
+    /// A tiny deterministic generator.
+    fn lcg(x: &mut u64) -> u64 {
+        *x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *x >> 33
+    }
+
+    #[test]
+    fn the_layout_puts_siblings_in_one_line() {
+        assert_eq!(std::mem::size_of::<Line<u64>>(), 128);
+        assert_eq!(std::mem::align_of::<Line<u64>>(), 128);
+        // The children of slot v are line v − 2, and their parent is v.
+        for v in ROOT..1000 {
+            for c in (v - 2) * 4..(v - 2) * 4 + 4 {
+                assert_eq!(c / 4 + 2, v);
+            }
+        }
+    }
+
+    #[test]
+    fn pops_in_the_order_of_a_binary_heap() {
+        // Random interleavings of pushes and pops, times drawn from narrow ranges (many equal
+        // times, so the sequence number decides) and wide ones, at sizes from a handful to
+        // tens of thousands: the same entries come out in the same order as from std's heap.
+        for seed in 1..=12u64 {
+            let mut x = seed;
+            let mut heap: KeyHeap<u32> = KeyHeap::with_capacity(4);
+            let mut reference = BinaryHeap::new();
+            let (mut seq, mut now) = (0u64, 0u64);
+            let spread = [1u64, 4, 1000, 1 << 40][(seed % 4) as usize];
+            let target = [5usize, 300, 20_000][(seed % 3) as usize];
+            for _ in 0..60_000 {
+                let r = lcg(&mut x);
+                let grow = reference.len() < target;
+                if r % 8 < if grow { 6 } else { 3 } {
+                    let t = now + lcg(&mut x) % spread;
+                    heap.push(t, seq, seq as u32);
+                    reference.push(Reverse((t, seq, seq as u32)));
+                    seq += 1;
+                } else {
+                    let want = reference.pop().map(|Reverse(e)| e);
+                    assert_eq!(heap.pop(), want, "seed {seed}");
+                    if let Some((t, _, _)) = want {
+                        now = t;
+                    }
+                }
+                assert_eq!(heap.len(), reference.len());
+                assert_eq!(heap.peek(), reference.peek().map(|Reverse(e)| (e.0, e.1)));
+            }
+            while let Some(Reverse(e)) = reference.pop() {
+                assert_eq!(heap.pop(), Some(e), "seed {seed}");
+            }
+            assert_eq!(heap.pop(), None);
+        }
+    }
+
+    #[test]
+    fn equal_times_come_out_by_sequence() {
+        let mut heap: KeyHeap<u64> = KeyHeap::with_capacity(0);
+        // Pushed in a scrambled sequence order, all at one time.
+        let mut x = 99;
+        let mut seqs: Vec<u64> = (0..5000).collect();
+        for i in (1..seqs.len()).rev() {
+            seqs.swap(i, (lcg(&mut x) as usize) % (i + 1));
+        }
+        for &s in &seqs {
+            heap.push(7, s, s);
+        }
+        let out: Vec<u64> = std::iter::from_fn(|| heap.pop().map(|e| e.2)).collect();
+        assert_eq!(out, (0..5000).collect::<Vec<_>>());
+    }
+}
