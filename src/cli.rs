@@ -652,24 +652,13 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
     let sharded = args.shard.resolve()?;
     let flags = args.common.flags();
     let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref(), &flags)?;
-    if sharded.is_some() && !flags.is_empty() {
-        // A part holds the file as written; `trafsim merge` reads the scenario from it again,
-        // so an edit made only on the command line would not reach the merge.
-        return Err(CliError::Usage(
-            "--shard with --set or --duration: a shard's part holds the scenario file as \
-             written, so put the change in the file (or a copy of it) and shard that"
-                .to_string(),
-        ));
-    }
-    if sharded.is_some() && !swept.is_empty() {
-        return Err(CliError::Usage(format!(
-            "`{}` is a sweep ([sweep] or --sweep); --shard runs only plain scenarios so far",
-            swept[0].source.base.name
-        )));
-    }
     if !swept.is_empty() {
         let opts = args.common.options();
-        show_outcome(&study::sweep_run::run(&swept, &opts)?, &opts)?;
+        let outcome = match sharded {
+            Some(k) => study::sweep_shard::run_shard(&swept, &args.files, &opts, k)?,
+            None => study::sweep_run::run(&swept, &opts)?,
+        };
+        show_outcome(&outcome, &opts)?;
         if plain.is_empty() {
             return Ok(());
         }
@@ -685,7 +674,14 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(c.threads.unwrap_or(0))
             .build()?;
-        return shard::run_shards(&scenarios, &args.files, k, &c.out, c.format, c.quiet, &pool);
+        let shards = shard::ShardRun {
+            shard: k,
+            flags: &flags,
+            out: &c.out,
+            format: c.format,
+            quiet: c.quiet,
+        };
+        return shard::run_shards(&scenarios, &args.files, &shards, &pool);
     }
     let dirs = scenarios
         .iter()

@@ -36,10 +36,12 @@ pub mod metrics;
 mod output;
 pub mod overrides;
 mod render;
+pub mod shard_source;
 mod slo_fold;
 pub mod source;
 pub mod sweep;
 pub mod sweep_run;
+pub mod sweep_shard;
 
 use std::path::{Path, PathBuf};
 
