@@ -30,6 +30,7 @@
 
 pub mod better;
 pub mod capacity;
+pub mod capacity_shard;
 pub mod compare;
 pub mod compare_shard;
 pub mod metrics;

@@ -289,6 +289,98 @@ fn the_compare_and_sweep_jobs_merge_into_the_single_machine_study() {
     assert!(args.contains(&"--sweep".to_string()));
 }
 
+/// The sharded capacity search's Jobs (issue #17): the probe Job's pods run the shards of the
+/// probe it names (the scenario's own rate, the search's first probe), the merge Job merges it
+/// into the folder the search Job reads, and the search Job then reads it and asks for the next
+/// probe. Each Job's options are checked against `trafsim capacity --help`.
+#[test]
+fn the_capacity_probe_and_search_jobs_take_turns() {
+    let docs = documents();
+    let config = find(&docs, "ConfigMap", "trafsim-scenario");
+    let probe = find(&docs, "Job", "trafsim-capacity-probe");
+    let search = find(&docs, "Job", "trafsim-capacity-search");
+    let merge = find(&docs, "Job", "trafsim-merge");
+    let spec = &probe["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let n = spec["completions"].as_u64().unwrap();
+    assert_eq!(spec["parallelism"].as_u64(), Some(n));
+    let c = container(probe);
+    let env: Vec<(String, String)> = c["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().into(),
+                e["value"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert!(env.contains(&("TRAFSIM_SHARD_COUNT".to_string(), n.to_string())));
+    let args = strings(&c["args"]);
+    let search_args = strings(&container(search)["args"]);
+    let help = help_flags("capacity");
+    for a in args
+        .iter()
+        .chain(&search_args)
+        .filter(|a| a.starts_with("--"))
+    {
+        assert!(
+            help.contains(a.as_str()),
+            "`trafsim capacity --help` has no {a}"
+        );
+    }
+    assert_eq!(args[0], "capacity");
+    assert_eq!(search_args[0], "capacity");
+    assert_eq!(
+        args[1], search_args[1],
+        "the probe and the search read one file"
+    );
+    // The search reads the merged probes where the merge Job writes them.
+    let merge_args = strings(&container(merge)["args"]);
+    assert_eq!(
+        flag(&search_args, "--probe-results"),
+        flag(&merge_args, "--out")
+    );
+    assert_eq!(flag(&args, "--out"), merge_args[1]);
+
+    let probe_mounts = mounts(probe);
+    let (cm_path, _) = probe_mounts
+        .iter()
+        .find(|(_, v)| v["configMap"]["name"] == "trafsim-scenario")
+        .unwrap();
+    let key = args[1].strip_prefix(&format!("{cm_path}/")).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join(cm_path.trim_start_matches('/')).join(key);
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    fs::write(&file, config["data"][key].as_str().unwrap()).unwrap();
+    for index in 0..n {
+        Command::cargo_bin("trafsim")
+            .unwrap()
+            .args(mapped(&args, &probe_mounts, root.path()))
+            .envs(env.iter().cloned())
+            .env("JOB_COMPLETION_INDEX", index.to_string())
+            .assert()
+            .success();
+    }
+    Command::cargo_bin("trafsim")
+        .unwrap()
+        .args(mapped(&merge_args, &mounts(merge), root.path()))
+        .arg("--quiet")
+        .assert()
+        .success();
+    let out = Command::cargo_bin("trafsim")
+        .unwrap()
+        .args(mapped(&search_args, &mounts(search), root.path()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("(1 merged probes read)"), "{text}");
+    let rate = flag(&args, "--probe");
+    assert!(!text.contains(&format!("--probe {rate} ")), "{text}");
+}
+
 #[test]
 fn the_dockerfile_builds_the_binary_the_jobs_call() {
     let text = fs::read_to_string(deploy_dir().join("Dockerfile")).unwrap();
@@ -299,6 +391,8 @@ fn the_dockerfile_builds_the_binary_the_jobs_call() {
         "trafsim-shards",
         "trafsim-compare-shards",
         "trafsim-sweep-shards",
+        "trafsim-capacity-probe",
+        "trafsim-capacity-search",
         "trafsim-merge",
     ] {
         let image = container(find(&docs, "Job", job))["image"]

@@ -220,17 +220,24 @@ fn set_with_compare_shards_merges_into_the_single_machine_comparison() {
     assert!(page.contains("--set clients.rate=400"), "no override note");
 }
 
+/// `capacity --shard` runs a shard of one probe: without `--probe` it is refused and says how
+/// a sharded search goes.
 #[test]
-fn capacity_refuses_shards_and_says_why() {
+fn capacity_shards_need_a_probe_and_say_why() {
     for flag in [&["--shard", "0/2"][..], &["--shard-from-env"][..]] {
         let output = trafsim()
             .arg("capacity")
             .arg("scenarios/mm1.toml")
             .args(flag)
+            .env("JOB_COMPLETION_INDEX", "0")
+            .env("TRAFSIM_SHARD_COUNT", "2")
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{output:?}");
         let msg = String::from_utf8_lossy(&output.stderr);
-        assert!(msg.contains("merge between"), "{msg}");
+        assert!(
+            msg.contains("--probe RATE") && msg.contains("--probe-results"),
+            "{msg}"
+        );
     }
 }

@@ -11,7 +11,7 @@ use trafsim::report;
 use trafsim::runner::{self, Shard, part};
 use trafsim::scenario::{self, Scenario};
 use trafsim::study::overrides::FlagOverride;
-use trafsim::study::{compare_shard, shard_source, sweep_shard};
+use trafsim::study::{capacity_shard, compare_shard, shard_source, sweep_shard};
 
 use super::{CliError, Format, show_outcome, show_summary, write_run_set};
 
@@ -77,6 +77,36 @@ impl CompareShardArgs {
     }
 }
 
+/// How one probe of a capacity search is split over machines (`capacity --probe RATE`).
+#[derive(Clone, Debug, Default, Args)]
+pub struct ProbeShardArgs {
+    /// With --probe: run only shard K of N (K from 0 to N-1) of that probe, the replications
+    /// i with i mod N = K. Writes <OUT>/capacity/probe-parts/<probe>/part-K-of-N.trafsim-probe-part;
+    /// `trafsim merge` joins the parts.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// Like --shard, with K and N from the environment: JOB_COMPLETION_INDEX (a Kubernetes
+    /// Indexed Job; N from --shard-count or TRAFSIM_SHARD_COUNT) or SLURM_ARRAY_TASK_ID less
+    /// SLURM_ARRAY_TASK_MIN (N from SLURM_ARRAY_TASK_COUNT).
+    #[arg(long, conflicts_with = "shard")]
+    pub shard_from_env: bool,
+    /// The shard count N for --shard-from-env (a Job's completions).
+    #[arg(long, value_name = "N", requires = "shard_from_env", value_parser = clap::value_parser!(u64).range(1..=runner::shard::MAX_SHARDS))]
+    pub shard_count: Option<u64>,
+}
+
+impl ProbeShardArgs {
+    /// The shard to run, if any (an environment that gives none is an error, exit 2).
+    pub fn resolve(&self) -> Result<Option<Shard>, CliError> {
+        ShardArgs {
+            shard: self.shard,
+            shard_from_env: self.shard_from_env,
+            shard_count: self.shard_count,
+        }
+        .resolve()
+    }
+}
+
 /// Options of `trafsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
@@ -85,7 +115,8 @@ pub struct MergeArgs {
     /// the parts of one sharded comparison (*.trafsim-compare-part, or their folder
     /// <OUT>/compare/<name>.parts), written to <OUT>/compare/<name>/; or the parts of one
     /// sharded sweep (*.trafsim-sweep-part, or their folder <OUT>/<name>.sweep-parts),
-    /// written to <OUT>/<name>/.
+    /// written to <OUT>/<name>/; or the parts of one capacity probe (`capacity --probe`),
+    /// written to <OUT>/capacity/probes/.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Folder for results; the run's files go into <OUT>/<scenario name>/.
@@ -172,7 +203,12 @@ pub fn run_shards(
 /// (`compare --shard`) are merged into their comparisons first, then sweep parts (`run
 /// --sweep … --shard`) into their sweeps.
 pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
-    let (comparisons, rest) = compare_shard::split_merge_paths(&args.paths);
+    let (probes, rest) = capacity_shard::split_merge_paths(&args.paths);
+    let (comparisons, rest) = if rest.is_empty() {
+        (Vec::new(), rest)
+    } else {
+        compare_shard::split_merge_paths(&rest)
+    };
     let (sweeps, rest) = if rest.is_empty() {
         (Vec::new(), rest)
     } else {
@@ -191,11 +227,15 @@ pub fn merge(args: &MergeArgs) -> Result<(), CliError> {
         let outcome = compare_shard::merge(paths, &args.out, opts.json)?;
         show_outcome(&outcome, &opts)?;
     }
+    for paths in &probes {
+        let outcome = capacity_shard::merge(paths, &args.out, opts.json)?;
+        show_outcome(&outcome, &opts)?;
+    }
     for paths in &sweeps {
         let outcome = sweep_shard::merge(paths, &args.out, opts.json)?;
         show_outcome(&outcome, &opts)?;
     }
-    let studies = comparisons.len() + sweeps.len();
+    let studies = probes.len() + comparisons.len() + sweeps.len();
     if studies > 0 && rest.is_empty() {
         return Ok(());
     }
