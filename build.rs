@@ -6,8 +6,9 @@
 //! tracked files differ from it, and sets `TRAFSIM_GIT_COMMIT` to `<sha>` or
 //! `<sha>+modified`. Where there is no git or no repository (a source archive, a Docker
 //! build without `.git`), it sets nothing and the identity falls back to the crate version and
-//! a hash of the scenario schema. `TRAFSIM_GIT_COMMIT` set in the build's environment wins
-//! (for builds from an archive whose commit is known).
+//! a hash of the scenario schema. `TRAFSIM_GIT_COMMIT` set (not empty) in the build's
+//! environment wins (for builds from an archive whose commit is known, such as the Docker
+//! image's, `--build-arg TRAFSIM_GIT_COMMIT=…`).
 
 use std::process::Command;
 
@@ -24,8 +25,11 @@ fn main() {
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=Cargo.toml");
     if let Ok(given) = std::env::var("TRAFSIM_GIT_COMMIT") {
-        println!("cargo:rustc-env=TRAFSIM_GIT_COMMIT={given}");
-        return;
+        let given = given.trim();
+        if !given.is_empty() {
+            println!("cargo:rustc-env=TRAFSIM_GIT_COMMIT={given}");
+            return;
+        }
     }
     let Some(sha) = git(&["rev-parse", "--verify", "HEAD"]).filter(|s| s.len() >= 7) else {
         return;
