@@ -266,12 +266,20 @@ pub struct CapacityArgs {
     pub tolerance: capacity::Tolerance,
     #[command(flatten)]
     pub common: CommonArgs,
-    /// Refused: a capacity search cannot be sharded (see the error).
-    #[arg(long, value_name = "K/N", hide = true)]
-    pub shard: Option<String>,
-    /// Refused, as --shard.
-    #[arg(long, hide = true)]
-    pub shard_from_env: bool,
+    /// A search whose probes run sharded: read the probes merged so far from
+    /// DIR/capacity/probes/ (`trafsim merge … --out DIR`) and either finish the search, or
+    /// print the probe to run next and its command lines.
+    #[arg(long, value_name = "DIR", conflicts_with = "probe")]
+    pub probe_results: Option<PathBuf>,
+    /// Run one probe of a sharded search at this clients.rate, as the search printed it (with
+    /// --shard K/N or --shard-from-env); `trafsim merge` joins its parts.
+    #[arg(long, value_name = "RATE")]
+    pub probe: Option<f64>,
+    /// The variant --probe probes (a file with [[variants]]).
+    #[arg(long, value_name = "NAME", requires = "probe")]
+    pub variant: Option<String>,
+    #[command(flatten)]
+    pub shard: shard::ProbeShardArgs,
 }
 
 impl CommonArgs {
@@ -437,13 +445,13 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             show_outcome(&outcome, &opts)
         }
         Command::Capacity(mut args) => {
-            if args.shard.is_some() || args.shard_from_env {
+            let shard = args.shard.resolve()?;
+            if args.probe.is_some() != shard.is_some() {
                 return Err(CliError::Usage(
-                    "capacity does not take --shard or --shard-from-env: each probe's verdict \
-                     chooses the next rate to try, so the probes would need a merge between \
-                     them; to spread one probe over machines, set that clients.rate in a copy \
-                     of the file, run it with `trafsim run --shard K/N` and `trafsim merge` the \
-                     parts"
+                    "a sharded capacity search runs one probe at a time: `--probe RATE` with \
+                     `--shard K/N` (or --shard-from-env) runs a shard of the probe the search \
+                     asked for; `--probe-results DIR` continues the search from the probes \
+                     merged into DIR (see `trafsim capacity --help`)"
                         .into(),
                 ));
             }
@@ -456,7 +464,21 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 tolerance: args.tolerance,
                 lose_zones: args.lose_zone.clone(),
             };
-            show_outcome(&capacity::run(&args.files, &query, &opts)?, &opts)
+            let outcome = match (args.probe, shard, &args.probe_results) {
+                (Some(rate), Some(k), _) => study::capacity_shard::run_probe_shard(
+                    &args.files,
+                    &query,
+                    &opts,
+                    rate,
+                    args.variant.as_deref(),
+                    k,
+                )?,
+                (_, _, Some(dir)) => {
+                    study::capacity_shard::run_search(&args.files, &query, &opts, dir)?
+                }
+                _ => capacity::run(&args.files, &query, &opts)?,
+            };
+            show_outcome(&outcome, &opts)
         }
         Command::Merge(args) => shard::merge(&args),
     }
@@ -537,7 +559,9 @@ fn show_outcome(outcome: &study::Outcome, opts: &study::Options) -> Result<(), C
         .iter()
         .map(|p| p.display().to_string())
         .collect();
-    if !opts.json {
+    if names.is_empty() {
+        // Nothing written (a sharded capacity search that waits for a probe).
+    } else if !opts.json {
         writeln!(stdout, "written: {}", names.join(", "))?;
     } else if !opts.quiet {
         let _ = writeln!(io::stderr(), "written: {}", names.join(", "));
@@ -652,24 +676,13 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
     let sharded = args.shard.resolve()?;
     let flags = args.common.flags();
     let (swept, plain) = study::sweep_run::split(&args.files, args.sweep.as_ref(), &flags)?;
-    if sharded.is_some() && !flags.is_empty() {
-        // A part holds the file as written; `trafsim merge` reads the scenario from it again,
-        // so an edit made only on the command line would not reach the merge.
-        return Err(CliError::Usage(
-            "--shard with --set or --duration: a shard's part holds the scenario file as \
-             written, so put the change in the file (or a copy of it) and shard that"
-                .to_string(),
-        ));
-    }
-    if sharded.is_some() && !swept.is_empty() {
-        return Err(CliError::Usage(format!(
-            "`{}` is a sweep ([sweep] or --sweep); --shard runs only plain scenarios so far",
-            swept[0].source.base.name
-        )));
-    }
     if !swept.is_empty() {
         let opts = args.common.options();
-        show_outcome(&study::sweep_run::run(&swept, &opts)?, &opts)?;
+        let outcome = match sharded {
+            Some(k) => study::sweep_shard::run_shard(&swept, &args.files, &opts, k)?,
+            None => study::sweep_run::run(&swept, &opts)?,
+        };
+        show_outcome(&outcome, &opts)?;
         if plain.is_empty() {
             return Ok(());
         }
@@ -685,7 +698,14 @@ fn run_scenarios(args: &RunArgs) -> Result<(), CliError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(c.threads.unwrap_or(0))
             .build()?;
-        return shard::run_shards(&scenarios, &args.files, k, &c.out, c.format, c.quiet, &pool);
+        let shards = shard::ShardRun {
+            shard: k,
+            flags: &flags,
+            out: &c.out,
+            format: c.format,
+            quiet: c.quiet,
+        };
+        return shard::run_shards(&scenarios, &args.files, &shards, &pool);
     }
     let dirs = scenarios
         .iter()

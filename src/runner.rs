@@ -28,6 +28,7 @@
 //! Each replication seeds its random streams from (scenario seed, replication index) inside the
 //! model; the runner only chooses the indices and the order of the merge.
 
+pub mod build_id;
 mod builder;
 pub mod failover;
 pub mod findings;

@@ -30,16 +30,19 @@
 
 pub mod better;
 pub mod capacity;
+pub mod capacity_shard;
 pub mod compare;
 pub mod compare_shard;
 pub mod metrics;
 mod output;
 pub mod overrides;
 mod render;
+pub mod shard_source;
 mod slo_fold;
 pub mod source;
 pub mod sweep;
 pub mod sweep_run;
+pub mod sweep_shard;
 
 use std::path::{Path, PathBuf};
 

@@ -15,6 +15,7 @@ use trafsim::report;
 use trafsim::runner::part::{self, PartError};
 use trafsim::runner::{Shard, summarise_replications_within_budget};
 use trafsim::scenario::{self, Scenario};
+use trafsim::study::shard_source::merge_run;
 
 /// The zone outage, 120 s long at 500 req/s with the outage from 50 s to 110 s, as TOML.
 fn short_outage_text() -> String {
@@ -72,11 +73,11 @@ fn one_three_and_seven_shards_merge_into_the_single_machine_files() {
         let parts = run_all_shards(&s, count, dir.path());
         assert_eq!(parts.len() as u64, count);
         // The folder, or the files in any order.
-        let (_, merged) = part::merge_parts(&[dir.path().to_path_buf()]).unwrap();
+        let (_, merged) = merge_run(&[dir.path().to_path_buf()]).unwrap();
         assert!(files_of(&merged) == expected, "{count} shards differ");
         let mut reversed = parts.clone();
         reversed.reverse();
-        let (scenario_back, merged) = part::merge_parts(&reversed).unwrap();
+        let (scenario_back, merged) = merge_run(&reversed).unwrap();
         assert!(
             files_of(&merged) == expected,
             "{count} shards (reversed) differ"
@@ -91,13 +92,13 @@ fn more_shards_than_replications_leave_empty_parts_that_still_merge() {
     let whole = summarise_replications_within_budget(&s, 0..2, &|_| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
     run_all_shards(&s, 3, dir.path());
-    let (_, merged) = part::merge_parts(&[dir.path().to_path_buf()]).unwrap();
+    let (_, merged) = merge_run(&[dir.path().to_path_buf()]).unwrap();
     assert!(files_of(&merged) == files_of(&whole));
 }
 
 /// The message of a merge that must fail.
 fn refused(paths: &[PathBuf]) -> String {
-    match part::merge_parts(paths) {
+    match merge_run(paths) {
         Ok(_) => panic!("merged {paths:?}"),
         Err(e) => {
             assert_eq!(e.exit_code(), 2, "{e}");
@@ -170,7 +171,7 @@ fn missing_duplicated_and_foreign_parts_are_refused() {
 
     let empty = tempfile::tempdir().unwrap();
     assert!(matches!(
-        part::merge_parts(&[empty.path().to_path_buf()]),
+        merge_run(&[empty.path().to_path_buf()]),
         Err(PartError::NoParts(_))
     ));
 }
@@ -293,18 +294,142 @@ fn bad_shard_flags_are_refused() {
         .arg(out.path())
         .assert()
         .code(2);
-    // Nor take edits from the command line, which its part (the file as written) would lose.
-    for edit in [["--set", "simulation.seed=3"], ["--duration", "5m"]] {
-        let assert = trafsim()
-            .arg("run")
-            .arg(&mm1)
-            .args(["--shard", "0/2"])
-            .args(edit)
-            .arg("--out")
-            .arg(out.path())
+}
+
+/// `--set` and `--duration` with `--shard` (issue #17): the part holds the file as written
+/// and the overrides apart, the merge applies them as `run` does, so 1 part and 3 shards
+/// merge into the files of the single-machine run with the same flags (its page's note of
+/// the overrides included); shards run with other overrides are refused. Before, `--shard`
+/// refused both flags.
+#[test]
+fn set_and_duration_with_shards_merge_into_the_single_machine_files() {
+    let mm1 = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mm1.toml");
+    let work = tempfile::tempdir().unwrap();
+    let flags = [
+        "--duration",
+        "90s",
+        "--set",
+        "simulation.warmup=10s",
+        "--set",
+        "clients.rate=70",
+        "--replications",
+        "5",
+        "--seed",
+        "11",
+        "--quiet",
+    ];
+    let whole = work.path().join("whole");
+    trafsim()
+        .arg("run")
+        .arg(&mm1)
+        .args(flags)
+        .arg("--out")
+        .arg(&whole)
+        .assert()
+        .success();
+    let summary = fs::read_to_string(whole.join("mm1/summary.json")).unwrap();
+    assert!(summary.contains("\"seed\": 11"), "{summary}");
+    for count in [1, 3] {
+        let shards = work.path().join(format!("shards-{count}"));
+        for k in 0..count {
+            trafsim()
+                .arg("run")
+                .arg(&mm1)
+                .args(flags)
+                .args(["--shard", &format!("{k}/{count}"), "--out"])
+                .arg(&shards)
+                .assert()
+                .success();
+        }
+        let merged = work.path().join(format!("merged-{count}"));
+        trafsim()
+            .arg("merge")
+            .arg(shards.join("mm1.parts"))
+            .args(["--quiet", "--out"])
+            .arg(&merged)
             .assert()
-            .code(2);
-        let err = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-        assert!(err.contains("--set or --duration"), "{edit:?}: {err}");
+            .success();
+        for name in ["summary.json", "timeseries.csv", "report.html"] {
+            let a = fs::read(whole.join("mm1").join(name)).unwrap();
+            let b = fs::read(merged.join("mm1").join(name)).unwrap();
+            assert!(a == b, "{name} differs with {count} shards");
+        }
     }
+    // The page says which overrides the run had, as the single-machine one does.
+    let page = fs::read_to_string(whole.join("mm1/report.html")).unwrap();
+    assert!(page.contains("--set clients.rate=70"), "no override note");
+    // Shard 1 of 3 run with another rate: refused, naming both.
+    let shards = work.path().join("shards-3");
+    let mut other = flags.to_vec();
+    other[5] = "clients.rate=71";
+    trafsim()
+        .arg("run")
+        .arg(&mm1)
+        .args(&other)
+        .args(["--shard", "1/3", "--out"])
+        .arg(work.path().join("other"))
+        .assert()
+        .success();
+    let foreign = work.path().join("other/mm1.parts/part-1-of-3.trafsim-part");
+    let msg = refused(&[
+        shards.join("mm1.parts/part-0-of-3.trafsim-part"),
+        foreign,
+        shards.join("mm1.parts/part-2-of-3.trafsim-part"),
+    ]);
+    assert!(msg.contains("command-line overrides"), "{msg}");
+    assert!(msg.contains("clients.rate=71"), "{msg}");
+}
+
+/// A CBOR map's entries (a part's header).
+type CborMap = Vec<(ciborium::Value, ciborium::Value)>;
+
+/// The part carries its format version and the build identity (issue #17): a part of
+/// another build of the same version, or of an older part format, is refused with a message
+/// that names both builds (or formats) rather than merged into results that may differ.
+#[test]
+fn parts_of_another_build_or_format_are_refused() {
+    let s = scenario(3, 42);
+    let dir = tempfile::tempdir().unwrap();
+    let parts = run_all_shards(&s, 3, dir.path());
+    let own = trafsim::runner::build_id::build_identity();
+    // Rewrite part 1's header as another build would have written it.
+    let rewrite = |edit: &dyn Fn(&mut CborMap)| -> PathBuf {
+        let bytes = fs::read(&parts[1]).unwrap();
+        let mut reader = &bytes[..];
+        let header: ciborium::Value = ciborium::from_reader(&mut reader).unwrap();
+        let ciborium::Value::Map(mut map) = header else {
+            panic!("the header is not a map")
+        };
+        edit(&mut map);
+        let mut out = Vec::new();
+        ciborium::into_writer(&ciborium::Value::Map(map), &mut out).unwrap();
+        out.extend_from_slice(reader);
+        let other = tempfile::tempdir().unwrap().keep();
+        let path = other.join("part-1-of-3.trafsim-part");
+        fs::write(&path, out).unwrap();
+        path
+    };
+    let set = |key: &'static str, value: ciborium::Value| {
+        move |map: &mut CborMap| {
+            for (k, v) in map.iter_mut() {
+                if k.as_text() == Some(key) {
+                    *v = value.clone();
+                }
+            }
+        }
+    };
+    let other_build = rewrite(&set(
+        "build",
+        ciborium::Value::Text("0.1.0 commit 0123456789abcdef schema 0000000000000000".into()),
+    ));
+    let msg = refused(&[parts[0].clone(), other_build, parts[2].clone()]);
+    assert!(msg.contains("another trafsim build"), "{msg}");
+    assert!(
+        msg.contains("0123456789abcdef") && msg.contains(own),
+        "{msg}"
+    );
+    let old_format = rewrite(&set("format_version", ciborium::Value::Integer(1.into())));
+    let msg = refused(&[parts[0].clone(), old_format, parts[2].clone()]);
+    assert!(msg.contains("part format 1"), "{msg}");
+    assert!(msg.contains("reads part format 2 only"), "{msg}");
 }

@@ -169,30 +169,75 @@ fn a_missing_shard_a_shard_twice_and_another_comparison_are_refused() {
     let msg = refused(&[parts(&shards), parts(&other)], &out);
     assert!(msg.contains("another comparison"), "{msg}");
     assert!(msg.contains("seed"), "{msg}");
-
-    // --set cannot travel in a part.
-    let output = trafsim()
-        .arg("compare")
-        .arg(&file)
-        .args(["--shard", "0/3", "--set", "clients.rate=400", "--out"])
-        .arg(&other)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--set or --duration"));
 }
 
+/// `--set` with `compare --shard` (issue #17): the parts hold the files as written and the
+/// overrides apart, the merge applies them on top of every file and variant as `compare`
+/// does, so 3 shards give the single-machine comparison with the same flag byte for byte.
+/// Before, `--shard` refused `--set` and `--duration`.
 #[test]
-fn capacity_refuses_shards_and_says_why() {
+fn set_with_compare_shards_merges_into_the_single_machine_comparison() {
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("zone-outage-nat.toml");
+    fs::write(&file, short_nat_text()).unwrap();
+    let flags = ["--set", "clients.rate=400", "--replications", "3"];
+    let whole = work.path().join("whole");
+    trafsim()
+        .arg("compare")
+        .arg(&file)
+        .args(COMMON)
+        .args(flags)
+        .arg("--out")
+        .arg(&whole)
+        .assert()
+        .success();
+    let shards = work.path().join("shards");
+    for k in 0..3 {
+        trafsim()
+            .arg("compare")
+            .arg(&file)
+            .args(COMMON)
+            .args(flags)
+            .args(["--shard", &format!("{k}/3"), "--out"])
+            .arg(&shards)
+            .assert()
+            .success();
+    }
+    let merged = work.path().join("merged");
+    trafsim()
+        .arg("merge")
+        .arg(parts(&shards))
+        .args(["--quiet", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    for name in ["comparison.json", "comparison.html", "comparison.svg"] {
+        let a = fs::read(whole.join("compare/zone-outage-nat").join(name)).unwrap();
+        let b = fs::read(merged.join("compare/zone-outage-nat").join(name)).unwrap();
+        assert!(a == b, "{name} differs");
+    }
+    let page = fs::read_to_string(merged.join("compare/zone-outage-nat/comparison.html")).unwrap();
+    assert!(page.contains("--set clients.rate=400"), "no override note");
+}
+
+/// `capacity --shard` runs a shard of one probe: without `--probe` it is refused and says how
+/// a sharded search goes.
+#[test]
+fn capacity_shards_need_a_probe_and_say_why() {
     for flag in [&["--shard", "0/2"][..], &["--shard-from-env"][..]] {
         let output = trafsim()
             .arg("capacity")
             .arg("scenarios/mm1.toml")
             .args(flag)
+            .env("JOB_COMPLETION_INDEX", "0")
+            .env("TRAFSIM_SHARD_COUNT", "2")
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{output:?}");
         let msg = String::from_utf8_lossy(&output.stderr);
-        assert!(msg.contains("merge between"), "{msg}");
+        assert!(
+            msg.contains("--probe RATE") && msg.contains("--probe-results"),
+            "{msg}"
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! A shard's partial result file, and the exact merge of a run's parts into its [`Summary`].
 //!
 //! **The file** (`part-K-of-N.trafsim-part`, CBOR): a [`PartHeader`] — what the part belongs
-//! to: the format, the trafsim version, the scenario (its name, its text as written, the file
-//! name it was read as, and a hash of the checked scenario after the command line's `--seed`
-//! and `--replications`), the seed, the replication count, the shard and the shard count —
+//! to: the format and its version, the trafsim version and build identity
+//! ([`build_identity`]), the scenario (its name, its text as written, the file name it was
+//! read as, the command line's overrides `--set` and `--duration` as written, and a hash of
+//! the checked scenario after them and the command line's `--seed` and `--replications`), the
+//! seed, the replication count, the shard and the shard count —
 //! followed by one [`RunResult`] per replication the shard owns, in index order. The whole
 //! result of each replication is kept (histograms bucket for bucket, time series window by
 //! window, every float bit for bit: CBOR keeps them exactly), because the summary is built by
@@ -13,8 +15,11 @@
 //! complete, so a shard that died leaves no part that looks whole.
 //!
 //! **The merge** ([`merge_parts`]) checks that the parts belong together — each is a trafsim
-//! part; all have the same trafsim version (the merging one's), scenario hash, seed,
-//! replication count and shard count; every shard is there once — and then pushes the
+//! part of this format version; all have the same trafsim version and build (the merging
+//! one's), overrides, scenario hash, seed, replication count and shard count; every shard is
+//! there once — then rebuilds the scenario from the text and the overrides (through the
+//! [`Resolve`] it is given: the overrides are applied as `trafsim run` applies them) and
+//! checks its hash, and then pushes the
 //! replications into one [`SummaryBuilder`] in global index order, reading the parts
 //! round-robin as the shards dealt them. Floating-point sums depend on their order, and this
 //! is the order of a single-machine run, so the summary is the same bit for bit: its
@@ -28,6 +33,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{OverBudget, RunResult};
+use crate::runner::build_id::{build_identity, fnv1a};
 use crate::runner::builder::SummaryBuilder;
 use crate::runner::shard::{Shard, fold_shard_within_budget};
 use crate::runner::summary::Summary;
@@ -36,8 +42,9 @@ use crate::scenario::{self, Scenario, ScenarioError};
 /// The `format` of every part file.
 pub const PART_FORMAT: &str = "trafsim-part";
 
-/// The layout version of part files; a merge reads only its own.
-pub const PART_FORMAT_VERSION: u32 = 1;
+/// The layout version of part files; a merge reads only its own. 2: the build identity and
+/// the command line's overrides in the header.
+pub const PART_FORMAT_VERSION: u32 = 2;
 
 /// The extension of part files.
 pub const PART_EXTENSION: &str = "trafsim-part";
@@ -52,14 +59,19 @@ pub struct PartHeader {
     pub format_version: u32,
     /// The trafsim version that wrote the part.
     pub trafsim_version: String,
+    /// The build identity of the trafsim that wrote the part ([`build_identity`]).
+    pub build: String,
     /// The scenario's name (its output folder).
     pub scenario: String,
     /// [`scenario_hash`] of the checked scenario the shard ran.
     pub scenario_hash: String,
     /// The file name the scenario was read as (it names the scenario when the file does not).
     pub origin: String,
-    /// The scenario's text as written.
+    /// The scenario's text as written (the file, without the overrides).
     pub source_text: String,
+    /// The command line's overrides as written, in order (`--duration 5m`, `--set
+    /// clients.rate=300`), applied on top of the text.
+    pub overrides: Vec<String>,
     /// The master seed the shard ran with.
     pub seed: u64,
     /// Replications of the whole run.
@@ -70,22 +82,63 @@ pub struct PartHeader {
     pub shards: u64,
 }
 
+/// Rebuilds a part's scenario from its file text, the name it was read as and the command
+/// line's overrides as written (see [`PartHeader::overrides`]), as the command that ran the
+/// shard built it: `trafsim::study::shard_source::resolve`.
+pub type Resolve<'a> = &'a dyn Fn(&str, &str, &[String]) -> Result<Scenario, ScenarioError>;
+
+/// A [`Resolve`] for parts without overrides: the text as a scenario file. A part with
+/// overrides is refused (merge it through `trafsim::study::shard_source`).
+pub fn as_written(
+    text: &str,
+    origin: &str,
+    overrides: &[String],
+) -> Result<Scenario, ScenarioError> {
+    if let Some(first) = overrides.first() {
+        return Err(ScenarioError {
+            diagnostics: vec![scenario::Diagnostic {
+                file: origin.to_string(),
+                line: None,
+                column: None,
+                field: String::new(),
+                message: format!(
+                    "the part was run with overrides ({first}, …), which this merge cannot apply"
+                ),
+            }],
+        });
+    }
+    scenario::parse(text, origin)
+}
+
 impl PartHeader {
-    /// The header of shard `shard` of a run of `scenario`, read from `origin`.
+    /// The header of shard `shard` of a run of `scenario`, read from `origin`, with no
+    /// overrides from the command line (see [`PartHeader::with_overrides`]).
     pub fn new(scenario: &Scenario, origin: &str, shard: Shard) -> PartHeader {
         PartHeader {
             format: PART_FORMAT.to_string(),
             format_version: PART_FORMAT_VERSION,
             trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            build: build_identity().to_string(),
             scenario: scenario.name.clone(),
             scenario_hash: scenario_hash(scenario),
             origin: origin.to_string(),
             source_text: scenario.source_text.clone(),
+            overrides: Vec::new(),
             seed: scenario.simulation.seed,
             replications: scenario.simulation.replications,
             shard: shard.index,
             shards: shard.count,
         }
+    }
+
+    /// This header for a scenario that the command line's `overrides` (as written, in the
+    /// order applied) changed: `file_text` is the file as written, without them.
+    pub fn with_overrides(mut self, file_text: &str, overrides: Vec<String>) -> PartHeader {
+        if !overrides.is_empty() {
+            self.source_text = file_text.to_string();
+            self.overrides = overrides;
+        }
+        self
     }
 
     /// The file name of this part: `part-K-of-N.trafsim-part`.
@@ -96,10 +149,11 @@ impl PartHeader {
         })
     }
 
-    /// The scenario again, from the text in the header, with the header's seed and
-    /// replications; refused if it is not the scenario the shard ran (its hash differs).
-    pub fn scenario(&self, path: &Path) -> Result<Scenario, PartError> {
-        let mut s = scenario::parse(&self.source_text, &self.origin).map_err(|error| {
+    /// The scenario again, from the text and the overrides in the header (through
+    /// `resolve`), with the header's seed and replications; refused if it is not the scenario
+    /// the shard ran (its hash differs).
+    pub fn scenario(&self, path: &Path, resolve: Resolve) -> Result<Scenario, PartError> {
+        let mut s = resolve(&self.source_text, &self.origin, &self.overrides).map_err(|error| {
             PartError::Scenario {
                 path: path.to_path_buf(),
                 error,
@@ -139,13 +193,7 @@ pub fn parts_dir(out: &Path, name: &str) -> PathBuf {
 pub fn scenario_hash(s: &Scenario) -> String {
     let mut resolved = s.clone();
     resolved.warnings.clear();
-    let text = format!("{resolved:?}");
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}")
+    fnv1a(format!("{resolved:?}").as_bytes())
 }
 
 /// Why a part could not be written or parts could not be merged.
@@ -234,7 +282,26 @@ pub fn run_shard(
     dir: &Path,
     progress: &dyn crate::runner::Progress,
 ) -> Result<PathBuf, PartError> {
-    let header = PartHeader::new(scenario, origin, shard);
+    run_shard_as(
+        PartHeader::new(scenario, origin, shard),
+        scenario,
+        dir,
+        progress,
+    )
+}
+
+/// [`run_shard`] with the part's `header` given (e.g. [`PartHeader::with_overrides`]); the
+/// shard is the header's.
+pub fn run_shard_as(
+    header: PartHeader,
+    scenario: &Scenario,
+    dir: &Path,
+    progress: &dyn crate::runner::Progress,
+) -> Result<PathBuf, PartError> {
+    let shard = Shard {
+        index: header.shard,
+        count: header.shards,
+    };
     fs::create_dir_all(dir).map_err(PartError::io(dir, "create the parts folder"))?;
     let path = dir.join(header.file_name());
     write_part(&path, |w, tmp| {
@@ -336,18 +403,42 @@ impl<H: serde::de::DeserializeOwned> PartStream<H> {
         let name = kind.name;
         let value: ciborium::Value = ciborium::from_reader(&mut reader)
             .map_err(|e| not_a_part(format!("it does not start with a {name} header ({e})")))?;
-        let format = value
-            .as_map()
-            .and_then(|m| {
+        let field = |key: &str| {
+            value.as_map().and_then(|m| {
                 m.iter()
-                    .find(|(k, _)| k.as_text() == Some("format"))
-                    .and_then(|(_, v)| v.as_text())
+                    .find(|(k, _)| k.as_text() == Some(key))
+                    .map(|(_, v)| v.clone())
             })
-            .unwrap_or_default();
+        };
+        let text_of = |key: &str| {
+            field(key)
+                .and_then(|v| v.as_text().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let format = text_of("format");
         if format != kind.format {
             return Err(not_a_part(format!(
                 "it does not start with a {name} header (format `{format}`)"
             )));
+        }
+        // The format version first: an older or newer header may not read as this one.
+        let version = field("format_version")
+            .and_then(|v| v.as_integer())
+            .and_then(|v| u32::try_from(v).ok());
+        if version != Some(kind.version) {
+            let written = text_of("trafsim_version");
+            return Err(PartError::mismatch(
+                path,
+                format!(
+                    "is in {name} format {}, written by trafsim {written}; this trafsim ({} \
+                     build {}) reads {name} format {} only: merge with the trafsim that ran \
+                     the shards",
+                    version.map_or_else(|| "?".to_string(), |v| v.to_string()),
+                    env!("CARGO_PKG_VERSION"),
+                    build_identity(),
+                    kind.version
+                ),
+            ));
         }
         let header: H = value.deserialized().map_err(|e| {
             not_a_part(format!(
@@ -355,13 +446,7 @@ impl<H: serde::de::DeserializeOwned> PartStream<H> {
                 env!("CARGO_PKG_VERSION")
             ))
         })?;
-        let version = version_of(&header);
-        if version != kind.version {
-            return Err(not_a_part(format!(
-                "it is in {name} format {version}, this trafsim reads format {}",
-                kind.version
-            )));
-        }
+        debug_assert_eq!(version_of(&header), kind.version);
         Ok(PartStream {
             path: path.to_path_buf(),
             header,
@@ -473,7 +558,9 @@ pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> 
 /// Merges the parts of one sharded run (files, or folders of them: see
 /// [`collect_part_files`]) into the scenario it ran and the [`Summary`] a single-machine run
 /// gives, after checking the parts belong together (see the module doc).
-pub fn merge_parts(paths: &[PathBuf]) -> Result<(Scenario, Summary), PartError> {
+///
+/// `resolve` rebuilds the scenario from a part's text and overrides (see [`Resolve`]).
+pub fn merge_parts(paths: &[PathBuf], resolve: Resolve) -> Result<(Scenario, Summary), PartError> {
     let files = collect_part_files(paths)?;
     let mut readers = files
         .iter()
@@ -482,7 +569,7 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<(Scenario, Summary), PartError> 
     check_together(&readers)?;
     readers.sort_by_key(|r| r.header.shard);
     let first = &readers[0];
-    let scenario = first.header.scenario(&first.path)?;
+    let scenario = first.header.scenario(&first.path, resolve)?;
     let shards = first.header.shards;
     let reps = u64::from(first.header.replications);
     let mut builder = SummaryBuilder::new(&scenario);
@@ -527,21 +614,11 @@ pub fn merge_parts(paths: &[PathBuf]) -> Result<(Scenario, Summary), PartError> 
 
 /// Refuses parts of different runs, of another trafsim, and a shard missing or twice.
 fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
-    let own = env!("CARGO_PKG_VERSION");
     let first = &readers[0];
     let h0 = &first.header;
     for r in readers {
         let h = &r.header;
-        if h.trafsim_version != own {
-            return Err(PartError::mismatch(
-                &r.path,
-                format!(
-                    "was written by trafsim {}; this is trafsim {own}: merge with the version \
-                     that ran the shards",
-                    h.trafsim_version
-                ),
-            ));
-        }
+        check_build(&r.path, &h.trafsim_version, &h.build)?;
         let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
             PartError::mismatch(
                 &r.path,
@@ -568,6 +645,20 @@ fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
         if h.shards != h0.shards {
             return Err(differs("shard count", &h.shards, &h0.shards));
         }
+        if h.overrides != h0.overrides {
+            let list = |o: &[String]| {
+                if o.is_empty() {
+                    "none".to_string()
+                } else {
+                    o.join(" ")
+                }
+            };
+            return Err(differs(
+                "command-line overrides",
+                &list(&h.overrides),
+                &list(&h0.overrides),
+            ));
+        }
         if h.scenario_hash != h0.scenario_hash {
             return Err(differs(
                 "scenario (the same name, another content: hash)",
@@ -592,6 +683,24 @@ fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
             count: h0.shards,
         })
     })
+}
+
+/// Refuses a part (at `path`) written by another trafsim version or another build of this
+/// version ([`build_identity`]): a model change between two commits changes the results while
+/// the version stays. Run and comparison parts both check here.
+pub(crate) fn check_build(path: &Path, version: &str, build: &str) -> Result<(), PartError> {
+    let own = build_identity();
+    if version != env!("CARGO_PKG_VERSION") || build != own {
+        return Err(PartError::mismatch(
+            path,
+            format!(
+                "was written by another trafsim build ({build}); this is {own}: merge with \
+                 the same binary that ran the shards (parts of different builds are never \
+                 mixed, their results may differ)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks that `shards` — (shard index, its file), indices already known to be below `n` —

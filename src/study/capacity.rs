@@ -36,17 +36,21 @@
 //! end, and lengthens the warm-up (keeping the measured time) when it is shorter than the time
 //! the balancers need to stop sending to the lost zone, so the measured period sees the
 //! surviving zones carrying the load, not the detection transient.
+//!
+//! The search can take its probes merged from sharded runs instead of running them
+//! ([`Probes::Merged`]): see [`crate::study::capacity_shard`]. Each probe is judged by
+//! [`judge`] on its replications' [`ProbeSample`]s, in index order, wherever they ran.
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::{ArrivalProcess, SimDuration};
-use crate::model::OverBudget;
 use crate::model::detection::{
     DeathCause, EVICTION_TOLERATION, LB_PROBE_DETECTION, NODE_MONITOR_GRACE, removal_delay,
 };
 use crate::model::topology::View;
+use crate::model::{OverBudget, RunResult};
 use crate::report;
 use crate::runner;
 use crate::runner::SimProgress;
@@ -247,20 +251,20 @@ pub fn search(
 }
 
 /// The scenario to probe, before its rate is set: `v` of `src`, common settings, a lost zone.
-struct Case<'a> {
-    src: &'a Source,
-    variant: Option<&'a Variant>,
-    lost_zone: Option<String>,
+pub(crate) struct Case<'a> {
+    pub(crate) src: &'a Source,
+    pub(crate) variant: Option<&'a Variant>,
+    pub(crate) lost_zone: Option<String>,
 }
 
 impl Case<'_> {
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         self.variant
             .map_or_else(|| self.src.base.name.clone(), |v| v.name.clone())
     }
 
     /// The scenario at `rate`.
-    fn at(&self, rate: f64, common: (u64, u32)) -> Result<Scenario, StudyError> {
+    pub(crate) fn at(&self, rate: f64, common: (u64, u32)) -> Result<Scenario, StudyError> {
         let o = Override {
             path: FieldPath::parse("clients.rate").map_err(StudyError::Usage)?,
             value: number(rate),
@@ -349,6 +353,48 @@ fn probe_note(n: usize, rate: f64, done: &[Probe]) -> String {
     )
 }
 
+/// What a probe keeps of one replication: all it is judged on. A sharded probe's parts hold
+/// these (see [`crate::study::capacity_shard`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSample {
+    /// The replication's index.
+    pub replication: u64,
+    /// p99 of the completed and the unfinished requests (these with their age at the end),
+    /// seconds; `None` when there were none.
+    pub p99_s: Option<f64>,
+    /// Requests that succeeded.
+    pub succeeded: u64,
+    /// Tiers unstable in the replication.
+    pub unstable_tiers: Vec<String>,
+    /// Failed share of offered requests.
+    pub error_rate: f64,
+    /// Offered requests per second measured.
+    pub offered_per_s: f64,
+}
+
+impl ProbeSample {
+    /// The sample of replication `r`.
+    pub fn of(r: &RunResult) -> ProbeSample {
+        // Unfinished requests enter the p99 with their age at the end.
+        let mut h = r.latency.clone();
+        h.merge(&r.unfinished);
+        ProbeSample {
+            replication: r.replication,
+            p99_s: (!h.is_empty()).then(|| h.quantile(0.99).as_secs_f64()),
+            succeeded: r.succeeded,
+            unstable_tiers: r
+                .tiers
+                .iter()
+                .filter(|t| t.unstable)
+                .map(|t| t.name.clone())
+                .collect(),
+            error_rate: r.error_rate(),
+            offered_per_s: r.throughput(),
+        }
+    }
+}
+
 /// Runs one probe on the current pool.
 fn probe(
     s: &Scenario,
@@ -357,29 +403,38 @@ fn probe(
     progress: &SimProgress,
 ) -> Result<Probe, OverBudget> {
     let reps = u64::from(s.simulation.replications);
-    // Each replication is folded into these as it comes, in index order, and dropped.
+    let mut samples = Vec::new();
+    runner::fold_replications_within_budget(s, 0..reps, progress, &mut |r| {
+        samples.push(ProbeSample::of(&r));
+        true
+    })?;
+    Ok(judge(s, &samples, slo_p99, max_error_rate))
+}
+
+/// The probe of `s` from its replications' `samples`, in index order: run here, or merged
+/// from a sharded probe's parts.
+pub(crate) fn judge(
+    s: &Scenario,
+    samples: &[ProbeSample],
+    slo_p99: f64,
+    max_error_rate: f64,
+) -> Probe {
     let mut p99: Vec<f64> = Vec::new();
     let mut completed_min = u64::MAX;
     let mut unstable_tiers: Vec<String> = Vec::new();
     let mut error_rates: Vec<f64> = Vec::new();
     let mut offered: Vec<f64> = Vec::new();
-    runner::fold_replications_within_budget(s, 0..reps, progress, &mut |r| {
-        // Unfinished requests enter the p99 with their age at the end.
-        let mut h = r.latency.clone();
-        h.merge(&r.unfinished);
-        if !h.is_empty() {
-            p99.push(h.quantile(0.99).as_secs_f64());
-        }
+    for r in samples {
+        p99.extend(r.p99_s);
         completed_min = completed_min.min(r.succeeded);
-        for t in r.tiers.iter().filter(|t| t.unstable) {
-            if !unstable_tiers.contains(&t.name) {
-                unstable_tiers.push(t.name.clone());
+        for t in &r.unstable_tiers {
+            if !unstable_tiers.contains(t) {
+                unstable_tiers.push(t.clone());
             }
         }
-        error_rates.push(r.error_rate());
-        offered.push(r.throughput());
-        true
-    })?;
+        error_rates.push(r.error_rate);
+        offered.push(r.offered_per_s);
+    }
     if offered.is_empty() {
         completed_min = 0;
     }
@@ -399,7 +454,7 @@ fn probe(
         ArrivalProcess::Poisson(r) | ArrivalProcess::Constant(r) => r,
         ArrivalProcess::Profile(_) => f64::NAN,
     };
-    Ok(Probe {
+    Probe {
         rate,
         offered_per_s,
         p99_s,
@@ -408,7 +463,46 @@ fn probe(
         completed_min,
         unstable_tiers,
         refused,
-    })
+    }
+}
+
+/// A probe a search needs, as a sharded search names it: the case and the rate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeKey {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The variant, if any.
+    pub variant: Option<String>,
+    /// The zone lost, if any.
+    pub lost_zone: Option<String>,
+    /// `clients.rate`.
+    pub rate: f64,
+}
+
+/// Where a search takes its probes from: runs them here, or reads them merged (a sharded
+/// search, see [`crate::study::capacity_shard`]): `lookup` gives a probe's replications'
+/// samples, or `None` when that probe has not been run and merged yet.
+pub(crate) enum Probes<'a> {
+    /// Run each probe here.
+    Run,
+    /// Read each probe; the scenario at the probe's rate is given to check it is the one run.
+    Merged(&'a LookupProbe<'a>),
+}
+
+/// Reads a merged probe: its replications' samples, or `None` when it is not merged yet; the
+/// scenario at the probe's rate is given to check that it is the one run.
+pub(crate) type LookupProbe<'a> =
+    dyn Fn(&ProbeKey, &Scenario) -> Result<Option<Vec<ProbeSample>>, StudyError> + 'a;
+
+/// The text that says which probes `src`'s cases need next (with the count of probes read).
+pub(crate) type NextProbes<'a> = dyn Fn(&Source, &[(ProbeKey, usize)]) -> String + 'a;
+
+/// A search's end: its answer, or the probe it needs next (a sharded search).
+pub(crate) enum Found {
+    /// The answer.
+    Done(Box<CapacityResult>),
+    /// The probe to run next, with the probes read so far.
+    Next(ProbeKey, usize),
 }
 
 /// Whether a probe's estimates meet the objective: the upper end of the 95% interval of its
@@ -424,8 +518,21 @@ pub fn objective_met(
     p99_s.n > 0 && p99_s.upper() <= slo_p99 && error_rate.upper() <= max_error_rate
 }
 
-/// Searches one case on the current pool.
+/// Searches one case on the current pool, running each probe here.
 fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, StudyError> {
+    match find_with(case, q, opts, &Probes::Run)? {
+        Found::Done(r) => Ok(*r),
+        Found::Next(..) => unreachable!("a search that runs its probes never waits for one"),
+    }
+}
+
+/// Searches one case, with its probes from `probes`.
+pub(crate) fn find_with(
+    case: &Case<'_>,
+    q: &Query,
+    opts: &Options,
+    probes_from: &Probes,
+) -> Result<Found, StudyError> {
     let plain = match case.variant {
         Some(v) => case
             .src
@@ -470,11 +577,39 @@ fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, St
     let progress = bar(&[], &format!("{label}{zone}"), opts.quiet);
     let mut probes: Vec<Probe> = Vec::new();
     let mut failure = None;
+    let mut next = None;
     let (lo, hi) = search(start, q.tolerance, &mut |rate| {
-        if failure.is_some() {
+        if failure.is_some() || next.is_some() {
             return false;
         }
         match case.at(rate, common) {
+            Ok(s) if matches!(probes_from, Probes::Merged(_)) => {
+                let Probes::Merged(lookup) = probes_from else {
+                    return false;
+                };
+                let key = ProbeKey {
+                    scenario: case.src.base.name.clone(),
+                    variant: case.variant.map(|v| v.name.clone()),
+                    lost_zone: case.lost_zone.clone(),
+                    rate,
+                };
+                match lookup(&key, &s) {
+                    Ok(Some(samples)) => {
+                        let p = judge(&s, &samples, slo, max_errors);
+                        let meets = p.meets;
+                        probes.push(p);
+                        meets
+                    }
+                    Ok(None) => {
+                        next = Some(key);
+                        false
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        false
+                    }
+                }
+            }
             Ok(s) => {
                 progress.add(reps, s.simulation.duration);
                 progress.set_note(probe_note(probes.len() + 1, rate, &probes));
@@ -500,7 +635,10 @@ fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, St
     if let Some(e) = failure {
         return Err(e);
     }
-    Ok(CapacityResult {
+    if let Some(key) = next {
+        return Ok(Found::Next(key, probes.len()));
+    }
+    Ok(Found::Done(Box::new(CapacityResult {
         label,
         variant: case.variant.map(|v| v.name.clone()),
         lost_zone: case.lost_zone.clone(),
@@ -514,7 +652,7 @@ fn find(case: &Case<'_>, q: &Query, opts: &Options) -> Result<CapacityResult, St
         tolerance_rps: lo.zip(hi).map(|(l, h)| h - l),
         at_capacity: lo.and_then(|l| probes.iter().find(|p| p.rate == l).cloned()),
         probes,
-    })
+    })))
 }
 
 /// What `capacity.json` holds.
@@ -550,12 +688,53 @@ pub fn capacity(src: &Source, q: &Query, opts: &Options) -> Result<CapacityRepor
             results.push(find(&case, q, opts)?);
         }
     }
-    Ok(CapacityReport {
+    Ok(report_of(src, results))
+}
+
+/// `capacity.json`'s document of `src` with `results`.
+fn report_of(src: &Source, results: Vec<CapacityResult>) -> CapacityReport {
+    CapacityReport {
         schema_version: SCHEMA_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: src.base.name.clone(),
         results,
-    })
+    }
+}
+
+/// [`capacity`] with merged probes (a sharded search): the report, or every case's next
+/// probe (with the count of probes read) when some are not merged yet.
+pub(crate) fn capacity_merged(
+    src: &Source,
+    q: &Query,
+    opts: &Options,
+    probes: &Probes,
+) -> Result<Result<CapacityReport, Vec<(ProbeKey, usize)>>, StudyError> {
+    let variants: Vec<Option<&Variant>> = if src.variants.is_empty() {
+        vec![None]
+    } else {
+        src.variants.iter().map(Some).collect()
+    };
+    let mut results = Vec::new();
+    let mut missing = Vec::new();
+    for variant in variants {
+        let cases = std::iter::once(None).chain(q.lose_zones.iter().cloned().map(Some));
+        for lost_zone in cases {
+            let case = Case {
+                src,
+                variant,
+                lost_zone,
+            };
+            match find_with(&case, q, opts, probes)? {
+                Found::Done(r) => results.push(*r),
+                Found::Next(key, read) => missing.push((key, read)),
+            }
+        }
+    }
+    if missing.is_empty() {
+        Ok(Ok(report_of(src, results)))
+    } else {
+        Ok(Err(missing))
+    }
 }
 
 /// The probes of every search of `r` as the curves of a sweep of `clients.rate` (one per
@@ -612,6 +791,26 @@ pub fn probe_curves(r: &CapacityReport) -> SweepResult {
 /// `<out>/capacity/<scenario>/capacity.json`,
 /// the chart of its probes (`capacity-probes.svg` / `.png`) and the page `capacity.html`.
 pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, StudyError> {
+    run_with(files, q, opts, None)
+}
+
+/// What a sharded search does with merged probes: where they come from, and the text that
+/// says which probes to run next for a file whose search is not over.
+pub(crate) struct MergedSearch<'a> {
+    /// The merged probes.
+    pub probes: Probes<'a>,
+    /// The text for `src` and the probes its cases need next (with the count read so far).
+    pub next: &'a NextProbes<'a>,
+}
+
+/// [`run`], with the probes read merged when `merged` is given: a file whose search needs a
+/// probe not merged yet writes nothing and says which probes to run next.
+pub(crate) fn run_with(
+    files: &[PathBuf],
+    q: &Query,
+    opts: &Options,
+    merged: Option<&MergedSearch>,
+) -> Result<Outcome, StudyError> {
     let sources = load_sources(files, &opts.flags)?;
     for src in &sources {
         let reps = u64::from(common_settings(&src.base, opts).1);
@@ -655,14 +854,37 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
         .collect::<Result<Vec<_>, _>>()?;
     let pool = pool(opts)?;
     for (src, dir) in sources.iter().zip(&dirs) {
-        let r = pool.install(|| capacity(src, q, opts))?;
+        let Some(m) = merged else {
+            let r = pool.install(|| capacity(src, q, opts))?;
+            write_report(&r, src, dir, opts, &mut outcome)?;
+            continue;
+        };
+        match capacity_merged(src, q, opts, &m.probes)? {
+            Ok(r) => write_report(&r, src, dir, opts, &mut outcome)?,
+            Err(missing) => outcome.text.push_str(&(m.next)(src, &missing)),
+        }
+    }
+    Ok(outcome)
+}
+
+/// Writes `capacity.json`, the chart of the probes and the page of `r` (of `src`) into `dir`
+/// as one set, and adds them and the table (or the JSON) to `outcome`: the search on one
+/// machine and the sharded search both write here.
+pub(crate) fn write_report(
+    r: &CapacityReport,
+    src: &Source,
+    dir: &std::path::Path,
+    opts: &Options,
+    outcome: &mut Outcome,
+) -> Result<(), StudyError> {
+    {
         let mut json = serde_json::to_string_pretty(&r)?;
         json.push('\n');
         let mut set = report::OutputSet::begin(dir, is_capacity_file)?;
         outcome
             .written
             .push(set.write("capacity.json", json.as_bytes())?);
-        let probes = probe_curves(&r);
+        let probes = probe_curves(r);
         let slo = r.results.first().map(|f| f.slo_p99_secs * 1e3);
         let answers: Vec<Option<f64>> = r.results.iter().map(|c| c.capacity_rps).collect();
         let chart = report::charts::render_capacity_found(&probes, slo, &answers).map(|mut c| {
@@ -673,14 +895,14 @@ pub fn run(files: &[PathBuf], q: &Query, opts: &Options) -> Result<Outcome, Stud
             &mut set,
             vec![chart],
             PAGE,
-            |charts| report::html::capacity_report(&r, src, charts),
+            |charts| report::html::capacity_report(r, src, charts),
         )?);
         set.commit()?;
         outcome.show(opts.json, &json, || {
             render::capacity(&r.scenario, &r.results)
         });
     }
-    Ok(outcome)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //! so a column's replication in a shard is the one a single-machine comparison runs.
 //!
 //! **The part** (`<out>/compare/<name>.parts/part-K-of-N.trafsim-compare-part`, CBOR): a
-//! [`ComparePartHeader`] — the trafsim version, the comparison's name, every scenario file as
-//! read (its name as given and its text, from which the merge rebuilds the columns and their
-//! `[[variants]]`), the common seed and replication count, each column's label and the
+//! [`ComparePartHeader`] — the trafsim version and build identity, the comparison's name, every
+//! scenario file as read (its name as given and its text, from which the merge rebuilds the
+//! columns and their `[[variants]]`), the command line's overrides as written (`--set`,
+//! `--duration`, applied on top of every file and variant), the common seed and replication count, each column's label and the
 //! [`scenario_hash`] of its checked scenario, the shard and the shard count — then the whole
 //! [`RunResult`] of each (replication, column) the shard ran, replication-major: replication
 //! `K` of every column in column order, then `K + N`, … It is written under a temporary name
@@ -19,8 +20,7 @@
 //! files, seed, replication count, columns and hashes, shard count; every shard once), rebuilds
 //! the columns from the files and checks each column's hash, then pushes each column's
 //! replications into its [`ColumnFold`] in index order — the order of a single-machine
-//! comparison — so `comparison.json` is byte-identical to it. `--set` and `--duration` are
-//! refused with `--shard` (as for `run`): the part holds the files as written.
+//! comparison — so `comparison.json` is byte-identical to it, overrides or not.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,19 +29,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::RunResult;
 use crate::report;
+use crate::runner::build_id::build_identity;
 use crate::runner::part::{
-    PartError, PartKind, PartStream, check_coverage, encode, scenario_hash, write_part,
+    PartError, PartKind, PartStream, check_build, check_coverage, encode, scenario_hash, write_part,
 };
 use crate::runner::{Shard, fold_each_of_within_budget};
 use crate::scenario::Scenario;
 use crate::study::compare::{self, Column, ColumnFold, Prepared};
+use crate::study::shard_source;
 use crate::study::{COMPARE_FOLDER, Options, Outcome, Source, StudyError, bar, pool};
 
 /// The `format` of every comparison part.
 pub const COMPARE_PART_FORMAT: &str = "trafsim-compare-part";
 
-/// The layout version of comparison parts; a merge reads only its own.
-pub const COMPARE_PART_FORMAT_VERSION: u32 = 1;
+/// The layout version of comparison parts; a merge reads only its own. 2: the build identity
+/// and the command line's overrides in the header.
+pub const COMPARE_PART_FORMAT_VERSION: u32 = 2;
 
 /// The extension of comparison parts.
 pub const COMPARE_PART_EXTENSION: &str = "trafsim-compare-part";
@@ -52,7 +55,7 @@ pub const COMPARE_PART_EXTENSION: &str = "trafsim-compare-part";
 pub struct PartFile {
     /// The file's name as given on the command line (the columns' `file`).
     pub origin: String,
-    /// Its text as read.
+    /// Its text as read (without the command line's overrides).
     pub text: String,
 }
 
@@ -76,10 +79,14 @@ pub struct ComparePartHeader {
     pub format_version: u32,
     /// The trafsim version that wrote the part.
     pub trafsim_version: String,
+    /// The build identity of the trafsim that wrote the part ([`build_identity`]).
+    pub build: String,
     /// The comparison's name (its output folder).
     pub name: String,
     /// The scenario files, in command-line order.
     pub files: Vec<PartFile>,
+    /// The command line's overrides as written, in order (`--set …`, `--duration …`).
+    pub overrides: Vec<String>,
     /// The common master seed.
     pub seed: u64,
     /// Replications per column of the whole comparison.
@@ -124,13 +131,6 @@ pub fn run_shard(
     opts: &Options,
     shard: Shard,
 ) -> Result<Outcome, StudyError> {
-    if !opts.flags.is_empty() {
-        return Err(StudyError::Usage(
-            "--shard with --set or --duration: a shard's part holds the scenario files as \
-             written, so put the change in the files (or copies of them) and shard those"
-                .into(),
-        ));
-    }
     let Prepared {
         sources,
         mut columns,
@@ -138,18 +138,34 @@ pub fn run_shard(
         notes,
     } = compare::prepare(files, name, opts)?;
     let (seed, replications) = compare::with_common(&mut columns, opts);
+    // A source's text carries a note of the overrides; the part holds the file as written.
+    let texts = if opts.flags.is_empty() {
+        sources.iter().map(|s| s.text.clone()).collect()
+    } else {
+        files
+            .iter()
+            .map(|f| crate::scenario::read_text(f))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| StudyError::Invalid {
+                errors: vec![e],
+                total: files.len(),
+            })?
+    };
     let header = ComparePartHeader {
         format: COMPARE_PART_FORMAT.to_string(),
         format_version: COMPARE_PART_FORMAT_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        build: build_identity().to_string(),
         name: name.clone(),
         files: sources
             .iter()
-            .map(|s| PartFile {
+            .zip(texts)
+            .map(|(s, text)| PartFile {
                 origin: s.origin.clone(),
-                text: s.text.clone(),
+                text,
             })
             .collect(),
+        overrides: shard_source::written(&opts.flags),
         seed,
         replications,
         columns: columns
@@ -297,16 +313,19 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
     readers.sort_by_key(|r| r.header.shard);
     let h = readers[0].header.clone();
     let at = readers[0].path.clone();
+    let scenario_error = |error| PartError::Scenario {
+        path: at.clone(),
+        error,
+    };
     let sources = h
         .files
         .iter()
         .map(|f| {
-            Source::parse(&f.text, &f.origin).map_err(|error| PartError::Scenario {
-                path: at.clone(),
-                error,
-            })
+            let flags = shard_source::parse_flags(&h.overrides, &f.origin)?;
+            Source::parse_with(&f.text, &f.origin, &flags)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(scenario_error)?;
     let mut columns: Vec<Column> = compare::columns(&sources)?;
     let scenarios_as_written: Vec<Scenario> = columns.iter().map(|c| c.scenario.clone()).collect();
     let common = (h.seed, h.replications);
@@ -376,23 +395,13 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
 
 /// Refuses parts of different comparisons, of another trafsim, and a shard missing or twice.
 fn check_together(readers: &[Reader]) -> Result<(), PartError> {
-    let own = env!("CARGO_PKG_VERSION");
     let Some(first) = readers.first() else {
         return Err(PartError::NoParts("no comparison parts given".into()));
     };
     let key = first.header.run_key();
     for r in readers {
         let h = &r.header;
-        if h.trafsim_version != own {
-            return Err(PartError::mismatch(
-                &r.path,
-                format!(
-                    "was written by trafsim {}; this is trafsim {own}: merge with the version \
-                     that ran the shards",
-                    h.trafsim_version
-                ),
-            ));
-        }
+        check_build(&r.path, &h.trafsim_version, &h.build)?;
         if h.run_key() != key {
             let what = if h.name != key.name {
                 format!(
@@ -414,6 +423,13 @@ fn check_together(readers: &[Reader]) -> Result<(), PartError> {
                     h.replications,
                     first.path.display(),
                     key.replications
+                )
+            } else if h.overrides != key.overrides {
+                format!(
+                    "its command-line overrides are [{}], but '{}' has [{}]",
+                    h.overrides.join(" "),
+                    first.path.display(),
+                    key.overrides.join(" ")
                 )
             } else if h.shards != key.shards {
                 format!(

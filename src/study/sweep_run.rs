@@ -96,8 +96,12 @@ pub fn split(
     Ok((planned, plain))
 }
 
-/// Resolves every point of every curve of `source`.
-fn plan(source: Source, sweep: Sweep) -> Result<Planned, crate::scenario::ScenarioError> {
+/// Resolves every point of every curve of `source` (a sharded sweep's merge plans again
+/// from the part's file).
+pub(crate) fn plan(
+    source: Source,
+    sweep: Sweep,
+) -> Result<Planned, crate::scenario::ScenarioError> {
     let variants: Vec<Option<&crate::study::Variant>> = if source.variants.is_empty() {
         vec![None]
     } else {
@@ -132,6 +136,17 @@ pub fn sweep(p: &Planned, opts: &Options) -> Result<SweepResult, OverBudget> {
     let progress = bar(&all, &base.name, opts.quiet);
     let summaries = summarise_each(&all, &progress)?;
     progress.finish_and_clear();
+    Ok(assemble(p, common, &summaries))
+}
+
+/// The sweep's result from the summaries of its points (curve-major), run with the common
+/// seed and replications `common`: the single-machine sweep's and the sharded sweep's merge.
+pub(crate) fn assemble(
+    p: &Planned,
+    common: (u64, u32),
+    summaries: &[crate::runner::Summary],
+) -> SweepResult {
+    let base = &p.source.base;
     let mut rows = summaries.iter();
     let series = p
         .curves
@@ -148,7 +163,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> Result<SweepResult, OverBudget> {
                 .collect(),
         })
         .collect();
-    Ok(SweepResult {
+    SweepResult {
         schema_version: SCHEMA_VERSION,
         trafsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: base.name.clone(),
@@ -157,7 +172,7 @@ pub fn sweep(p: &Planned, opts: &Options) -> Result<SweepResult, OverBudget> {
         replications: u64::from(common.1),
         measured_secs: (base.simulation.duration - base.simulation.warmup).as_secs_f64(),
         series,
-    })
+    }
 }
 
 /// Runs every planned sweep and writes `sweep.csv` and `sweep.json` into
@@ -171,20 +186,34 @@ pub fn run(planned: &[Planned], opts: &Options) -> Result<Outcome, StudyError> {
     let mut outcome = Outcome::default();
     for (p, dir) in planned.iter().zip(&dirs) {
         let result = pool.install(|| sweep(p, opts))?;
-        let mut set = report::OutputSet::begin(dir, is_sweep_file)?;
-        let (json, written) = write(&mut set, &result)?;
-        outcome.written.extend(written);
-        let slo = p.source.base.slo.as_ref().map(|s| s.p99.as_millis_f64());
-        outcome.written.extend(output::write_charts_and_page(
-            &mut set,
-            vec![report::charts::render_capacity(&result, slo)],
-            PAGE,
-            |charts| report::html::sweep_report(&result, &p.source, slo, charts),
-        )?);
-        set.commit()?;
-        outcome.show(opts.json, &json, || render::sweep(&result));
+        write_one(p, &result, dir, opts.json, &mut outcome)?;
     }
     Ok(outcome)
+}
+
+/// Writes the files of the sweep `p` with result `result` into `dir` as one set and adds
+/// them and the table (or `sweep.json` when `json`) to `outcome`: the single-machine sweep
+/// and the sharded sweep's merge both write here.
+pub(crate) fn write_one(
+    p: &Planned,
+    result: &SweepResult,
+    dir: &std::path::Path,
+    json: bool,
+    outcome: &mut Outcome,
+) -> Result<(), StudyError> {
+    let mut set = report::OutputSet::begin(dir, is_sweep_file)?;
+    let (document, written) = write(&mut set, result)?;
+    outcome.written.extend(written);
+    let slo = p.source.base.slo.as_ref().map(|s| s.p99.as_millis_f64());
+    outcome.written.extend(output::write_charts_and_page(
+        &mut set,
+        vec![report::charts::render_capacity(result, slo)],
+        PAGE,
+        |charts| report::html::sweep_report(result, &p.source, slo, charts),
+    )?);
+    set.commit()?;
+    outcome.show(json, &document, || render::sweep(result));
+    Ok(())
 }
 
 /// Stages `sweep.json` and `sweep.csv` of `r` in `set`; returns the JSON text and the paths.
