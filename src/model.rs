@@ -6,6 +6,8 @@
 //! - `flow` — how a request moves (timeouts, retries, outlier detection);
 //! - `egress` — a call to an external destination through the egress path;
 //! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
+//! - `conn_pool` — callers' keep-alive connections behind kube-proxy: a pod per connection
+//!   (HTTP/2 and gRPC pinning), and the per-pod balance of each service;
 //! - `connect` — connect timeouts: a proxy's new connection to a black-holed pod fails early;
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
 //! - `call_retry` — retries the services' own code makes of failed calls;
@@ -46,6 +48,7 @@ mod balance;
 mod budget;
 mod call_retry;
 mod collect;
+mod conn_pool;
 mod connect;
 mod cpu;
 pub mod detection;
@@ -78,6 +81,7 @@ mod timers;
 pub mod topology;
 pub mod usage;
 
+pub use conn_pool::PodBalance;
 pub use footprint::{Footprint, simulate_with_footprint};
 pub use memory::OverBudget;
 pub use result::{
