@@ -220,3 +220,29 @@ fn pods_added_by_a_scale_up_wait_for_connections_to_recycle() {
         );
     }
 }
+
+/// Bad input names the file, line, field, value and what is allowed.
+#[test]
+fn bad_connection_fields_are_clear_errors() {
+    let base = scenario(NGINX, 2, 2, "", "", "duration = \"5s\"\nwarmup = \"1s\"");
+    let err = |text: String| match parse(&text, "inline.toml") {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e.to_string(),
+    };
+    let e = err(base.replace("name = \"api\"", "name = \"api\"\nprotocol = \"http3\""));
+    assert!(e.contains("inline.toml:") && e.contains("protocol"), "{e}");
+    assert!(e.contains("http3") && e.contains("grpc"), "{e}");
+    let e = err(base.replace(
+        "calls = [{ service = \"api\" }]",
+        "calls = [{ service = \"api\", connections = { pool = 0 } }]",
+    ));
+    assert!(
+        e.contains("connections.pool") && e.contains("at least 1, got 0"),
+        "{e}"
+    );
+    let e = err(base.replace(
+        "calls = [{ service = \"api\" }]",
+        "calls = [{ service = \"api\", connections = { size = 3 } }]",
+    ));
+    assert!(e.contains("size"), "unknown keys are errors: {e}");
+}
