@@ -7,6 +7,8 @@
 //! - `fold` — zero-delay hops handled right after the current event, without the calendar;
 //! - `egress` — a call to an external destination through the egress path;
 //! - `fan_out` — parallel fan-out groups of calls, joined before the work goes on;
+//! - `conn_pool` — callers' keep-alive connections behind kube-proxy: a pod per connection
+//!   (HTTP/2 and gRPC pinning), and the per-pod balance of each service;
 //! - `connect` — connect timeouts: a proxy's new connection to a black-holed pod fails early;
 //! - `mesh_retry` — the mesh sidecars' east-west retries of failed connections;
 //! - `call_retry` — retries the services' own code makes of failed calls;
@@ -50,6 +52,7 @@ mod balance;
 mod budget;
 mod call_retry;
 mod collect;
+mod conn_pool;
 mod connect;
 mod cpu;
 pub mod detection;
@@ -86,6 +89,7 @@ pub mod topology;
 pub mod usage;
 
 pub use egress_pool::{ConnectionStats, simulate_with_connections};
+pub use conn_pool::PodBalance;
 pub use footprint::{Footprint, simulate_with_footprint};
 pub use memory::OverBudget;
 pub use result::{

@@ -35,6 +35,7 @@ pub mod findings;
 pub mod memory_budget;
 pub mod part;
 pub mod phases;
+mod pod_balance;
 mod precision;
 mod progress;
 mod replicate;
@@ -46,6 +47,7 @@ mod tiers;
 
 pub use builder::SummaryBuilder;
 pub use failover::{FailoverSummary, RunTrace};
+pub use pod_balance::{PodBalanceSummary, per_connection_targets};
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
 pub use progress::{Progress, SimProgress};
 pub use replicate::{

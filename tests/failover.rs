@@ -206,6 +206,7 @@ impl WithCall for Scenario {
             timeout: None,
             retries: 0,
             backoff: trafsim::engine::SimDuration::ZERO,
+            connections: None,
         }];
         self
     }

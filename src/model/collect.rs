@@ -266,6 +266,7 @@ impl Sim<'_> {
             });
         }
         self.series.finish();
+        let pod_balance = self.pod_balance();
         if self.usage.samples == 0 {
             // A measured span shorter than one sample: what the run holds at its end.
             self.usage.sample(&self.topo);
@@ -330,6 +331,8 @@ impl Sim<'_> {
                     self.front.node_cross_hops as f64 / self.front.node_hops as f64
                 }
             }),
+            pod_balance,
+            connections_opened: self.conns.opened,
             series: self.series,
             attribution: std::mem::take(&mut self.attr),
         }

@@ -279,6 +279,7 @@ impl Sim<'_> {
         w.epoch = self.topo.pods[pod as usize].epoch;
         w.from_zone = from_zone;
         self.topo.pods[pod as usize].in_flight += 1;
+        self.count_sent(pod);
         let delay = if from_zone == NO_ZONE {
             SimDuration::ZERO
         } else {
@@ -485,7 +486,13 @@ impl Sim<'_> {
                         (crate::scenario::Balancing::Random, locality)
                     }
                 };
-                match self.pick(t, super::topology::View::Endpoints, policy, locality, NONE) {
+                // kube-proxy picks a pod per connection for a pooled call (see `conn_pool`).
+                let picked = if mesh.is_none() && self.per_connection(id, k) {
+                    self.conn_acquire(id, k, t, locality)
+                } else {
+                    self.pick(t, super::topology::View::Endpoints, policy, locality, NONE)
+                };
+                match picked {
                     Some(pod) => {
                         if mesh.is_some() {
                             // The sidecar's retries share the call's deadline.
@@ -621,6 +628,9 @@ impl Sim<'_> {
         }
         if kind == Kind::Work {
             self.call_stretch(id, ok);
+        }
+        if matches!(kind, Kind::Work | Kind::Leg) {
+            self.conn_release(id, ok, cause);
         }
         if matches!(kind, Kind::Work | Kind::Leg) {
             if !ok && istio_default_retries(cause) && self.mesh_retry(id) {

@@ -216,6 +216,13 @@ pub struct RunResult {
     pub timeline: Vec<super::timeline::TimedEvent>,
     /// Busy slot-time by what the slot did, failed requests by origin, limits reached.
     pub attribution: super::attribution::Attribution,
+    /// Per service, how evenly its pods shared the work (see `conn_pool`).
+    #[serde(default)]
+    pub pod_balance: Vec<super::PodBalance>,
+    /// Connections callers opened to services behind kube-proxy (after the warm-up; 0 when
+    /// every call is balanced per request).
+    #[serde(default)]
+    pub connections_opened: u64,
 }
 
 /// Calls from one service to one target that a network policy dropped.

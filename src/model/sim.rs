@@ -99,6 +99,9 @@ pub struct Node {
     pub origin: u16,
     /// Work: when the current stretch of its worker slot began (see `attribution`).
     pub slot_at: SimTime,
+    /// Work or leg: the caller pod's connection its current call rides (see `conn_pool`),
+    /// [`NONE`] if the call is balanced per request.
+    pub conn: u32,
 }
 
 impl Node {
@@ -131,6 +134,7 @@ impl Node {
             option: NO_OPTION,
             origin: 0,
             slot_at: SimTime::ZERO,
+            conn: NONE,
         }
     }
 }
@@ -469,6 +473,8 @@ pub struct Sim<'a> {
     pub routing: super::routing::RoutingRun,
     /// Busy slot-time by what the slot did, failures by origin, limits reached.
     pub attr: super::attribution::Attribution,
+    /// Callers' connections to services behind kube-proxy, and work sent per pod.
+    pub conns: super::conn_pool::ConnPools,
 }
 
 impl<'a> Sim<'a> {
@@ -551,6 +557,7 @@ impl<'a> Sim<'a> {
             footprint: Default::default(),
             routing: super::routing::RoutingRun::of(s),
             attr: super::attribution::Attribution::of(s),
+            conns: super::conn_pool::ConnPools::of(s),
             topo,
         }
     }

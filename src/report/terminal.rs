@@ -39,6 +39,7 @@ mod cost;
 mod findings;
 pub mod markdown;
 pub mod phases;
+mod pod_balance;
 mod routing;
 
 use std::fmt::Write;
@@ -194,6 +195,7 @@ pub fn render(summary: &Summary) -> String {
         );
     }
     routing::block(&mut out, &summary.routing);
+    pod_balance::block(&mut out, &summary.pod_balance);
     if let Some(slo) = &summary.slo {
         let misses = match slo.unfinished_misses {
             0 => String::new(),

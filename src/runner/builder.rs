@@ -68,6 +68,7 @@ pub struct SummaryBuilder<'a> {
     timeline: Option<(u64, Vec<crate::model::timeline::TimedEvent>)>,
     findings: crate::runner::findings::FindingsAccumulator,
     phases: PhaseSamples,
+    pod_balance: crate::runner::pod_balance::PodBalanceAccumulator,
 }
 
 /// One denied caller → target pair: its first run's names, its total and its rates.
@@ -124,6 +125,7 @@ impl<'a> SummaryBuilder<'a> {
             timeline: None,
             findings: Default::default(),
             phases: PhaseSamples::default(),
+            pod_balance: Default::default(),
         }
     }
 
@@ -214,6 +216,7 @@ impl<'a> SummaryBuilder<'a> {
             self.traces.push(RunTrace::of(r));
         }
         self.phases.push(self.scenario, &r.series);
+        self.pod_balance.push(r);
     }
 
     /// Adds the denied pairs of `r`; the first run names them (every run lists the same).
@@ -326,6 +329,7 @@ impl<'a> SummaryBuilder<'a> {
                 })
                 .collect(),
             routing,
+            pod_balance: self.pod_balance.finish(scenario),
             series,
             timeline: self.timeline.map(|(_, t)| t).unwrap_or_default(),
             findings,

@@ -153,5 +153,7 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         tier_series: vec![series.clone()],
         series,
         attribution: crate::model::attribution::Attribution::of(s),
+        pod_balance: Vec::new(),
+        connections_opened: 0,
     }
 }

@@ -116,6 +116,9 @@ pub struct Summary {
     /// Latency and error rate per request class, client route and call target (a canary's
     /// users apart from the rest).
     pub routing: crate::runner::routing::RoutingSummary,
+    /// Per service, how evenly its pods shared the work (busiest pod over the mean, idle
+    /// pods): a service pinned by per-connection balancing shows here.
+    pub pod_balance: Vec<crate::runner::PodBalanceSummary>,
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,

@@ -5,10 +5,12 @@
 //! times become [`Dist`], defaults are filled in. The model is built only from these types, so
 //! it never sees an unchecked value.
 
+mod connections;
 mod costs;
 mod egress_pool;
 mod routing;
 
+pub use connections::{ConnectionPool, Connections, Protocol};
 pub use costs::Costs;
 pub use egress_pool::EgressPool;
 pub use routing::{CallOption, Choice, DEFAULT_CLASS, RequestClass};
@@ -499,6 +501,8 @@ pub struct Service {
     pub readiness: Option<Probe>,
     /// Horizontal pod autoscaler, if any.
     pub hpa: Option<Hpa>,
+    /// What callers speak to it (HTTP/2 and gRPC: one connection per caller pod).
+    pub protocol: Protocol,
     /// Where the scheduler puts new pods (replacements, scale-ups): a topology-spread rule
     /// over zones, or `None` for the zone with the fewest pods of the service.
     pub topology_spread: Option<TopologySpread>,
@@ -589,6 +593,9 @@ pub struct Call {
     pub retries: u32,
     /// Backoff before the first retry (doubling, full jitter, capped).
     pub backoff: SimDuration,
+    /// The caller's `connections` for this call, as given (see
+    /// [`Scenario::connection_pool`] for the pool with its defaults).
+    pub connections: Option<Connections>,
 }
 
 /// A parallel fan-out: consecutive calls that go out at once. Each is made with its own

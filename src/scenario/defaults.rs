@@ -405,6 +405,35 @@ pub const READINESS_TIMEOUT: SimDuration = s(1);
 /// Readiness `failureThreshold` (D: same).
 pub const READINESS_FAILURE_THRESHOLD: u32 = 3;
 
+// ── Connections between services (`protocol`, a call's `connections`) ─────────────────────────
+//
+// A call without `mesh` goes through kube-proxy, which picks a pod when a connection opens
+// (iptables: at random; kubernetes.io, "Virtual IPs and Service Proxies"). These are the
+// caller's own client defaults. The L7 proxies keep their pools to every pod and balance per
+// request whatever their pool settings (ingress-nginx `upstream-keepalive-*` 320 / 60 s /
+// 10000, facts §2; Envoy/Istio `idleTimeout` 1 h and no `maxRequestsPerConnection` limit,
+// envoyproxy.io "How do I configure timeouts?", istio.io DestinationRule
+// ConnectionPoolSettings), so those figures do not enter the model.
+
+/// Idle HTTP/1.1 connections a caller pod keeps per target (D: Go `net/http`
+/// `DefaultMaxIdleConnsPerHost = 2`, pkg.go.dev/net/http; Go's `MaxConnsPerHost` is 0, no
+/// limit, so a request with no idle connection opens one rather than waiting).
+pub const HTTP1_POOL: u32 = 2;
+/// HTTP/2 and gRPC connections per caller pod per target (D: grpc-go and Go's HTTP/2
+/// transport open one connection per address and multiplex every request on it; a
+/// ClusterIP Service is one address).
+pub const HTTP2_POOL: u32 = 1;
+/// Idle timeout of an HTTP/1.1 or HTTP/2 client connection (D: Go `net/http`
+/// `DefaultTransport.IdleConnTimeout = 90 * time.Second`).
+pub const HTTP_IDLE_TIMEOUT: SimDuration = s(90);
+/// Idle timeout of a gRPC channel's connection (D*: grpc-go "re-enable channel idleness by
+/// default", PR #6585, idle_timeout 30m; grpc-java `IDLE_MODE_DEFAULT_TIMEOUT_MILLIS` and
+/// grpc-js `grpc.client_idle_timeout_ms` are 30 minutes too).
+pub const GRPC_IDLE_TIMEOUT: SimDuration = s(30 * 60);
+// No default `max_requests` or `max_age`: Go's clients set none, and grpc-go's server-side
+// `MaxConnectionAge` is infinite unless set (D: google.golang.org/grpc/keepalive
+// `ServerParameters`).
+
 // ── Node lifecycle controller (kube-controller-manager; AKS does not expose these flags) ──────
 
 /// Nodes per second whose pods the node lifecycle controller evicts (taints `NoExecute`) in a

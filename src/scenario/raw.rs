@@ -6,6 +6,7 @@
 //! types. Each field's doc comment is also its description in the JSON Schema that editors show,
 //! so it says the unit and the default.
 
+mod connections;
 mod costs;
 mod egress_pool;
 mod faults;
@@ -19,6 +20,7 @@ mod study;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub(crate) use connections::*;
 pub(crate) use costs::*;
 pub(crate) use egress_pool::*;
 pub(crate) use faults::*;

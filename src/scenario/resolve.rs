@@ -8,6 +8,7 @@
 //! to them.
 
 mod clients;
+mod connections;
 mod costs;
 mod egress;
 mod egress_pool;

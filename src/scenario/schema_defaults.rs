@@ -33,6 +33,7 @@ pub(crate) fn defaults() -> Vec<(&'static str, Value)> {
         ("network.node_provisioning", t(d::NODE_PROVISIONING)),
         ("ingress.kind", json!("none")),
         ("services[].concurrency", json!(d::POD_CONCURRENCY)),
+        ("services[].protocol", json!("http1")),
         ("services[].startup", t(d::POD_STARTUP)),
         ("services[].termination_grace", t(d::TERMINATION_GRACE)),
         ("egress.kind", json!("load-balancer")),

@@ -4,7 +4,9 @@
 //! Per replication: end-to-end p50, p99 and p99.9 of successful requests (none when nothing
 //! succeeded), the error rate, offered and successful requests per second, each tier's
 //! utilisation, the ingress instances up and the pods ready (time averages over the measured
-//! windows, from the run's gauges), and the estimated monthly cost ([`crate::cost`]).
+//! windows, from the run's gauges), and the estimated monthly cost ([`crate::cost`]); for a
+//! service reached per connection (HTTP/2, gRPC, `connections`), its busiest pod's rate over
+//! the mean pod's and its idle pods ([`crate::model::PodBalance`]).
 
 use serde::Serialize;
 
@@ -82,7 +84,13 @@ pub struct MetricsBuilder<'a> {
     instances: Vec<Option<f64>>,
     pods: Vec<Option<f64>>,
     cost: Vec<Option<f64>>,
+    /// Services reached per connection (see `runner::pod_balance`).
+    balance: Vec<BalanceRows>,
 }
+
+/// A service reached per connection: its name and index, and per replication its busiest
+/// pod's rate over the mean pod's and its idle pods.
+type BalanceRows = (String, usize, Vec<Option<f64>>, Vec<Option<f64>>);
 
 impl<'a> MetricsBuilder<'a> {
     /// No replications yet, of `scenario`.
@@ -100,6 +108,12 @@ impl<'a> MetricsBuilder<'a> {
             instances: Vec::new(),
             pods: Vec::new(),
             cost: Vec::new(),
+            balance: crate::runner::per_connection_targets(scenario)
+                .into_iter()
+                .enumerate()
+                .filter(|&(_, on)| on)
+                .map(|(i, _)| (scenario.services[i].name.clone(), i, Vec::new(), Vec::new()))
+                .collect(),
         }
     }
 
@@ -141,6 +155,11 @@ impl<'a> MetricsBuilder<'a> {
             time_average(r, warm, &ready).unwrap_or(f64::from(configured_pods)),
         ));
         self.cost.push(Some(crate::cost::estimate(s, r).total()));
+        for (_, i, ratio, idle) in &mut self.balance {
+            let b = r.pod_balance.get(*i);
+            ratio.push(b.and_then(|b| b.max_over_mean));
+            idle.push(b.map(|b| f64::from(b.idle_pods)));
+        }
         self.replications += 1;
     }
 
@@ -175,6 +194,22 @@ impl<'a> MetricsBuilder<'a> {
             self.instances,
         ));
         out.push(metric("ready_pods", "pods ready", Unit::Count, self.pods));
+        for (name, _, ratio, idle) in self.balance {
+            let label = format!("{name} busiest pod ÷ mean");
+            out.push(metric(
+                &format!("pod_balance.{name}"),
+                &label,
+                Unit::Count,
+                ratio,
+            ));
+            let label = format!("{name} idle pods");
+            out.push(metric(
+                &format!("idle_pods.{name}"),
+                &label,
+                Unit::Count,
+                idle,
+            ));
+        }
         out.push(metric(
             "monthly_cost",
             "monthly cost",

@@ -42,7 +42,9 @@ const GROUP: f64 = 0.78;
 ///   has no bar (a log axis cannot show 0);
 /// - lower left: each column's error rate (failed share of offered requests) in percent,
 ///   with its interval;
-/// - lower right: each column's monthly cost estimate in USD, with its interval;
+/// - lower right: each column's monthly cost estimate in USD, with its interval — or, when a
+///   service is reached per connection (HTTP/2, gRPC, `connections`), its busiest pod's rate
+///   over the mean pod's (1: even; see [`crate::model::PodBalance`]);
 /// - the legend in a strip at the right, clear of the bars.
 ///
 /// Columns are in the comparison's order; the first is the reference.
@@ -100,8 +102,13 @@ impl Plot for ComparisonChart<'_> {
     const NAME: &'static str = "comparison";
 
     fn title(&self) -> String {
+        let last = if self.balance_key().is_some() {
+            "per-pod balance"
+        } else {
+            "cost"
+        };
         format!(
-            "{}: latency, errors and cost by variant",
+            "{}: latency, errors and {last} by variant",
             self.comparison.name
         )
     }
@@ -117,19 +124,39 @@ impl Plot for ComparisonChart<'_> {
         let (left, right) = bottom.split_horizontally(bottom.dim_in_pixel().0 / 2);
         self.latency_panel(&top)?;
         self.bar_panel(&left, "error_rate", "error rate (%)", 100.0, ERRORS)?;
-        self.bar_panel(&right, "monthly_cost", "monthly cost (USD)", 1.0, COST)?;
+        // A service reached per connection shows its per-pod balance in place of the cost.
+        let balance = self.balance_key();
+        let (right_key, right_name) = match &balance {
+            Some((key, service)) => (key.as_str(), format!("{service} busiest pod ÷ mean")),
+            None => ("monthly_cost", "monthly cost (USD)".to_string()),
+        };
+        self.bar_panel(&right, right_key, &right_name, 1.0, COST)?;
         let mut entries: Vec<(String, Swatch)> = BARS
             .iter()
             .map(|(_, name, c)| (name.to_string(), Swatch::Fill(c.to_rgba())))
             .collect();
         entries.push(("error rate".into(), Swatch::Fill(ERRORS.to_rgba())));
-        entries.push(("monthly cost".into(), Swatch::Fill(COST.to_rgba())));
+        let right_legend = match &balance {
+            Some(_) => "busiest pod ÷ mean".into(),
+            None => "monthly cost".into(),
+        };
+        entries.push((right_legend, Swatch::Fill(COST.to_rgba())));
         entries.push(("95% interval".into(), Swatch::Line(BLACK, 2)));
         style::side_legend(&side, &entries)
     }
 }
 
 impl ComparisonChart<'_> {
+    /// The first per-pod balance metric (`pod_balance.<service>`) of the first column, with
+    /// its service, if a service is reached per connection.
+    fn balance_key(&self) -> Option<(String, String)> {
+        let c = self.comparison.columns.first()?;
+        c.metrics.iter().find_map(|m| {
+            let service = m.key.strip_prefix("pod_balance.")?;
+            Some((m.key.clone(), service.to_string()))
+        })
+    }
+
     /// The number of columns (at least one, so an empty comparison still draws).
     fn count(&self) -> usize {
         self.comparison.columns.len().max(1)

@@ -56,6 +56,11 @@ pub(crate) struct ServiceTable {
     pub readiness: Option<ReadinessSpec>,
     /// Calls made while serving a request, in order, each with a probability.
     pub calls: Option<Vec<CallEntry>>,
+    /// What callers speak to it: "http1", "http2" or "grpc". With "http2" or "grpc" and no
+    /// `mesh`, each caller pod sends all its calls on one connection, to the one pod kube-proxy
+    /// picked when it opened (see `connections` on a call). Default: "http1" (balanced per
+    /// request unless a call sets `connections`).
+    pub protocol: Option<super::ProtocolName>,
     /// A HorizontalPodAutoscaler on worker-slot utilisation (with `cpu`: CPU used over the
     /// CPU request, the mesh's sidecar included in both). Default: none (fixed pods).
     pub hpa: Option<HpaTable>,
@@ -205,6 +210,11 @@ pub(crate) struct CallEntry {
     /// Backoff before the first retry; it doubles each retry, with full jitter, up to 5 s.
     /// Default: "100ms".
     pub backoff: Option<HumanDuration>,
+    /// Service calls only: the caller's keep-alive connections for this call, e.g. { pool = 1,
+    /// max_age = "30s" }. Without a `mesh`, kube-proxy then picks a pod per connection, not per
+    /// request. Default: none for an "http1" target (a pod per request); the protocol's pool
+    /// for an "http2" or "grpc" target.
+    pub connections: Option<super::ConnectionsTable>,
 }
 
 /// `[egress]`: how calls to external destinations leave the cluster.

@@ -94,6 +94,7 @@ fn service(cx: &mut Cx<'_>, p: &FieldPath, t: &ServiceTable, names: &Names) -> S
             ),
         }),
         hpa,
+        protocol: super::connections::protocol(t.protocol),
         topology_spread,
     }
 }
@@ -259,6 +260,7 @@ pub(super) fn call_with_target(
             .at_most(&p.key("retries"), c.retries, MAX_RETRIES, RETRIES_WHY)
             .unwrap_or(0),
         backoff: crate::scenario::units::or(c.backoff, d::RETRY_BACKOFF),
+        connections: super::connections::connections(cx, p, c.connections.as_ref(), target),
     }
 }
 

@@ -1,0 +1,354 @@
+//! Callers' keep-alive connections to a service behind kube-proxy: the backend pod is chosen
+//! when a connection opens, not per request.
+//!
+//! kube-proxy (iptables: a random endpoint; IPVS `rr`) and the Azure Load Balancer choose a
+//! backend per *connection* (kubernetes.io, "Virtual IPs and Service Proxies"). A call without
+//! `mesh` whose target speaks HTTP/2 or gRPC, or that sets `connections`, therefore rides one
+//! of its caller pod's connections for that call ([`crate::scenario::ConnectionPool`]), and
+//! goes to the pod that connection was opened to:
+//!
+//! - **HTTP/1.1**: a connection carries one request at a time. A call takes the most recently
+//!   used idle connection (Go's `net/http` does); with none idle it opens one — Go's
+//!   `MaxConnsPerHost` is 0 (no limit), so nothing waits for a connection. When a request
+//!   ends, its connection stays idle unless `pool` connections are idle already (then it
+//!   closes: `MaxIdleConnsPerHost`).
+//! - **HTTP/2 and gRPC**: up to `pool` connections (default 1) carry every request of the caller
+//!   pod at once; a call takes the least busy one, and opens one while fewer than `pool` are
+//!   open (no limit on streams per connection).
+//! - **Recycling.** A connection takes no new request once it has carried `max_requests`, is
+//!   `max_age` old (gRPC's server-side `MaxConnectionAge` sends GOAWAY) or idle for
+//!   `idle_timeout`; its requests in flight finish on it, and the next call opens a new
+//!   connection to a pod chosen anew — only then do pods added by a scale-up get traffic.
+//! - **A pod that goes away.** A pod that is killed, crashes, restarts or has got SIGTERM
+//!   closes its connections (FIN/RST): the next call opens a new one. A black-holed pod (lost
+//!   node or zone) says nothing: requests on its connections hang until the call's timeout,
+//!   and a call that fails by timeout or reset closes the connection it rode (an HTTP/1.1
+//!   client always does; for HTTP/2 this stands in for keepalive pings or TCP's retransmission
+//!   timeout, which take longer).
+//!
+//! Expiry is checked when a call looks at the pool (no timer events): a connection past its age
+//! or idle time is closed then, which is when its caller would next see it. The L7 proxies —
+//! NGINX, App Gateway, Istio's gateway and, with `mesh`, the sidecars — hold pools to every pod
+//! and keep balancing per request (the documented fix), so none of this applies to them.
+//!
+//! The component also counts the work sent to each pod after the warm-up (every balancer),
+//! for the per-pod balance of each service ([`PodBalance`]).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::SimTime;
+use crate::scenario::{ConnectionPool, Scenario};
+
+use super::locality::Locality;
+use super::result::ErrorCause;
+use super::sim::{NONE, Sim};
+use super::topology::{Life, Pod, View};
+
+/// One open (or closing) connection from a caller pod to a target pod.
+#[derive(Clone, Copy, Debug)]
+struct Conn {
+    /// The caller pod and call whose pool holds it.
+    key: (u32, u16),
+    /// The target pod, and its epoch when the connection opened.
+    pod: u32,
+    epoch: u32,
+    opened: SimTime,
+    last_used: SimTime,
+    /// Requests it has carried.
+    requests: u32,
+    /// Requests on it now.
+    in_use: u32,
+    /// Taken out of its pool: no new requests; freed when `in_use` is 0.
+    closed: bool,
+}
+
+/// A caller pod's connections for one call.
+#[derive(Clone, Debug, Default)]
+struct Pool {
+    /// The caller pod's epoch the pool belongs to (a restarted pod starts with none).
+    epoch: u32,
+    /// Open connections (ids into `ConnPools::conns`), oldest first.
+    conns: Vec<u32>,
+}
+
+/// The callers' connections and the per-pod counts of one replication.
+#[derive(Debug, Default)]
+pub struct ConnPools {
+    /// Per service and call: its pool when the call is balanced per connection (no mesh).
+    specs: Vec<Vec<Option<ConnectionPool>>>,
+    /// Pools by (caller pod, call index).
+    pools: HashMap<(u32, u16), Pool>,
+    /// Connections (a slab; `free` holds the ids of freed ones).
+    conns: Vec<Conn>,
+    free: Vec<u32>,
+    /// Work sent to each pod after the warm-up, by any balancer.
+    sent: Vec<u64>,
+    /// Connections opened after the warm-up.
+    pub opened: u64,
+}
+
+impl ConnPools {
+    /// The pools of `s`: none when a `mesh` balances every call per request.
+    pub fn of(s: &Scenario) -> ConnPools {
+        let mesh = super::flow::mesh_of(s).is_some();
+        ConnPools {
+            specs: s
+                .services
+                .iter()
+                .enumerate()
+                .map(|(si, svc)| {
+                    (0..svc.calls.len())
+                        .map(|k| if mesh { None } else { s.connection_pool(si, k) })
+                        .collect()
+                })
+                .collect(),
+            ..ConnPools::default()
+        }
+    }
+
+    /// The pool of call `k` of `service`, if the call is balanced per connection.
+    pub fn spec(&self, service: usize, k: usize) -> Option<ConnectionPool> {
+        self.specs.get(service)?.get(k).copied().flatten()
+    }
+
+    /// Closes connection `c` (out of its pool); frees it when nothing rides it.
+    fn close(&mut self, c: u32) {
+        let conn = &mut self.conns[c as usize];
+        if !conn.closed {
+            conn.closed = true;
+            if let Some(pool) = self.pools.get_mut(&conn.key) {
+                pool.conns.retain(|&x| x != c);
+            }
+        }
+        if conn.in_use == 0 {
+            self.free.push(c);
+        }
+    }
+}
+
+/// Whether a connection to `pod` opened at `epoch` still carries requests as its caller sees
+/// it: the pod runs the same life and has not got SIGTERM, or it became a black hole after the
+/// connection opened (nothing tells the caller).
+fn connected(pod: &Pod, epoch: u32) -> bool {
+    match pod.life {
+        Life::Up => pod.epoch == epoch && !pod.stopping,
+        Life::Down { reset: false } => pod.epoch == epoch.wrapping_add(1),
+        _ => false,
+    }
+}
+
+impl Sim<'_> {
+    /// Whether call `k` of the service of node `id` is balanced per connection.
+    pub(super) fn per_connection(&self, id: u32, k: usize) -> bool {
+        let service = self.nodes[id as usize].service as usize;
+        self.conns.spec(service, k).is_some()
+    }
+
+    /// Call `k` of node `id` (work or a fan-out leg, at its caller pod) to service `t`: takes a
+    /// connection of the caller pod's pool, opening one (kube-proxy picks its pod among the
+    /// endpoints, by `locality`) when none fits. Returns the pod, or `None` when a new
+    /// connection finds no endpoint. The node remembers the connection until its reply.
+    pub(super) fn conn_acquire(
+        &mut self,
+        id: u32,
+        k: usize,
+        t: usize,
+        locality: Locality,
+    ) -> Option<u32> {
+        let now = self.cal.now();
+        let n = self.nodes[id as usize];
+        let spec = self.conns.spec(n.service as usize, k)?;
+        let key = (n.at, k as u16);
+        let caller_epoch = self.topo.pods[n.at as usize].epoch;
+        let pool = self.conns.pools.entry(key).or_default();
+        let mut stale: Vec<u32> = Vec::new();
+        if pool.epoch != caller_epoch {
+            // The caller pod restarted: its old connections are gone.
+            stale.extend(pool.conns.iter().copied());
+            pool.epoch = caller_epoch;
+        }
+        let pools = &mut self.conns;
+        for &c in &pools.pools[&key].conns {
+            let conn = &pools.conns[c as usize];
+            let aged = spec.max_age.is_some_and(|a| now.since(conn.opened) >= a);
+            let idle = conn.in_use == 0 && now.since(conn.last_used) >= spec.idle_timeout;
+            let used_up = conn.requests >= spec.max_requests;
+            let gone = !connected(&self.topo.pods[conn.pod as usize], conn.epoch);
+            if aged || idle || used_up || gone {
+                stale.push(c);
+            }
+        }
+        for c in stale {
+            pools.close(c);
+        }
+        let open = &pools.pools[&key].conns;
+        let reuse = if spec.protocol.multiplexed() {
+            if open.len() < spec.pool as usize {
+                None
+            } else {
+                // The least busy connection (the first on a tie).
+                open.iter()
+                    .copied()
+                    .min_by_key(|&c| pools.conns[c as usize].in_use)
+            }
+        } else {
+            // The most recently used idle connection.
+            open.iter()
+                .copied()
+                .filter(|&c| pools.conns[c as usize].in_use == 0)
+                .max_by_key(|&c| pools.conns[c as usize].last_used)
+        };
+        let c = match reuse {
+            Some(c) => c,
+            None => {
+                let pod = self.pick(
+                    t,
+                    View::Endpoints,
+                    crate::scenario::Balancing::Random,
+                    locality,
+                    NONE,
+                )?;
+                let conn = Conn {
+                    key,
+                    pod,
+                    epoch: self.topo.pods[pod as usize].epoch,
+                    opened: now,
+                    last_used: now,
+                    requests: 0,
+                    in_use: 0,
+                    closed: false,
+                };
+                let pools = &mut self.conns;
+                pools.opened += u64::from(now >= self.warm);
+                let c = match pools.free.pop() {
+                    Some(c) => {
+                        pools.conns[c as usize] = conn;
+                        c
+                    }
+                    None => {
+                        pools.conns.push(conn);
+                        (pools.conns.len() - 1) as u32
+                    }
+                };
+                pools
+                    .pools
+                    .get_mut(&key)
+                    .expect("created above")
+                    .conns
+                    .push(c);
+                c
+            }
+        };
+        let conn = &mut self.conns.conns[c as usize];
+        conn.in_use += 1;
+        conn.requests += 1;
+        conn.last_used = now;
+        self.nodes[id as usize].conn = c;
+        Some(conn.pod)
+    }
+
+    /// Node `id`'s call ended (a reply or its timeout): the connection it rode, if any, is
+    /// free for the next request; a timeout or a reset closes it, and an HTTP/1.1 connection
+    /// beyond the idle pool closes too.
+    pub(super) fn conn_release(&mut self, id: u32, ok: bool, cause: ErrorCause) {
+        let c = self.nodes[id as usize].conn;
+        if c == NONE {
+            return;
+        }
+        self.nodes[id as usize].conn = NONE;
+        let now = self.cal.now();
+        let pools = &mut self.conns;
+        let conn = &mut pools.conns[c as usize];
+        conn.in_use -= 1;
+        conn.last_used = now;
+        let key = conn.key;
+        let broken = !ok && matches!(cause, ErrorCause::Timeout | ErrorCause::DeadBackend);
+        if conn.closed || broken {
+            return pools.close(c);
+        }
+        let Some(spec) = pools.spec(self.nodes[id as usize].service as usize, key.1 as usize)
+        else {
+            return;
+        };
+        if !spec.protocol.multiplexed() {
+            let idle = pools.pools[&key]
+                .conns
+                .iter()
+                .filter(|&&x| pools.conns[x as usize].in_use == 0)
+                .count();
+            if idle > spec.pool as usize {
+                pools.close(c);
+            }
+        }
+    }
+
+    /// Counts work sent to `pod` (after the warm-up), for the per-pod balance.
+    pub(super) fn count_sent(&mut self, pod: u32) {
+        if self.cal.now() < self.warm {
+            return;
+        }
+        let sent = &mut self.conns.sent;
+        if sent.len() <= pod as usize {
+            sent.resize(self.topo.pods.len().max(pod as usize + 1), 0);
+        }
+        sent[pod as usize] += 1;
+    }
+
+    /// The per-pod balance of each service at the end of the run (see [`PodBalance`]).
+    pub(super) fn pod_balance(&self) -> Vec<PodBalance> {
+        let end = self.end;
+        let min_ready = self.s.simulation.window.as_secs_f64();
+        let sent = |p: u32| self.conns.sent.get(p as usize).copied().unwrap_or(0);
+        self.topo
+            .service_pods
+            .iter()
+            .enumerate()
+            .map(|(si, pods)| {
+                let total: u64 = pods.iter().map(|&p| sent(p)).sum();
+                let busiest = pods.iter().map(|&p| sent(p)).max().unwrap_or(0);
+                let mut rates = Vec::new();
+                for &p in pods {
+                    let pod = &self.topo.pods[p as usize];
+                    if pod.life != Life::Up || pod.retired {
+                        continue;
+                    }
+                    let from = pod.ready_changed.max(self.warm);
+                    let secs = end.since(from).as_secs_f64();
+                    if secs >= min_ready {
+                        rates.push(sent(p) as f64 / secs);
+                    }
+                }
+                let mean = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
+                let max = rates.iter().copied().fold(0.0, f64::max);
+                PodBalance {
+                    service: self.s.services[si].name.clone(),
+                    pods: rates.len() as u32,
+                    idle_pods: rates.iter().filter(|&&r| r == 0.0).count() as u32,
+                    max_over_mean: (mean > 0.0).then(|| max / mean),
+                    busiest_share: (total > 0).then(|| busiest as f64 / total as f64),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How evenly a service's pods shared its work over one replication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PodBalance {
+    /// The service.
+    pub service: String,
+    /// Pods measured: up at the end of the run and ready for at least one time-series window
+    /// of the measured period.
+    pub pods: u32,
+    /// Of those, the pods that got no work in the measured period.
+    pub idle_pods: u32,
+    /// The busiest measured pod's rate of work (work sent to it ÷ its ready time in the
+    /// measured period) over the mean of the measured pods' rates: 1 is even; `None` when
+    /// none got any.
+    pub max_over_mean: Option<f64>,
+    /// The busiest pod's share of all work sent to the service's pods (every pod that ever
+    /// ran) in the measured period; `None` when none was sent.
+    pub busiest_share: Option<f64>,
+}
