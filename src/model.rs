@@ -88,8 +88,8 @@ mod timers;
 pub mod topology;
 pub mod usage;
 
-pub use egress_pool::{ConnectionStats, simulate_with_connections};
 pub use conn_pool::PodBalance;
+pub use egress_pool::{ConnectionStats, simulate_with_connections};
 pub use footprint::{Footprint, simulate_with_footprint};
 pub use memory::OverBudget;
 pub use result::{
