@@ -70,6 +70,7 @@ mod hpa;
 mod locality;
 mod memory;
 mod mesh_retry;
+mod node_cpu;
 mod node_lifecycle;
 mod placement;
 mod policy;

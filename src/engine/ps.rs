@@ -97,6 +97,25 @@ impl Ps {
         }
     }
 
+    /// The cores the jobs share now.
+    pub fn cores(&self) -> f64 {
+        self.cores
+    }
+
+    /// Jobs in service now, background jobs included.
+    pub fn all_jobs(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// Sets the cores to `cores` from `now` (the jobs keep their work done) and returns the
+    /// next completion under a new generation: a node's CPU shared among its pods changes a
+    /// pod's cores whenever a job starts or ends on any pod of the node.
+    pub fn retime(&mut self, now: SimTime, cores: f64) -> Option<NextCompletion> {
+        self.advance(now);
+        self.cores = cores;
+        self.reschedule(now)
+    }
+
     /// Jobs in service now, background jobs left out.
     pub fn jobs(&self) -> usize {
         self.jobs.len() - self.background

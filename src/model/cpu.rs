@@ -7,6 +7,7 @@
 //! how many are in service (by default they do not: see
 //! [`crate::scenario::defaults::CPU_POD_CONCURRENCY`]). The HPA then reads the pod's CPU:
 //! cores used over cores requested (with the mesh, the sidecar's included: see `sidecar`).
+//! With `[network] node_cores` the pods on a node share its cores instead (see `node_cpu`).
 
 use crate::engine::{NextCompletion, SimTime};
 
@@ -34,10 +35,11 @@ impl Sim<'_> {
     pub(super) fn cpu_start(&mut self, id: u32, cores: f64, work: crate::engine::SimDuration) {
         let now = self.cal.now();
         let w = self.nodes[id as usize];
+        let cores = self.cpu_cores(w.at, cores);
         let ps = &mut self.topo.pods[w.at as usize].cpu;
         ps.set_cores(now, cores);
         let next = ps.add(now, id, w.ver, work.as_secs_f64());
-        self.schedule_cpu(w.at, next);
+        self.cpu_changed(w.at, next);
     }
 
     pub(super) fn schedule_cpu(&mut self, pod: u32, next: Option<NextCompletion>) {
@@ -60,7 +62,7 @@ impl Sim<'_> {
         else {
             return;
         };
-        self.schedule_cpu(pod, next);
+        self.cpu_changed(pod, next);
         if id != crate::engine::Ps::BACKGROUND {
             self.service_done(id, ver);
         }
@@ -80,6 +82,7 @@ impl Sim<'_> {
         measured: f64,
         t: &mut crate::model::TierResult,
     ) {
+        let cores = self.figure_cores(service, cores);
         let now = self.cal.now();
         let zones = t.zone_utilisation.len();
         let (mut used, mut avail) = (vec![0.0; zones], vec![0.0; zones]);

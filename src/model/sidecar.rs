@@ -99,9 +99,10 @@ impl Sim<'_> {
             return;
         }
         let now = self.cal.now();
+        let cores = self.cpu_cores(pod, cpu.cores());
         let ps: &mut Ps = &mut self.topo.pods[pod as usize].cpu;
-        ps.set_cores(now, cpu.cores());
+        ps.set_cores(now, cores);
         let next = ps.add_background(now, work);
-        self.schedule_cpu(pod, next);
+        self.cpu_changed(pod, next);
     }
 }

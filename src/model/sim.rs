@@ -427,6 +427,8 @@ pub struct Sim<'a> {
     pub zone_down: Vec<bool>,
     /// The node lifecycle controller: lost nodes, zone states, rate-limited evictions.
     pub node_ctl: super::node_lifecycle::NodeLifecycle,
+    /// The nodes' CPU shared by their CPU-bound pods (`node_cores`; off by default).
+    pub node_cpu: super::node_cpu::NodeCpu,
     /// Pods or instances lost in each node-failure / ingress-instance-loss fault.
     pub lost: Vec<Vec<u32>>,
     /// Pods affected by each gray-failure fault (indexed like the faults).
@@ -521,6 +523,7 @@ impl<'a> Sim<'a> {
             hpa_recommendations: vec![Default::default(); s.services.len()],
             zone_down: vec![false; s.network.zones.len()],
             node_ctl: super::node_lifecycle::NodeLifecycle::new(&s.network.nodes, s.faults.len()),
+            node_cpu: super::node_cpu::NodeCpu::new(s.network.node_cores, &s.network.nodes),
             zone_capacity: s
                 .network
                 .zone_capacity

@@ -161,6 +161,9 @@ pub struct Network {
     /// Nodes in each zone at the start (indexed like `zones`), for the node lifecycle
     /// controller's zone states and eviction rates.
     pub nodes: Vec<u32>,
+    /// Cores of each node (`node_cores`): the CPU-bound pods on a node share them (see
+    /// `model::node_cpu`). `None`: off, a pod's CPU is its own.
+    pub node_cores: Option<f64>,
 }
 
 /// Load-balancing policy towards pods.

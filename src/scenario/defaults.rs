@@ -386,6 +386,18 @@ pub const CPU_POD_CONCURRENCY: u32 = 10_000;
 /// kubelet `cpuCfsQuota` (default true) enforces limits with the CFS quota. Not in the facts
 /// sheet; the limit-as-quota is D (documented), the no-limit fallback is E (give a `limit`).
 pub const CPU_WITHOUT_LIMIT: &str = "the request";
+/// Node CPU (`[network] node_cores`) is off by default: a pod's CPU is its own, as above.
+/// When given, the CPU-bound pods on a node share its cores in proportion to their CPU
+/// requests, each capped at its limit, idle capacity going to the others: kubernetes.io,
+/// "Resource Management for Pods and Containers" (the request sets the container's CPU weight,
+/// `cpu.shares`; the limit is the CFS quota) and the Linux CFS group scheduling. An example
+/// figure (E, a scenario field): 4 cores for a Standard_D4s_v5 node (Microsoft Learn, "Dv5 and
+/// Dsv5-series", <https://learn.microsoft.com/azure/virtual-machines/dv5-dsv5-series>:
+/// 4 vCPUs).
+pub const NODE_CORES: Option<f64> = None;
+/// The example node size of the README and the tests: a Standard_D4s_v5's 4 vCPUs (E; see
+/// [`NODE_CORES`]).
+pub const NODE_CORES_D4S_V5: f64 = 4.0;
 /// Time for a new or restarted pod to become ready (E: start-up SLO p99 ≤ 5 s excluding image
 /// pull, 10–60 s with it, facts §4).
 pub const POD_STARTUP: SimDuration = s(20);

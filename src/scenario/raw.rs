@@ -247,6 +247,10 @@ pub(crate) struct NetworkTable {
     /// and the node lifecycle controller evicts their pods node by node at its rate limits.
     /// Default: the pods in the zone at the start / 10, rounded up (at least 1).
     pub nodes_per_zone: Option<u32>,
+    /// Cores (vCPUs) of each node, e.g. 4 for a Standard_D4s_v5: the CPU-bound pods (services
+    /// with `cpu`) on one node share its cores by their CPU requests, capped at their limits,
+    /// and burst into idle node CPU. Default: off (a pod gets its limit, or its request).
+    pub node_cores: Option<f64>,
 }
 
 /// `[slo]`: the objective the report checks.

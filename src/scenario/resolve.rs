@@ -337,6 +337,10 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         zone_capacity,
         node_provisioning: crate::scenario::units::or(t.node_provisioning, d::NODE_PROVISIONING),
         nodes: vec![nodes_per_zone; zones_len],
+        node_cores: t
+            .node_cores
+            .map(|c| cx.positive_number(&p.key("node_cores"), Some(c), d::NODE_CORES_D4S_V5))
+            .or(d::NODE_CORES),
     }
 }
 
