@@ -26,6 +26,9 @@
 //!   client always does; for HTTP/2 this stands in for keepalive pings or TCP's retransmission
 //!   timeout, which take longer).
 //!
+//! Opening a connection costs its handshake, and a new connection to a black-holed pod fails
+//! at the connect timeout (see `conn_handshake`).
+//!
 //! Expiry is checked when a call looks at the pool (no timer events): a connection past its age
 //! or idle time is closed then, which is when its caller would next see it. The L7 proxies —
 //! NGINX, App Gateway, Istio's gateway and, with `mesh`, the sidecars — hold pools to every pod
@@ -41,6 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::engine::SimTime;
 use crate::scenario::{ConnectionPool, Scenario};
 
+use super::conn_handshake::Handshake;
 use super::locality::Locality;
 use super::result::ErrorCause;
 use super::sim::{NONE, Sim};
@@ -62,6 +66,8 @@ struct Conn {
     in_use: u32,
     /// Taken out of its pool: no new requests; freed when `in_use` is 0.
     closed: bool,
+    /// Its handshake: when requests can go, or when it fails (see `conn_handshake`).
+    handshake: Handshake,
 }
 
 /// A caller pod's connections for one call.
@@ -111,6 +117,11 @@ impl ConnPools {
     /// The pool of call `k` of `service`, if the call is balanced per connection.
     pub fn spec(&self, service: usize, k: usize) -> Option<ConnectionPool> {
         self.specs.get(service)?.get(k).copied().flatten()
+    }
+
+    /// The handshake of connection `c` (see `conn_handshake`).
+    pub(super) fn handshake_of(&self, c: u32) -> Handshake {
+        self.conns[c as usize].handshake
     }
 
     /// Closes connection `c` (out of its pool); frees it when nothing rides it.
@@ -175,7 +186,9 @@ impl Sim<'_> {
             let aged = spec.max_age.is_some_and(|a| now.since(conn.opened) >= a);
             let idle = conn.in_use == 0 && now.since(conn.last_used) >= spec.idle_timeout;
             let used_up = conn.requests >= spec.max_requests;
-            let gone = !connected(&self.topo.pods[conn.pod as usize], conn.epoch);
+            // A connection still waiting on a silent pod stays until it fails.
+            let gone = !matches!(conn.handshake, Handshake::Fails(_))
+                && !connected(&self.topo.pods[conn.pod as usize], conn.epoch);
             if aged || idle || used_up || gone {
                 stale.push(c);
             }
@@ -210,6 +223,7 @@ impl Sim<'_> {
                     locality,
                     NONE,
                 )?;
+                let handshake = self.handshake(n.at, pod, &spec);
                 let conn = Conn {
                     key,
                     pod,
@@ -219,6 +233,7 @@ impl Sim<'_> {
                     requests: 0,
                     in_use: 0,
                     closed: false,
+                    handshake,
                 };
                 let pools = &mut self.conns;
                 pools.opened += u64::from(now >= self.warm);

@@ -509,7 +509,11 @@ impl Sim<'_> {
                             }
                             None => SimDuration::ZERO,
                         };
-                        self.send_work_after(id, pod, zone as u8, sidecars)
+                        // A new pooled connection's handshake, or its connect timeout.
+                        let Some(handshake) = self.conn_wait(id) else {
+                            return;
+                        };
+                        self.send_work_after(id, pod, zone as u8, sidecars + handshake)
                     }
                     None => self.fail_call(id, ErrorCause::NoBackend),
                 }

@@ -442,6 +442,18 @@ pub const HTTP_IDLE_TIMEOUT: SimDuration = s(90);
 /// default", PR #6585, idle_timeout 30m; grpc-java `IDLE_MODE_DEFAULT_TIMEOUT_MILLIS` and
 /// grpc-js `grpc.client_idle_timeout_ms` are 30 minutes too).
 pub const GRPC_IDLE_TIMEOUT: SimDuration = s(30 * 60);
+/// Connect timeout of an HTTP/1.1 or HTTP/2 client (D: Go `net/http` `DefaultTransport` dials
+/// with `net.Dialer{Timeout: 30 * time.Second}`; a bare `net.Dialer` has no timeout of its own
+/// and waits for the OS, about 2 min on Linux with `tcp_syn_retries = 6`).
+pub const HTTP_CONNECT_TIMEOUT: SimDuration = s(30);
+/// Connect timeout of a gRPC channel (D: gRPC "Connection Backoff Protocol",
+/// grpc/grpc doc/connection-backoff.md, `MIN_CONNECT_TIMEOUT = 20 seconds`; grpc-go's
+/// `minConnectTimeout` and `ConnectParams.MinConnectTimeout` default to it).
+pub const GRPC_CONNECT_TIMEOUT: SimDuration = s(20);
+/// Whether a caller's own pooled connections inside the cluster speak TLS (E: plain HTTP is
+/// the common default between pods; a service that terminates TLS itself sets `tls = true`,
+/// and with a `mesh` the sidecars' mTLS takes over the connections).
+pub const CLUSTER_CONNECTION_TLS: bool = false;
 // No default `max_requests` or `max_age`: Go's clients set none, and grpc-go's server-side
 // `MaxConnectionAge` is infinite unless set (D: google.golang.org/grpc/keepalive
 // `ServerParameters`).

@@ -44,6 +44,10 @@ pub struct Connections {
     pub max_age: Option<SimDuration>,
     /// Idle time after which a connection is closed.
     pub idle_timeout: Option<SimDuration>,
+    /// Whether the connections speak TLS.
+    pub tls: Option<bool>,
+    /// How long a new connection waits for a pod that does not answer.
+    pub connect_timeout: Option<SimDuration>,
 }
 
 /// A caller's connection pool for one call, resolved: kube-proxy picks a pod per connection.
@@ -59,6 +63,10 @@ pub struct ConnectionPool {
     pub max_age: Option<SimDuration>,
     /// An idle connection closes after this long.
     pub idle_timeout: SimDuration,
+    /// A new connection pays TLS 1.3's handshake (one round trip) after TCP's.
+    pub tls: bool,
+    /// A new connection to a pod that does not answer fails after this long.
+    pub connect_timeout: SimDuration,
 }
 
 impl Scenario {
@@ -76,10 +84,10 @@ impl Scenario {
             return None;
         }
         let given = c.connections.unwrap_or_default();
-        let (pool, idle) = match protocol {
-            Protocol::Http1 => (d::HTTP1_POOL, d::HTTP_IDLE_TIMEOUT),
-            Protocol::Http2 => (d::HTTP2_POOL, d::HTTP_IDLE_TIMEOUT),
-            Protocol::Grpc => (d::HTTP2_POOL, d::GRPC_IDLE_TIMEOUT),
+        let (pool, idle, connect) = match protocol {
+            Protocol::Http1 => (d::HTTP1_POOL, d::HTTP_IDLE_TIMEOUT, d::HTTP_CONNECT_TIMEOUT),
+            Protocol::Http2 => (d::HTTP2_POOL, d::HTTP_IDLE_TIMEOUT, d::HTTP_CONNECT_TIMEOUT),
+            Protocol::Grpc => (d::HTTP2_POOL, d::GRPC_IDLE_TIMEOUT, d::GRPC_CONNECT_TIMEOUT),
         };
         Some(ConnectionPool {
             protocol,
@@ -87,6 +95,8 @@ impl Scenario {
             max_requests: given.max_requests.unwrap_or(u32::MAX),
             max_age: given.max_age,
             idle_timeout: given.idle_timeout.unwrap_or(idle),
+            tls: given.tls.unwrap_or(d::CLUSTER_CONNECTION_TLS),
+            connect_timeout: given.connect_timeout.unwrap_or(connect),
         })
     }
 }

@@ -41,4 +41,13 @@ pub(crate) struct ConnectionsTable {
     /// A connection idle this long is closed. Default: "90s" (Go `net/http`
     /// `IdleConnTimeout`) for HTTP/1.1 and HTTP/2; "30m" for gRPC (grpc-go channel idleness).
     pub idle_timeout: Option<HumanDuration>,
+    /// Whether the caller speaks TLS on these connections: a new connection then pays the TLS
+    /// 1.3 handshake (one more round trip) after TCP's. Default: false (plain HTTP inside the
+    /// cluster; with a `mesh` the sidecars' mTLS replaces the pool).
+    pub tls: Option<bool>,
+    /// A new connection to a pod that does not answer (a black hole) fails after this long, a
+    /// connection error; a request on an open connection to it hangs until the call's
+    /// timeout. Default: "30s" for HTTP/1.1 and HTTP/2 (Go `http.DefaultTransport`'s
+    /// `net.Dialer` `Timeout`), "20s" for gRPC (gRPC's `MIN_CONNECT_TIMEOUT`).
+    pub connect_timeout: Option<HumanDuration>,
 }

@@ -46,5 +46,7 @@ pub(super) fn connections(
         max_requests: count(cx, "max_requests", t.max_requests),
         max_age: duration(cx, "max_age", t.max_age),
         idle_timeout: duration(cx, "idle_timeout", t.idle_timeout),
+        tls: t.tls,
+        connect_timeout: duration(cx, "connect_timeout", t.connect_timeout),
     })
 }
