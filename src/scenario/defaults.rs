@@ -99,9 +99,19 @@ pub const ISTIO_INSTANCES: u32 = 2;
 pub const ISTIO_HPA_MIN: u32 = 2;
 /// AKS Istio add-on gateway HPA: maximum replicas (D: same).
 pub const ISTIO_HPA_MAX: u32 = 5;
-/// AKS Istio add-on gateway HPA: target 80% CPU, modelled as the busy share of the replicas'
-/// worker slots (D: same).
+/// AKS Istio add-on gateway HPA: 80% CPU utilisation, of the gateway container's CPU
+/// *request* (D: learn.microsoft.com/azure/aks/istio-scale; the upstream gateway chart's
+/// `autoscaling.targetCPUUtilizationPercentage: 80` with `autoscaleBehavior: {}`, i.e. the
+/// Kubernetes default scale-up of max(4 pods, 100%) per 15 s, istio/istio
+/// `manifests/charts/gateway/values.yaml` at tag 1.28.0 and on master for 1.31). The container
+/// may use up to its 2-CPU limit, so in worker-slot terms (one busy slot is one CPU) the target
+/// is 0.8 × [`ISTIO_GATEWAY_REPLICA_VCPU`] / slots: 0.04 with 2 slots.
 pub const ISTIO_HPA_TARGET: f64 = 0.8;
+/// Istio ingress gateway: vCPUs a replica requests, what the HPA's utilisation is a share of
+/// (D\*: istio/istio `manifests/charts/gateway/values.yaml`, tag 1.28.0, `resources.requests.cpu:
+/// 100m`, `limits.cpu: 2000m`; the AKS add-on deploys the same gateway and its docs,
+/// learn.microsoft.com/azure/aks/istio-scale, give the HPA but not the request, facts §3).
+pub const ISTIO_GATEWAY_REPLICA_VCPU: f64 = 0.1;
 // ── The AKS application routing add-on's managed NGINX (`managed = "app-routing"`) ──
 // What the add-on's operator deploys for an NginxIngressController (D: Microsoft Learn,
 // "Advanced NGINX ingress controller and ingress configurations with the application routing

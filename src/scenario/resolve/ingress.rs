@@ -299,7 +299,8 @@ pub(super) fn app_routing(t: &IngressTable, kind: K) -> bool {
 }
 
 /// `[ingress.hpa]` for NGINX and Istio replicas: the services' HPA; Istio defaults to the AKS
-/// add-on gateway's min 2, max 5, 80% (facts §3); the app routing add-on's NGINX always has
+/// add-on gateway's min 2, max 5, 80% of its 0.1 vCPU request (as a share of its `slots`
+/// worker slots: 0.04 with 2) (facts §3); the app routing add-on's NGINX always has
 /// one, min 2, max 100, 80% of its 0.5 vCPU request (as a share of its `slots` worker slots,
 /// each a CPU: 0.2 with 2); self-managed NGINX needs `max` and `target_utilisation`.
 fn gateway_hpa(
@@ -325,10 +326,10 @@ fn gateway_hpa(
         scale_down_stabilisation: h.scale_down_stabilisation,
     };
     let (default_min, defaults) = if kind == K::Istio {
-        (
-            d::ISTIO_HPA_MIN,
-            Some((d::ISTIO_HPA_MAX, d::ISTIO_HPA_TARGET)),
-        )
+        // 80% of the 100m request, as a share of the replica's worker slots (one busy slot is
+        // one CPU in use, up to the 2-CPU limit): 0.04 with the default 2 slots.
+        let target = d::ISTIO_HPA_TARGET * d::ISTIO_GATEWAY_REPLICA_VCPU / f64::from(slots);
+        (d::ISTIO_HPA_MIN, Some((d::ISTIO_HPA_MAX, target.min(1.0))))
     } else if managed {
         // 80% of the 0.5 vCPU request, as a share of the replica's worker slots (one busy
         // slot is one CPU in use): 0.2 with the default 2 slots.
