@@ -520,35 +520,59 @@ fn holds_parts(dir: &Path) -> Result<bool, PartError> {
 
 /// Whether `f` is a part file by its name (`*.trafsim-part`, not a hidden temporary one).
 fn is_part_file(f: &Path) -> bool {
+    is_part_named(f, PART_EXTENSION)
+}
+
+/// Whether `f` is a file whose name ends in `.{ext}` and is not a hidden temporary one: how
+/// every kind of part (run, comparison, sweep, capacity probe) is recognised.
+pub(crate) fn is_part_named(f: &Path, ext: &str) -> bool {
     f.is_file()
         && f.file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| !n.starts_with('.') && n.ends_with(&format!(".{PART_EXTENSION}")))
+            .is_some_and(|n| !n.starts_with('.') && n.ends_with(&format!(".{ext}")))
 }
 
-/// The part files that `paths` name: files as given, and in each folder the files ending in
-/// `.trafsim-part` (sorted by name); other files in a folder are left alone.
-pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> {
+/// The part files of extension `ext` in folder `dir`, sorted by name.
+pub(crate) fn part_files_in(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, PartError> {
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(PartError::io(dir, "read the folder"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|f| is_part_named(f, ext))
+        .collect();
+    found.sort();
+    Ok(found)
+}
+
+/// The part files that `paths` name: files as given, and in each folder its files of
+/// extension `ext` (sorted by name; other files are left alone). A folder with none is an
+/// error that calls them `what` ("part files", "sweep parts", …).
+pub(crate) fn expand_part_paths(
+    paths: &[PathBuf],
+    ext: &str,
+    what: &str,
+) -> Result<Vec<PathBuf>, PartError> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut found: Vec<PathBuf> = fs::read_dir(p)
-                .map_err(PartError::io(p, "read the folder"))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| is_part_file(f))
-                .collect();
+            let found = part_files_in(p, ext)?;
             if found.is_empty() {
                 return Err(PartError::NoParts(format!(
-                    "'{}' holds no part files (part-K-of-N.{PART_EXTENSION})",
+                    "'{}' holds no {what} (part-K-of-N.{ext})",
                     p.display()
                 )));
             }
-            found.sort();
             files.extend(found);
         } else {
             files.push(p.clone());
         }
     }
+    Ok(files)
+}
+
+/// The part files that `paths` name: files as given, and in each folder the files ending in
+/// `.trafsim-part` (sorted by name); other files in a folder are left alone.
+pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> {
+    let files = expand_part_paths(paths, PART_EXTENSION, "part files")?;
     if files.is_empty() {
         return Err(PartError::NoParts("no part files given".into()));
     }

@@ -29,7 +29,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::runner::build_id::build_identity;
 use crate::runner::part::{
-    PartError, PartKind, PartStream, check_build, check_coverage, encode, scenario_hash, write_part,
+    PartError, PartKind, PartStream, check_build, check_coverage, encode, expand_part_paths,
+    is_part_named, part_files_in, scenario_hash, write_part,
 };
 use crate::runner::shard::fold_shard_within_budget;
 use crate::runner::{Shard, SimProgress};
@@ -410,22 +411,12 @@ type Reader = PartStream<ProbePartHeader>;
 
 /// Whether `f` is a probe's part by its name (not a hidden temporary one).
 pub fn is_probe_part(f: &Path) -> bool {
-    f.is_file()
-        && f.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-            !n.starts_with('.') && n.ends_with(&format!(".{PROBE_PART_EXTENSION}"))
-        })
+    is_part_named(f, PROBE_PART_EXTENSION)
 }
 
 /// The probe part files in folder `dir`, sorted by name.
 fn parts_in(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|f| is_probe_part(f))
-        .collect();
-    found.sort();
-    found
+    part_files_in(dir, PROBE_PART_EXTENSION).unwrap_or_default()
 }
 
 /// `paths` given to `trafsim merge`, split into the probes to merge (each a list of paths for
@@ -473,22 +464,7 @@ pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>)
 /// `<out>/capacity/probes/<key>.trafsim-probe`, after checking they belong together and that
 /// the probe's scenario, rebuilt from the part, has the hash it was run with.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let found = parts_in(p);
-            if found.is_empty() {
-                return Err(PartError::NoParts(format!(
-                    "'{}' holds no probe parts (part-K-of-N.{PROBE_PART_EXTENSION})",
-                    p.display()
-                ))
-                .into());
-            }
-            files.extend(found);
-        } else {
-            files.push(p.clone());
-        }
-    }
+    let files = expand_part_paths(paths, PROBE_PART_EXTENSION, "probe parts")?;
     let mut readers = files
         .iter()
         .map(|f| Reader::open(f, &PROBE_PART, |h| h.format_version))

@@ -31,7 +31,8 @@ use crate::model::RunResult;
 use crate::report;
 use crate::runner::build_id::build_identity;
 use crate::runner::part::{
-    PartError, PartKind, PartStream, check_build, check_coverage, encode, scenario_hash, write_part,
+    PartError, PartKind, PartStream, check_build, check_coverage, encode, expand_part_paths,
+    is_part_named, part_files_in, scenario_hash, write_part,
 };
 use crate::runner::{Shard, fold_each_of_within_budget};
 use crate::scenario::Scenario;
@@ -221,21 +222,12 @@ type Reader = PartStream<ComparePartHeader>;
 
 /// Whether `f` is a comparison part by its name (not a hidden temporary one).
 pub fn is_compare_part(f: &Path) -> bool {
-    f.is_file()
-        && f.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-            !n.starts_with('.') && n.ends_with(&format!(".{COMPARE_PART_EXTENSION}"))
-        })
+    is_part_named(f, COMPARE_PART_EXTENSION)
 }
 
 /// The comparison part files in folder `dir`, sorted by name.
 fn parts_in(dir: &Path) -> Result<Vec<PathBuf>, PartError> {
-    let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .map_err(PartError::io(dir, "read the folder"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|f| is_compare_part(f))
-        .collect();
-    found.sort();
-    Ok(found)
+    part_files_in(dir, COMPARE_PART_EXTENSION)
 }
 
 /// `paths` given to `trafsim merge`, split into the comparisons to merge (each a list of
@@ -289,22 +281,7 @@ pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>)
 /// Merges the parts of one sharded comparison (files, or folders of them) and writes what
 /// `trafsim compare` writes into `<out>/compare/<name>/`; `json` prints `comparison.json`.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let found = parts_in(p)?;
-            if found.is_empty() {
-                return Err(PartError::NoParts(format!(
-                    "'{}' holds no comparison parts (part-K-of-N.{COMPARE_PART_EXTENSION})",
-                    p.display()
-                ))
-                .into());
-            }
-            files.extend(found);
-        } else {
-            files.push(p.clone());
-        }
-    }
+    let files = expand_part_paths(paths, COMPARE_PART_EXTENSION, "comparison parts")?;
     let mut readers = files
         .iter()
         .map(|f| Reader::open(f, &COMPARE_PART, |h| h.format_version))

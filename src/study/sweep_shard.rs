@@ -35,7 +35,8 @@ use crate::model::{self, OverBudget, RunResult};
 use crate::report;
 use crate::runner::build_id::build_identity;
 use crate::runner::part::{
-    PartError, PartKind, PartStream, check_build, check_coverage, encode, scenario_hash, write_part,
+    PartError, PartKind, PartStream, check_build, check_coverage, encode, expand_part_paths,
+    is_part_named, part_files_in, scenario_hash, write_part,
 };
 use crate::runner::{CHUNK_PER_THREAD, Shard, SimProgress, SummaryBuilder, memory_budget};
 use crate::scenario::Scenario;
@@ -301,22 +302,12 @@ type Reader = PartStream<SweepPartHeader>;
 
 /// Whether `f` is a sweep part by its name (not a hidden temporary one).
 pub fn is_sweep_part(f: &Path) -> bool {
-    f.is_file()
-        && f.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-            !n.starts_with('.') && n.ends_with(&format!(".{SWEEP_PART_EXTENSION}"))
-        })
+    is_part_named(f, SWEEP_PART_EXTENSION)
 }
 
 /// The sweep part files in folder `dir`, sorted by name.
 fn parts_in(dir: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|f| is_sweep_part(f))
-        .collect();
-    found.sort();
-    found
+    part_files_in(dir, SWEEP_PART_EXTENSION).unwrap_or_default()
 }
 
 /// `paths` given to `trafsim merge`, split into the sweeps to merge (each a list of paths
@@ -371,22 +362,7 @@ pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>)
 /// Merges the parts of one sharded sweep (files, or folders of them) and writes what the
 /// single-machine sweep writes into `<out>/<scenario>/`; `json` prints `sweep.json`.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
-    let mut files = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let found = parts_in(p);
-            if found.is_empty() {
-                return Err(PartError::NoParts(format!(
-                    "'{}' holds no sweep parts (part-K-of-N.{SWEEP_PART_EXTENSION})",
-                    p.display()
-                ))
-                .into());
-            }
-            files.extend(found);
-        } else {
-            files.push(p.clone());
-        }
-    }
+    let files = expand_part_paths(paths, SWEEP_PART_EXTENSION, "sweep parts")?;
     let mut readers = files
         .iter()
         .map(|f| Reader::open(f, &SWEEP_PART, |h| h.format_version))
