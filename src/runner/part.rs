@@ -388,6 +388,25 @@ const RUN_PART: PartKind = PartKind {
 };
 
 impl<H: serde::de::DeserializeOwned> PartStream<H> {
+    /// Opens each of `files` as a part of `kind` (see [`PartStream::open`]), refuses them
+    /// unless `check` accepts them as one set, and returns them in shard order (`shard_of`):
+    /// the first step of every merge.
+    pub(crate) fn open_all(
+        files: &[PathBuf],
+        kind: &PartKind,
+        version_of: impl Fn(&H) -> u32 + Copy,
+        check: impl FnOnce(&[Self]) -> Result<(), PartError>,
+        shard_of: impl Fn(&H) -> u64,
+    ) -> Result<Vec<Self>, PartError> {
+        let mut readers = files
+            .iter()
+            .map(|f| Self::open(f, kind, version_of))
+            .collect::<Result<Vec<_>, _>>()?;
+        check(&readers)?;
+        readers.sort_by_key(|r| shard_of(&r.header));
+        Ok(readers)
+    }
+
     /// Opens `path` as a part of `kind`, with `version_of` giving a header's format version.
     pub(crate) fn open(
         path: &Path,
@@ -586,12 +605,13 @@ pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> 
 /// `resolve` rebuilds the scenario from a part's text and overrides (see [`Resolve`]).
 pub fn merge_parts(paths: &[PathBuf], resolve: Resolve) -> Result<(Scenario, Summary), PartError> {
     let files = collect_part_files(paths)?;
-    let mut readers = files
-        .iter()
-        .map(|f| PartReader::open(f, &RUN_PART, |h| h.format_version))
-        .collect::<Result<Vec<_>, _>>()?;
-    check_together(&readers)?;
-    readers.sort_by_key(|r| r.header.shard);
+    let mut readers = PartReader::open_all(
+        &files,
+        &RUN_PART,
+        |h| h.format_version,
+        check_together,
+        |h| h.shard,
+    )?;
     let first = &readers[0];
     let scenario = first.header.scenario(&first.path, resolve)?;
     let shards = first.header.shards;

@@ -465,12 +465,13 @@ pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>)
 /// the probe's scenario, rebuilt from the part, has the hash it was run with.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
     let files = expand_part_paths(paths, PROBE_PART_EXTENSION, "probe parts")?;
-    let mut readers = files
-        .iter()
-        .map(|f| Reader::open(f, &PROBE_PART, |h| h.format_version))
-        .collect::<Result<Vec<_>, _>>()?;
-    check_together(&readers)?;
-    readers.sort_by_key(|r| r.header.shard);
+    let mut readers = Reader::open_all(
+        &files,
+        &PROBE_PART,
+        |h| h.format_version,
+        check_together,
+        |h| h.shard,
+    )?;
     let h = readers[0].header.clone();
     let at = readers[0].path.clone();
     let scenario_error = |error| PartError::Scenario {

@@ -363,12 +363,13 @@ pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>)
 /// single-machine sweep writes into `<out>/<scenario>/`; `json` prints `sweep.json`.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
     let files = expand_part_paths(paths, SWEEP_PART_EXTENSION, "sweep parts")?;
-    let mut readers = files
-        .iter()
-        .map(|f| Reader::open(f, &SWEEP_PART, |h| h.format_version))
-        .collect::<Result<Vec<_>, _>>()?;
-    check_together(&readers)?;
-    readers.sort_by_key(|r| r.header.shard);
+    let mut readers = Reader::open_all(
+        &files,
+        &SWEEP_PART,
+        |h| h.format_version,
+        check_together,
+        |h| h.shard,
+    )?;
     let h = readers[0].header.clone();
     let at = readers[0].path.clone();
     let scenario_error = |error| PartError::Scenario {
