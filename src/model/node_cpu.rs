@@ -122,7 +122,9 @@ impl Sim<'_> {
         }
         let zone = self.topo.pods[pod as usize].zone;
         let node = self.node_cpu.node(pod, zone);
-        let members = self.node_cpu.members[node].clone();
+        // Taken out while the node's pods are rescheduled (nothing below places a pod), and put
+        // back: no copy of the member list per CPU event.
+        let members = std::mem::take(&mut self.node_cpu.members[node]);
         let (mut weights, mut caps) = (Vec::new(), Vec::new());
         for &q in &members {
             let service = self.topo.pods[q as usize].service;
@@ -143,6 +145,7 @@ impl Sim<'_> {
                 self.schedule_cpu(q, next);
             }
         }
+        self.node_cpu.members[node] = members;
     }
 
     /// The cores a pod of `service` has for its tier's figures (`utilisation`, `offered_load`):
