@@ -88,6 +88,7 @@ mod termination;
 pub mod timeline;
 mod timers;
 pub mod topology;
+mod upstream_pool;
 pub mod usage;
 
 pub use conn_pool::PodBalance;
@@ -97,6 +98,7 @@ pub use memory::OverBudget;
 pub use result::{
     DeadSends, DeniedCalls, ErrorCause, FirewallRun, ReplicaStats, RunResult, TierResult,
 };
+pub use upstream_pool::UpstreamCounts;
 pub use usage::Usage;
 
 use crate::scenario::Scenario;

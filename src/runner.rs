@@ -44,6 +44,7 @@ pub mod shard;
 mod slo;
 mod summary;
 mod tiers;
+mod upstream_connections;
 
 pub use builder::SummaryBuilder;
 pub use failover::{FailoverSummary, RunTrace};
@@ -63,6 +64,7 @@ pub use summary::{
     SCHEMA_VERSION, Summary, UnfinishedSummary,
 };
 pub use tiers::{EGRESS_DEVICE_DOWN, TierFailure, TierSummary, ZoneUtilisation};
+pub use upstream_connections::UpstreamConnectionsSummary;
 
 #[cfg(test)]
 pub(crate) mod fake;

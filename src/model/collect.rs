@@ -333,6 +333,7 @@ impl Sim<'_> {
             }),
             pod_balance,
             connections_opened: self.conns.opened,
+            upstream: self.upstream.counts,
             series: self.series,
             attribution: std::mem::take(&mut self.attr),
         }

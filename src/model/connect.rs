@@ -12,52 +12,30 @@
 //! timeout). Without a proxy (kube-proxy, the application's own client) nothing changes: the
 //! caller's timeout fires.
 //!
-//! Which connection a try rides is decided when it meets the black-holed pod. It opens a new
-//! one with probability `new_connection_share` (drawn from its own stream, so healthy runs draw
-//! nothing), and otherwise reuses one of the idle keep-alive connections the proxies held to
-//! the pod when it died (`idle_connections_per_pod`, default the pod's worker slots). A try
-//! on a reused connection hangs until the read timeout, and the proxy then closes that
-//! connection, so the idle pool only shrinks: once it is used up every later try opens a new
-//! connection and fails at the connect timeout. In a black hole that lasts more than a moment
-//! nearly every try therefore fails over at the connect timeout (NGINX 5 s, Istio 10 s), the
-//! behaviour the ingress-nginx and Envoy docs describe for a host that does not answer.
+//! Which connection a try rides follows from its sender's pool (`upstream_pool`): a try that
+//! took an idle connection its gateway replica (or sidecar) held to the pod hangs until the
+//! read timeout, and that connection is gone with it; a try whose sender had none opens one
+//! and fails at the connect timeout. So as many tries hang as there were idle connections to
+//! the pod when it died, and every later try fails over at the connect timeout (NGINX 5 s,
+//! Istio 10 s), the behaviour the ingress-nginx and Envoy docs describe for a host that does
+//! not answer. App Gateway has no connect timeout here: its tries hang until its request
+//! timeout either way.
 //!
 //! [`ErrorCause::DeadBackend`]: super::result::ErrorCause::DeadBackend
 
-use rand::Rng;
-
 use crate::engine::SimDuration;
 
-use super::flow::mesh_of;
-use super::sim::{Kind, Sim};
+use super::sim::{NONE, Sim};
 
 impl Sim<'_> {
     /// Work `id` reached a black-holed pod. Returns the delay from now until its sender sees
     /// the connect failure, if the sender is a proxy that opened a new connection for it;
     /// `None` if it rides an open keep-alive connection (it hangs until the sender's read
-    /// timeout) or its sender is no proxy or is gone.
+    /// timeout) or its sender is no proxy with a connect timeout.
     pub(super) fn connect_failure_in(&mut self, id: u32) -> Option<SimDuration> {
         let connect = self.s.ingress.connect?;
         let w = self.nodes[id as usize];
-        let parent = self.nodes.get(w.parent as usize)?;
-        if parent.ver != w.parent_ver {
-            return None;
-        }
-        let proxied = match parent.kind {
-            // Only the NGINX and Istio gateways have `connect`.
-            Kind::Attempt => true,
-            // An east-west call through the sidecars.
-            Kind::Work | Kind::Leg => mesh_of(self.s).is_some(),
-            Kind::Request => false,
-        };
-        if !proxied {
-            return None;
-        }
-        let new = self.rng.connections.random::<f64>() < connect.new_connection_share;
-        let pod = &mut self.topo.pods[w.at as usize];
-        if !new && pod.idle_conns > 0 {
-            // It rides one of the pool's idle connections: it hangs until the read timeout.
-            pod.idle_conns -= 1;
+        if w.up_pair == NONE || w.up_uses != 1 {
             return None;
         }
         // The connection was opened when the work was sent.

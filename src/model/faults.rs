@@ -210,13 +210,6 @@ impl Sim<'_> {
         }
         pod.life = Life::Down { reset };
         pod.epoch = pod.epoch.wrapping_add(1);
-        // The proxies' idle connections to it, which tries to the black hole hang on.
-        pod.idle_conns = match self.s.ingress.connect {
-            Some(c) if !reset => c
-                .idle_per_pod
-                .unwrap_or(self.s.services[pod.service].concurrency),
-            _ => 0,
-        };
         let epoch = pod.epoch;
         pod.station.set_servers(now, 0);
         let waiting = pod.station.drain_line(now);

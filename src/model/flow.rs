@@ -285,9 +285,12 @@ impl Sim<'_> {
         } else {
             self.hop(from_zone as usize, self.topo.pods[pod as usize].zone)
         };
+        // The gateway's or sidecar's pooled connection to the pod (see `upstream_pool`).
+        let (pair, uses, handshake) = self.upstream_take(parent, pod);
+        (w.up_pair, w.up_uses) = (pair, uses);
         let id = self.alloc(w);
         let ver = self.nodes[id as usize].ver;
-        self.send_in(delay + extra, Ev::AtPod { node: id, ver });
+        self.send_in(delay + extra + handshake, Ev::AtPod { node: id, ver });
     }
 
     /// Work reaches its pod.
@@ -326,7 +329,7 @@ impl Sim<'_> {
             return self.dead_end(id, true);
         }
         self.nodes[id as usize].mark = now;
-        self.sidecar_inbound(w.at);
+        self.sidecar_inbound(w.at, w.up_uses == 1);
         let pod = &mut self.topo.pods[w.at as usize];
         match pod.station.arrive(now, id) {
             Admission::Start => self.start_service(id),
@@ -606,6 +609,7 @@ impl Sim<'_> {
         if !ok {
             self.pass_origin_up(id, cause);
         }
+        self.upstream_give_back(id, ok, cause);
         let n = self.nodes[id as usize];
         if n.parent != NONE {
             self.send_in(

@@ -223,6 +223,10 @@ pub struct RunResult {
     /// every call is balanced per request).
     #[serde(default)]
     pub connections_opened: u64,
+    /// The gateways' and sidecars' connections to pods opened and reused (after the warm-up;
+    /// see `upstream_pool`).
+    #[serde(default)]
+    pub upstream: super::UpstreamCounts,
 }
 
 /// Calls from one service to one target that a network policy dropped.

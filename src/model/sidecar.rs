@@ -11,9 +11,9 @@
 //!   of the pod's processor sharing ([`crate::engine::Ps::add_background`]) that slows the
 //!   requests sharing the CPU with it.
 //! - **mTLS.** A connection the sidecar accepts costs `mtls_handshake_cpu` on the pod's CPU
-//!   ([`Sim::connection_opened`], the hook for whatever decides that a connection is new).
-//!   Today a try into a pod opens a new connection with `new_connection_share` (drawn from its
-//!   own stream, so the other draws do not move).
+//!   ([`Sim::connection_opened`], the hook for whatever decides that a connection is new):
+//!   once per connection the gateway's or a sidecar's pool opens to the pod (`upstream_pool`),
+//!   when the try that opened it arrives.
 //!
 //! The HPA reads the sidecar too: a pod's CPU utilisation is all its containers' usage over
 //! all their requests (kubernetes.io, "Horizontal Pod Autoscaling", "Container resource
@@ -22,8 +22,6 @@
 //! the application's ([`Sim::cpu_requested`]).
 //!
 //! Services without `cpu` have no CPU to share: their sidecars cost latency and money only.
-
-use rand::Rng;
 
 use crate::engine::Ps;
 
@@ -56,18 +54,13 @@ impl Sim<'_> {
     }
 
     /// A try reaches `pod` (alive, accepting work) through its inbound sidecar: one pass, and
-    /// with `new_connection_share` a new connection and its handshake.
-    pub(super) fn sidecar_inbound(&mut self, pod: u32) {
+    /// on a `new` connection its mTLS handshake.
+    pub(super) fn sidecar_inbound(&mut self, pod: u32, new: bool) {
         if mesh_of(self.s).is_none() || !self.pod_has_cpu(pod) {
             return;
         }
         self.sidecar_pass(pod);
-        let share = self
-            .s
-            .ingress
-            .connect
-            .map_or(0.0, |c| c.new_connection_share);
-        if share > 0.0 && self.rng.mtls.random::<f64>() < share {
+        if new {
             self.connection_opened(pod);
         }
     }

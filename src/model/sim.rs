@@ -102,6 +102,11 @@ pub struct Node {
     /// Work or leg: the caller pod's connection its current call rides (see `conn_pool`),
     /// [`NONE`] if the call is balanced per request.
     pub conn: u32,
+    /// Work: the gateway replica's or sidecar's pool whose connection it rides (see
+    /// `upstream_pool`), [`NONE`] if none.
+    pub up_pair: u32,
+    /// Work: requests that connection has carried, this one included (1: a new connection).
+    pub up_uses: u32,
 }
 
 impl Node {
@@ -135,6 +140,8 @@ impl Node {
             origin: 0,
             slot_at: SimTime::ZERO,
             conn: NONE,
+            up_pair: NONE,
+            up_uses: 0,
         }
     }
 }
@@ -256,10 +263,10 @@ pub struct Streams {
     pub client_zones: StreamRng,
     /// Backoffs of the mesh's east-west retries.
     pub mesh_retries: StreamRng,
-    /// Whether a proxy's try opens a new connection (drawn when it meets a black hole).
+    /// Handshakes of the callers' pooled connections (`conn_handshake`).
     pub connections: StreamRng,
-    /// Whether a try into a pod with a sidecar opens a new (mTLS) connection (`sidecar`).
-    pub mtls: StreamRng,
+    /// Handshakes of the gateways' and sidecars' connections to pods (`upstream_pool`).
+    pub upstream: StreamRng,
     /// Phases of App Gateway's health probes relative to a backend's failure or return.
     pub agw_probes: StreamRng,
     /// Request classes.
@@ -291,7 +298,7 @@ impl Streams {
             client_zones: n("clients.zones"),
             mesh_retries: n("mesh.retries"),
             connections: n("connections"),
-            mtls: n("connections.mtls"),
+            upstream: n("connections.upstream"),
             agw_probes: n("ingress.app_gateway.probes"),
             classes: n("clients.classes"),
             choices: n("calls.choices"),
@@ -477,6 +484,8 @@ pub struct Sim<'a> {
     pub attr: super::attribution::Attribution,
     /// Callers' connections to services behind kube-proxy, and work sent per pod.
     pub conns: super::conn_pool::ConnPools,
+    /// The gateways' and sidecars' keep-alive pools to the pods.
+    pub upstream: super::upstream_pool::UpstreamPools,
 }
 
 impl<'a> Sim<'a> {
@@ -561,6 +570,7 @@ impl<'a> Sim<'a> {
             routing: super::routing::RoutingRun::of(s),
             attr: super::attribution::Attribution::of(s),
             conns: super::conn_pool::ConnPools::of(s),
+            upstream: super::upstream_pool::UpstreamPools::of(s),
             topo,
         }
     }

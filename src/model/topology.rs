@@ -87,9 +87,6 @@ pub struct Pod {
     pub created: SimTime,
     /// When it last became ready or stopped being ready (its creation if never).
     pub ready_changed: SimTime,
-    /// Idle keep-alive connections the proxies still hold to it while it is a black hole (see
-    /// `connect`): each try that reuses one hangs on it, and it is gone.
-    pub idle_conns: u32,
     /// The pod's CPU shared by its requests in service, when its service sets `cpu` (see
     /// `cpu`); idle and unused otherwise.
     pub cpu: crate::engine::Ps,
@@ -119,7 +116,6 @@ impl Pod {
             busy_snapshot: 0.0,
             created: SimTime::ZERO,
             ready_changed: SimTime::ZERO,
-            idle_conns: 0,
             cpu: crate::engine::Ps::default(),
         }
     }

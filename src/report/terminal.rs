@@ -41,6 +41,7 @@ pub mod markdown;
 pub mod phases;
 mod pod_balance;
 mod routing;
+mod upstream;
 
 use std::fmt::Write;
 
@@ -196,6 +197,7 @@ pub fn render(summary: &Summary) -> String {
     }
     routing::block(&mut out, &summary.routing);
     pod_balance::block(&mut out, &summary.pod_balance);
+    upstream::block(&mut out, &summary.upstream_connections);
     if let Some(slo) = &summary.slo {
         let misses = match slo.unfinished_misses {
             0 => String::new(),

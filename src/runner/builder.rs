@@ -69,6 +69,7 @@ pub struct SummaryBuilder<'a> {
     findings: crate::runner::findings::FindingsAccumulator,
     phases: PhaseSamples,
     pod_balance: crate::runner::pod_balance::PodBalanceAccumulator,
+    upstream_connections: crate::runner::upstream_connections::UpstreamConnectionsAccumulator,
 }
 
 /// One denied caller → target pair: its first run's names, its total and its rates.
@@ -126,6 +127,7 @@ impl<'a> SummaryBuilder<'a> {
             findings: Default::default(),
             phases: PhaseSamples::default(),
             pod_balance: Default::default(),
+            upstream_connections: Default::default(),
         }
     }
 
@@ -217,6 +219,7 @@ impl<'a> SummaryBuilder<'a> {
         }
         self.phases.push(self.scenario, &r.series);
         self.pod_balance.push(r);
+        self.upstream_connections.push(r);
     }
 
     /// Adds the denied pairs of `r`; the first run names them (every run lists the same).
@@ -330,6 +333,7 @@ impl<'a> SummaryBuilder<'a> {
                 .collect(),
             routing,
             pod_balance: self.pod_balance.finish(scenario),
+            upstream_connections: self.upstream_connections.finish(scenario),
             series,
             timeline: self.timeline.map(|(_, t)| t).unwrap_or_default(),
             findings,

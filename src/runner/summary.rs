@@ -125,6 +125,9 @@ pub struct Summary {
     /// Per service, how evenly its pods shared the work (busiest pod over the mean, idle
     /// pods): a service pinned by per-connection balancing shows here.
     pub pod_balance: Vec<crate::runner::PodBalanceSummary>,
+    /// Per tier with keep-alive pools to the pods (the L7 gateway's, the mesh's): connections
+    /// opened and reused, and the share of new ones — a result of the pools.
+    pub upstream_connections: Vec<crate::runner::UpstreamConnectionsSummary>,
     /// Per-window series summed over replications (written to `timeseries.csv`, not to JSON).
     #[serde(skip)]
     pub series: TimeSeries,

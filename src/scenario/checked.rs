@@ -205,9 +205,12 @@ pub struct Ingress {
     /// Internal-only ingress on a private frontend: clients are inside the VNet, spread evenly
     /// over the zones, and reach it over in-zone or cross-zone VNet latency.
     pub internal: bool,
-    /// How the gateway pods (NGINX, Istio) open connections to pods: their connect timeout and
-    /// the share of tries that open a new connection; `None` for the other kinds.
+    /// The gateway pods' (NGINX, Istio) connect timeout towards pods; `None` for the other
+    /// kinds.
     pub connect: Option<Connect>,
+    /// The L7 gateways' keep-alive pools to the pods (NGINX, Istio, App Gateway, App Gateway
+    /// for Containers); `None` for `none` and `load-balancer`.
+    pub upstream: Option<Upstream>,
     /// The gateway Service's `externalTrafficPolicy` (NGINX, Istio); `None` for the other
     /// kinds.
     pub external_traffic_policy: Option<TrafficPolicy>,
@@ -216,18 +219,29 @@ pub struct Ingress {
     pub inspection: Option<Dist>,
 }
 
-/// A proxy's upstream connections: a try that opens a new connection to a black-holed pod
-/// fails at `timeout` (a connection error the proxy retries); a try on an open keep-alive
-/// connection hangs until the read (backend) timeout.
+/// A proxy's connect timeout towards pods: a try that opens a new connection to a black-holed
+/// pod fails at `timeout` (a connection error the proxy retries); a try on an open keep-alive
+/// connection hangs until the read (backend) timeout. Which one a try rides follows from the
+/// proxy's pool ([`Upstream`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Connect {
     /// Connect timeout (`proxy-connect-timeout`, Envoy `connectTimeout`).
     pub timeout: SimDuration,
-    /// Share of tries towards a pod that open a new connection, in [0, 1].
-    pub new_connection_share: f64,
-    /// Idle keep-alive connections held to a pod when it becomes a black hole; `None`: the
-    /// pod's worker slots.
-    pub idle_per_pod: Option<u32>,
+}
+
+/// An L7 gateway replica's keep-alive connections to each pod (NGINX, Istio, App Gateway and
+/// App Gateway for Containers), and with `mesh` each sidecar's to each pod it calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Upstream {
+    /// Idle connections kept per (replica, pod); one more closes after its request.
+    pub max_idle: u32,
+    /// An idle connection closes after this long.
+    pub idle_timeout: SimDuration,
+    /// A connection closes after this many requests (`u32::MAX`: no limit).
+    pub max_requests: u32,
+    /// A new gateway → pod connection pays TLS's handshake (one round trip) after TCP's. The
+    /// sidecars' connections always do (mTLS).
+    pub tls: bool,
 }
 
 /// `externalTrafficPolicy` of a LoadBalancer Service.

@@ -326,16 +326,37 @@ pub const NGINX_CONNECT_TIMEOUT: SimDuration = s(5);
 /// connectTimeout` 10 s, istio.io traffic management, facts §3 and §10); `connect-failure` is
 /// in Istio's default `retryOn`.
 pub const ISTIO_CONNECT_TIMEOUT: SimDuration = s(10);
-/// Share of a gateway's tries towards a pod that open a new upstream connection rather than
-/// reuse an idle keep-alive one (E: ingress-nginx keeps `upstream-keepalive-connections` 320
-/// idle connections per worker and recycles each after `upstream-keepalive-requests` 10,000
-/// requests, facts §2, so in steady traffic about 1 try in 10,000 opens one; Envoy's pools
-/// (Istio `maxRequestsPerConnection` unlimited by default) reuse at least as much, and the same
-/// figure is taken). It decides what a try to a black-holed pod sees: a new connection fails
-/// at the connect timeout, a reused one hangs until the read timeout. The pool of idle
-/// connections to a black-holed pod runs dry as tries hang on them: see
-/// `idle_connections_per_pod` (the pod's worker slots by default).
-pub const NEW_UPSTREAM_CONNECTION_SHARE: f64 = 1e-4;
+/// ingress-nginx `upstream-keepalive-connections` (D: 320, ingress-nginx ConfigMap docs, facts
+/// §2): idle keep-alive connections to the upstreams kept in each worker process's cache. The
+/// model keeps at most this many idle per (replica, pod) — an upper bound, as NGINX's cache is
+/// shared by all the upstream's pods and split over the workers.
+pub const NGINX_UPSTREAM_KEEPALIVE_CONNECTIONS: u32 = 320;
+/// ingress-nginx `upstream-keepalive-timeout` (D: 60 s, ingress-nginx ConfigMap docs, facts
+/// §2): an idle upstream connection closes after it.
+pub const NGINX_UPSTREAM_KEEPALIVE_TIMEOUT: SimDuration = s(60);
+/// ingress-nginx `upstream-keepalive-requests` (D: 10,000, ingress-nginx ConfigMap docs, facts
+/// §2): an upstream connection closes after this many requests.
+pub const NGINX_UPSTREAM_KEEPALIVE_REQUESTS: u32 = 10_000;
+/// Envoy's upstream idle timeout under Istio (D: DestinationRule
+/// `ConnectionPoolSettings.HTTPSettings.idleTimeout`, "If not set, the default is 1 hour",
+/// istio.io, "Destination Rule" reference).
+pub const ISTIO_UPSTREAM_IDLE_TIMEOUT: SimDuration = s(3_600);
+/// Envoy's requests per upstream connection under Istio (D: DestinationRule
+/// `maxRequestsPerConnection` "0 means unlimited", the default, istio.io "Destination Rule"
+/// reference); `u32::MAX` stands for no limit. Envoy keeps every idle connection (its
+/// `maxConnections` circuit breaker, which Istio sets to 2³²−1), so `max_idle` has no limit
+/// either.
+pub const ISTIO_UPSTREAM_MAX_REQUESTS: u32 = u32::MAX;
+/// Idle time after which App Gateway (v2 and for Containers) closes a connection to a backend
+/// (E: Microsoft Learn, "Application Gateway HTTP settings configuration", documents the
+/// backend request timeout and connection draining but neither connection reuse nor an idle
+/// timeout towards backends; a proxy's usual upstream keep-alive of 60 s — NGINX's — is
+/// taken). A scenario field (`[ingress] upstream.idle_timeout`).
+pub const APP_GATEWAY_UPSTREAM_IDLE_TIMEOUT: SimDuration = s(60);
+/// Idle connections App Gateway keeps per (instance, backend) (E: not documented, see
+/// [`APP_GATEWAY_UPSTREAM_IDLE_TIMEOUT`]; NGINX's 320 is taken). A scenario field
+/// (`[ingress] upstream.max_idle`).
+pub const APP_GATEWAY_UPSTREAM_MAX_IDLE: u32 = 320;
 /// ingress-nginx chart's controller Service `externalTrafficPolicy` (D: the chart leaves it
 /// unset, so Kubernetes' default `Cluster` applies; kubernetes.io Service "traffic policies",
 /// facts §10).

@@ -6,7 +6,7 @@
 //! ```text
 //! CPU per request   = own work (service-time mean × a fault's multiplier)
 //!                   + sidecar passes × sidecar_vcpu_per_1000_rps / 1000      (with `mesh`)
-//!                   + new_connection_share × mtls_handshake_cpu              (with `mesh`)
+//!                   + mtls_handshake_cpu / upstream.max_requests             (with `mesh`)
 //! required cores    = offered load (requests/s) × CPU per request
 //! cores left        = pods still running × the pod's cores (its limit, or its request)
 //! utilisation       = required / cores left; "enough" below SATURATION (95%)
@@ -14,7 +14,9 @@
 //!
 //! The sidecar passes per request are the ones the model charges (`model/sidecar.rs`): one
 //! in, and one out per call the request makes (a call's probability weighs it). A call's
-//! waiting takes no CPU, unlike a worker slot, which it holds.
+//! waiting takes no CPU, unlike a worker slot, which it holds. In the steady state the pools
+//! (`model/upstream_pool.rs`) open a connection once per `max_requests` requests (none with
+//! no limit); the cold start and idle timeouts add to that in the run, not on paper.
 
 use serde::Serialize;
 
@@ -57,7 +59,13 @@ pub(super) fn cpu_per_request(s: &Scenario, i: usize, factor: f64) -> f64 {
     }
     let calls: f64 = svc.calls.iter().map(|c| c.probability).sum();
     let pass = s.costs.sidecar_vcpu_per_1000_rps / 1_000.0;
-    let share = s.ingress.connect.map_or(0.0, |c| c.new_connection_share);
+    let share = s.ingress.upstream.map_or(0.0, |u| {
+        if u.max_requests == u32::MAX {
+            0.0
+        } else {
+            1.0 / f64::from(u.max_requests)
+        }
+    });
     own + (1.0 + calls) * pass + share * istio.mtls_handshake_cpu.as_secs_f64()
 }
 
@@ -88,7 +96,8 @@ mod tests {
     use super::super::{CapacityCheck, CapacityVerdict};
 
     /// `web` (10 ms of CPU, limit 1 core, 2 pods per zone) calls `api` half the time, in an
-    /// Istio mesh; 1% of tries open a new connection; zone 2 is lost at 1 m.
+    /// Istio mesh; a connection carries 100 requests (1% of tries open one); zone 2 is lost at
+    /// 1 m.
     fn scenario(rate: f64) -> crate::scenario::Scenario {
         let text = format!(
             r#"
@@ -103,7 +112,7 @@ zones = ["1", "2", "3"]
 kind = "istio"
 instances = {{ "1" = 1, "2" = 1, "3" = 1 }}
 mesh = true
-new_connection_share = 0.01
+upstream = {{ max_requests = 100 }}
 [[services]]
 name = "web"
 pods = {{ "1" = 2, "2" = 2, "3" = 2 }}

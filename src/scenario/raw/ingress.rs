@@ -124,8 +124,8 @@ pub(crate) struct IngressTable {
     #[schemars(range(max = 100))]
     pub mesh_retries: Option<u32>,
     /// istio only, with `mesh`: CPU time one mTLS handshake costs the sidecar that accepts a
-    /// new connection, on the pod's CPU (services with `cpu`). A try opens a new connection
-    /// with `new_connection_share`. Default: "1ms" (an estimate: Istio's workload certificates
+    /// new connection, on the pod's CPU (services with `cpu`): once per connection its pool
+    /// opens (`upstream`). Default: "1ms" (an estimate: Istio's workload certificates
     /// are RSA 2048, and one RSA-2048 signature with an ECDHE exchange takes about 0.6–1 ms of
     /// one core).
     pub mtls_handshake_cpu: Option<HumanDuration>,
@@ -134,20 +134,20 @@ pub(crate) struct IngressTable {
     /// (NGINX `proxy-next-upstream error`, Istio `connect-failure`). Default: nginx "5s"
     /// (`proxy-connect-timeout`), istio "10s" (Envoy `connectTimeout`).
     pub connect_timeout: Option<HumanDuration>,
-    /// nginx and istio only: share of the gateway's tries towards a pod (and, with `mesh`, of
-    /// the sidecars' east-west calls) that open a new connection instead of reusing an idle
-    /// keep-alive one, 0 to 1. A try on a reused connection to a black-holed pod hangs until
-    /// `backend_timeout`. Default: 0.0001 (an estimate: one in `upstream-keepalive-requests`
-    /// 10,000).
-    pub new_connection_share: Option<f64>,
-    /// nginx and istio only: idle keep-alive connections the gateways (and, with `mesh`, the
-    /// sidecars) hold to one pod when it becomes a black hole. Each try that reuses one hangs on
-    /// it until the read timeout and the connection is then closed, so once they are used up
-    /// every later try opens a new connection and fails at `connect_timeout`. At most
-    /// 1,000,000. Default: the pod's worker slots (`concurrency`; an estimate: a proxy keeps
-    /// about as many connections to a pod as the pod serves at once).
-    #[schemars(range(max = 1_000_000))]
-    pub idle_connections_per_pod: Option<u32>,
+    /// app-gateway, app-gateway-for-containers, nginx and istio: the keep-alive connections
+    /// each gateway replica (and, with `mesh`, each pod's sidecar) keeps to each pod. A try
+    /// rides an idle one to its pod when there is one, else opens one and pays its handshake;
+    /// towards a black-holed pod a reused connection hangs until `backend_timeout`, a new one
+    /// fails at `connect_timeout`. Defaults: nginx `upstream-keepalive-*` (320 idle, 60 s,
+    /// 10,000 requests, plain HTTP); istio Envoy's (no idle limit, 1 h, no request limit, mTLS
+    /// with `mesh`); App Gateway 320 idle, 60 s, no request limit, HTTP (estimates).
+    pub upstream: Option<UpstreamTable>,
+    /// Removed: the share of new connections now follows from `upstream`.
+    #[schemars(skip)]
+    pub new_connection_share: Option<serde::de::IgnoredAny>,
+    /// Removed: the idle connections to a pod now follow from `upstream`.
+    #[schemars(skip)]
+    pub idle_connections_per_pod: Option<serde::de::IgnoredAny>,
     /// nginx and istio only: the gateway Service's `externalTrafficPolicy`, "cluster" (the Load
     /// Balancer probes nodes, kube-proxy forwards to any gateway pod: an extra hop, and a lost
     /// gateway pod is dropped only when the endpoints change) or "local" (the Load Balancer
@@ -314,4 +314,30 @@ pub(crate) struct OutlierTable {
     pub base_ejection_time: Option<HumanDuration>,
     /// At most this percentage of pods ejected at once, 0 to 100. Default: 10.
     pub max_ejection_percent: Option<f64>,
+}
+
+/// `upstream`: a gateway replica's (and, with `mesh`, a sidecar's) keep-alive pool to each pod.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table such as { max_idle = 32, idle_timeout = \"60s\", max_requests = 1000 }"
+)]
+pub(crate) struct UpstreamTable {
+    /// Idle connections kept per (replica, pod), at least 1; a connection freed beyond them
+    /// closes. Default: nginx 320 (`upstream-keepalive-connections`), istio no limit, App
+    /// Gateway 320 (an estimate).
+    pub max_idle: Option<u32>,
+    /// An idle connection closes after this long. Default: nginx "60s"
+    /// (`upstream-keepalive-timeout`), istio "1h" (DestinationRule `idleTimeout`), App Gateway
+    /// "60s" (an estimate).
+    pub idle_timeout: Option<HumanDuration>,
+    /// A connection closes after this many requests, at least 1. Default: nginx 10,000
+    /// (`upstream-keepalive-requests`), istio and App Gateway no limit
+    /// (`maxRequestsPerConnection` 0).
+    pub max_requests: Option<u32>,
+    /// Whether a new gateway → pod connection pays a TLS handshake (one round trip after
+    /// TCP's). Default: true for istio with `mesh` (mTLS), false otherwise (NGINX and App
+    /// Gateway speak plain HTTP to pods by default). The sidecars' own connections are always
+    /// mTLS.
+    pub tls: Option<bool>,
 }

@@ -17,6 +17,7 @@ use crate::scenario::units;
 use crate::scenario::{
     AppGateway, Balancing, Connect, Diagnostic, ForContainers, GatewayAutoscale, Ingress,
     IngressKind, Istio, Nginx, OutlierDetection, Probe, ProbeOverride, RateLimit, TrafficPolicy,
+    Upstream,
 };
 
 const PROXIES: &[&str] = &[
@@ -89,16 +90,7 @@ pub(super) fn resolve(
             ("limit_rps", t.limit_rps.is_some(), NGINX),
             ("limit_burst", t.limit_burst.is_some(), NGINX),
             ("connect_timeout", t.connect_timeout.is_some(), GATEWAY_PODS),
-            (
-                "new_connection_share",
-                t.new_connection_share.is_some(),
-                GATEWAY_PODS,
-            ),
-            (
-                "idle_connections_per_pod",
-                t.idle_connections_per_pod.is_some(),
-                GATEWAY_PODS,
-            ),
+            ("upstream", t.upstream.is_some(), PROXIES),
             (
                 "external_traffic_policy",
                 t.external_traffic_policy.is_some(),
@@ -238,6 +230,7 @@ pub(super) fn resolve(
         }),
         startup: cx.positive(&p.key("startup"), t.startup, d::INGRESS_STARTUP),
         connect: connect(cx, &p, t, kind),
+        upstream: upstream(cx, &p, t, kind),
         external_traffic_policy: match kind {
             K::Nginx | K::Istio => Some(t.external_traffic_policy.map_or(
                 if app_routing(t, kind) {
@@ -270,7 +263,7 @@ pub(super) fn resolve(
     }
 }
 
-/// The gateway pods' connect timeout and share of new upstream connections (NGINX, Istio).
+/// The gateway pods' connect timeout (NGINX, Istio).
 fn connect(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable, kind: K) -> Option<Connect> {
     let timeout = match kind {
         K::Nginx => d::NGINX_CONNECT_TIMEOUT,
@@ -279,17 +272,57 @@ fn connect(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable, kind: K) -> Option<
     };
     Some(Connect {
         timeout: cx.positive(&p.key("connect_timeout"), t.connect_timeout, timeout),
-        new_connection_share: cx.share(
-            &p.key("new_connection_share"),
-            t.new_connection_share,
-            d::NEW_UPSTREAM_CONNECTION_SHARE,
+    })
+}
+
+/// The L7 gateways' keep-alive pools to the pods (`upstream`), with each kind's defaults; the
+/// removed `new_connection_share` and `idle_connections_per_pod` are errors naming it.
+fn upstream(cx: &mut Cx<'_>, p: &FieldPath, t: &IngressTable, kind: K) -> Option<Upstream> {
+    for (key, set) in [
+        ("new_connection_share", t.new_connection_share.is_some()),
+        (
+            "idle_connections_per_pod",
+            t.idle_connections_per_pod.is_some(),
         ),
-        idle_per_pod: cx.at_most(
-            &p.key("idle_connections_per_pod"),
-            t.idle_connections_per_pod,
-            1_000_000,
-            "a pool of a million connections to one pod is no pool",
+    ] {
+        if set {
+            cx.error(
+                &p.key(key),
+                "was removed: the gateways and sidecars now keep keep-alive pools to the pods, \
+                 and which tries open a new connection follows from them; set `[ingress] \
+                 upstream = { max_idle, idle_timeout, max_requests, tls }` instead",
+            );
+        }
+    }
+    let mesh = kind == K::Istio && t.mesh == Some(true);
+    let (max_idle, idle_timeout, max_requests, tls) = match kind {
+        K::Nginx => (
+            d::NGINX_UPSTREAM_KEEPALIVE_CONNECTIONS,
+            d::NGINX_UPSTREAM_KEEPALIVE_TIMEOUT,
+            d::NGINX_UPSTREAM_KEEPALIVE_REQUESTS,
+            false,
         ),
+        K::Istio => (
+            u32::MAX,
+            d::ISTIO_UPSTREAM_IDLE_TIMEOUT,
+            d::ISTIO_UPSTREAM_MAX_REQUESTS,
+            mesh,
+        ),
+        K::AppGateway | K::AppGatewayForContainers => (
+            d::APP_GATEWAY_UPSTREAM_MAX_IDLE,
+            d::APP_GATEWAY_UPSTREAM_IDLE_TIMEOUT,
+            u32::MAX,
+            false,
+        ),
+        _ => return None,
+    };
+    let given = t.upstream.clone().unwrap_or_default();
+    let q = p.key("upstream");
+    Some(Upstream {
+        max_idle: cx.at_least(&q.key("max_idle"), given.max_idle, 1, max_idle),
+        idle_timeout: cx.positive(&q.key("idle_timeout"), given.idle_timeout, idle_timeout),
+        max_requests: cx.at_least(&q.key("max_requests"), given.max_requests, 1, max_requests),
+        tls: given.tls.unwrap_or(tls),
     })
 }
 

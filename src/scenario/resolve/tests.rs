@@ -322,17 +322,12 @@ fn gateway_pods_get_connect_timeouts_and_the_cluster_traffic_policy() {
         let s = with(&format!("[ingress]\nkind = \"{kind}\"\n"));
         (s.ingress.connect, s.ingress.external_traffic_policy)
     };
-    let share = d::NEW_UPSTREAM_CONNECTION_SHARE;
     let cluster = Some(TrafficPolicy::Cluster);
     let nginx = Connect {
         timeout: SimDuration::from_secs(5),
-        new_connection_share: share,
-        idle_per_pod: None,
     };
     let istio = Connect {
         timeout: SimDuration::from_secs(10),
-        new_connection_share: share,
-        idle_per_pod: None,
     };
     assert_eq!(connect("nginx"), (Some(nginx), cluster));
     assert_eq!(connect("istio"), (Some(istio), cluster));
@@ -340,24 +335,25 @@ fn gateway_pods_get_connect_timeouts_and_the_cluster_traffic_policy() {
     assert_eq!(connect("load-balancer"), (None, None));
 
     let s = with(
-        "[ingress]\nkind = \"istio\"\nconnect_timeout = \"2s\"\nnew_connection_share = 0.3\n\
+        "[ingress]\nkind = \"istio\"\nconnect_timeout = \"2s\"\n\
          external_traffic_policy = \"local\"\n",
     );
     let c = s.ingress.connect.unwrap();
-    assert_eq!((c.timeout, c.new_connection_share), (ms(2000), 0.3));
+    assert_eq!(c.timeout, ms(2000));
     assert_eq!(
         s.ingress.external_traffic_policy,
         Some(TrafficPolicy::Local)
     );
 
+    // The removed fixed share is an error that names its replacement.
     let e = parse(
-        &format!("{MINIMAL}[ingress]\nkind = \"nginx\"\nnew_connection_share = 1.5\n"),
+        &format!("{MINIMAL}[ingress]\nkind = \"nginx\"\nnew_connection_share = 0.5\n"),
         "t.toml",
     )
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("ingress.new_connection_share: must be between 0 and 1, got 1.5"),
+        e.contains("ingress.new_connection_share: was removed") && e.contains("[ingress] upstream"),
         "{e}"
     );
     let e = parse(
@@ -367,4 +363,56 @@ fn gateway_pods_get_connect_timeouts_and_the_cluster_traffic_policy() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("connect_timeout"), "{e}");
+}
+
+#[test]
+fn gateways_get_their_documented_upstream_pools() {
+    use crate::scenario::Upstream;
+    let upstream = |extra: &str| with(&format!("[ingress]\n{extra}\n")).ingress.upstream;
+    assert_eq!(
+        upstream("kind = \"nginx\""),
+        Some(Upstream {
+            max_idle: 320,
+            idle_timeout: SimDuration::from_secs(60),
+            max_requests: 10_000,
+            tls: false,
+        })
+    );
+    assert_eq!(
+        upstream("kind = \"istio\"\nmesh = true"),
+        Some(Upstream {
+            max_idle: u32::MAX,
+            idle_timeout: SimDuration::from_secs(3_600),
+            max_requests: u32::MAX,
+            tls: true,
+        })
+    );
+    assert_eq!(upstream("kind = \"istio\"").map(|u| u.tls), Some(false));
+    assert_eq!(upstream("kind = \"load-balancer\""), None);
+    let u = upstream(
+        "kind = \"app-gateway\"\nupstream = { max_idle = 4, idle_timeout = \"5s\", \
+         max_requests = 7, tls = true }",
+    )
+    .unwrap();
+    assert_eq!(
+        (u.max_idle, u.idle_timeout, u.max_requests, u.tls),
+        (4, ms(5000), 7, true)
+    );
+    let e = parse(
+        &format!("{MINIMAL}[ingress]\nkind = \"nginx\"\nupstream = {{ max_requests = 0 }}\n"),
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("ingress.upstream.max_requests: must be at least 1, got 0"),
+        "{e}"
+    );
+    let e = parse(
+        &format!("{MINIMAL}[ingress]\nkind = \"load-balancer\"\nupstream = {{ max_idle = 2 }}\n"),
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("upstream"), "{e}");
 }
