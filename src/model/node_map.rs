@@ -22,13 +22,13 @@ use super::sim::Sim;
 use super::topology::{Life, Pod, Topology};
 use crate::scenario::Scenario;
 
-/// No node (the map is off, or the pod is gone).
+/// No node (the map is off).
 const NONE: u32 = u32::MAX;
 
 /// The node of each pod and the pods of each node.
 #[derive(Clone, Debug, Default)]
 pub struct NodeMap {
-    /// Per pod: its node, [`NONE`] if it has none.
+    /// Per pod: its node (the last one, for a pod gone), [`NONE`] if it never had one.
     node_of: Vec<u32>,
     /// Per zone: its nodes, as a range of node indices.
     zones: Vec<Range<u32>>,
@@ -87,7 +87,7 @@ impl NodeMap {
         node as usize
     }
 
-    /// The node `pod` is bound to, if any.
+    /// The node `pod` is bound to (or was, if it is gone), if any.
     pub fn node_of(&self, pod: u32) -> Option<usize> {
         match self.node_of.get(pod as usize) {
             Some(&n) if n != NONE => Some(n as usize),
@@ -111,11 +111,11 @@ impl NodeMap {
         self.lost[node] = lost;
     }
 
-    /// `pod` is gone for good: it leaves its node.
+    /// `pod` is gone for good: it leaves its node's pods. Its node stays its [`Self::node_of`]:
+    /// the work it still finishes there shares that node's CPU.
     pub fn unbind(&mut self, pod: u32) {
         if let Some(node) = self.node_of(pod) {
             self.pods[node].retain(|&q| q != pod);
-            self.node_of[pod as usize] = NONE;
         }
     }
 
@@ -194,5 +194,36 @@ impl Sim<'_> {
             })
             .collect();
         Some((node, pods))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pods_go_in_turn_then_to_the_least_loaded_node_that_is_up() {
+        // Zone 0 has 3 nodes, zone 1 one; pods 0..5 in zone 0 go in turn, pod 5 to zone 1.
+        let pods: Vec<Pod> = (0..6)
+            .map(|p| Pod::new(0, usize::from(p == 5), 1, None))
+            .collect();
+        let mut map = NodeMap::new(true, &[3, 1], &pods);
+        let nodes: Vec<_> = (0..6).map(|p| map.node_of(p)).collect();
+        let want = [0, 1, 2, 0, 1, 3].map(Some);
+        assert_eq!(nodes, want);
+        // Pod 3 is gone: node 0 has the fewest; but node 0 is lost, so node 2 (1 pod) wins.
+        map.unbind(3);
+        assert_eq!(map.node_of(3), Some(0), "the node its last work runs on");
+        assert_eq!(map.pods_on(0), &[0]);
+        map.set_lost(0, true);
+        assert_eq!(map.bind(6, 0), 2);
+        // Every node of the zone lost: the least loaded of them all.
+        map.set_lost(1, true);
+        map.set_lost(2, true);
+        assert_eq!(map.bind(7, 0), 0);
+        // Off: nothing is bound.
+        let off = NodeMap::new(false, &[3, 1], &pods);
+        assert!(!off.on());
+        assert_eq!(off.node_of(0), None);
     }
 }
