@@ -73,6 +73,7 @@ mod memory;
 mod mesh_retry;
 mod node_cpu;
 mod node_lifecycle;
+mod node_map;
 mod placement;
 mod policy;
 pub mod result;

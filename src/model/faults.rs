@@ -84,11 +84,18 @@ impl Sim<'_> {
             }
             FaultKind::NodeFailure { zone, count, mode } => {
                 let reset = mode == FailureMode::Reset;
-                let up = self.pick_running(None, Some(zone), count);
+                // With node CPU, one node of the zone and the pods bound to it (see
+                // `node_map`); without, `count` pods of the zone.
+                let (node, up) = if self.node_map.on() {
+                    self.pick_node(zone)
+                        .map_or((None, Vec::new()), |(n, up)| (Some(n), up))
+                } else {
+                    (None, self.pick_running(None, Some(zone), count))
+                };
                 for &p in &up {
                     self.kill_pod(p, reset, DeathCause::NodeLost);
                 }
-                self.lose_node(i, zone, &up, &[]);
+                self.lose_node(i, zone, node, &up, &[]);
                 self.lost[i] = up;
             }
             FaultKind::IngressInstanceLoss { zone, count, mode } => {
@@ -219,6 +226,10 @@ impl Sim<'_> {
         pod.in_flight = pod.in_flight.saturating_sub(waiting.len() as u32);
         for w in waiting {
             self.dead_end(w, reset);
+        }
+        if self.topo.pods[p as usize].retired {
+            // Deleted and now dead: gone from its node.
+            self.unbind_node(p);
         }
         self.schedule_views(p, epoch, Some(cause));
     }

@@ -9,54 +9,45 @@
 //! two levels: the node's cores go to its busy pods by weight, capped (water-filling), and a
 //! pod's share goes to its jobs equally ([`crate::engine::Ps`]). The shares are recomputed, and
 //! the completions of the pods whose share moved rescheduled, whenever a job starts or ends on
-//! any pod of the node.
+//! any pod of the node. The pods share the node's *allocatable* CPU: its cores less what AKS
+//! keeps for the kubelet and system daemons (`kube_reserved_cpu`; 140m of 4 cores by default).
 //!
-//! A zone's CPU-bound pods are placed on its nodes (`nodes_per_zone`) in turn, in the order
-//! they first run CPU work, and stay there. Pods without `cpu` and gateway replicas take no
-//! node CPU. Without `node_cores` nothing here runs and a pod's CPU is its own
+//! A pod's node is the one [`super::node_map`] bound it to when it was created (the same node
+//! a zone outage or a `node-failure` takes); a pod gone for good leaves its node's CPU once its
+//! last work there is done. Pods without `cpu` and gateway replicas take no node CPU. Without `node_cores` nothing here runs and a pod's CPU is its own
 //! ([`crate::scenario::Cpu::cores`]).
 
 use crate::engine::NextCompletion;
 
 use super::sim::Sim;
 
-/// The node of each CPU-bound pod and the pods of each node.
+/// The CPU-bound pods of each node, and the buffers one re-share works in.
 #[derive(Clone, Debug, Default)]
 pub struct NodeCpu {
-    /// Cores per node; 0 when off.
+    /// Cores per node the pods share (its allocatable CPU: `node_cores` less
+    /// `kube_reserved_cpu`); 0 when off.
     cores: f64,
-    /// Per pod: its node (an index into `members`), `u32::MAX` before its first CPU work.
-    node_of: Vec<u32>,
-    /// Per zone: pods placed so far (the next goes to node `placed % nodes`).
-    placed: Vec<u32>,
-    /// Per zone: the index of its first node in `members`.
-    first: Vec<u32>,
-    /// Per zone: its node count.
-    count: Vec<u32>,
-    /// Per node: its CPU-bound pods.
+    /// Per node (indexed as in [`super::node_map::NodeMap`]): its CPU-bound pods.
     members: Vec<Vec<u32>>,
+    /// Per member of the node being re-shared: its weight, its cap and its share.
+    weights: Vec<f64>,
+    caps: Vec<f64>,
+    shares: Vec<f64>,
+    /// The members still open in the water-filling.
+    open: Vec<usize>,
 }
 
 impl NodeCpu {
-    /// Off without `cores`; else nodes of `cores` each, `nodes[z]` in zone `z`.
-    pub fn new(cores: Option<f64>, nodes: &[u32]) -> NodeCpu {
+    /// Off without `cores`; else `nodes` nodes of `cores` each, `reserved` of which are kept
+    /// for the kubelet and system daemons.
+    pub fn new(cores: Option<f64>, reserved: f64, nodes: usize) -> NodeCpu {
         let Some(cores) = cores else {
             return NodeCpu::default();
         };
-        let count: Vec<u32> = nodes.iter().map(|&n| n.max(1)).collect();
-        let mut first = Vec::with_capacity(count.len());
-        let mut total = 0u32;
-        for &n in &count {
-            first.push(total);
-            total += n;
-        }
         NodeCpu {
-            cores,
-            node_of: Vec::new(),
-            placed: vec![0; count.len()],
-            first,
-            count,
-            members: vec![Vec::new(); total as usize],
+            cores: cores - reserved,
+            members: vec![Vec::new(); nodes],
+            ..NodeCpu::default()
         }
     }
 
@@ -65,76 +56,99 @@ impl NodeCpu {
         self.cores > 0.0
     }
 
-    /// The node of `pod` in `zone`, placing it on the zone's next node the first time.
-    fn node(&mut self, pod: u32, zone: usize) -> usize {
-        let p = pod as usize;
-        if self.node_of.len() <= p {
-            self.node_of.resize(p + 1, u32::MAX);
+    /// Pod `pod`, bound to `node`, joins the node's CPU if it is CPU-bound (`cpu_bound`).
+    pub fn join(&mut self, pod: u32, node: usize, cpu_bound: bool) {
+        if self.on() && cpu_bound {
+            self.members[node].push(pod);
         }
-        if self.node_of[p] == u32::MAX {
-            let n = self.first[zone] + self.placed[zone] % self.count[zone];
-            self.placed[zone] += 1;
-            self.node_of[p] = n;
-            self.members[n as usize].push(pod);
+    }
+
+    /// Pod `pod` leaves `node`'s CPU (gone, its work done).
+    pub fn leave(&mut self, pod: u32, node: usize) {
+        if let Some(m) = self.members.get_mut(node) {
+            m.retain(|&q| q != pod);
         }
-        self.node_of[p] as usize
     }
 }
 
 /// Water-filling: `cores` shared by `weights`, each share capped at its `caps` entry; what a
 /// capped entry leaves goes to the others by weight. Entries with a zero cap get nothing.
+#[cfg(test)]
 pub fn share(cores: f64, weights: &[f64], caps: &[f64]) -> Vec<f64> {
-    let mut out = vec![0.0; weights.len()];
-    let mut open: Vec<usize> = (0..weights.len()).filter(|&i| caps[i] > 0.0).collect();
+    let (mut out, mut open) = (Vec::new(), Vec::new());
+    share_into(cores, weights, caps, &mut out, &mut open);
+    out
+}
+
+/// [`share`] into `out`, with `open` as working space: no allocation once their capacities
+/// are reached.
+pub fn share_into(
+    cores: f64,
+    weights: &[f64],
+    caps: &[f64],
+    out: &mut Vec<f64>,
+    open: &mut Vec<usize>,
+) {
+    out.clear();
+    out.resize(weights.len(), 0.0);
+    open.clear();
+    open.extend((0..weights.len()).filter(|&i| caps[i] > 0.0));
     let mut left = cores;
     loop {
         let total: f64 = open.iter().map(|&i| weights[i]).sum();
         if open.is_empty() || total <= 0.0 {
-            return out;
+            return;
         }
-        let capped: Vec<usize> = open
-            .iter()
-            .copied()
-            .filter(|&i| left * weights[i] / total >= caps[i])
-            .collect();
-        if capped.is_empty() {
-            for &i in &open {
+        let capped = |i: usize| left * weights[i] / total >= caps[i];
+        if !open.iter().any(|&i| capped(i)) {
+            for &i in open.iter() {
                 out[i] = left * weights[i] / total;
             }
-            return out;
+            return;
         }
-        for &i in &capped {
-            out[i] = caps[i];
-            left -= caps[i];
-        }
-        left = left.max(0.0);
-        open.retain(|i| !capped.contains(i));
+        let mut after = left;
+        open.retain(|&i| {
+            if capped(i) {
+                out[i] = caps[i];
+                after -= caps[i];
+                false
+            } else {
+                true
+            }
+        });
+        left = after.max(0.0);
     }
 }
 
 impl Sim<'_> {
     /// A job started or ended on `pod`'s CPU, which returned `next`: without node CPU, `next`
     /// is scheduled; with it, the node's cores are shared again and every pod whose share
-    /// moved is rescheduled (`pod` itself with `next` if its share did not move).
+    /// moved is rescheduled (`pod` itself with `next` if its share did not move). A member
+    /// that is gone (deleted and dead) with no work left leaves the node's CPU here.
     pub(super) fn cpu_changed(&mut self, pod: u32, next: Option<NextCompletion>) {
-        if !self.node_cpu.on() {
-            return self.schedule_cpu(pod, next);
-        }
-        let zone = self.topo.pods[pod as usize].zone;
-        let node = self.node_cpu.node(pod, zone);
-        // Taken out while the node's pods are rescheduled (nothing below places a pod), and put
-        // back: no copy of the member list per CPU event.
-        let members = std::mem::take(&mut self.node_cpu.members[node]);
-        let (mut weights, mut caps) = (Vec::new(), Vec::new());
+        let node = match self.node_map.node_of(pod) {
+            Some(node) if self.node_cpu.on() => node,
+            _ => return self.schedule_cpu(pod, next),
+        };
+        // Taken out while the node's pods are rescheduled (nothing below binds a pod), and put
+        // back, like the buffers: nothing is allocated per CPU event.
+        let c = &mut self.node_cpu;
+        let mut members = std::mem::take(&mut c.members[node]);
+        let (mut weights, mut caps) = (std::mem::take(&mut c.weights), std::mem::take(&mut c.caps));
+        let (mut shares, mut open) = (std::mem::take(&mut c.shares), std::mem::take(&mut c.open));
+        let pods = &self.topo.pods;
+        members.retain(|&q| q == pod || !self.pod_gone(q) || pods[q as usize].cpu.all_jobs() > 0);
+        weights.clear();
+        caps.clear();
         for &q in &members {
-            let service = self.topo.pods[q as usize].service;
+            let service = pods[q as usize].service;
             let cpu = self.s.services[service].cpu;
             weights.push(self.cpu_requested(service).unwrap_or(0.0));
-            let jobs = self.topo.pods[q as usize].cpu.all_jobs() as f64;
+            let jobs = pods[q as usize].cpu.all_jobs() as f64;
             let limit = cpu.and_then(|c| c.limit).unwrap_or(f64::INFINITY);
             caps.push(jobs.min(limit));
         }
-        let shares = share(self.node_cpu.cores, &weights, &caps);
+        share_into(self.node_cpu.cores, &weights, &caps, &mut shares, &mut open);
         let now = self.cal.now();
         for (&q, &cores) in members.iter().zip(&shares) {
             let ps = &mut self.topo.pods[q as usize].cpu;
@@ -145,7 +159,12 @@ impl Sim<'_> {
                 self.schedule_cpu(q, next);
             }
         }
-        self.node_cpu.members[node] = members;
+        if self.pod_gone(pod) && self.topo.pods[pod as usize].cpu.all_jobs() == 0 {
+            members.retain(|&q| q != pod);
+        }
+        let c = &mut self.node_cpu;
+        c.members[node] = members;
+        (c.weights, c.caps, c.shares, c.open) = (weights, caps, shares, open);
     }
 
     /// The cores a pod of `service` has for its tier's figures (`utilisation`, `offered_load`):
@@ -174,6 +193,28 @@ impl Sim<'_> {
 #[cfg(test)]
 mod tests {
     use super::share;
+
+    #[test]
+    fn kube_reserved_follows_the_aks_table() {
+        use crate::scenario::defaults::aks_kube_reserved_cpu;
+        // Microsoft Learn, "Node resource reservations": cores → millicores.
+        let table = [
+            (1, 60),
+            (2, 100),
+            (4, 140),
+            (8, 180),
+            (16, 260),
+            (32, 420),
+            (64, 740),
+        ];
+        for (cores, milli) in table {
+            let got = aks_kube_reserved_cpu(f64::from(cores)) * 1000.0;
+            assert!(
+                (got - f64::from(milli)).abs() < 1e-9,
+                "{cores} cores: {got}m"
+            );
+        }
+    }
 
     #[test]
     fn shares_follow_weights_caps_and_redistribute() {

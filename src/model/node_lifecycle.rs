@@ -15,7 +15,8 @@
 //! create replacements. A node that comes back is untainted and its pods are not evicted.
 //!
 //! Pods are spread over a zone's nodes in turn (the `[network] nodes_per_zone` count), so
-//! losing a zone of 30 nodes takes 29 × 10 s longer to evict than losing one node.
+//! losing a zone of 30 nodes takes 29 × 10 s longer to evict than losing one node. With
+//! `node_cores` a lost node holds the pods the node map bound to it (see `node_map`).
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -69,6 +70,8 @@ pub fn taint_rate(state: ZoneState, size: u32, all_disrupted: bool) -> f64 {
 #[derive(Clone, Debug)]
 struct LostNode {
     zone: usize,
+    /// Its node in the node map (with `node_cores`).
+    node: Option<usize>,
     /// Pods on it, with their epochs when lost.
     pods: Vec<(u32, u32)>,
     /// Gateway replicas (NGINX, Istio) on it, with their epochs when lost.
@@ -156,12 +159,24 @@ impl NodeLifecycle {
 }
 
 impl Sim<'_> {
-    /// Fault `fault` loses a node of `zone` holding `pods` and gateway replicas `instances`
-    /// (already killed): it is NotReady after the grace period.
-    pub(super) fn lose_node(&mut self, fault: usize, zone: usize, pods: &[u32], instances: &[u32]) {
+    /// Fault `fault` loses a node of `zone` (`node` in the node map, with `node_cores`) holding
+    /// `pods` and gateway replicas `instances` (already killed): it is NotReady after the grace
+    /// period, and no new pod is bound to it until it is back.
+    pub(super) fn lose_node(
+        &mut self,
+        fault: usize,
+        zone: usize,
+        node: Option<usize>,
+        pods: &[u32],
+        instances: &[u32],
+    ) {
+        if let Some(n) = node {
+            self.node_map.set_lost(n, true);
+        }
         let id = self.node_ctl.lost.len() as u32;
         let node = LostNode {
             zone,
+            node,
             pods: pods
                 .iter()
                 .map(|&p| (p, self.topo.pods[p as usize].epoch))
@@ -184,14 +199,22 @@ impl Sim<'_> {
         self.cal.schedule_in(NODE_MONITOR_GRACE, Ev::NodesNotReady);
     }
 
-    /// A zone outage (fault `fault`): the zone's nodes are all lost; its `pods` and gateway
-    /// `instances` are spread over them in turn.
+    /// A zone outage (fault `fault`): the zone's nodes are all lost. Its `pods` are on the
+    /// nodes the node map bound them to (with `node_cores`), else spread over them in turn; its
+    /// gateway `instances` are spread over them in turn.
     pub(super) fn lose_zone(&mut self, fault: usize, zone: usize, pods: &[u32], instances: &[u32]) {
         let n = self.node_ctl.nodes_in(zone) as usize;
         for k in 0..n {
             let on =
                 |list: &[u32]| -> Vec<u32> { list.iter().copied().skip(k).step_by(n).collect() };
-            self.lose_node(fault, zone, &on(pods), &on(instances));
+            if self.node_map.on() {
+                let node = self.node_map.zone_nodes(zone).start + k;
+                let bound = |&&p: &&u32| self.node_map.node_of(p) == Some(node);
+                let mine: Vec<u32> = pods.iter().filter(bound).copied().collect();
+                self.lose_node(fault, zone, Some(node), &mine, &on(instances));
+            } else {
+                self.lose_node(fault, zone, None, &on(pods), &on(instances));
+            }
         }
     }
 
@@ -202,6 +225,9 @@ impl Sim<'_> {
         for id in std::mem::take(&mut c.by_fault[fault]) {
             let node = &mut c.lost[id as usize];
             node.back = true;
+            if let Some(n) = node.node {
+                self.node_map.set_lost(n, false);
+            }
             node.tainted = false;
             node.taint_gen = node.taint_gen.wrapping_add(1);
             for &(p, _) in &node.pods {

@@ -255,6 +255,7 @@ impl Sim<'_> {
         let id = self.topo.pods.len() as u32;
         self.topo.pods.push(pod);
         self.topo.service_pods[service].push(id);
+        self.bind_node(id, zone);
         let mut delay = svc.startup;
         if pending {
             self.zone_capacity[zone] = self.zone_capacity[zone].saturating_add(1);
@@ -347,6 +348,7 @@ impl Sim<'_> {
         }
         pod.retired = true;
         let service = pod.service;
+        self.unbind_node(p);
         self.add_pod(service);
     }
 }

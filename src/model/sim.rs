@@ -436,6 +436,8 @@ pub struct Sim<'a> {
     pub node_ctl: super::node_lifecycle::NodeLifecycle,
     /// The nodes' CPU shared by their CPU-bound pods (`node_cores`; off by default).
     pub node_cpu: super::node_cpu::NodeCpu,
+    /// The node each pod runs on (`node_cores`; off by default).
+    pub node_map: super::node_map::NodeMap,
     /// Pods or instances lost in each node-failure / ingress-instance-loss fault.
     pub lost: Vec<Vec<u32>>,
     /// Pods affected by each gray-failure fault (indexed like the faults).
@@ -493,6 +495,7 @@ impl<'a> Sim<'a> {
     pub fn new(s: &'a Scenario, rep: u64) -> Sim<'a> {
         let end = SimTime::ZERO + s.simulation.duration;
         let topo = Topology::build(s);
+        let (node_map, node_cpu) = super::node_map::build(s, &topo);
         Sim {
             s,
             cal: Calendar::new(),
@@ -532,7 +535,8 @@ impl<'a> Sim<'a> {
             hpa_recommendations: vec![Default::default(); s.services.len()],
             zone_down: vec![false; s.network.zones.len()],
             node_ctl: super::node_lifecycle::NodeLifecycle::new(&s.network.nodes, s.faults.len()),
-            node_cpu: super::node_cpu::NodeCpu::new(s.network.node_cores, &s.network.nodes),
+            node_cpu,
+            node_map,
             zone_capacity: s
                 .network
                 .zone_capacity

@@ -164,6 +164,9 @@ pub struct Network {
     /// Cores of each node (`node_cores`): the CPU-bound pods on a node share them (see
     /// `model::node_cpu`). `None`: off, a pod's CPU is its own.
     pub node_cores: Option<f64>,
+    /// Cores of each node kept for the kubelet and system daemons (`kube_reserved_cpu`, AKS's
+    /// table by default) with `node_cores`; the pods share the rest. 0 without `node_cores`.
+    pub kube_reserved_cpu: f64,
 }
 
 /// Load-balancing policy towards pods.

@@ -251,6 +251,10 @@ pub(crate) struct NetworkTable {
     /// with `cpu`) on one node share its cores by their CPU requests, capped at their limits,
     /// and burst into idle node CPU. Default: off (a pod gets its limit, or its request).
     pub node_cores: Option<f64>,
+    /// CPU each node keeps for the kubelet and system daemons (kube-reserved), with
+    /// `node_cores`: the pods share the rest, the node's allocatable CPU. Default: AKS's table
+    /// by the node's cores (140m on 4 cores).
+    pub kube_reserved_cpu: Option<crate::scenario::units::CpuQuantity>,
 }
 
 /// `[slo]`: the objective the report checks.

@@ -321,6 +321,11 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
             "an AKS cluster has at most 5,000 nodes",
         )
         .unwrap_or(0);
+    let node_cores = t
+        .node_cores
+        .map(|c| cx.positive_number(&p.key("node_cores"), Some(c), d::NODE_CORES_D4S_V5))
+        .or(d::NODE_CORES);
+    let kube_reserved_cpu = kube_reserved(cx, &p, t, node_cores);
     Network {
         zones,
         in_zone: cx.dist(
@@ -337,10 +342,30 @@ fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {
         zone_capacity,
         node_provisioning: crate::scenario::units::or(t.node_provisioning, d::NODE_PROVISIONING),
         nodes: vec![nodes_per_zone; zones_len],
-        node_cores: t
-            .node_cores
-            .map(|c| cx.positive_number(&p.key("node_cores"), Some(c), d::NODE_CORES_D4S_V5))
-            .or(d::NODE_CORES),
+        node_cores,
+        kube_reserved_cpu,
+    }
+}
+
+/// The CPU each node keeps for the kubelet and system daemons: `kube_reserved_cpu` if given,
+/// else AKS's table for `node_cores`; below the node's cores, and only with `node_cores`.
+fn kube_reserved(cx: &mut Cx<'_>, p: &FieldPath, t: &NetworkTable, node_cores: Option<f64>) -> f64 {
+    let given = t.kube_reserved_cpu.map(|q| q.0);
+    let Some(cores) = node_cores else {
+        if let Some(v) = given {
+            let msg = format!("needs `node_cores` (the node CPU it is kept from), got {v}");
+            cx.error(&p.key("kube_reserved_cpu"), msg);
+        }
+        return 0.0;
+    };
+    match given {
+        Some(v) if v >= cores => {
+            let msg = format!("must be below node_cores ({cores}), got {v}");
+            cx.error(&p.key("kube_reserved_cpu"), msg);
+            0.0
+        }
+        Some(v) => v,
+        None => d::aks_kube_reserved_cpu(cores),
     }
 }
 
