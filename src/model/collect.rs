@@ -267,6 +267,7 @@ impl Sim<'_> {
         }
         self.series.finish();
         let pod_balance = self.pod_balance();
+        let ingress_balance = self.ingress_balance();
         if self.usage.samples == 0 {
             // A measured span shorter than one sample: what the run holds at its end.
             self.usage.sample(&self.topo);
@@ -333,6 +334,7 @@ impl Sim<'_> {
             }),
             pod_balance,
             connections_opened: self.conns.opened,
+            ingress_balance,
             series: self.series,
             attribution: std::mem::take(&mut self.attr),
         }

@@ -223,6 +223,10 @@ pub struct RunResult {
     /// every call is balanced per request).
     #[serde(default)]
     pub connections_opened: u64,
+    /// How the client attempts spread over the ingress replicas, and the client connections
+    /// opened (see `client_conn`); `None` without ingress replicas.
+    #[serde(default)]
+    pub ingress_balance: Option<super::IngressBalance>,
 }
 
 /// Calls from one service to one target that a network policy dropped.

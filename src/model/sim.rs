@@ -477,6 +477,8 @@ pub struct Sim<'a> {
     pub attr: super::attribution::Attribution,
     /// Callers' connections to services behind kube-proxy, and work sent per pod.
     pub conns: super::conn_pool::ConnPools,
+    /// The clients' connections to the ingress front, and attempts sent per replica.
+    pub client_conns: super::client_conn::ClientConns,
 }
 
 impl<'a> Sim<'a> {
@@ -561,6 +563,7 @@ impl<'a> Sim<'a> {
             routing: super::routing::RoutingRun::of(s),
             attr: super::attribution::Attribution::of(s),
             conns: super::conn_pool::ConnPools::of(s),
+            client_conns: super::client_conn::ClientConns::of(s, rep, topo.instances.len()),
             topo,
         }
     }

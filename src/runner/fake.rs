@@ -155,5 +155,6 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         attribution: crate::model::attribution::Attribution::of(s),
         pod_balance: Vec::new(),
         connections_opened: 0,
+        ingress_balance: None,
     }
 }
