@@ -108,6 +108,51 @@ fn busiest_replica_share_follows_the_occupancy_arithmetic() {
     assert!(rs.iter().all(|r| balance(r).connections_opened == 0));
 }
 
+/// (a') The same with a plain `load-balancer` Service in front of 16 pods: the load balancer
+/// hands each connection to a node and kube-proxy there to a pod, so the pods carry the
+/// connections' shares — the busiest pod ≈ E[M]/8 again, in the 99.9% interval of 200
+/// replications (per-request choice: ≈ 1/16 + noise). Seeds 24–26 pass too.
+#[test]
+fn a_load_balancer_service_pins_each_connection_to_a_pod() {
+    let text = format!(
+        r#"
+[simulation]
+duration = "3500ms"
+warmup = "500ms"
+replications = 200
+seed = {SEED}
+[clients]
+rate = 4000
+connections = {{ count = 8, protocol = "http2" }}
+[network]
+zones = ["1"]
+in_zone = "0s"
+cross_zone = "0s"
+[ingress]
+kind = "load-balancer"
+[[services]]
+name = "web"
+pods = {{ "1" = 16 }}
+concurrency = 1000
+service_time = "1ms"
+"#
+    );
+    let rs = runs(&text);
+    assert!(rs.iter().all(|r| r.ingress_balance.is_none()));
+    let shares: Vec<f64> = rs
+        .iter()
+        .map(|r| r.pod_balance[0].busiest_share.expect("work was sent"))
+        .collect();
+    let e = Estimate::from_samples(&shares);
+    let want = occupancy::expected_max(8, 16) / 8.0;
+    let hw = e.half_width_at(0.999);
+    assert!(
+        (e.mean - want).abs() <= hw,
+        "busiest pod share {:.4} ± {hw:.4}, occupancy arithmetic {want:.4}",
+        e.mean
+    );
+}
+
 /// The gateway of `istio_gateway_hpa`'s scale-up test: 40 rps, then 440 rps from 60 s, 1 ms a
 /// request on 2 replicas × 2 slots; the HPA (max 20) brings them to 6, ready at 95 s. The
 /// clients hold 8 HTTP/2 connections (`more` adds keys); measured from 130 s to 160 s.

@@ -199,8 +199,10 @@ impl Sim<'_> {
         self.usage.tls_attempts += u64::from(a.counted && a.tls);
         let latency = wait + self.conn_client_hop(&mut a, Some(&conn));
         if self.topo.instances.is_empty() {
-            // `load-balancer` (or no ingress): the pod is the connection's (see `forward`).
+            // `load-balancer` (or no ingress): the pod is the connection's (see `forward`),
+            // kept on the attempt (the connection may be closed and reused before it gets there).
             a.entry_zone = conn.zone;
+            a.last_pod = conn.target;
             let id = self.alloc(a);
             let ver = self.nodes[id as usize].ver;
             return self.send_in(latency, Ev::IngressDone { node: id, ver });
@@ -235,9 +237,8 @@ impl Sim<'_> {
 
     /// The pod of attempt `id` when it rides a client connection to a `load-balancer` Service.
     pub(super) fn client_conn_pod(&self, id: u32) -> Option<u32> {
-        let c = self.nodes[id as usize].conn;
-        (c != NONE && self.topo.instances.is_empty())
-            .then(|| self.client_conns.conns[c as usize].target)
+        let a = &self.nodes[id as usize];
+        (a.conn != NONE && self.topo.instances.is_empty()).then_some(a.last_pod)
     }
 
     /// The client hop in for attempt `a` on connection `conn` (`None`: it found none).
@@ -474,6 +475,18 @@ impl Sim<'_> {
             sent.resize(self.topo.instances.len().max(inst + 1), 0);
         }
         sent[inst] += 1;
+    }
+
+    /// The share of client attempts that opened a TLS connection: `new_tls_connection_share`,
+    /// or with `connections` the share measured (attempts that opened one, after the warm-up).
+    pub(super) fn new_tls_share(&self) -> f64 {
+        if !self.client_conns.enabled() {
+            return self.s.clients.new_tls_share;
+        }
+        if self.client_attempts == 0 {
+            return 0.0;
+        }
+        self.usage.tls_attempts as f64 / self.client_attempts as f64
     }
 
     /// How evenly the ingress replicas shared the attempts (`None` without replicas).

@@ -201,7 +201,7 @@ impl Sim<'_> {
                 self.s.ingress.instances.iter().sum::<u32>() * self.s.ingress.concurrency;
             let ing = &self.s.ingress;
             let work = ing.processing.mean_secs()
-                + self.s.clients.new_tls_share * ing.tls_handshake.mean_secs()
+                + self.new_tls_share() * ing.tls_handshake.mean_secs()
                 + ing.inspection.as_ref().map_or(0.0, Dist::mean_secs);
             tiers.push(tier(
                 "ingress".into(),
