@@ -246,14 +246,28 @@ impl Sim<'_> {
         let Some(conn) = conn.filter(|_| self.s.ingress.internal) else {
             return self.client_hop_in(a, None);
         };
-        let entry = if conn.zone != u8::MAX {
-            conn.zone as usize
-        } else {
-            self.topo.instances[conn.target as usize].zone
-        };
+        let entry = self.conn_entry_zone(conn);
         a.from_zone = conn.client_zone;
         a.entry_zone = entry as u8;
         self.client_vnet_hop(conn.client_zone as usize, entry)
+    }
+
+    /// The zone where connection `conn` enters the cluster: its node's, else its backend's.
+    fn conn_entry_zone(&self, conn: &Conn) -> usize {
+        if conn.zone != u8::MAX {
+            conn.zone as usize
+        } else {
+            self.target_zone(conn.target)
+        }
+    }
+
+    /// The zone of a connection's backend: an ingress instance, or a pod without one.
+    fn target_zone(&self, target: u32) -> usize {
+        if self.topo.instances.is_empty() {
+            self.topo.pods[target as usize].zone
+        } else {
+            self.topo.instances[target as usize].zone
+        }
     }
 
     /// Takes a connection for request `req`'s next attempt, opening one when the drawn one is
@@ -385,10 +399,8 @@ impl Sim<'_> {
         };
         let entry = if zone != u8::MAX {
             zone as usize
-        } else if self.topo.instances.is_empty() {
-            self.topo.pods[target as usize].zone
         } else {
-            self.topo.instances[target as usize].zone
+            self.target_zone(target)
         };
         // TCP's and TLS 1.3's round trips over the client hop.
         let mut wait = SimDuration::ZERO;
