@@ -51,6 +51,7 @@ pub mod attribution;
 mod balance;
 mod budget;
 mod call_retry;
+mod client_conn;
 mod collect;
 mod conn_handshake;
 mod conn_pool;
@@ -92,6 +93,7 @@ pub mod topology;
 mod upstream_pool;
 pub mod usage;
 
+pub use client_conn::IngressBalance;
 pub use conn_pool::PodBalance;
 pub use egress_pool::{ConnectionStats, simulate_with_connections};
 pub use footprint::{Footprint, simulate_with_footprint};

@@ -201,7 +201,7 @@ impl Sim<'_> {
                 self.s.ingress.instances.iter().sum::<u32>() * self.s.ingress.concurrency;
             let ing = &self.s.ingress;
             let work = ing.processing.mean_secs()
-                + self.s.clients.new_tls_share * ing.tls_handshake.mean_secs()
+                + self.new_tls_share() * ing.tls_handshake.mean_secs()
                 + ing.inspection.as_ref().map_or(0.0, Dist::mean_secs);
             tiers.push(tier(
                 "ingress".into(),
@@ -267,6 +267,7 @@ impl Sim<'_> {
         }
         self.series.finish();
         let pod_balance = self.pod_balance();
+        let ingress_balance = self.ingress_balance();
         if self.usage.samples == 0 {
             // A measured span shorter than one sample: what the run holds at its end.
             self.usage.sample(&self.topo);
@@ -334,6 +335,7 @@ impl Sim<'_> {
             pod_balance,
             connections_opened: self.conns.opened,
             upstream: self.upstream.counts,
+            ingress_balance,
             series: self.series,
             attribution: std::mem::take(&mut self.attr),
         }

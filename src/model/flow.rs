@@ -80,6 +80,9 @@ impl Sim<'_> {
         a.counted = r.counted;
         a.service = r.service;
         a.class = r.class;
+        if self.client_conns.enabled() {
+            return self.send_on_connection(req, a);
+        }
         a.tls = self.rng.clients.random::<f64>() < self.s.clients.new_tls_share;
         self.usage.tls_attempts += u64::from(a.counted && a.tls);
         if self.topo.instances.is_empty() {
@@ -103,6 +106,7 @@ impl Sim<'_> {
         }
         let k = self.rng.balance.random_range(0..up);
         let inst = self.topo.routable_instance(k);
+        self.count_ingress_sent(inst);
         a.at = inst as u32;
         a.epoch = self.topo.instances[inst].epoch;
         let latency = self.client_hop_in(&mut a, Some(self.topo.instances[inst].zone));
@@ -225,7 +229,12 @@ impl Sim<'_> {
             }
             _ => Locality::Any,
         };
-        let Some(pod) = self.pick(a.service as usize, view, policy, locality, a.last_pod) else {
+        // A client connection to a `load-balancer` Service holds its pod (`client_conn`).
+        let pod = match self.client_conn_pod(id) {
+            Some(pod) => Some(pod),
+            None => self.pick(a.service as usize, view, policy, locality, a.last_pod),
+        };
+        let Some(pod) = pod else {
             let back = self.client_hop_out(id);
             return self.reply_parent(id, false, ErrorCause::NoBackend, back);
         };
@@ -636,6 +645,9 @@ impl Sim<'_> {
         }
         if kind == Kind::Work {
             self.call_stretch(id, ok);
+        }
+        if kind == Kind::Request {
+            self.client_conn_release(id, ok, cause);
         }
         if matches!(kind, Kind::Work | Kind::Leg) {
             self.conn_release(id, ok, cause);

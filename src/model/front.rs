@@ -127,6 +127,7 @@ impl Sim<'_> {
         }
         let k = self.rng.balance.random_range(0..up);
         let inst = self.topo.routable_instance(k);
+        self.count_ingress_sent(inst);
         a.at = inst as u32;
         a.epoch = self.topo.instances[inst].epoch;
         let hop = self.node_hop(zone, self.topo.instances[inst].zone);
@@ -136,7 +137,7 @@ impl Sim<'_> {
     }
 
     /// kube-proxy's hop between a node in `from` and a node in `to` (counted as a node hop).
-    fn node_hop(&mut self, from: usize, to: usize) -> SimDuration {
+    pub(super) fn node_hop(&mut self, from: usize, to: usize) -> SimDuration {
         let counted = self.cal.now() >= self.warm;
         self.front.node_hops += u64::from(counted);
         if from == to {
@@ -185,7 +186,7 @@ impl Sim<'_> {
     }
 
     /// One VNet hop between a client and the ingress (counted apart from the tiers' hops).
-    fn client_vnet_hop(&mut self, from: usize, to: usize) -> SimDuration {
+    pub(super) fn client_vnet_hop(&mut self, from: usize, to: usize) -> SimDuration {
         let counted = self.cal.now() >= self.warm;
         let net = &self.s.network;
         self.client_hops += u64::from(counted);

@@ -227,6 +227,10 @@ pub struct RunResult {
     /// see `upstream_pool`).
     #[serde(default)]
     pub upstream: super::UpstreamCounts,
+    /// How the client attempts spread over the ingress replicas, and the client connections
+    /// opened (see `client_conn`); `None` without ingress replicas.
+    #[serde(default)]
+    pub ingress_balance: Option<super::IngressBalance>,
 }
 
 /// Calls from one service to one target that a network policy dropped.

@@ -488,6 +488,8 @@ pub struct Sim<'a> {
     pub conns: super::conn_pool::ConnPools,
     /// The gateways' and sidecars' keep-alive pools to the pods.
     pub upstream: super::upstream_pool::UpstreamPools,
+    /// The clients' connections to the ingress front, and attempts sent per replica.
+    pub client_conns: super::client_conn::ClientConns,
 }
 
 impl<'a> Sim<'a> {
@@ -575,6 +577,7 @@ impl<'a> Sim<'a> {
             attr: super::attribution::Attribution::of(s),
             conns: super::conn_pool::ConnPools::of(s),
             upstream: super::upstream_pool::UpstreamPools::of(s),
+            client_conns: super::client_conn::ClientConns::of(s, rep, topo.instances.len()),
             topo,
         }
     }

@@ -156,5 +156,6 @@ pub(crate) fn run(rep: u64, s: &Scenario) -> RunResult {
         pod_balance: Vec::new(),
         connections_opened: 0,
         upstream: Default::default(),
+        ingress_balance: None,
     }
 }

@@ -5,11 +5,13 @@
 //! times become [`Dist`], defaults are filled in. The model is built only from these types, so
 //! it never sees an unchecked value.
 
+mod client_connections;
 mod connections;
 mod costs;
 mod egress_pool;
 mod routing;
 
+pub use client_connections::{ClientConnectionSpec, ClientConnections};
 pub use connections::{ConnectionPool, Connections, Protocol};
 pub use costs::Costs;
 pub use egress_pool::EgressPool;
@@ -90,6 +92,8 @@ pub struct Clients {
     /// Per class: the route its first matching `match` rule takes, or `None` for the share
     /// split among the routes without a rule. Empty without rules.
     pub route_by_class: Vec<Option<usize>>,
+    /// Long-lived connections to the ingress front (`None`: each attempt balanced on its own).
+    pub connections: Option<ClientConnections>,
 }
 
 /// A route: a share of client requests that goes to one service.

@@ -772,3 +772,31 @@ pub const PRIVATE_ENDPOINT_HOUR: f64 = 0.01;
 pub const PRIVATE_ENDPOINT_GB: f64 = 0.01;
 /// KiB in a GB, as data processed is metered here (1 GB = 2^20 KiB).
 pub const KIB_PER_GB: f64 = 1_048_576.0;
+
+// Client → ingress connections (`[clients] connections`, see `model::client_conn`). Each
+// default is the limit the server side (or the Azure Load Balancer in between) puts on a
+// client's keep-alive connection; a value given in the file replaces it.
+
+/// ingress-nginx closes a client's idle keep-alive connection after this long (D:
+/// ingress-nginx ConfigMap docs, `keep-alive` 75 s, facts §2).
+pub const NGINX_CLIENT_KEEP_ALIVE: SimDuration = s(75);
+/// ingress-nginx closes a client's HTTP/1.1 connection after this many requests (D:
+/// ingress-nginx ConfigMap docs, `keep-alive-requests` 100, facts §2).
+pub const NGINX_KEEP_ALIVE_REQUESTS: u32 = 100;
+/// ingress-nginx closes a client's HTTP/2 connection after this many requests (D:
+/// ingress-nginx ConfigMap docs, `http2-max-requests` 1000).
+pub const NGINX_HTTP2_MAX_REQUESTS: u32 = 1000;
+/// Envoy (the Istio gateway) closes a downstream connection with no active stream after this
+/// long (D: Envoy docs, "How do I configure timeouts?": the HTTP protocol `idle_timeout`
+/// defaults to 1 hour; Istio leaves it unset on the gateway). Envoy sets no limit on requests
+/// per downstream connection and no `max_connection_duration` by default (same page).
+pub const ENVOY_DOWNSTREAM_IDLE_TIMEOUT: SimDuration = s(3600);
+/// The Azure Load Balancer drops a flow idle this long (D: Microsoft Learn, "Configure TCP
+/// reset and idle timeout for Azure Load Balancer": default 4 minutes, 4–100; facts §6). It
+/// bounds the idle time of every connection through it (NGINX and Istio gateways,
+/// `load-balancer`).
+pub const LB_TCP_IDLE_TIMEOUT: SimDuration = s(4 * 60);
+/// Idle timeout of a client's connection to Application Gateway v2 or Application Gateway for
+/// Containers (E: no default found in the Learn pages; taken as the 4 minutes of Azure's L4
+/// front, `LB_TCP_IDLE_TIMEOUT`). A scenario field (`[clients] connections.idle_timeout`).
+pub const APP_GATEWAY_CLIENT_IDLE_TIMEOUT: SimDuration = s(4 * 60);

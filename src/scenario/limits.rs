@@ -79,6 +79,14 @@ pub(crate) fn grouped(n: usize) -> String {
     out
 }
 
+/// Most long-lived client connections (`[clients] connections.count`): each is simulated
+/// (about 64 bytes), and a million is beyond one ingress's population of keep-alive clients.
+pub const MAX_CLIENT_CONNECTIONS: u32 = 1_000_000;
+
+/// Why [`MAX_CLIENT_CONNECTIONS`] is there, for messages.
+pub(crate) const CLIENT_CONNECTIONS_WHY: &str =
+    "each connection is simulated; a million is beyond one ingress's keep-alive clients";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! types. Each field's doc comment is also its description in the JSON Schema that editors show,
 //! so it says the unit and the default.
 
+mod client_connections;
 mod connections;
 mod costs;
 mod egress_pool;
@@ -20,6 +21,7 @@ mod study;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+pub(crate) use client_connections::*;
 pub(crate) use connections::*;
 pub(crate) use costs::*;
 pub(crate) use egress_pool::*;
@@ -138,6 +140,9 @@ pub(crate) struct ClientsTable {
     /// Request classes: shares of the clients whose requests carry headers (header-based
     /// routing, per-class results). Default: none (one class, "default").
     pub classes: Option<Vec<ClassTable>>,
+    /// Long-lived client connections to the ingress front, balanced per connection (L4).
+    /// Default: none (every attempt is balanced on its own).
+    pub connections: Option<ClientConnectionsTable>,
 }
 
 /// Spacing of arrivals at a constant rate.

@@ -7,6 +7,7 @@
 //! for names: zones, services and destinations are collected first so that anything may refer
 //! to them.
 
+mod client_connections;
 mod clients;
 mod connections;
 mod costs;

@@ -27,6 +27,7 @@ pub(crate) fn defaults() -> Vec<(&'static str, Value)> {
         ("clients.retries.attempts", json!(d::RETRY_ATTEMPTS)),
         ("clients.retries.backoff", t(d::RETRY_BACKOFF)),
         ("clients.retries.max_backoff", t(d::RETRY_MAX_BACKOFF)),
+        ("clients.connections.protocol", json!("http1")),
         ("network.zones", json!(d::ZONES)),
         ("network.in_zone", t(d::IN_ZONE)),
         ("network.cross_zone", t(d::CROSS_ZONE)),

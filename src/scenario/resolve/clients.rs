@@ -53,6 +53,7 @@ pub(super) fn resolve(
             t.routes.as_deref().unwrap_or_default(),
             &names.classes,
         ),
+        connections: super::client_connections::resolve(cx, &p, t),
     }
 }
 
