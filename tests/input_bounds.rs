@@ -512,3 +512,32 @@ fn nodes_per_zone_has_an_upper_bound() {
         &["network.nodes_per_zone", "at most 5,000", "got 4000000000"],
     );
 }
+
+/// What bounds memory is the count of windows after `window` is widened to `max_windows`, so a
+/// `max_windows` above 100,000 is refused naming that figure: the window it would use, the
+/// windows that gives over `duration`, the limit and what to set. Before, the refusal read the
+/// `window` as given ("gives 600000 windows ... use a window of at least 6ms") and refused a
+/// 1 ms window that `max_windows` widens to 4.096 s, while this message had no figure.
+#[test]
+fn max_windows_above_the_limit_names_the_window_it_would_use() {
+    let e = error(&with(
+        "replications = 2",
+        "replications = 2\nwindow = \"1ms\"\nmax_windows = 200000",
+    ));
+    says(
+        &e,
+        "broken.toml:6:1: simulation.max_windows",
+        &[
+            "must be at most 100,000",
+            "got 200000",
+            "`window` (1ms) widened to 4ms gives 150,000 windows over `duration` (10m)",
+            "set max_windows to at most 100,000 (the window is then 8ms)",
+        ],
+    );
+    let fine = scenario::parse(
+        &with("replications = 2", "replications = 2\nwindow = \"1ms\""),
+        "fine.toml",
+    )
+    .expect("a fine window is widened, not refused");
+    assert_eq!(fine.simulation.window.0, 4_096_000_000);
+}
