@@ -174,11 +174,29 @@ fn case_of<'a>(
                 })?,
         ),
     };
+    check_key_parts(variant.map(|v| v.name.as_str()), lost_zone.as_deref())?;
     Ok(Case {
         src,
         variant,
         lost_zone,
     })
+}
+
+/// Refuses a probe whose variant or lost zone cannot be part of the name of its parts folder
+/// and merged file ([`key_name`]): a name with `/` (or `\`, or one that is `.` or `..`) would
+/// put them in another folder, or outside `--out`.
+fn check_key_parts(variant: Option<&str>, zone: Option<&str>) -> Result<(), StudyError> {
+    for (what, name) in [("variant", variant), ("zone", zone)] {
+        let Some(name) = name else { continue };
+        if let Err(why) = crate::scenario::folder_name(name) {
+            return Err(StudyError::Usage(format!(
+                "{what} `{name}` cannot be part of a probe's folder name \
+                 (<out>/capacity/probe-parts/<scenario>~<variant>~<zone>~<rate>/): it {why}; \
+                 rename it in the scenario"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `trafsim capacity FILE --probe RATE --shard K/N`: runs shard `shard` of the probe at
@@ -310,6 +328,7 @@ fn read_merged(
     key: &ProbeKey,
     s: &Scenario,
 ) -> Result<Option<Vec<ProbeSample>>, StudyError> {
+    check_key_parts(key.variant.as_deref(), key.lost_zone.as_deref())?;
     let path = merged_path(dir, key);
     if !path.is_file() {
         return Ok(None);
