@@ -650,21 +650,7 @@ pub fn merge_parts(paths: &[PathBuf], resolve: Resolve) -> Result<(Scenario, Sum
 impl ShardedHeader for PartHeader {
     const NOUN: &'static str = "run";
 
-    fn format_version(&self) -> u32 {
-        self.format_version
-    }
-
-    fn shard(&self) -> u64 {
-        self.shard
-    }
-
-    fn shards(&self) -> u64 {
-        self.shards
-    }
-
-    fn written_by(&self) -> (&str, &str) {
-        (&self.trafsim_version, &self.build)
-    }
+    crate::runner::part_set::header_fields!();
 
     fn differs_from(&self, h0: &Self, first: &Path) -> Option<String> {
         let h = self;

@@ -42,6 +42,30 @@ pub(crate) trait ShardedHeader {
     fn part_name(&self, k: u64) -> String;
 }
 
+/// The accessors of [`ShardedHeader`] for a header with the fields every part header has:
+/// `format_version`, `shard`, `shards`, `trafsim_version` and `build` (written inside its
+/// `impl ShardedHeader`).
+macro_rules! header_fields {
+    () => {
+        fn format_version(&self) -> u32 {
+            self.format_version
+        }
+
+        fn shard(&self) -> u64 {
+            self.shard
+        }
+
+        fn shards(&self) -> u64 {
+            self.shards
+        }
+
+        fn written_by(&self) -> (&str, &str) {
+            (&self.trafsim_version, &self.build)
+        }
+    };
+}
+pub(crate) use header_fields;
+
 /// Refuses parts of different sets, of another trafsim build, a shard that does not exist, and
 /// a shard missing or twice: every merge checks its parts here before reading a record.
 pub(crate) fn check_together<H: ShardedHeader>(readers: &[PartStream<H>]) -> Result<(), PartError> {

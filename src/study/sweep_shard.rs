@@ -409,21 +409,7 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
 impl ShardedHeader for SweepPartHeader {
     const NOUN: &'static str = "sweep";
 
-    fn format_version(&self) -> u32 {
-        self.format_version
-    }
-
-    fn shard(&self) -> u64 {
-        self.shard
-    }
-
-    fn shards(&self) -> u64 {
-        self.shards
-    }
-
-    fn written_by(&self) -> (&str, &str) {
-        (&self.trafsim_version, &self.build)
-    }
+    crate::runner::part_set::header_fields!();
 
     fn differs_from(&self, first: &Self, first_path: &Path) -> Option<String> {
         let (h, key) = (self, first.run_key());
