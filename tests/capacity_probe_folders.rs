@@ -4,13 +4,11 @@
 //! elsewhere (`/`, `..`) is refused with a clear error before anything is written (it made
 //! `<out>/capacity/probe-parts/web~-~a/b~50/`, a nested folder, or escaped `--out` with `..`).
 
+mod common;
+
+use common::trafsim;
+
 use std::path::Path;
-
-use assert_cmd::Command;
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
 
 /// Two zones, one named with a `/`.
 const SCENARIO: &str = r#"[simulation]
