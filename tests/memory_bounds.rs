@@ -3,6 +3,10 @@
 //! many replications — or a comparison of several columns — holds a few per thread at once,
 //! not all of them.
 
+mod common;
+
+use common::one_server;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -15,37 +19,26 @@ use trafsim::scenario::{self, Scenario};
 /// A single server with exponential service (mean `service`) under Poisson arrivals at
 /// `rate`/s, an unbounded FIFO line and a client timeout of `timeout`; one replication.
 fn single_server(name: &str, rate: f64, service: &str, timeout: &str, duration: &str) -> String {
-    format!(
-        r#"
-[simulation]
+    one_server(
+        &format!(
+            r#"
 name = "{name}"
 duration = "{duration}"
 warmup = "0s"
 replications = 1
 seed = 7
-window = "10s"
-
-[clients]
+window = "10s""#
+        ),
+        &format!(
+            r#"
 rate = {rate}
 timeout = "{timeout}"
 retries = {{ attempts = 0 }}
 latency = "0s"
-new_tls_connection_share = 0
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = {{ "1" = 1 }}
-concurrency = 1
-service_time = {{ exponential = {{ mean = "{service}" }} }}
-"#
+new_tls_connection_share = 0"#
+        ),
+        1,
+        service,
     )
 }
 

@@ -67,3 +67,33 @@ pub fn interval_999(values: &[f64]) -> (f64, f64) {
     let e = trafsim::stats::Estimate::from_samples(values);
     (e.mean, e.half_width_at(0.999))
 }
+
+/// A scenario with one pod of `concurrency` slots (service `server`, exponential service time
+/// of mean `service`) reached directly by clients, in one zone with no network latency: the
+/// textbook queue (M/M/1 with one slot, M/M/c with c). `simulation` and `clients` are the
+/// lines of those tables, which are what the tests vary.
+pub fn one_server(simulation: &str, clients: &str, concurrency: u32, service: &str) -> String {
+    format!(
+        r#"
+[simulation]
+{simulation}
+
+[clients]
+{clients}
+
+[network]
+zones = ["1"]
+in_zone = "0s"
+cross_zone = "0s"
+
+[ingress]
+kind = "none"
+
+[[services]]
+name = "server"
+pods = {{ "1" = 1 }}
+concurrency = {concurrency}
+service_time = {{ exponential = {{ mean = "{service}" }} }}
+"#
+    )
+}
