@@ -97,3 +97,39 @@ service_time = {{ exponential = {{ mean = "{service}" }} }}
 "#
     )
 }
+
+/// An HPA scale-down behind App Gateway (AGIC lag 40 s): 100 requests/s on 4 pods (3% busy)
+/// bring the HPA to 1 pod after its 30 s stabilisation window, and 3 pods are deleted at one
+/// sync tick. `service` holds extra `[[services]]` lines (grace, preStop).
+pub fn agw_scale_down(service: &str, seed: u64) -> trafsim::scenario::Scenario {
+    let text = format!(
+        r#"
+[simulation]
+duration = "3m"
+warmup = "0s"
+replications = 2
+seed = {seed}
+
+[clients]
+rate = 100
+timeout = "5s"
+
+[network]
+zones = ["1"]
+
+[ingress]
+kind = "app-gateway"
+instances = {{ "1" = 1 }}
+agic_update_lag = "40s"
+
+[[services]]
+name = "web"
+pods = {{ "1" = 4 }}
+concurrency = 4
+service_time = {{ exponential = {{ mean = "5ms" }} }}
+hpa = {{ min = 1, max = 4, target_utilisation = 0.5, sync_period = "15s", scale_down_stabilisation = "30s" }}
+{service}
+"#
+    );
+    load(&text, "inline.toml")
+}
