@@ -34,6 +34,7 @@ pub mod failover;
 pub mod findings;
 pub mod memory_budget;
 pub mod part;
+pub(crate) mod part_set;
 pub mod phases;
 mod pod_balance;
 mod precision;

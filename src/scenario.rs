@@ -32,6 +32,7 @@ mod network_policy;
 mod raw;
 mod read;
 mod resolve;
+pub(crate) use resolve::folder_name;
 mod schema;
 mod schema_defaults;
 pub mod spread;

@@ -6,6 +6,10 @@
 //! Scenarios are inline and small; assertions come from the configured parameters and the
 //! documented rules, never from a recorded output.
 
+mod common;
+
+use common::agw_scale_down;
+
 use trafsim::model::RunResult;
 use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, defaults as d, parse};
@@ -211,40 +215,6 @@ fn autoscaling_follows_the_compute_unit_demand() {
     }
 }
 
-/// An HPA scale-down behind App Gateway: 100 requests/s on 4 pods (3% busy) bring the HPA
-/// to 1 pod after its 30 s stabilisation window, and 3 pods are deleted at one sync tick.
-fn scale_down(seed: u64) -> Scenario {
-    let text = format!(
-        r#"
-[simulation]
-duration = "3m"
-warmup = "0s"
-replications = 2
-seed = {seed}
-
-[clients]
-rate = 100
-timeout = "5s"
-
-[network]
-zones = ["1"]
-
-[ingress]
-kind = "app-gateway"
-instances = {{ "1" = 1 }}
-agic_update_lag = "40s"
-
-[[services]]
-name = "web"
-pods = {{ "1" = 4 }}
-concurrency = 4
-service_time = {{ exponential = {{ mean = "5ms" }} }}
-hpa = {{ min = 1, max = 4, target_utilisation = 0.5, sync_period = "15s", scale_down_stabilisation = "30s" }}
-"#
-    );
-    parse(&text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
 /// A deleted pod gets SIGTERM at once (no preStop hook) and refuses new work; AGIC takes it out
 /// of the gateway's pool 1 s + 40 s after the deletion, so App Gateway sends to the 3 deleted
 /// pods for 41 s: 3 × 25 requests/s (round robin over the 4 in its pool) × 41 s ≈ 3,075 sends
@@ -254,7 +224,7 @@ hpa = {{ min = 1, max = 4, target_utilisation = 0.5, sync_period = "15s", scale_
 /// before: AGIC's 41 s more): 50 s or more of sends, 3,750 or more.
 #[test]
 fn agic_removes_a_deleted_pod_on_its_own_clock_even_after_it_stopped() {
-    for r in run(&scale_down(31)) {
+    for r in run(&agw_scale_down("", 31)) {
         let n = r.sends_after_scale_down as f64;
         assert!(
             (2_800.0..3_350.0).contains(&n),

@@ -8,6 +8,10 @@
 //! test fails on the code before this kind existed (the kind did not parse), and each window
 //! also differs from what Application Gateway v2 with AGIC would give (stated per test).
 
+mod common;
+
+use common::load;
+
 use trafsim::cost::estimate;
 use trafsim::model::result::gauge;
 use trafsim::model::{RunResult, simulate};
@@ -17,15 +21,12 @@ use trafsim::scenario::{Scenario, defaults as d, parse};
 /// Zone 2 (3 pods) is lost at 60 s.
 const FAULT_AT: f64 = 60.0;
 
-fn load(text: &str) -> Scenario {
-    parse(text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
 /// Nine pods over three zones behind `ingress`; zone 2 lost at 60 s as a black hole (its
 /// pods do not answer: each probe fails at its timeout) unless `fault` says otherwise.
 fn scenario(ingress: &str, readiness: &str, fault: &str, seed: u64) -> Scenario {
-    load(&format!(
-        r#"
+    load(
+        &format!(
+            r#"
 [simulation]
 duration = "3m"
 warmup = "10s"
@@ -52,7 +53,9 @@ startup = "20s"
 
 {fault}
 "#
-    ))
+        ),
+        "inline.toml",
+    )
 }
 
 const ZONE_LOSS: &str = r#"
@@ -212,6 +215,7 @@ pods = { "1" = 10 }
 concurrency = 8
 service_time = "1ms"
 "#,
+        "inline.toml",
     );
     assert_eq!(d::AGC_SCALE_OUT.as_secs_f64(), 300.0);
     let r = simulate(&s, 0);
@@ -266,6 +270,7 @@ pods = { "1" = 10 }
 concurrency = 8
 service_time = "1ms"
 "#,
+        "inline.toml",
     );
     assert_eq!(d::AGC_SCALE_IN_DRAIN.as_secs_f64(), 300.0);
     let r = simulate(&s, 0);
@@ -315,6 +320,7 @@ service_time = "1ms"
 [costs]
 agc_frontend_hour = 0.02
 "#,
+        "inline.toml",
     );
     let r = simulate(&s, 0);
     let e = estimate(&s, &r);

@@ -1,43 +1,36 @@
 //! The calendar holds about what the live requests need, not every timeout ever scheduled:
 //! its size is bounded by the requests in flight, not by rate × timeout (issue 15).
 
+mod common;
+
+use common::one_server;
+
 use trafsim::model::simulate_with_footprint;
 use trafsim::scenario::{self, Scenario};
 
 /// `rate` requests/s with a 1 h client timeout into one pod with `slots` slots and an
 /// exponential service time of mean `service`, for `duration`; one replication.
 fn scenario(rate: f64, slots: u32, service: &str, duration: &str, seed: u64) -> Scenario {
-    let text = format!(
-        r#"
-[simulation]
+    let text = one_server(
+        &format!(
+            r#"
 name = "calendar"
 duration = "{duration}"
 warmup = "0s"
 replications = 1
 seed = {seed}
-window = "10s"
-
-[clients]
+window = "10s""#
+        ),
+        &format!(
+            r#"
 rate = {rate}
 timeout = "1h"
 retries = {{ attempts = 0 }}
 latency = "0s"
-new_tls_connection_share = 0
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = {{ "1" = 1 }}
-concurrency = {slots}
-service_time = {{ exponential = {{ mean = "{service}" }} }}
-"#
+new_tls_connection_share = 0"#
+        ),
+        slots,
+        service,
     );
     scenario::parse(&text, "calendar_bounds").unwrap()
 }

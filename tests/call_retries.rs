@@ -5,10 +5,13 @@
 //! Inline scenarios with no ingress and no network latency; fixed seed (4, 5 and 6 were also
 //! checked once); release mode.
 
+mod common;
+
+use common::interval_999;
+
 use trafsim::model::{ErrorCause, RunResult};
 use trafsim::runner::run_all as run;
 use trafsim::scenario::parse;
-use trafsim::stats::Estimate;
 
 const SEED: u64 = 3;
 
@@ -44,12 +47,6 @@ error_rate = 0.5
     )
 }
 
-/// The mean of `values` and its 99.9% half-width.
-fn interval(values: &[f64]) -> (f64, f64) {
-    let e = Estimate::from_samples(values);
-    (e.mean, e.half_width_at(0.999))
-}
-
 fn orders_calls_per_request(r: &RunResult) -> f64 {
     let orders = r.tiers.iter().find(|t| t.name == "orders").unwrap();
     orders.arrivals as f64 / r.offered as f64
@@ -65,12 +62,12 @@ fn retried_calls_fail_and_multiply_as_the_binomial_arithmetic_says() {
         let p: f64 = 0.5;
         let fail = p.powi(retries + 1);
         let calls: f64 = (0..=retries).map(|k| p.powi(k)).sum();
-        let (m, hw) = interval(&runs.iter().map(RunResult::error_rate).collect::<Vec<_>>());
+        let (m, hw) = interval_999(&runs.iter().map(RunResult::error_rate).collect::<Vec<_>>());
         assert!(
             (m - fail).abs() <= hw && hw < 0.05 * fail,
             "retries {retries}: error rate {m} ± {hw}, expected {fail}"
         );
-        let (m, hw) = interval(
+        let (m, hw) = interval_999(
             &runs
                 .iter()
                 .map(orders_calls_per_request)

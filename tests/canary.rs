@@ -4,19 +4,16 @@
 //!
 //! Inline scenarios with no ingress and no network latency; fixed seed; release mode.
 
+mod common;
+
+use common::interval_999;
+
 use trafsim::model::{ErrorCause, RunResult};
 use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, parse};
-use trafsim::stats::Estimate;
 
 /// Seed of every scenario (3, 4 and 5 were also checked once).
 const SEED: u64 = 11;
-
-/// 99.9% Student t interval of `samples`.
-fn interval(samples: &[f64]) -> (f64, f64) {
-    let e = Estimate::from_samples(samples);
-    (e.mean, e.half_width_at(0.999))
-}
 
 /// The canary scenario; `extra` is appended (faults).
 fn scenario(v2_errors: f64, extra: &str) -> Scenario {
@@ -62,7 +59,7 @@ error_rate = {v2_errors}
 fn the_request_error_rate_is_the_canary_share_times_its_error_rate() {
     let runs = run(&scenario(0.2, ""));
     let rates: Vec<f64> = runs.iter().map(RunResult::error_rate).collect();
-    let (mean, hw) = interval(&rates);
+    let (mean, hw) = interval_999(&rates);
     let expected = 0.1 * 0.2;
     assert!(
         (mean - expected).abs() <= hw,
@@ -77,7 +74,7 @@ fn the_request_error_rate_is_the_canary_share_times_its_error_rate() {
     // failures take as long as its successes, so the mix among successes is 0.9 : 0.08).
     // The histogram keeps 3 significant digits, hence the 0.1% allowance.
     let mean_ms: Vec<f64> = runs.iter().map(|r| r.latency.mean_secs() * 1e3).collect();
-    let (m, hw) = interval(&mean_ms);
+    let (m, hw) = interval_999(&mean_ms);
     let expected = (0.9 * 10.0 + 0.08 * 30.0) / 0.98;
     assert!(
         (m - expected).abs() <= hw + 1e-3 * expected,
@@ -96,7 +93,7 @@ error_rate = 0.5
 "#;
     let runs = run(&scenario(0.2, fault));
     let rates: Vec<f64> = runs.iter().map(RunResult::error_rate).collect();
-    let (mean, hw) = interval(&rates);
+    let (mean, hw) = interval_999(&rates);
     // 1 − (1 − 0.2)(1 − 0.5) = 0.6 of v2's requests.
     let expected = 0.1 * 0.6;
     assert!(

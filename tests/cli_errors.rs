@@ -3,15 +3,14 @@
 //!
 //! None of these tests needs the traffic model: every failure happens before a replication runs.
 
+mod common;
+
+use common::trafsim;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use assert_cmd::assert::Assert;
 use predicates::prelude::*;
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
 
 fn mm1() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mm1.toml")

@@ -2,12 +2,11 @@
 //! validate` accepts as written (and that runs), and an existing file is never overwritten.
 //! Before issue #14 there was no `init` command.
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+mod common;
 
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
+use common::trafsim;
+
+use predicates::prelude::*;
 
 const INGRESS: [&str; 5] = ["app-gateway", "nginx", "istio", "load-balancer", "none"];
 const EGRESS: [&str; 5] = [

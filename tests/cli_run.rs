@@ -4,18 +4,17 @@
 //! The tests that run a scenario need the traffic model; the `validate` and `schema` tests do
 //! not.
 
+mod common;
+
+use common::trafsim;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use trafsim::engine::SimDuration;
 use trafsim::report;
 use trafsim::runner::{Summary, run_replications};
 use trafsim::scenario::{self, Scenario};
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
 
 fn scenario_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

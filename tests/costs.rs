@@ -5,6 +5,10 @@
 //! the assertions hold for any seed; the counters themselves are checked against the
 //! configured probabilities (binomial tolerance) and the fault's timing.
 
+mod common;
+
+use common::load;
+
 use assert_cmd::Command;
 use trafsim::cost::{CostEstimate, estimate};
 use trafsim::model::{RunResult, simulate};
@@ -12,12 +16,8 @@ use trafsim::scenario::{Scenario, defaults as d, parse};
 
 const HOURS: f64 = d::HOURS_PER_MONTH;
 
-fn load(text: &str) -> Scenario {
-    parse(text, "t.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
-
 fn run(text: &str) -> (Scenario, RunResult, CostEstimate) {
-    let s = load(text);
+    let s = load(text, "t.toml");
     let r = simulate(&s, 0);
     let e = estimate(&s, &r);
     (s, r, e)

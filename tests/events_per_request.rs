@@ -2,42 +2,35 @@
 //! an M/M/c written as a scenario costs the two events per customer that a bare event loop
 //! needs (its arrival and its end of service), and a hop with a delay stays an event.
 
+mod common;
+
+use common::one_server;
+
 use trafsim::model::simulate;
 use trafsim::scenario::{self, Scenario};
 
 /// `mmc.toml`'s M/M/4 at ρ = 0.8 (320 requests/s, 10 ms service, one pod with 4 slots), for
 /// 2 minutes with no warm-up, every hop taking `latency`.
 fn mmc(latency: &str, seed: u64) -> Scenario {
-    let text = format!(
-        r#"
-[simulation]
+    let text = one_server(
+        &format!(
+            r#"
 name = "events"
 duration = "2m"
 warmup = "0s"
 replications = 1
 seed = {seed}
-window = "10s"
-
-[clients]
+window = "10s""#
+        ),
+        &format!(
+            r#"
 rate = 320
 timeout = "1h"
 latency = "{latency}"
-new_tls_connection_share = 0
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = {{ "1" = 1 }}
-concurrency = 4
-service_time = {{ exponential = {{ mean = "10ms" }} }}
-"#
+new_tls_connection_share = 0"#
+        ),
+        4,
+        "10ms",
     );
     scenario::parse(&text, "events_per_request").unwrap()
 }

@@ -8,17 +8,17 @@
 //! Each test fails on the code before this change: `managed` and `waf` were unknown keys and
 //! the scenario file did not exist.
 
+mod common;
+
+use common::load;
+
 use std::path::Path;
 
 use trafsim::cost::estimate;
 use trafsim::model::simulate;
-use trafsim::scenario::{IngressKind, Scenario, TrafficPolicy, defaults as d, parse};
+use trafsim::scenario::{IngressKind, TrafficPolicy, defaults as d, parse};
 use trafsim::study::Source;
 use trafsim::study::compare::columns;
-
-fn load(text: &str) -> Scenario {
-    parse(text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
 
 /// The migration scenario validates, and its variants are the four designs of the question:
 /// the add-on's NGINX (its operator's HPA and Service), self-managed NGINX (fixed replicas,
@@ -85,9 +85,10 @@ name = "web"
 pods = { "1" = 1 }
 service_time = "1ms"
 "#;
-    let s = load(&format!(
-        "{base}[ingress]\nkind = \"nginx\"\nmanaged = \"app-routing\"\n"
-    ));
+    let s = load(
+        &format!("{base}[ingress]\nkind = \"nginx\"\nmanaged = \"app-routing\"\n"),
+        "inline.toml",
+    );
     let h = s.ingress.hpa.as_ref().unwrap();
     // The target is 80% of the 0.5 vCPU request over the 2 worker slots (CPUs) of a replica.
     let target = d::APP_ROUTING_HPA_TARGET * d::APP_ROUTING_REPLICA_VCPU / 2.0;
@@ -97,9 +98,12 @@ service_time = "1ms"
     );
     // The HPA starts at its minimum, spread over the zones in turn.
     assert_eq!(s.ingress.instances, [1, 1, 0]);
-    let s = load(&format!(
-        "{base}[ingress]\nkind = \"nginx\"\nmanaged = \"app-routing\"\nhpa = {{ min = 3, max = 6 }}\nexternal_traffic_policy = \"cluster\"\n"
-    ));
+    let s = load(
+        &format!(
+            "{base}[ingress]\nkind = \"nginx\"\nmanaged = \"app-routing\"\nhpa = {{ min = 3, max = 6 }}\nexternal_traffic_policy = \"cluster\"\n"
+        ),
+        "inline.toml",
+    );
     let h = s.ingress.hpa.as_ref().unwrap();
     assert_eq!((h.min, h.max, h.target), (3, 6, target));
     assert_eq!(
@@ -141,8 +145,11 @@ service_time = "2ms"
 "#
         )
     };
-    let plain = load(&text(""));
-    let waf = load(&text("waf = { rulesets = 2, inspection = \"5ms\" }"));
+    let plain = load(&text(""), "inline.toml");
+    let waf = load(
+        &text("waf = { rulesets = 2, inspection = \"5ms\" }"),
+        "inline.toml",
+    );
     let (a, b) = (simulate(&plain, 0), simulate(&waf, 0));
     let mean_ms = |r: &trafsim::model::RunResult| r.latency.mean_secs() * 1e3;
     let added = mean_ms(&b) - mean_ms(&a);

@@ -3,6 +3,10 @@
 //! when the load fits; an internal ingress charges clients the VNet hop (in-zone or
 //! cross-zone) instead of `[clients] latency`.
 
+mod common;
+
+use common::load_error;
+
 use trafsim::model::result::gauge;
 use trafsim::model::{RunResult, simulate};
 use trafsim::scenario::parse;
@@ -210,14 +214,6 @@ service_time = "0s"
     assert_eq!(r.failed_total(), 0);
 }
 
-/// The error text for `text`, which must not load.
-fn error(text: &str) -> String {
-    match parse(text, "broken.toml") {
-        Ok(_) => panic!("expected an error for:\n{text}"),
-        Err(e) => e.to_string(),
-    }
-}
-
 const BASE: &str = r#"
 [clients]
 rate = 10
@@ -229,14 +225,14 @@ service_time = "1ms"
 
 #[test]
 fn misplaced_hpa_and_internal_settings_are_errors() {
-    let e = error(&format!(
+    let e = load_error(&format!(
         "{BASE}[ingress]\nkind = \"app-gateway\"\nhpa = {{ max = 4 }}\n"
     ));
     assert!(
         e.contains("ingress.hpa") && e.contains("applies only to kind = \"nginx\" or \"istio\""),
         "{e}"
     );
-    let e = error(&format!(
+    let e = load_error(&format!(
         "{BASE}[ingress]\nkind = \"nginx\"\nhpa = {{ min = 2 }}\n"
     ));
     assert!(
@@ -244,7 +240,7 @@ fn misplaced_hpa_and_internal_settings_are_errors() {
         "{e}"
     );
     assert!(e.contains("ingress.hpa.target_utilisation"), "{e}");
-    let e = error(&format!(
+    let e = load_error(&format!(
         "{BASE}[ingress]\nkind = \"none\"\ninternal = true\n"
     ));
     assert!(
@@ -252,7 +248,7 @@ fn misplaced_hpa_and_internal_settings_are_errors() {
         "{e}"
     );
     let text = BASE.replace("rate = 10", "rate = 10\nlatency = \"20ms\"");
-    let e = error(&format!(
+    let e = load_error(&format!(
         "{text}[ingress]\nkind = \"nginx\"\ninternal = true\n"
     ));
     assert!(

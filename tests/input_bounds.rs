@@ -7,6 +7,10 @@
 //! Each test would fail on the code before these changes: the values were accepted, the
 //! messages had no line, or the errors came one line per point (80,001 lines, 17 s).
 
+mod common;
+
+use common::load_error;
+
 use trafsim::model::result::gauge;
 use trafsim::model::simulate;
 use trafsim::scenario::{self, limits};
@@ -25,14 +29,6 @@ name = "web"
 pods = { "1" = 1, "2" = 1, "3" = 1 }
 service_time = "10ms"
 "#;
-
-/// The error text for `text`, which must not load.
-fn error(text: &str) -> String {
-    match scenario::parse(text, "broken.toml") {
-        Ok(_) => panic!("expected an error for:\n{text}"),
-        Err(e) => e.to_string(),
-    }
-}
 
 /// `BASE` with `from` replaced by `to` (which must be there).
 fn with(from: &str, to: &str) -> String {
@@ -55,7 +51,7 @@ fn says(e: &str, place: &str, parts: &[&str]) {
 
 #[test]
 fn pod_counts_have_an_upper_bound() {
-    let e = error(&with(r#""2" = 1"#, r#""2" = 4294967295"#));
+    let e = load_error(&with(r#""2" = 1"#, r#""2" = 4294967295"#));
     says(
         &e,
         "broken.toml:11:",
@@ -65,7 +61,7 @@ fn pod_counts_have_an_upper_bound() {
             "got 4294967295",
         ],
     );
-    let e = error(&with(
+    let e = load_error(&with(
         r#"pods = { "1" = 1, "2" = 1, "3" = 1 }"#,
         "replicas = 200000",
     ));
@@ -75,7 +71,7 @@ fn pod_counts_have_an_upper_bound() {
         &["at most 150,000", "got 200000"],
     );
     // Three zones under the bound each, over it together.
-    let e = error(&with(
+    let e = load_error(&with(
         r#"{ "1" = 1, "2" = 1, "3" = 1 }"#,
         r#"{ "1" = 100000, "2" = 100000, "3" = 1 }"#,
     ));
@@ -86,7 +82,7 @@ fn pod_counts_have_an_upper_bound() {
         &format!("replicas = {}", limits::MAX_PODS),
     );
     assert!(scenario::parse(&at_bound, "ok.toml").is_ok());
-    let e = error(&with(
+    let e = load_error(&with(
         "service_time = \"10ms\"",
         "service_time = \"10ms\"\nhpa = { max = 4000000000, target_utilisation = 0.5 }",
     ));
@@ -99,7 +95,7 @@ fn pod_counts_have_an_upper_bound() {
 
 #[test]
 fn retry_counts_have_an_upper_bound() {
-    let e = error(&with(
+    let e = load_error(&with(
         "rate = 100",
         "rate = 100\nretries = { attempts = 4294967295 }",
     ));
@@ -108,7 +104,7 @@ fn retry_counts_have_an_upper_bound() {
         "broken.toml:8:13:",
         &["clients.retries.attempts", "at most 100", "got 4294967295"],
     );
-    let e = error(&with(
+    let e = load_error(&with(
         "service_time = \"10ms\"",
         "service_time = \"10ms\"\ncalls = [{ service = \"web2\", retries = 1000 }]\n\n[[services]]\nname = \"web2\"\nreplicas = 1\nservice_time = \"1ms\"",
     ));
@@ -122,7 +118,7 @@ fn retry_counts_have_an_upper_bound() {
         "[ingress]\nkind = \"istio\"\nretries = 5000\n\n[[services]]",
     );
     says(
-        &error(&istio),
+        &load_error(&istio),
         "broken.toml:11:1: ingress.retries:",
         &["at most 100"],
     );
@@ -131,7 +127,7 @@ fn retry_counts_have_an_upper_bound() {
         "[ingress]\nkind = \"nginx\"\nnext_upstream_tries = 5000\n\n[[services]]",
     );
     says(
-        &error(&nginx),
+        &load_error(&nginx),
         "broken.toml:11:1: ingress.next_upstream_tries:",
         &["at most 100"],
     );
@@ -141,7 +137,7 @@ fn retry_counts_have_an_upper_bound() {
 #[test]
 fn arrival_rates_have_an_upper_bound() {
     for rate in ["1e12", "1e308", "1000001"] {
-        let e = error(&with("rate = 100", &format!("rate = {rate}")));
+        let e = load_error(&with("rate = 100", &format!("rate = {rate}")));
         says(
             &e,
             "broken.toml:7:1: clients.rate:",
@@ -149,7 +145,7 @@ fn arrival_rates_have_an_upper_bound() {
         );
     }
     assert!(scenario::parse(&with("rate = 100", "rate = 1000000"), "ok.toml").is_ok());
-    let e = error(&with(
+    let e = load_error(&with(
         "rate = 100",
         "profile = [{ at = \"0s\", rps = 5 }, { at = \"1m\", rps = 1e9 }]",
     ));
@@ -162,7 +158,7 @@ fn arrival_rates_have_an_upper_bound() {
 
 #[test]
 fn the_hpa_sync_period_has_a_lower_bound() {
-    let e = error(&with(
+    let e = load_error(&with(
         "service_time = \"10ms\"",
         "service_time = \"10ms\"\nhpa = { max = 6, target_utilisation = 0.5, sync_period = \"1ms\" }",
     ));
@@ -189,7 +185,7 @@ fn zones_have_an_upper_bound() {
         with(r#"pods = { "1" = 1, "2" = 1, "3" = 1 }"#, "replicas = 3")
     );
     says(
-        &error(&text),
+        &load_error(&text),
         "broken.toml:2:1: network.zones:",
         &["at most 100 zones", "got 101"],
     );
@@ -215,7 +211,7 @@ fn a_hundred_thousand_bad_points_give_a_bounded_report() {
     // Now each error is placed in time independent of the file's size; the run is well under
     // a second (not asserted: no timed tests).
     let n = 100_000;
-    let e = error(&profile_file(n));
+    let e = load_error(&profile_file(n));
     let lines: Vec<&str> = e.lines().collect();
     let per_kind = limits::MAX_REPEATED_ERRORS;
     // Two kinds of error (rps, at): ten lines each and one count line each.
@@ -249,7 +245,7 @@ fn a_hundred_thousand_zone_names_are_checked_in_linear_time() {
         zones.join(", "),
         with(r#"pods = { "1" = 1, "2" = 1, "3" = 1 }"#, "replicas = 3")
     );
-    let e = error(&text);
+    let e = load_error(&text);
     assert!(
         e.contains("at most 100 zones, got 100000") || e.contains("got 100000"),
         "{e}"
@@ -277,7 +273,7 @@ fn grouped(n: usize) -> String {
 #[test]
 fn a_seed_beyond_tomls_integers_is_placed() {
     // Before: "u64 value was too large", with no line, column or field.
-    let e = error(&with(
+    let e = load_error(&with(
         "replications = 2",
         "replications = 2\nseed = 9223372036854775808",
     ));
@@ -300,7 +296,7 @@ fn a_seed_beyond_tomls_integers_is_placed() {
 fn a_deep_dotted_key_is_placed() {
     // Before: "recursion limit", with no line.
     let text = format!("{BASE}{}x = 1\n", "a.".repeat(200));
-    let e = error(&text);
+    let e = load_error(&text);
     says(
         &e,
         "broken.toml:13:400:",
@@ -311,14 +307,14 @@ fn a_deep_dotted_key_is_placed() {
 #[test]
 fn an_array_of_tables_for_a_table_says_so() {
     // Before: "clients[0]: invalid type: map, expected f64".
-    let e = error(&with("[clients]", "[[clients]]"));
+    let e = load_error(&with("[clients]", "[[clients]]"));
     assert_eq!(
         e,
         "broken.toml:6:3: clients: must be one table, written `[clients]`, got an array of \
          tables (`[[clients]]`)"
     );
     // Inside a section too.
-    let e = error(&with(
+    let e = load_error(&with(
         "rate = 100",
         "rate = 100\n\n[[clients.retries]]\nattempts = 2",
     ));
@@ -335,7 +331,7 @@ fn an_array_of_tables_for_a_table_says_so() {
 #[test]
 fn a_datetime_is_called_a_datetime() {
     // Before: "invalid type: map".
-    let e = error(&with(
+    let e = load_error(&with(
         "duration = \"10m\"",
         "duration = 1979-05-27T07:32:00Z",
     ));
@@ -360,7 +356,7 @@ fn names_are_checked_as_output_folders() {
         ("a/b", "must not contain `/`"),
         ("..", "other than `.` and `..`"),
     ] {
-        let e = error(&with(
+        let e = load_error(&with(
             "[simulation]",
             &format!("[simulation]\nname = \"{name}\""),
         ));
@@ -382,19 +378,19 @@ fn names_are_checked_as_output_folders() {
 #[test]
 fn durations_are_written_one_way() {
     // Before: "1h1h" was two hours and "10 s" ten seconds, silently.
-    let e = error(&with("duration = \"10m\"", "duration = \"1h1h\""));
+    let e = load_error(&with("duration = \"10m\"", "duration = \"1h1h\""));
     says(
         &e,
         "broken.toml:2:12: simulation.duration:",
         &["`h` comes twice"],
     );
-    let e = error(&with("warmup = \"1m\"", "warmup = \"10 s\""));
+    let e = load_error(&with("warmup = \"1m\"", "warmup = \"10 s\""));
     says(
         &e,
         "broken.toml:3:10: simulation.warmup:",
         &["no spaces inside a duration; write \"10s\""],
     );
-    let e = error(&with("warmup = \"1m\"", "warmup = \"30s1m\""));
+    let e = load_error(&with("warmup = \"1m\"", "warmup = \"30s1m\""));
     says(&e, "broken.toml:3:10:", &["largest to the smallest"]);
     assert!(scenario::parse(&with("warmup = \"1m\"", "warmup = \"1m30s\""), "ok.toml").is_ok());
 }
@@ -403,7 +399,7 @@ fn durations_are_written_one_way() {
 fn every_count_fault_is_bounded_by_what_exists() {
     // Before: pod-crash refused a count above the pods; node-failure and
     // ingress-instance-loss accepted any count.
-    let fault = |body: &str| error(&format!("{BASE}\n[[faults]]\nat = \"2m\"\n{body}\n"));
+    let fault = |body: &str| load_error(&format!("{BASE}\n[[faults]]\nat = \"2m\"\n{body}\n"));
     let e = fault("kind = \"pod-crash\"\nservice = \"web\"\ncount = 4");
     says(
         &e,
@@ -426,7 +422,7 @@ fn every_count_fault_is_bounded_by_what_exists() {
         "[[services]]",
         "[ingress]\nkind = \"nginx\"\ninstances = { \"1\" = 1, \"2\" = 1 }\n\n[[services]]",
     );
-    let e = error(&format!(
+    let e = load_error(&format!(
         "{nginx}\n[[faults]]\nat = \"2m\"\nkind = \"ingress-instance-loss\"\ncount = 3\n"
     ));
     says(
@@ -443,7 +439,7 @@ fn every_count_fault_is_bounded_by_what_exists() {
         "{hpa}\n[[faults]]\nat = \"2m\"\nkind = \"pod-crash\"\nservice = \"web\"\ncount = 9\n"
     );
     assert!(scenario::parse(&ok, "ok.toml").is_ok());
-    let e = error(&ok.replace("count = 9", "count = 10"));
+    let e = load_error(&ok.replace("count = 9", "count = 10"));
     says(
         &e,
         "broken.toml:",
@@ -505,10 +501,39 @@ fn nodes_per_zone_has_an_upper_bound() {
         "[clients]",
         "[network]\nnodes_per_zone = 4000000000\n\n[clients]",
     );
-    let e = error(&text);
+    let e = load_error(&text);
     says(
         &e,
         "broken.toml:",
         &["network.nodes_per_zone", "at most 5,000", "got 4000000000"],
     );
+}
+
+/// What bounds memory is the count of windows after `window` is widened to `max_windows`, so a
+/// `max_windows` above 100,000 is refused naming that figure: the window it would use, the
+/// windows that gives over `duration`, the limit and what to set. Before, the refusal read the
+/// `window` as given ("gives 600000 windows ... use a window of at least 6ms") and refused a
+/// 1 ms window that `max_windows` widens to 4.096 s, while this message had no figure.
+#[test]
+fn max_windows_above_the_limit_names_the_window_it_would_use() {
+    let e = load_error(&with(
+        "replications = 2",
+        "replications = 2\nwindow = \"1ms\"\nmax_windows = 200000",
+    ));
+    says(
+        &e,
+        "broken.toml:6:1: simulation.max_windows",
+        &[
+            "must be at most 100,000",
+            "got 200000",
+            "`window` (1ms) widened to 4ms gives 150,000 windows over `duration` (10m)",
+            "set max_windows to at most 100,000 (the window is then 8ms)",
+        ],
+    );
+    let fine = scenario::parse(
+        &with("replications = 2", "replications = 2\nwindow = \"1ms\""),
+        "fine.toml",
+    )
+    .expect("a fine window is widened, not refused");
+    assert_eq!(fine.simulation.window.0, 4_096_000_000);
 }

@@ -3,6 +3,10 @@
 //! many replications — or a comparison of several columns — holds a few per thread at once,
 //! not all of them.
 
+mod common;
+
+use common::one_server;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -15,37 +19,26 @@ use trafsim::scenario::{self, Scenario};
 /// A single server with exponential service (mean `service`) under Poisson arrivals at
 /// `rate`/s, an unbounded FIFO line and a client timeout of `timeout`; one replication.
 fn single_server(name: &str, rate: f64, service: &str, timeout: &str, duration: &str) -> String {
-    format!(
-        r#"
-[simulation]
+    one_server(
+        &format!(
+            r#"
 name = "{name}"
 duration = "{duration}"
 warmup = "0s"
 replications = 1
 seed = 7
-window = "10s"
-
-[clients]
+window = "10s""#
+        ),
+        &format!(
+            r#"
 rate = {rate}
 timeout = "{timeout}"
 retries = {{ attempts = 0 }}
 latency = "0s"
-new_tls_connection_share = 0
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = {{ "1" = 1 }}
-concurrency = 1
-service_time = {{ exponential = {{ mean = "{service}" }} }}
-"#
+new_tls_connection_share = 0"#
+        ),
+        1,
+        service,
     )
 }
 
@@ -305,5 +298,66 @@ fn a_comparison_holds_a_chunk_of_results_not_all_of_them() {
         most_alive <= CHUNK_PER_THREAD * 2,
         "{most_alive} results alive at once (at most {} expected)",
         CHUNK_PER_THREAD * 2
+    );
+}
+
+/// 200 pods, each request calling 20 destinations (1 ms each, direct egress) at 200
+/// requests/s for 10 s, with `pool` on every destination if given: with a pool, each pod
+/// keeps a pool per destination and an idle connection in it (4,000 of each) while little
+/// is in flight at once.
+fn calling(pool: &str) -> Scenario {
+    let dests: String = (0..20)
+        .map(|d| format!("[[egress.destinations]]\nname = \"api{d}\"\nlatency = \"1ms\"\n{pool}\n"))
+        .collect();
+    let calls: Vec<String> = (0..20)
+        .map(|d| format!("{{ destination = \"api{d}\" }}"))
+        .collect();
+    parse(&format!(
+        r#"
+[simulation]
+duration = "10s"
+warmup = "0s"
+replications = 1
+seed = 5
+[clients]
+rate = 200
+timeout = "1h"
+retries = {{ attempts = 0 }}
+[network]
+zones = ["1"]
+in_zone = "0s"
+[ingress]
+kind = "none"
+[[services]]
+name = "web"
+pods = {{ "1" = 200 }}
+concurrency = 100
+service_time = "1us"
+calls = [{}]
+[egress]
+kind = "direct"
+{dests}
+"#,
+        calls.join(", ")
+    ))
+}
+
+/// The memory budget counts the egress connection pools: with a pool on each of 20
+/// destinations, 200 pods keep 4,000 pools, each with an idle connection, while little is in
+/// flight; the state the budget counts then holds at least 88 bytes more per pool than the
+/// same calls without pools (a pool is at least its count, a Vec and a VecDeque: 60 bytes; a
+/// connection at least two instants and four 32-bit fields: 32 bytes). Before, the pools were
+/// left out and the two counted peaks differed by the calendar's idle checks alone.
+#[test]
+fn the_budget_counts_egress_connection_pools() {
+    let pooled = calling("pool = { idle_timeout = \"1h\" }");
+    let (_, stats) = model::simulate_with_connections(&pooled, 0);
+    assert!(stats.opened >= 4_000, "{stats:?}");
+    let with = model::simulate_with_footprint(&pooled, 0).1.peak_bytes;
+    let without = model::simulate_with_footprint(&calling(""), 0).1.peak_bytes;
+    assert!(
+        with >= without + 88 * 4_000,
+        "pooled peak {with} B, unpooled {without} B, {} connections opened",
+        stats.opened
     );
 }

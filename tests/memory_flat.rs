@@ -16,6 +16,10 @@
 //! beside it. Not timed: a low request rate keeps the CPU time small, and it is the window
 //! count that matters.
 
+mod common;
+
+use common::one_server;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -78,37 +82,24 @@ static ALLOC: Counting = Counting;
 /// every window allocates its latency histograms) with a 1 h client timeout, windows of
 /// `window`, for `duration`.
 fn mm1(duration: &str, window: &str) -> scenario::Scenario {
-    let text = format!(
-        r#"
-[simulation]
+    let text = one_server(
+        &format!(
+            r#"
 name = "flat"
 duration = "{duration}"
 warmup = "1m"
 replications = 1
 seed = 11
-window = "{window}"
-
-[clients]
+window = "{window}""#
+        ),
+        r#"
 rate = 2
 timeout = "1h"
-retries = {{ attempts = 0 }}
+retries = { attempts = 0 }
 latency = "0s"
-new_tls_connection_share = 0
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = {{ "1" = 1 }}
-concurrency = 1
-service_time = {{ exponential = {{ mean = "10ms" }} }}
-"#
+new_tls_connection_share = 0"#,
+        1,
+        "10ms",
     );
     scenario::parse(&text, "memory_flat.toml").unwrap()
 }

@@ -6,7 +6,9 @@
 //! Expected counts come from the arithmetic of the configuration (rate × probability × time).
 //! Fixed seeds; release mode.
 
-use std::path::Path;
+mod common;
+
+use common::write;
 
 use assert_cmd::Command;
 use trafsim::model::ErrorCause;
@@ -189,12 +191,6 @@ allow_destinations = []
         assert!(denied > 4000);
         assert!(r.tiers.iter().all(|t| t.name != "egress"));
     }
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 #[test]

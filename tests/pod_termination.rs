@@ -10,46 +10,14 @@
 //!
 //! Scenarios are inline and small; expected figures come from the configured parameters.
 
+mod common;
+
+use common::agw_scale_down;
+
 use trafsim::model::RunResult;
 use trafsim::model::result::ErrorCause;
 use trafsim::runner::run_all as run;
 use trafsim::scenario::{Scenario, parse};
-
-/// An HPA scale-down behind App Gateway (AGIC lag 40 s): 100 requests/s on 4 pods (3% busy)
-/// bring the HPA to 1 pod after its 30 s stabilisation window, and 3 pods are deleted at one
-/// sync tick. `service` holds extra `[[services]]` lines (grace, preStop).
-fn scale_down(service: &str, seed: u64) -> Scenario {
-    let text = format!(
-        r#"
-[simulation]
-duration = "3m"
-warmup = "0s"
-replications = 2
-seed = {seed}
-
-[clients]
-rate = 100
-timeout = "5s"
-
-[network]
-zones = ["1"]
-
-[ingress]
-kind = "app-gateway"
-instances = {{ "1" = 1 }}
-agic_update_lag = "40s"
-
-[[services]]
-name = "web"
-pods = {{ "1" = 4 }}
-concurrency = 4
-service_time = {{ exponential = {{ mean = "5ms" }} }}
-hpa = {{ min = 1, max = 4, target_utilisation = 0.5, sync_period = "15s", scale_down_stabilisation = "30s" }}
-{service}
-"#
-    );
-    parse(&text, "inline.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
-}
 
 fn failures(r: &RunResult) -> u64 {
     r.failed.iter().sum()
@@ -77,7 +45,7 @@ fn assert_sends(r: &RunResult, secs: f64, what: &str) {
 /// ended: 11 s of sends, 825.)
 #[test]
 fn agic_lag_longer_than_the_grace_period_sends_to_stopped_pods() {
-    for r in run(&scale_down("", 7)) {
+    for r in run(&agw_scale_down("", 7)) {
         assert_sends(&r, 40.0 + 1.0, "default grace, no preStop");
         let extra = failures(&r).checked_sub(r.sends_after_scale_down);
         assert!(
@@ -95,7 +63,7 @@ fn agic_lag_longer_than_the_grace_period_sends_to_stopped_pods() {
 /// exist and it sent ≈ 825.
 #[test]
 fn a_pre_stop_sleep_and_a_longer_grace_remove_the_502s() {
-    for r in run(&scale_down(
+    for r in run(&agw_scale_down(
         "termination_grace = \"60s\"\npre_stop = \"45s\"",
         7,
     )) {
@@ -110,7 +78,7 @@ fn a_pre_stop_sleep_and_a_longer_grace_remove_the_502s() {
 /// App Gateway sends to it for 41 − 32 = 9 s: 0.75 × 100/s × 9 s ≈ 675 sends.
 #[test]
 fn a_pre_stop_sleep_beyond_the_grace_period_gets_only_two_seconds_more() {
-    for r in run(&scale_down("pre_stop = \"45s\"", 7)) {
+    for r in run(&agw_scale_down("pre_stop = \"45s\"", 7)) {
         assert_sends(&r, 9.0, "preStop 45 s, grace 30 s");
     }
 }

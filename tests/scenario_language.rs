@@ -7,22 +7,13 @@
 //! variants as written (silently dropping them), `--set` and `--duration` were unknown flags,
 //! and a string given for a number read "expected f64".
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{trafsim, write};
+
 use predicates::prelude::*;
 use trafsim::study::Source;
 use trafsim::study::overrides::FlagOverride;
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 /// A small M/M/c-like scenario with a zonal NAT Gateway and two services, short enough to run.
 const BASE: &str = r#"

@@ -7,10 +7,13 @@
 //! The scenario is the shipped zone outage (App Gateway, NAT Gateway, an SLO, costs, a fault:
 //! every part of the summary, the failover story included), shortened to 120 s at 500 req/s.
 
+mod common;
+
+use common::{shipped_text, trafsim};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use trafsim::report;
 use trafsim::runner::part::{self, PartError};
 use trafsim::runner::{Shard, summarise_replications_within_budget};
@@ -19,22 +22,16 @@ use trafsim::study::shard_source::merge_run;
 
 /// The zone outage, 120 s long at 500 req/s with the outage from 50 s to 110 s, as TOML.
 fn short_outage_text() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/zone-outage.toml");
-    let mut text = fs::read_to_string(path).unwrap();
-    for (from, to) in [
-        ("duration = \"20m\"", "duration = \"120s\""),
-        ("warmup = \"2m\"", "warmup = \"20s\""),
-        ("at = \"6m\"", "at = \"50s\""),
-        ("duration = \"8m\"", "duration = \"60s\""),
-        ("rate = 2400 ", "rate = 500 "),
-    ] {
-        assert!(
-            text.contains(from),
-            "zone-outage.toml no longer has `{from}`"
-        );
-        text = text.replacen(from, to, 1);
-    }
-    text
+    shipped_text(
+        "zone-outage.toml",
+        &[
+            ("duration = \"20m\"", "duration = \"120s\""),
+            ("warmup = \"2m\"", "warmup = \"20s\""),
+            ("at = \"6m\"", "at = \"50s\""),
+            ("duration = \"8m\"", "duration = \"60s\""),
+            ("rate = 2400 ", "rate = 500 "),
+        ],
+    )
 }
 
 /// The short outage with `replications` and `seed`.
@@ -174,10 +171,6 @@ fn missing_duplicated_and_foreign_parts_are_refused() {
         merge_run(&[empty.path().to_path_buf()]),
         Err(PartError::NoParts(_))
     ));
-}
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
 }
 
 #[test]

@@ -9,14 +9,12 @@
 //! The scenario is mm1 (an M/M/1 queue, μ = 100/s) under a 100 ms p99 objective, 60 s long at
 //! 3 replications per probe and a 5% tolerance: about eight probes.
 
+mod common;
+
+use common::trafsim;
+
 use std::fs;
 use std::path::Path;
-
-use assert_cmd::Command;
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
 
 /// The objective and the settings every invocation shares.
 const FLAGS: [&str; 14] = [

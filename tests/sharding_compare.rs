@@ -8,34 +8,26 @@
 //! 500 req/s, 6 replications. Before this change `compare` had no `--shard` (clap refused it),
 //! so every test here failed.
 
+mod common;
+
+use common::{merge_refused, shipped_text, trafsim};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
 /// zone-outage-nat.toml, 120 s long at 500 req/s with the outage from 50 s to 110 s.
 fn short_nat_text() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/zone-outage-nat.toml");
-    let mut text = fs::read_to_string(path).unwrap();
-    for (from, to) in [
-        ("duration = \"20m\"", "duration = \"120s\""),
-        ("warmup = \"2m\"", "warmup = \"20s\""),
-        ("at = \"6m\"", "at = \"50s\""),
-        ("duration = \"8m\"", "duration = \"60s\""),
-        ("rate = 2400 ", "rate = 500 "),
-        ("replications = 8 ", "replications = 6 "),
-    ] {
-        assert!(
-            text.contains(from),
-            "zone-outage-nat.toml no longer has `{from}`"
-        );
-        text = text.replacen(from, to, 1);
-    }
-    text
-}
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
+    shipped_text(
+        "zone-outage-nat.toml",
+        &[
+            ("duration = \"20m\"", "duration = \"120s\""),
+            ("warmup = \"2m\"", "warmup = \"20s\""),
+            ("at = \"6m\"", "at = \"50s\""),
+            ("duration = \"8m\"", "duration = \"60s\""),
+            ("rate = 2400 ", "rate = 500 "),
+            ("replications = 8 ", "replications = 6 "),
+        ],
+    )
 }
 
 const COMMON: [&str; 5] = ["--seed", "3", "--quiet", "--threads", "2"];
@@ -60,19 +52,6 @@ fn run_shards(file: &Path, ks: &[u64], count: u64, out: &Path) {
 /// The folder of the parts of comparison `zone-outage-nat` under `out`.
 fn parts(out: &Path) -> PathBuf {
     out.join("compare/zone-outage-nat.parts")
-}
-
-/// The message (standard error) of a merge of `paths` that must fail with exit 2.
-fn refused(paths: &[PathBuf], out: &Path) -> String {
-    let output = trafsim()
-        .arg("merge")
-        .args(paths)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    String::from_utf8(output.stderr).unwrap()
 }
 
 #[test]
@@ -145,7 +124,7 @@ fn a_missing_shard_a_shard_twice_and_another_comparison_are_refused() {
     run_shards(&file, &[0, 2], 3, &shards);
     let out = work.path().join("merged");
 
-    let msg = refused(&[parts(&shards)], &out);
+    let msg = merge_refused(&[parts(&shards)], &out);
     assert!(msg.contains("1 of the 3 shards"), "{msg}");
     assert!(msg.contains("part-1-of-3.trafsim-compare-part"), "{msg}");
     assert!(!out.join("compare/zone-outage-nat").exists());
@@ -153,7 +132,7 @@ fn a_missing_shard_a_shard_twice_and_another_comparison_are_refused() {
     let p0 = parts(&shards).join("part-0-of-3.trafsim-compare-part");
     let twin = work.path().join("twin.trafsim-compare-part");
     fs::copy(&p0, &twin).unwrap();
-    let msg = refused(&[parts(&shards), twin], &out);
+    let msg = merge_refused(&[parts(&shards), twin], &out);
     assert!(msg.contains("there twice"), "{msg}");
 
     // Shard 1 of the same files with another seed.
@@ -166,7 +145,7 @@ fn a_missing_shard_a_shard_twice_and_another_comparison_are_refused() {
         .arg(&other)
         .assert()
         .success();
-    let msg = refused(&[parts(&shards), parts(&other)], &out);
+    let msg = merge_refused(&[parts(&shards), parts(&other)], &out);
     assert!(msg.contains("another comparison"), "{msg}");
     assert!(msg.contains("seed"), "{msg}");
 }

@@ -9,10 +9,12 @@
 //! The scenario is mm1 (an M/M/1 queue) with two variants (1 and 2 worker slots), 60 s long,
 //! swept over three rates at 4 replications: 24 runs.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{merge_refused, trafsim};
+
+use std::fs;
+use std::path::Path;
 
 /// mm1.toml, with two variants.
 fn mm1_with_variants() -> String {
@@ -23,10 +25,6 @@ fn mm1_with_variants() -> String {
          \n[[variants]]\nname = \"two-slots\"\n[variants.set]\n\"services.server.concurrency\" = 2\n",
     );
     text
-}
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
 }
 
 /// The sweep and the settings every invocation shares.
@@ -62,19 +60,6 @@ fn run_shards(file: &Path, ks: &[u64], count: u64, out: &Path) {
             .assert()
             .success();
     }
-}
-
-/// The message (standard error) of a merge of `paths` that must fail with exit 2.
-fn refused(paths: &[PathBuf], out: &Path) -> String {
-    let output = trafsim()
-        .arg("merge")
-        .args(paths)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    String::from_utf8(output.stderr).unwrap()
 }
 
 #[test]
@@ -132,7 +117,7 @@ fn a_missing_shard_and_another_sweep_are_refused() {
     run_shards(&file, &[0, 2], 3, &shards);
     let out = work.path().join("merged");
     let parts = shards.join("mm1.sweep-parts");
-    let msg = refused(std::slice::from_ref(&parts), &out);
+    let msg = merge_refused(std::slice::from_ref(&parts), &out);
     assert!(msg.contains("1 of the 3 shards"), "{msg}");
     assert!(msg.contains("part-1-of-3.trafsim-sweep-part"), "{msg}");
     assert!(!out.join("mm1").exists());
@@ -149,7 +134,7 @@ fn a_missing_shard_and_another_sweep_are_refused() {
         .arg(&other)
         .assert()
         .success();
-    let msg = refused(&[parts, other.join("mm1.sweep-parts")], &out);
+    let msg = merge_refused(&[parts, other.join("mm1.sweep-parts")], &out);
     assert!(msg.contains("another sweep"), "{msg}");
     assert!(msg.contains("its sweep differs"), "{msg}");
 }

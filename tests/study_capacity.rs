@@ -12,7 +12,9 @@
 //! ±3 req/s is an honest bound for that, and fails if the model or the search is off by more
 //! than a few percent.
 
-use std::path::Path;
+mod common;
+
+use common::write;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -81,12 +83,6 @@ fn finds_the_mm1_capacity_under_a_p99_slo() {
     assert!(at.meets && at.p99_s.upper() <= 0.1);
     assert!((at.offered_per_s.mean - found).abs() < 0.02 * found);
     assert!(r.probes.iter().any(|p| !p.meets && p.rate == failing));
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 #[test]

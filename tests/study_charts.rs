@@ -1,9 +1,11 @@
 //! The charts of studies: `capacity.svg`/`.png` beside a sweep's results and
 //! `comparison.svg`/`.png` beside a comparison's, drawn by the binary and decoded here.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{trafsim, write};
+
+use std::path::Path;
 
 /// An M/M/1 queue (μ = 100/s, no ingress, no network latency) with an SLO and two variants
 /// that differ only in the mean service time.
@@ -40,16 +42,6 @@ name = "fast"
 name = "slow"
 set = { "services[0].service_time" = { exponential = { mean = "12ms" } } }
 "#;
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
 
 /// Decodes the PNG at `path` completely and returns its size.
 fn png_size(path: &Path) -> (u32, u32) {

@@ -1,8 +1,9 @@
 //! `trafsim compare`: common random numbers, paired differences, variants and their errors.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{trafsim, write};
+
 use predicates::prelude::*;
 use trafsim::runner::Verdict;
 use trafsim::study::better::Change;
@@ -50,16 +51,6 @@ set = { "services[0].service_time" = { exponential = { mean = "12ms" } } }
 name = "slower"
 set = { "services[0].service_time" = { exponential = { mean = "15ms" } } }
 "#;
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 fn metric<'a>(c: &'a Comparison, column: usize, key: &str) -> &'a compare::MetricResult {
     c.columns[column]

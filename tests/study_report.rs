@@ -4,9 +4,9 @@
 //! with the same figures as the JSON, each variant's failover story where it has faults and
 //! the scenario files as written, and be the same bytes when run again.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::{trafsim, write};
 
 /// Two zones behind NGINX, a short run. `{name}`, `{mean}` and `{fault}` are filled in.
 const BASE: &str = r#"
@@ -54,16 +54,6 @@ fn scenario(name: &str, mean: &str, fault: &str) -> String {
     BASE.replace("{name}", name)
         .replace("{mean}", mean)
         .replace("{fault}", fault)
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-fn trafsim() -> Command {
-    Command::cargo_bin("trafsim").unwrap()
 }
 
 /// Nothing on the page runs or is fetched: no script, no `src`/`href` to a network address,

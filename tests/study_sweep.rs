@@ -1,7 +1,11 @@
 //! Sweeps: `trafsim run --sweep` and `[sweep]`, their files, and independence from the thread
 //! count.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::write;
+
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -29,12 +33,6 @@ name = "server"
 pods = { "1" = 1 }
 service_time = { exponential = { mean = "10ms" } }
 "#;
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 /// Runs `trafsim run FILE --threads N --out OUT extra…` and returns sweep.json and sweep.csv.
 fn sweep(file: &Path, out: &Path, threads: &str, extra: &[&str]) -> (serde_json::Value, String) {

@@ -164,6 +164,24 @@ impl EgressPools {
         i
     }
 
+    /// Bytes the pools hold, by capacity (a grown buffer counts until released): the pools,
+    /// their idle lists and waiting lines, the connections and their free list. The memory
+    /// budget counts them with the rest of the state (see `memory`).
+    pub(super) fn bytes_held(&self) -> u64 {
+        use std::mem::size_of;
+        let per_pool: usize = self
+            .pools
+            .iter()
+            .map(|p| {
+                p.idle.capacity() * size_of::<u32>() + p.waiting.capacity() * size_of::<Waiter>()
+            })
+            .sum();
+        (self.pools.capacity() * size_of::<Pool>()
+            + per_pool
+            + self.conns.capacity() * size_of::<Conn>()
+            + self.free.capacity() * size_of::<u32>()) as u64
+    }
+
     /// The warm-up ends: the peak starts from the connections open now.
     pub(super) fn warm_up(&mut self) {
         self.stats = ConnectionStats {

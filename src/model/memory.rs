@@ -68,7 +68,8 @@ impl std::error::Error for OverBudget {}
 impl Sim<'_> {
     /// Bytes held by the state that grows with the traffic: the arena and its free list, the
     /// calendar and the waiting lines (by capacity, so a grown buffer counts until released),
-    /// and the per-window records (bounded by the run's window count, see `collect`).
+    /// the egress connection pools, and the per-window records (bounded by the run's window
+    /// count, see `collect`).
     pub(super) fn bytes_held(&self) -> u64 {
         let arena = self.nodes.capacity() * std::mem::size_of::<Node>()
             + self.free.capacity() * std::mem::size_of::<u32>();
@@ -80,6 +81,7 @@ impl Sim<'_> {
             .chain(self.topo.instances.iter().map(|i| i.station.queue_len()))
             .sum();
         (arena + self.cal.bytes_held() + lines * std::mem::size_of::<u32>()) as u64
+            + self.pools.bytes_held()
             + self.window_bytes()
     }
 

@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{OverBudget, RunResult};
 use crate::runner::build_id::{build_identity, fnv1a};
 use crate::runner::builder::SummaryBuilder;
+use crate::runner::part_set::{ShardedHeader, check_together};
 use crate::runner::shard::{Shard, fold_shard_within_budget};
 use crate::runner::summary::Summary;
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -316,7 +317,7 @@ pub fn run_shard_as(
 /// Writes the part `path` through `write` (given the buffered file and its temporary path)
 /// under a temporary name beside it — the shard's own (every pod of a Job may have process
 /// id 1) — synced and renamed into place once complete, removed if anything failed, so a
-/// folder never holds a cut part under a part's name. Run and comparison parts both write here.
+/// folder never holds a cut part under a part's name. Every kind of part writes here.
 pub(crate) fn write_part<E: From<PartError>>(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>, &Path) -> Result<(), E>,
@@ -387,26 +388,22 @@ const RUN_PART: PartKind = PartKind {
     record: "replication",
 };
 
-impl<H: serde::de::DeserializeOwned> PartStream<H> {
+impl<H: serde::de::DeserializeOwned + ShardedHeader> PartStream<H> {
     /// Opens each of `files` as a part of `kind` (see [`PartStream::open`]), refuses them
-    /// unless `check` accepts them as one set, and returns them in shard order (`shard_of`):
-    /// the first step of every merge.
-    pub(crate) fn open_all(
-        files: &[PathBuf],
-        kind: &PartKind,
-        version_of: impl Fn(&H) -> u32 + Copy,
-        check: impl FnOnce(&[Self]) -> Result<(), PartError>,
-        shard_of: impl Fn(&H) -> u64,
-    ) -> Result<Vec<Self>, PartError> {
+    /// unless they make one set ([`check_together`]), and returns them in shard order: the
+    /// first step of every merge.
+    pub(crate) fn open_all(files: &[PathBuf], kind: &PartKind) -> Result<Vec<Self>, PartError> {
         let mut readers = files
             .iter()
-            .map(|f| Self::open(f, kind, version_of))
+            .map(|f| Self::open(f, kind, H::format_version))
             .collect::<Result<Vec<_>, _>>()?;
-        check(&readers)?;
-        readers.sort_by_key(|r| shard_of(&r.header));
+        check_together(&readers)?;
+        readers.sort_by_key(|r| r.header.shard());
         Ok(readers)
     }
+}
 
+impl<H: serde::de::DeserializeOwned> PartStream<H> {
     /// Opens `path` as a part of `kind`, with `version_of` giving a header's format version.
     pub(crate) fn open(
         path: &Path,
@@ -605,13 +602,7 @@ pub fn collect_part_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, PartError> 
 /// `resolve` rebuilds the scenario from a part's text and overrides (see [`Resolve`]).
 pub fn merge_parts(paths: &[PathBuf], resolve: Resolve) -> Result<(Scenario, Summary), PartError> {
     let files = collect_part_files(paths)?;
-    let mut readers = PartReader::open_all(
-        &files,
-        &RUN_PART,
-        |h| h.format_version,
-        check_together,
-        |h| h.shard,
-    )?;
+    let mut readers = PartReader::open_all(&files, &RUN_PART)?;
     let first = &readers[0];
     let scenario = first.header.scenario(&first.path, resolve)?;
     let shards = first.header.shards;
@@ -656,38 +647,30 @@ pub fn merge_parts(paths: &[PathBuf], resolve: Resolve) -> Result<(Scenario, Sum
     Ok((scenario, summary))
 }
 
-/// Refuses parts of different runs, of another trafsim, and a shard missing or twice.
-fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
-    let first = &readers[0];
-    let h0 = &first.header;
-    for r in readers {
-        let h = &r.header;
-        check_build(&r.path, &h.trafsim_version, &h.build)?;
+impl ShardedHeader for PartHeader {
+    const NOUN: &'static str = "run";
+
+    crate::runner::part_set::header_fields!();
+
+    fn differs_from(&self, h0: &Self, first: &Path) -> Option<String> {
+        let h = self;
         let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
-            PartError::mismatch(
-                &r.path,
-                format!(
-                    "is of another run: its {what} is {a}, but '{}' has {b}; parts of one run \
-                     only",
-                    first.path.display()
-                ),
-            )
+            Some(format!(
+                ": its {what} is {a}, but '{}' has {b}",
+                first.display()
+            ))
         };
         if h.scenario != h0.scenario {
-            return Err(differs("scenario", &h.scenario, &h0.scenario));
+            return differs("scenario", &h.scenario, &h0.scenario);
         }
         if h.seed != h0.seed {
-            return Err(differs("seed", &h.seed, &h0.seed));
+            return differs("seed", &h.seed, &h0.seed);
         }
         if h.replications != h0.replications {
-            return Err(differs(
-                "replication count",
-                &h.replications,
-                &h0.replications,
-            ));
+            return differs("replication count", &h.replications, &h0.replications);
         }
         if h.shards != h0.shards {
-            return Err(differs("shard count", &h.shards, &h0.shards));
+            return differs("shard count", &h.shards, &h0.shards);
         }
         if h.overrides != h0.overrides {
             let list = |o: &[String]| {
@@ -697,41 +680,38 @@ fn check_together(readers: &[PartReader]) -> Result<(), PartError> {
                     o.join(" ")
                 }
             };
-            return Err(differs(
+            return differs(
                 "command-line overrides",
                 &list(&h.overrides),
                 &list(&h0.overrides),
-            ));
+            );
         }
         if h.scenario_hash != h0.scenario_hash {
-            return Err(differs(
+            return differs(
                 "scenario (the same name, another content: hash)",
                 &h.scenario_hash,
                 &h0.scenario_hash,
-            ));
+            );
         }
-        if h.shard >= h.shards {
-            return Err(PartError::mismatch(
-                &r.path,
-                format!(
-                    "claims shard {} of {}, which does not exist",
-                    h.shard, h.shards
-                ),
-            ));
-        }
+        None
     }
-    let shards = readers.iter().map(|r| (r.header.shard, r.path.as_path()));
-    check_coverage(h0.shards, shards, &format!("`{}`", h0.scenario), |k| {
+
+    fn set_name(&self) -> String {
+        format!("`{}`", self.scenario)
+    }
+
+    fn part_name(&self, k: u64) -> String {
         part_file_name(Shard {
             index: k,
-            count: h0.shards,
+            count: self.shards,
         })
-    })
+    }
 }
 
 /// Refuses a part (at `path`) written by another trafsim version or another build of this
 /// version ([`build_identity`]): a model change between two commits changes the results while
-/// the version stays. Run and comparison parts both check here.
+/// the version stays. Every kind of part checks here (through
+/// [`check_together`]).
 pub(crate) fn check_build(path: &Path, version: &str, build: &str) -> Result<(), PartError> {
     let own = build_identity();
     if version != env!("CARGO_PKG_VERSION") || build != own {
@@ -749,8 +729,8 @@ pub(crate) fn check_build(path: &Path, version: &str, build: &str) -> Result<(),
 
 /// Checks that `shards` — (shard index, its file), indices already known to be below `n` —
 /// hold each of the `n` shards exactly once; `of` names the run in messages (e.g.
-/// "`zone-outage`") and `file_of` the file a missing shard would write. Run and comparison
-/// parts both check here.
+/// "`zone-outage`") and `file_of` the file a missing shard would write. Every kind of part
+/// checks here (through [`check_together`]).
 pub(crate) fn check_coverage<'a>(
     n: u64,
     shards: impl Iterator<Item = (u64, &'a Path)>,

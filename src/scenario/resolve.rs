@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use super::context::Cx;
 use super::defaults as d;
-use super::limits::MAX_ZONES;
+use super::limits::{MAX_ZONES, grouped};
 use super::locate::FieldPath;
 use super::raw::{NetworkTable, ScenarioFile, SimulationTable, SloTable};
 use super::units;
@@ -232,7 +232,8 @@ pub(crate) fn folder_name(name: &str) -> Result<(), String> {
 }
 
 /// Most time-series windows a run may have: each window holds its own histograms and gauges, so
-/// a tiny `window` over a long run would exhaust memory (100,000 is a 10 s window over 11 days).
+/// `max_windows` may not exceed it (100,000 is a 10 s window over 11 days); a finer `window` is
+/// widened to fit, not refused.
 const MAX_WINDOWS: u64 = 100_000;
 
 fn simulation(cx: &mut Cx<'_>, t: &SimulationTable) -> Simulation {
@@ -246,35 +247,49 @@ fn simulation(cx: &mut Cx<'_>, t: &SimulationTable) -> Simulation {
         );
     }
     let window = cx.positive(&p.key("window"), t.window, d::WINDOW);
-    let windows = duration.0.div_ceil(window.0.max(1));
-    if windows > MAX_WINDOWS {
-        let least = SimDuration(duration.0.div_ceil(MAX_WINDOWS));
-        cx.error(
-            &p.key("window"),
-            format!(
-                "gives {windows} windows over `duration` ({duration}); at most {MAX_WINDOWS} are \
-                 kept, so use a window of at least {least}, got {window}"
-            ),
-        );
-    }
-    // Long runs get wider windows, so the per-window records stay bounded.
-    let max_windows = cx.at_least(&p.key("max_windows"), t.max_windows, 1, d::MAX_WINDOWS);
-    let max_windows = cx
-        .at_most(
-            &p.key("max_windows"),
-            Some(max_windows),
-            MAX_WINDOWS as u32,
-            "each window holds its own histograms and gauges",
-        )
-        .unwrap_or(d::MAX_WINDOWS);
-    let end = crate::engine::SimTime::ZERO + duration;
+    let window = windows_kept(cx, &p, t.max_windows, window, duration);
     Simulation {
         duration,
         warmup,
         replications: cx.at_least(&p.key("replications"), t.replications, 1, d::REPLICATIONS),
         seed: t.seed.unwrap_or(d::SEED),
-        window: crate::stats::series::window_width(window, end, u64::from(max_windows)),
+        window,
     }
+}
+
+/// The window a run uses: `window` doubled until `duration` holds at most `max_windows` of
+/// them (see [`window_width`](crate::stats::series::window_width)). What bounds memory is the
+/// count of *these* windows, so a fine `window` over a long run is widened, not refused; only a
+/// `max_windows` above [`MAX_WINDOWS`] is, and its message names the window that would be used,
+/// the windows it would give over `duration`, the limit and what to set.
+fn windows_kept(
+    cx: &mut Cx<'_>,
+    p: &FieldPath,
+    given: Option<u32>,
+    window: SimDuration,
+    duration: SimDuration,
+) -> SimDuration {
+    let end = crate::engine::SimTime::ZERO + duration;
+    let widen = |max: u32| crate::stats::series::window_width(window, end, u64::from(max));
+    let max_windows = cx.at_least(&p.key("max_windows"), given, 1, d::MAX_WINDOWS);
+    if u64::from(max_windows) <= MAX_WINDOWS {
+        return widen(max_windows);
+    }
+    let used = widen(max_windows);
+    let kept = duration.0.div_ceil(used.0.max(1));
+    let fallback = widen(MAX_WINDOWS as u32);
+    cx.error(
+        &p.key("max_windows"),
+        format!(
+            "must be at most {} (each window holds its own histograms and gauges), got \
+             {max_windows}: `window` ({window}) widened to {used} gives {} windows over \
+             `duration` ({duration}); set max_windows to at most {} (the window is then {fallback})",
+            grouped(MAX_WINDOWS as usize),
+            grouped(kept as usize),
+            grouped(MAX_WINDOWS as usize),
+        ),
+    );
+    fallback
 }
 
 fn network(cx: &mut Cx<'_>, t: &NetworkTable) -> Network {

@@ -848,19 +848,25 @@ pub(crate) fn run_with(
             ));
         }
     }
-    let dirs = sources
-        .iter()
-        .map(|s| report::output_dir(&opts.out.join(crate::study::CAPACITY_FOLDER), &s.base.name))
-        .collect::<Result<Vec<_>, _>>()?;
+    let dir_of = |s: &Source| {
+        report::output_dir(&opts.out.join(crate::study::CAPACITY_FOLDER), &s.base.name)
+    };
+    // A search on this machine checks its folders before its long runs; a search from merged
+    // probes creates a folder only when it writes its result into it (one still waiting for
+    // a probe leaves nothing in the output folder).
+    let dirs = match merged {
+        None => sources.iter().map(dir_of).collect::<Result<Vec<_>, _>>()?,
+        Some(_) => Vec::new(),
+    };
     let pool = pool(opts)?;
-    for (src, dir) in sources.iter().zip(&dirs) {
+    for (i, src) in sources.iter().enumerate() {
         let Some(m) = merged else {
             let r = pool.install(|| capacity(src, q, opts))?;
-            write_report(&r, src, dir, opts, &mut outcome)?;
+            write_report(&r, src, &dirs[i], opts, &mut outcome)?;
             continue;
         };
         match capacity_merged(src, q, opts, &m.probes)? {
-            Ok(r) => write_report(&r, src, dir, opts, &mut outcome)?,
+            Ok(r) => write_report(&r, src, &dir_of(src)?, opts, &mut outcome)?,
             Err(missing) => outcome.text.push_str(&(m.next)(src, &missing)),
         }
     }

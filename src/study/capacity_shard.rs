@@ -29,9 +29,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::runner::build_id::build_identity;
 use crate::runner::part::{
-    PartError, PartKind, PartStream, check_build, check_coverage, encode, expand_part_paths,
-    is_part_named, part_files_in, scenario_hash, write_part,
+    PartError, PartKind, PartStream, check_build, encode, expand_part_paths, is_part_named,
+    scenario_hash, write_part,
 };
+use crate::runner::part_set::{self, PartLayout, ShardedHeader};
 use crate::runner::shard::fold_shard_within_budget;
 use crate::runner::{Shard, SimProgress};
 use crate::scenario::Scenario;
@@ -173,11 +174,29 @@ fn case_of<'a>(
                 })?,
         ),
     };
+    check_key_parts(variant.map(|v| v.name.as_str()), lost_zone.as_deref())?;
     Ok(Case {
         src,
         variant,
         lost_zone,
     })
+}
+
+/// Refuses a probe whose variant or lost zone cannot be part of the name of its parts folder
+/// and merged file ([`key_name`]): a name with `/` (or `\`, or one that is `.` or `..`) would
+/// put them in another folder, or outside `--out`.
+fn check_key_parts(variant: Option<&str>, zone: Option<&str>) -> Result<(), StudyError> {
+    for (what, name) in [("variant", variant), ("zone", zone)] {
+        let Some(name) = name else { continue };
+        if let Err(why) = crate::scenario::folder_name(name) {
+            return Err(StudyError::Usage(format!(
+                "{what} `{name}` cannot be part of a probe's folder name \
+                 (<out>/capacity/probe-parts/<scenario>~<variant>~<zone>~<rate>/): it {why}; \
+                 rename it in the scenario"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `trafsim capacity FILE --probe RATE --shard K/N`: runs shard `shard` of the probe at
@@ -309,6 +328,7 @@ fn read_merged(
     key: &ProbeKey,
     s: &Scenario,
 ) -> Result<Option<Vec<ProbeSample>>, StudyError> {
+    check_key_parts(key.variant.as_deref(), key.lost_zone.as_deref())?;
     let path = merged_path(dir, key);
     if !path.is_file() {
         return Ok(None);
@@ -414,9 +434,20 @@ pub fn is_probe_part(f: &Path) -> bool {
     is_part_named(f, PROBE_PART_EXTENSION)
 }
 
-/// The probe part files in folder `dir`, sorted by name.
-fn parts_in(dir: &Path) -> Vec<PathBuf> {
-    part_files_in(dir, PROBE_PART_EXTENSION).unwrap_or_default()
+/// Where the probes' shards put their parts: `<out>/capacity/probe-parts/<key>/`.
+const PROBE_LAYOUT: PartLayout = PartLayout {
+    ext: PROBE_PART_EXTENSION,
+    under: &[CAPACITY_FOLDER, PROBE_PARTS_FOLDER],
+    folder_ext: None,
+    holds_others: holds_more_than_capacity,
+};
+
+/// Whether `--out` folder `dir` holds anything besides `capacity/`.
+fn holds_more_than_capacity(dir: &Path) -> bool {
+    fs::read_dir(dir).into_iter().flatten().any(|e| {
+        e.ok()
+            .is_some_and(|e| e.file_name().to_str() != Some(CAPACITY_FOLDER))
+    })
 }
 
 /// `paths` given to `trafsim merge`, split into the probes to merge (each a list of paths for
@@ -425,39 +456,7 @@ fn parts_in(dir: &Path) -> Vec<PathBuf> {
 /// gives one probe per such folder, in name order, and stays among the rest unless
 /// `capacity/` is all it holds.
 pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>) {
-    let mut plain = Vec::new();
-    let mut probes = Vec::new();
-    let mut rest = Vec::new();
-    for p in paths {
-        if is_probe_part(p) || (p.is_dir() && !parts_in(p).is_empty()) {
-            plain.push(p.clone());
-            continue;
-        }
-        let mut inner: Vec<PathBuf> =
-            fs::read_dir(p.join(CAPACITY_FOLDER).join(PROBE_PARTS_FOLDER))
-                .into_iter()
-                .flatten()
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|d| d.is_dir() && !parts_in(d).is_empty())
-                .collect();
-        if inner.is_empty() {
-            rest.push(p.clone());
-            continue;
-        }
-        inner.sort();
-        probes.extend(inner.into_iter().map(|d| vec![d]));
-        let others = fs::read_dir(p).into_iter().flatten().any(|e| {
-            e.ok()
-                .is_some_and(|e| e.file_name().to_str() != Some(CAPACITY_FOLDER))
-        });
-        if others {
-            rest.push(p.clone());
-        }
-    }
-    if !plain.is_empty() {
-        probes.insert(0, plain);
-    }
-    (probes, rest)
+    part_set::split_merge_paths(paths, &PROBE_LAYOUT)
 }
 
 /// Merges the parts of one sharded probe (files, or folders of them) into
@@ -465,13 +464,7 @@ pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>)
 /// the probe's scenario, rebuilt from the part, has the hash it was run with.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
     let files = expand_part_paths(paths, PROBE_PART_EXTENSION, "probe parts")?;
-    let mut readers = Reader::open_all(
-        &files,
-        &PROBE_PART,
-        |h| h.format_version,
-        check_together,
-        |h| h.shard,
-    )?;
+    let mut readers = Reader::open_all(&files, &PROBE_PART)?;
     let h = readers[0].header.clone();
     let at = readers[0].path.clone();
     let scenario_error = |error| PartError::Scenario {
@@ -563,54 +556,39 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
     })
 }
 
-/// Refuses parts of different probes, of another build, and a shard missing or twice.
-fn check_together(readers: &[Reader]) -> Result<(), PartError> {
-    let Some(first) = readers.first() else {
-        return Err(PartError::NoParts("no probe parts given".into()));
-    };
-    let key = ProbePartHeader {
-        shard: 0,
-        ..first.header.clone()
-    };
-    for r in readers {
-        let h = &r.header;
-        check_build(&r.path, &h.trafsim_version, &h.build)?;
-        let mine = ProbePartHeader {
+impl ShardedHeader for ProbePartHeader {
+    const NOUN: &'static str = "probe";
+
+    crate::runner::part_set::header_fields!();
+
+    fn differs_from(&self, first: &Self, first_path: &Path) -> Option<String> {
+        let key = |h: &Self| ProbePartHeader {
             shard: 0,
             ..h.clone()
         };
-        if mine != key {
-            return Err(PartError::mismatch(
-                &r.path,
-                format!(
-                    "is of another probe than '{}' (scenario, overrides, variant, zone, rate \
-                     {} vs {}, seed, replications or shard count differ); parts of one probe \
-                     only",
-                    first.path.display(),
-                    h.rate,
-                    key.rate
-                ),
-            ));
+        if key(self) == key(first) {
+            return None;
         }
-        if h.shard >= h.shards {
-            return Err(PartError::mismatch(
-                &r.path,
-                format!(
-                    "claims shard {} of {}, which does not exist",
-                    h.shard, h.shards
-                ),
-            ));
-        }
+        Some(format!(
+            " than '{}' (scenario, overrides, variant, zone, rate {} vs {}, seed, replications \
+             or shard count differ)",
+            first_path.display(),
+            self.rate,
+            first.rate
+        ))
     }
-    let n = key.shards;
-    let shards = readers.iter().map(|r| (r.header.shard, r.path.as_path()));
-    let name = ProbeKey {
-        scenario: key.scenario.clone(),
-        variant: key.variant.clone(),
-        lost_zone: key.lost_zone.clone(),
-        rate: key.rate,
-    };
-    check_coverage(n, shards, &format!("probe `{}`", key_name(&name)), |k| {
-        part_name(k, n)
-    })
+
+    fn set_name(&self) -> String {
+        let name = ProbeKey {
+            scenario: self.scenario.clone(),
+            variant: self.variant.clone(),
+            lost_zone: self.lost_zone.clone(),
+            rate: self.rate,
+        };
+        format!("probe `{}`", key_name(&name))
+    }
+
+    fn part_name(&self, k: u64) -> String {
+        part_name(k, self.shards)
+    }
 }

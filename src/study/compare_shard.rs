@@ -31,9 +31,10 @@ use crate::model::RunResult;
 use crate::report;
 use crate::runner::build_id::build_identity;
 use crate::runner::part::{
-    PartError, PartKind, PartStream, check_build, check_coverage, encode, expand_part_paths,
-    is_part_named, part_files_in, scenario_hash, write_part,
+    PartError, PartKind, PartStream, encode, expand_part_paths, is_part_named, scenario_hash,
+    write_part,
 };
+use crate::runner::part_set::{self, PartLayout, ShardedHeader, holds_run_parts};
 use crate::runner::{Shard, fold_each_of_within_budget};
 use crate::scenario::Scenario;
 use crate::study::compare::{self, Column, ColumnFold, Prepared};
@@ -225,10 +226,13 @@ pub fn is_compare_part(f: &Path) -> bool {
     is_part_named(f, COMPARE_PART_EXTENSION)
 }
 
-/// The comparison part files in folder `dir`, sorted by name.
-fn parts_in(dir: &Path) -> Result<Vec<PathBuf>, PartError> {
-    part_files_in(dir, COMPARE_PART_EXTENSION)
-}
+/// Where the comparison's shards put their parts: `<out>/compare/<name>.parts/`.
+const COMPARE_LAYOUT: PartLayout = PartLayout {
+    ext: COMPARE_PART_EXTENSION,
+    under: &[COMPARE_FOLDER],
+    folder_ext: Some("parts"),
+    holds_others: holds_run_parts,
+};
 
 /// `paths` given to `trafsim merge`, split into the comparisons to merge (each a list of
 /// paths for [`merge`]) and the rest (runs' parts). Comparison part files and folders holding
@@ -237,58 +241,14 @@ fn parts_in(dir: &Path) -> Result<Vec<PathBuf>, PartError> {
 /// comparison per such folder, in name order, and stays among the rest only if it holds
 /// runs' parts too (part files, or `<name>.parts` folders of its own).
 pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>) {
-    let mut plain = Vec::new();
-    let mut comparisons = Vec::new();
-    let mut rest = Vec::new();
-    for p in paths {
-        if is_compare_part(p) || (p.is_dir() && parts_in(p).is_ok_and(|f| !f.is_empty())) {
-            plain.push(p.clone());
-            continue;
-        }
-        let mut inner: Vec<PathBuf> = fs::read_dir(p.join(COMPARE_FOLDER))
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|d| {
-                d.is_dir()
-                    && d.extension().is_some_and(|e| e == "parts")
-                    && parts_in(d).is_ok_and(|f| !f.is_empty())
-            })
-            .collect();
-        if inner.is_empty() {
-            rest.push(p.clone());
-            continue;
-        }
-        inner.sort();
-        comparisons.extend(inner.into_iter().map(|d| vec![d]));
-        let runs_too = fs::read_dir(p).into_iter().flatten().any(|e| {
-            e.ok().is_some_and(|e| {
-                let f = e.path();
-                (f.is_dir() && f.extension().is_some_and(|x| x == "parts"))
-                    || (f.is_file() && f.extension().is_some_and(|x| x == "trafsim-part"))
-            })
-        });
-        if runs_too {
-            rest.push(p.clone());
-        }
-    }
-    if !plain.is_empty() {
-        comparisons.insert(0, plain);
-    }
-    (comparisons, rest)
+    part_set::split_merge_paths(paths, &COMPARE_LAYOUT)
 }
 
 /// Merges the parts of one sharded comparison (files, or folders of them) and writes what
 /// `trafsim compare` writes into `<out>/compare/<name>/`; `json` prints `comparison.json`.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
     let files = expand_part_paths(paths, COMPARE_PART_EXTENSION, "comparison parts")?;
-    let mut readers = Reader::open_all(
-        &files,
-        &COMPARE_PART,
-        |h| h.format_version,
-        check_together,
-        |h| h.shard,
-    )?;
+    let mut readers = Reader::open_all(&files, &COMPARE_PART)?;
     let h = readers[0].header.clone();
     let at = readers[0].path.clone();
     let scenario_error = |error| PartError::Scenario {
@@ -371,75 +331,48 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
     )
 }
 
-/// Refuses parts of different comparisons, of another trafsim, and a shard missing or twice.
-fn check_together(readers: &[Reader]) -> Result<(), PartError> {
-    let Some(first) = readers.first() else {
-        return Err(PartError::NoParts("no comparison parts given".into()));
-    };
-    let key = first.header.run_key();
-    for r in readers {
-        let h = &r.header;
-        check_build(&r.path, &h.trafsim_version, &h.build)?;
-        if h.run_key() != key {
-            let what = if h.name != key.name {
-                format!(
-                    "its name is `{}`, but '{}' has `{}`",
-                    h.name,
-                    first.path.display(),
-                    key.name
-                )
-            } else if h.seed != key.seed {
-                format!(
-                    "its seed is {}, but '{}' has {}",
-                    h.seed,
-                    first.path.display(),
-                    key.seed
-                )
-            } else if h.replications != key.replications {
-                format!(
-                    "its replication count is {}, but '{}' has {}",
-                    h.replications,
-                    first.path.display(),
-                    key.replications
-                )
-            } else if h.overrides != key.overrides {
-                format!(
-                    "its command-line overrides are [{}], but '{}' has [{}]",
-                    h.overrides.join(" "),
-                    first.path.display(),
-                    key.overrides.join(" ")
-                )
-            } else if h.shards != key.shards {
-                format!(
-                    "its shard count is {}, but '{}' has {}",
-                    h.shards,
-                    first.path.display(),
-                    key.shards
-                )
-            } else {
-                format!(
-                    "its scenario files or columns differ from those of '{}'",
-                    first.path.display()
-                )
-            };
-            return Err(PartError::mismatch(
-                &r.path,
-                format!("is of another comparison: {what}; parts of one comparison only"),
-            ));
+impl ShardedHeader for ComparePartHeader {
+    const NOUN: &'static str = "comparison";
+
+    crate::runner::part_set::header_fields!();
+
+    fn differs_from(&self, first: &Self, first_path: &Path) -> Option<String> {
+        let (h, key) = (self, first.run_key());
+        if h.run_key() == key {
+            return None;
         }
-        if h.shard >= h.shards {
-            return Err(PartError::mismatch(
-                &r.path,
-                format!(
-                    "claims shard {} of {}, which does not exist",
-                    h.shard, h.shards
-                ),
-            ));
-        }
+        let other = first_path.display();
+        let what = if h.name != key.name {
+            format!("its name is `{}`, but '{other}' has `{}`", h.name, key.name)
+        } else if h.seed != key.seed {
+            format!("its seed is {}, but '{other}' has {}", h.seed, key.seed)
+        } else if h.replications != key.replications {
+            format!(
+                "its replication count is {}, but '{other}' has {}",
+                h.replications, key.replications
+            )
+        } else if h.overrides != key.overrides {
+            format!(
+                "its command-line overrides are [{}], but '{other}' has [{}]",
+                h.overrides.join(" "),
+                key.overrides.join(" ")
+            )
+        } else if h.shards != key.shards {
+            format!(
+                "its shard count is {}, but '{other}' has {}",
+                h.shards, key.shards
+            )
+        } else {
+            format!("its scenario files or columns differ from those of '{other}'")
+        };
+        Some(format!(": {what}"))
     }
-    let n = key.shards;
-    let shards = readers.iter().map(|r| (r.header.shard, r.path.as_path()));
-    check_coverage(n, shards, &format!("comparison `{}`", key.name), |k| {
-        format!("part-{k}-of-{n}.{COMPARE_PART_EXTENSION}")
-    })
+
+    fn set_name(&self) -> String {
+        format!("comparison `{}`", self.name)
+    }
+
+    fn part_name(&self, k: u64) -> String {
+        format!("part-{k}-of-{}.{COMPARE_PART_EXTENSION}", self.shards)
+    }
 }

@@ -35,9 +35,10 @@ use crate::model::{self, OverBudget, RunResult};
 use crate::report;
 use crate::runner::build_id::build_identity;
 use crate::runner::part::{
-    PartError, PartKind, PartStream, check_build, check_coverage, encode, expand_part_paths,
-    is_part_named, part_files_in, scenario_hash, write_part,
+    PartError, PartKind, PartStream, encode, expand_part_paths, is_part_named, scenario_hash,
+    write_part,
 };
+use crate::runner::part_set::{self, PartLayout, ShardedHeader, holds_run_parts};
 use crate::runner::{CHUNK_PER_THREAD, Shard, SimProgress, SummaryBuilder, memory_budget};
 use crate::scenario::Scenario;
 use crate::study::overrides::FieldPath;
@@ -305,10 +306,13 @@ pub fn is_sweep_part(f: &Path) -> bool {
     is_part_named(f, SWEEP_PART_EXTENSION)
 }
 
-/// The sweep part files in folder `dir`, sorted by name.
-fn parts_in(dir: &Path) -> Vec<PathBuf> {
-    part_files_in(dir, SWEEP_PART_EXTENSION).unwrap_or_default()
-}
+/// Where the sweep's shards put their parts: `<out>/<name>.sweep-parts/`.
+const SWEEP_LAYOUT: PartLayout = PartLayout {
+    ext: SWEEP_PART_EXTENSION,
+    under: &[],
+    folder_ext: Some(SWEEP_PARTS_FOLDER_EXTENSION),
+    holds_others: holds_run_parts,
+};
 
 /// `paths` given to `trafsim merge`, split into the sweeps to merge (each a list of paths
 /// for [`merge`]) and the rest. Sweep part files and folders holding some make one sweep,
@@ -316,60 +320,14 @@ fn parts_in(dir: &Path) -> Vec<PathBuf> {
 /// gives one sweep per such folder, in name order, and stays among the rest only if it holds
 /// other parts too (`<name>.parts` folders or part files).
 pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>) {
-    let mut plain = Vec::new();
-    let mut sweeps = Vec::new();
-    let mut rest = Vec::new();
-    for p in paths {
-        if is_sweep_part(p) || (p.is_dir() && !parts_in(p).is_empty()) {
-            plain.push(p.clone());
-            continue;
-        }
-        let entries: Vec<PathBuf> = fs::read_dir(p)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        let mut inner: Vec<PathBuf> = entries
-            .iter()
-            .filter(|d| {
-                d.is_dir()
-                    && d.extension()
-                        .is_some_and(|e| e == SWEEP_PARTS_FOLDER_EXTENSION)
-                    && !parts_in(d).is_empty()
-            })
-            .cloned()
-            .collect();
-        if inner.is_empty() {
-            rest.push(p.clone());
-            continue;
-        }
-        inner.sort();
-        sweeps.extend(inner.into_iter().map(|d| vec![d]));
-        let others = entries.iter().any(|f| {
-            (f.is_dir() && f.extension().is_some_and(|x| x == "parts"))
-                || (f.is_file() && f.extension().is_some_and(|x| x == "trafsim-part"))
-        });
-        if others {
-            rest.push(p.clone());
-        }
-    }
-    if !plain.is_empty() {
-        sweeps.insert(0, plain);
-    }
-    (sweeps, rest)
+    part_set::split_merge_paths(paths, &SWEEP_LAYOUT)
 }
 
 /// Merges the parts of one sharded sweep (files, or folders of them) and writes what the
 /// single-machine sweep writes into `<out>/<scenario>/`; `json` prints `sweep.json`.
 pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, StudyError> {
     let files = expand_part_paths(paths, SWEEP_PART_EXTENSION, "sweep parts")?;
-    let mut readers = Reader::open_all(
-        &files,
-        &SWEEP_PART,
-        |h| h.format_version,
-        check_together,
-        |h| h.shard,
-    )?;
+    let mut readers = Reader::open_all(&files, &SWEEP_PART)?;
     let h = readers[0].header.clone();
     let at = readers[0].path.clone();
     let scenario_error = |error| PartError::Scenario {
@@ -448,68 +406,55 @@ pub fn merge(paths: &[PathBuf], out: &Path, json: bool) -> Result<Outcome, Study
     Ok(outcome)
 }
 
-/// Refuses parts of different sweeps, of another build, and a shard missing or twice.
-fn check_together(readers: &[Reader]) -> Result<(), PartError> {
-    let Some(first) = readers.first() else {
-        return Err(PartError::NoParts("no sweep parts given".into()));
-    };
-    let key = first.header.run_key();
-    for r in readers {
-        let h = &r.header;
-        check_build(&r.path, &h.trafsim_version, &h.build)?;
-        if h.run_key() != key {
-            let other = first.path.display();
-            let what = if h.scenario != key.scenario {
-                format!(
-                    "its scenario is `{}`, but '{other}' has `{}`",
-                    h.scenario, key.scenario
-                )
-            } else if h.seed != key.seed {
-                format!("its seed is {}, but '{other}' has {}", h.seed, key.seed)
-            } else if h.replications != key.replications {
-                format!(
-                    "its replication count is {}, but '{other}' has {}",
-                    h.replications, key.replications
-                )
-            } else if h.shards != key.shards {
-                format!(
-                    "its shard count is {}, but '{other}' has {}",
-                    h.shards, key.shards
-                )
-            } else if h.overrides != key.overrides {
-                format!(
-                    "its command-line overrides are [{}], but '{other}' has [{}]",
-                    h.overrides.join(" "),
-                    key.overrides.join(" ")
-                )
-            } else if h.field != key.field || h.values != key.values {
-                format!("its sweep differs from that of '{other}'")
-            } else {
-                format!("its scenario file or points differ from those of '{other}'")
-            };
-            return Err(PartError::mismatch(
-                &r.path,
-                format!("is of another sweep: {what}; parts of one sweep only"),
-            ));
+impl ShardedHeader for SweepPartHeader {
+    const NOUN: &'static str = "sweep";
+
+    crate::runner::part_set::header_fields!();
+
+    fn differs_from(&self, first: &Self, first_path: &Path) -> Option<String> {
+        let (h, key) = (self, first.run_key());
+        if h.run_key() == key {
+            return None;
         }
-        if h.shard >= h.shards {
-            return Err(PartError::mismatch(
-                &r.path,
-                format!(
-                    "claims shard {} of {}, which does not exist",
-                    h.shard, h.shards
-                ),
-            ));
-        }
+        let other = first_path.display();
+        let what = if h.scenario != key.scenario {
+            format!(
+                "its scenario is `{}`, but '{other}' has `{}`",
+                h.scenario, key.scenario
+            )
+        } else if h.seed != key.seed {
+            format!("its seed is {}, but '{other}' has {}", h.seed, key.seed)
+        } else if h.replications != key.replications {
+            format!(
+                "its replication count is {}, but '{other}' has {}",
+                h.replications, key.replications
+            )
+        } else if h.shards != key.shards {
+            format!(
+                "its shard count is {}, but '{other}' has {}",
+                h.shards, key.shards
+            )
+        } else if h.overrides != key.overrides {
+            format!(
+                "its command-line overrides are [{}], but '{other}' has [{}]",
+                h.overrides.join(" "),
+                key.overrides.join(" ")
+            )
+        } else if h.field != key.field || h.values != key.values {
+            format!("its sweep differs from that of '{other}'")
+        } else {
+            format!("its scenario file or points differ from those of '{other}'")
+        };
+        Some(format!(": {what}"))
     }
-    let n = key.shards;
-    let shards = readers.iter().map(|r| (r.header.shard, r.path.as_path()));
-    check_coverage(
-        n,
-        shards,
-        &format!("the sweep of `{}`", key.scenario),
-        |k| part_name(k, n),
-    )
+
+    fn set_name(&self) -> String {
+        format!("the sweep of `{}`", self.scenario)
+    }
+
+    fn part_name(&self, k: u64) -> String {
+        part_name(k, self.shards)
+    }
 }
 
 #[cfg(test)]
