@@ -8,7 +8,7 @@ use common::one_server;
 use trafsim::model::simulate_with_footprint;
 use trafsim::scenario::{self, Scenario};
 
-/// `rate` requests/s with a 1 h client timeout into one pod with `slots` slots and an
+/// `rate` requests/s with a 50 s client timeout into one pod with `slots` slots and an
 /// exponential service time of mean `service`, for `duration`; one replication.
 fn scenario(rate: f64, slots: u32, service: &str, duration: &str, seed: u64) -> Scenario {
     let text = one_server(
@@ -24,7 +24,7 @@ window = "10s""#
         &format!(
             r#"
 rate = {rate}
-timeout = "1h"
+timeout = "50s"
 retries = {{ attempts = 0 }}
 latency = "0s"
 new_tls_connection_share = 0"#
@@ -36,10 +36,11 @@ new_tls_connection_share = 0"#
 }
 
 /// 5,000 requests/s for 2 minutes, each in service for 0.5 s on average with room for all
-/// (about 2,500 requests in flight), each with a 1 h client timeout that never fires: rate ×
-/// timeout is 18 million, and the run schedules 600,000 timeouts that all go stale. A calendar
+/// (about 2,500 requests in flight), each with a 50 s client timeout that never fires: rate ×
+/// timeout is 250,000, and the run schedules 600,000 timeouts that all go stale. A calendar
 /// that kept stale timeouts until their time (the heap before the timer lanes) peaks at
-/// about 600,000 events. The calendar must stay within a small multiple of the peak number of
+/// about 250,000 events. (The timeout is shorter than the run: one as long as the run is not
+/// scheduled at all, as it could never fire — see `Sim::schedule_timeout`.) The calendar must stay within a small multiple of the peak number of
 /// live arena nodes (each request holds two: the request and its work at the pod; each live
 /// node has at most a timeout and one pending event), plus the lanes' minimum clean-up length.
 #[test]

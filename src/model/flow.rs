@@ -42,7 +42,10 @@ impl Sim<'_> {
         }
         let counted = now >= self.warm;
         self.offered += u64::from(counted);
-        self.budget_requests.add(now, 1.0);
+        // Only a retry budget reads the decaying count (and its update costs an `exp`).
+        if self.s.clients.retries.budget.is_some() {
+            self.budget_requests.add(now, 1.0);
+        }
         self.series.record_offered(now);
         let class = self.draw_class();
         let route = self.draw_route(class);
@@ -60,19 +63,11 @@ impl Sim<'_> {
 
     /// The client sends a (first or further) attempt of request `req`.
     pub(super) fn send_attempt(&mut self, req: u32) {
-        let now = self.cal.now();
         let r = self.nodes[req as usize];
         self.nodes[req as usize].tries += 1;
         self.nodes[req as usize].origin = 0;
         self.client_attempts += u64::from(r.counted);
-        self.cal.schedule(
-            now + self.s.clients.timeout,
-            Ev::Timeout {
-                node: req,
-                ver: r.ver,
-                tok: r.tok,
-            },
-        );
+        self.schedule_timeout(self.s.clients.timeout, req, r.ver, r.tok);
         let mut a = self.blank(Kind::Attempt);
         a.parent = req;
         a.parent_ver = r.ver;
@@ -250,14 +245,7 @@ impl Sim<'_> {
             n.try_sent = now;
         }
         let a = self.nodes[id as usize];
-        self.cal.schedule(
-            now + timeout,
-            Ev::Timeout {
-                node: id,
-                ver: a.ver,
-                tok: a.tok,
-            },
-        );
+        self.schedule_timeout(timeout, id, a.ver, a.tok);
         // With a mesh, the request passes the pod's inbound sidecar.
         let sidecar = match mesh_of(self.s) {
             Some((d, _)) => d.sample(&mut self.rng.network),
@@ -460,14 +448,7 @@ impl Sim<'_> {
         if self.policy_drops(id, target, timeout) {
             return;
         }
-        self.cal.schedule(
-            now + timeout,
-            Ev::Timeout {
-                node: id,
-                ver: w.ver,
-                tok: w.tok,
-            },
-        );
+        self.schedule_timeout(timeout, id, w.ver, w.tok);
         let zone = self.topo.pods[w.at as usize].zone;
         match target {
             CallTarget::Service(t) => {

@@ -1,6 +1,7 @@
 //! Timeouts in the calendar: which fixed durations get a lane of their own, and which queued
 //! timeouts are stale (their node moved on) so that a lane's clean-up may drop them.
 
+use crate::engine::{SimDuration, SimTime};
 use crate::scenario::IngressKind;
 
 use super::sim::{Ev, Sim};
@@ -38,6 +39,22 @@ impl Sim<'_> {
                 self.cal.add_lane(d);
             }
         }
+    }
+
+    /// Schedules node `node`'s timeout `after` from now, under its generation `ver` and token
+    /// `tok` — unless no timeout that long can fire within the run: one `after` or more from
+    /// time zero falls at or after the run's end, where the event loop stops, so it would only
+    /// sit in the calendar (a 1 h client timeout in a 20 min run: two lane entries and their
+    /// clean-up per request, for nothing). Such a timeout is left out for every request of the
+    /// run alike, so its lane stays empty and the other lanes' clean-ups, the order of events
+    /// and every result are unchanged.
+    #[inline]
+    pub(super) fn schedule_timeout(&mut self, after: SimDuration, node: u32, ver: u32, tok: u32) {
+        if SimTime::ZERO + after >= self.end {
+            return;
+        }
+        self.cal
+            .schedule(self.cal.now() + after, Ev::Timeout { node, ver, tok });
     }
 
     /// Drops the timeouts whose node was freed or already had its answer (the same test the
