@@ -60,6 +60,7 @@ mod cpu;
 pub mod detection;
 mod egress;
 mod egress_pool;
+mod fast_hash;
 mod fan_out;
 mod faults;
 mod firewall;

@@ -29,7 +29,6 @@
 //! The pools count the connections opened and reused after the warm-up, per tier (gateway,
 //! mesh): the share of new connections is a result, no longer an input.
 
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +80,7 @@ pub struct UpstreamPools {
     /// The sidecars' pools, `None` without `mesh`.
     mesh: Option<Upstream>,
     /// Pool index by (tier bit, sender, pod).
-    index: HashMap<u64, u32>,
+    index: super::fast_hash::FastMap<u64, u32>,
     pairs: Vec<Pair>,
     /// Counts after the warm-up.
     pub counts: UpstreamCounts,
