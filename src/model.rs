@@ -52,6 +52,7 @@ mod balance;
 mod budget;
 mod call_retry;
 mod collect;
+mod conn_drain;
 mod conn_handshake;
 mod conn_pool;
 mod connect;

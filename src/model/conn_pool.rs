@@ -19,8 +19,10 @@
 //!   `max_age` old (gRPC's server-side `MaxConnectionAge` sends GOAWAY) or idle for
 //!   `idle_timeout`; its requests in flight finish on it, and the next call opens a new
 //!   connection to a pod chosen anew — only then do pods added by a scale-up get traffic.
-//! - **A pod that goes away.** A pod that is killed, crashes, restarts or has got SIGTERM
-//!   closes its connections (FIN/RST): the next call opens a new one. A black-holed pod (lost
+//! - **A pod that goes away.** A pod that is killed, crashes or restarts closes its
+//!   connections (FIN/RST): the next call opens a new one. One that gets SIGTERM drains them:
+//!   GOAWAY on HTTP/2, idle HTTP/1.1 connections closed, and what was on the wire served or
+//!   sent again (see `conn_drain`). A black-holed pod (lost
 //!   node or zone) says nothing: requests on its connections hang until the call's timeout,
 //!   and a call that fails by timeout or reset closes the connection it rode (an HTTP/1.1
 //!   client always does; for HTTP/2 this stands in for keepalive pings or TCP's retransmission
@@ -68,6 +70,10 @@ struct Conn {
     closed: bool,
     /// Its handshake: when requests can go, or when it fails (see `conn_handshake`).
     handshake: Handshake,
+    /// HTTP/2 or gRPC (many requests at once), not HTTP/1.1.
+    multiplexed: bool,
+    /// When its pod got SIGTERM and sent GOAWAY, or closed it (see `conn_drain`).
+    goaway: Option<SimTime>,
 }
 
 /// A caller pod's connections for one call.
@@ -122,6 +128,38 @@ impl ConnPools {
     /// The handshake of connection `c` (see `conn_handshake`).
     pub(super) fn handshake_of(&self, c: u32) -> Handshake {
         self.conns[c as usize].handshake
+    }
+
+    /// Pod `pod` (in `epoch`) got SIGTERM at `now`: each of its connections still open gets
+    /// GOAWAY and leaves its pool; one that carries nothing closes (see `conn_drain`).
+    pub(super) fn goaway(&mut self, pod: u32, epoch: u32, now: SimTime) {
+        for c in 0..self.conns.len() as u32 {
+            let conn = &mut self.conns[c as usize];
+            let freed = conn.closed && conn.in_use == 0;
+            if freed || conn.pod != pod || conn.epoch != epoch || conn.goaway.is_some() {
+                continue;
+            }
+            conn.goaway = Some(now);
+            self.close(c);
+        }
+    }
+
+    /// How connection `c` stands for a request reaching pod `pod` (in `epoch`) after its
+    /// SIGTERM: `Some(multiplexed)` when the connection is to that pod and was established
+    /// before GOAWAY (the request was on the wire then), `None` otherwise.
+    pub(super) fn drained(&self, c: u32, pod: u32, epoch: u32) -> Option<bool> {
+        let conn = self.conns.get(c as usize)?;
+        let goaway = conn.goaway?;
+        let established = matches!(conn.handshake, Handshake::Ready(at) if at <= goaway);
+        (conn.pod == pod && conn.epoch == epoch && established).then_some(conn.multiplexed)
+    }
+
+    /// The call riding connection `c` leaves it without a result (its request goes again on
+    /// another connection): the connection frees when nothing else rides it.
+    pub(super) fn leave(&mut self, c: u32) {
+        let conn = &mut self.conns[c as usize];
+        conn.in_use -= 1;
+        self.close(c);
     }
 
     /// Closes connection `c` (out of its pool); frees it when nothing rides it.
@@ -234,6 +272,8 @@ impl Sim<'_> {
                     in_use: 0,
                     closed: false,
                     handshake,
+                    goaway: None,
+                    multiplexed: spec.protocol.multiplexed(),
                 };
                 let pools = &mut self.conns;
                 pools.opened += u64::from(now >= self.warm);
