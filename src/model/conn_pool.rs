@@ -15,6 +15,9 @@
 //! - **HTTP/2 and gRPC**: up to `pool` connections (default 1) carry every request of the caller
 //!   pod at once; a call takes the least busy one, and opens one while fewer than `pool` are
 //!   open (no limit on streams per connection).
+//! - **One pool per caller pod and target service**, shared by every call entry of the caller
+//!   to that service (grpc-go shares a `ClientConn`, Go's `http.Transport` its per-host
+//!   pool); the first entry that sets `connections` gives its settings.
 //! - **Recycling.** A connection takes no new request once it has carried `max_requests`, is
 //!   `max_age` old (gRPC's server-side `MaxConnectionAge` sends GOAWAY) or idle for
 //!   `idle_timeout`; its requests in flight finish on it, and the next call opens a new
@@ -55,7 +58,7 @@ use super::topology::{Life, Pod, View};
 /// One open (or closing) connection from a caller pod to a target pod.
 #[derive(Clone, Copy, Debug)]
 struct Conn {
-    /// The caller pod and call whose pool holds it.
+    /// The caller pod and target service whose pool holds it.
     key: (u32, u16),
     /// The target pod, and its epoch when the connection opened.
     pod: u32,
@@ -72,11 +75,13 @@ struct Conn {
     handshake: Handshake,
     /// HTTP/2 or gRPC (many requests at once), not HTTP/1.1.
     multiplexed: bool,
+    /// Its pool's `pool` setting.
+    pool: u32,
     /// When its pod got SIGTERM and sent GOAWAY, or closed it (see `conn_drain`).
     goaway: Option<SimTime>,
 }
 
-/// A caller pod's connections for one call.
+/// A caller pod's connections to one service, shared by every call entry to it.
 #[derive(Clone, Debug, Default)]
 struct Pool {
     /// The caller pod's epoch the pool belongs to (a restarted pod starts with none).
@@ -90,7 +95,7 @@ struct Pool {
 pub struct ConnPools {
     /// Per service and call: its pool when the call is balanced per connection (no mesh).
     specs: Vec<Vec<Option<ConnectionPool>>>,
-    /// Pools by (caller pod, call index).
+    /// Pools by (caller pod, target service).
     pools: HashMap<(u32, u16), Pool>,
     /// Connections (a slab; `free` holds the ids of freed ones).
     conns: Vec<Conn>,
@@ -209,7 +214,7 @@ impl Sim<'_> {
         let now = self.cal.now();
         let n = self.nodes[id as usize];
         let spec = self.conns.spec(n.service as usize, k)?;
-        let key = (n.at, k as u16);
+        let key = (n.at, t as u16);
         let caller_epoch = self.topo.pods[n.at as usize].epoch;
         let pool = self.conns.pools.entry(key).or_default();
         let mut stale: Vec<u32> = Vec::new();
@@ -274,6 +279,7 @@ impl Sim<'_> {
                     handshake,
                     goaway: None,
                     multiplexed: spec.protocol.multiplexed(),
+                    pool: spec.pool,
                 };
                 let pools = &mut self.conns;
                 pools.opened += u64::from(now >= self.warm);
@@ -318,22 +324,18 @@ impl Sim<'_> {
         let conn = &mut pools.conns[c as usize];
         conn.in_use -= 1;
         conn.last_used = now;
-        let key = conn.key;
+        let (key, multiplexed, pool) = (conn.key, conn.multiplexed, conn.pool);
         let broken = !ok && matches!(cause, ErrorCause::Timeout | ErrorCause::DeadBackend);
         if conn.closed || broken {
             return pools.close(c);
         }
-        let Some(spec) = pools.spec(self.nodes[id as usize].service as usize, key.1 as usize)
-        else {
-            return;
-        };
-        if !spec.protocol.multiplexed() {
+        if !multiplexed {
             let idle = pools.pools[&key]
                 .conns
                 .iter()
                 .filter(|&&x| pools.conns[x as usize].in_use == 0)
                 .count();
-            if idle > spec.pool as usize {
+            if idle > pool as usize {
                 pools.close(c);
             }
         }
