@@ -57,8 +57,10 @@ impl Sim<'_> {
     /// the module doc). The caller of refused work is not told here.
     pub(super) fn at_stopping_pod(&mut self, id: u32) -> Drained {
         let w = self.nodes[id as usize];
-        let parent = &self.nodes[w.parent as usize];
-        let live = w.parent != NONE && parent.ver == w.parent_ver && parent.tok == w.parent_tok;
+        let Some(parent) = self.nodes.get(w.parent as usize) else {
+            return Drained::Refused;
+        };
+        let live = parent.ver == w.parent_ver && parent.tok == w.parent_tok;
         if !live || parent.conn == NONE {
             return Drained::Refused;
         }
