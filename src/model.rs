@@ -53,6 +53,7 @@ mod budget;
 mod call_retry;
 mod client_conn;
 mod collect;
+mod conn_drain;
 mod conn_handshake;
 mod conn_pool;
 mod connect;

@@ -221,6 +221,19 @@ fn pods_added_by_a_scale_up_wait_for_connections_to_recycle() {
     }
 }
 
+/// (d) One pool per caller pod and target service: two call entries to one gRPC service, the
+/// first with `pool = 1`, share it — 4 caller pods open 4 connections, not 8 (each entry had
+/// its own pool before, so 8).
+#[test]
+fn two_calls_to_one_service_share_one_pool() {
+    let timing = "duration = \"10s\"\nwarmup = \"0s\"\nreplications = 2";
+    let two = ", connections = { pool = 1 } }, { service = \"api\"";
+    for r in runs(&scenario(NGINX, 4, 8, "protocol = \"grpc\"", two, timing)) {
+        assert_eq!(r.connections_opened, 4, "one connection per caller pod");
+        assert_eq!(r.failed.iter().sum::<u64>(), 0);
+    }
+}
+
 /// Bad input names the file, line, field, value and what is allowed.
 #[test]
 fn bad_connection_fields_are_clear_errors() {

@@ -86,7 +86,7 @@ impl Sim<'_> {
 
     /// One packet's latency from `from` to `to` (zones), as a request hop's but not counted
     /// as one, drawn from the connections' stream.
-    fn one_way(&mut self, from: usize, to: usize) -> SimDuration {
+    pub(super) fn one_way(&mut self, from: usize, to: usize) -> SimDuration {
         let net = &self.s.network;
         if from == to {
             net.in_zone.sample(&mut self.rng.connections)

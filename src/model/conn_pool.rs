@@ -15,12 +15,17 @@
 //! - **HTTP/2 and gRPC**: up to `pool` connections (default 1) carry every request of the caller
 //!   pod at once; a call takes the least busy one, and opens one while fewer than `pool` are
 //!   open (no limit on streams per connection).
+//! - **One pool per caller pod and target service**, shared by every call entry of the caller
+//!   to that service (grpc-go shares a `ClientConn`, Go's `http.Transport` its per-host
+//!   pool); the first entry that sets `connections` gives its settings.
 //! - **Recycling.** A connection takes no new request once it has carried `max_requests`, is
 //!   `max_age` old (gRPC's server-side `MaxConnectionAge` sends GOAWAY) or idle for
 //!   `idle_timeout`; its requests in flight finish on it, and the next call opens a new
 //!   connection to a pod chosen anew — only then do pods added by a scale-up get traffic.
-//! - **A pod that goes away.** A pod that is killed, crashes, restarts or has got SIGTERM
-//!   closes its connections (FIN/RST): the next call opens a new one. A black-holed pod (lost
+//! - **A pod that goes away.** A pod that is killed, crashes or restarts closes its
+//!   connections (FIN/RST): the next call opens a new one. One that gets SIGTERM drains them:
+//!   GOAWAY on HTTP/2, idle HTTP/1.1 connections closed, and what was on the wire served or
+//!   sent again (see `conn_drain`). A black-holed pod (lost
 //!   node or zone) says nothing: requests on its connections hang until the call's timeout,
 //!   and a call that fails by timeout or reset closes the connection it rode (an HTTP/1.1
 //!   client always does; for HTTP/2 this stands in for keepalive pings or TCP's retransmission
@@ -53,7 +58,7 @@ use super::topology::{Life, Pod, View};
 /// One open (or closing) connection from a caller pod to a target pod.
 #[derive(Clone, Copy, Debug)]
 struct Conn {
-    /// The caller pod and call whose pool holds it.
+    /// The caller pod and target service whose pool holds it.
     key: (u32, u16),
     /// The target pod, and its epoch when the connection opened.
     pod: u32,
@@ -68,9 +73,15 @@ struct Conn {
     closed: bool,
     /// Its handshake: when requests can go, or when it fails (see `conn_handshake`).
     handshake: Handshake,
+    /// HTTP/2 or gRPC (many requests at once), not HTTP/1.1.
+    multiplexed: bool,
+    /// Its pool's `pool` setting.
+    pool: u32,
+    /// When its pod got SIGTERM and sent GOAWAY, or closed it (see `conn_drain`).
+    goaway: Option<SimTime>,
 }
 
-/// A caller pod's connections for one call.
+/// A caller pod's connections to one service, shared by every call entry to it.
 #[derive(Clone, Debug, Default)]
 struct Pool {
     /// The caller pod's epoch the pool belongs to (a restarted pod starts with none).
@@ -84,7 +95,7 @@ struct Pool {
 pub struct ConnPools {
     /// Per service and call: its pool when the call is balanced per connection (no mesh).
     specs: Vec<Vec<Option<ConnectionPool>>>,
-    /// Pools by (caller pod, call index).
+    /// Pools by (caller pod, target service).
     pools: HashMap<(u32, u16), Pool>,
     /// Connections (a slab; `free` holds the ids of freed ones).
     conns: Vec<Conn>,
@@ -122,6 +133,38 @@ impl ConnPools {
     /// The handshake of connection `c` (see `conn_handshake`).
     pub(super) fn handshake_of(&self, c: u32) -> Handshake {
         self.conns[c as usize].handshake
+    }
+
+    /// Pod `pod` (in `epoch`) got SIGTERM at `now`: each of its connections still open gets
+    /// GOAWAY and leaves its pool; one that carries nothing closes (see `conn_drain`).
+    pub(super) fn goaway(&mut self, pod: u32, epoch: u32, now: SimTime) {
+        for c in 0..self.conns.len() as u32 {
+            let conn = &mut self.conns[c as usize];
+            let freed = conn.closed && conn.in_use == 0;
+            if freed || conn.pod != pod || conn.epoch != epoch || conn.goaway.is_some() {
+                continue;
+            }
+            conn.goaway = Some(now);
+            self.close(c);
+        }
+    }
+
+    /// How connection `c` stands for a request reaching pod `pod` (in `epoch`) after its
+    /// SIGTERM: `Some(multiplexed)` when the connection is to that pod and was established
+    /// before GOAWAY (the request was on the wire then), `None` otherwise.
+    pub(super) fn drained(&self, c: u32, pod: u32, epoch: u32) -> Option<bool> {
+        let conn = self.conns.get(c as usize)?;
+        let goaway = conn.goaway?;
+        let established = matches!(conn.handshake, Handshake::Ready(at) if at <= goaway);
+        (conn.pod == pod && conn.epoch == epoch && established).then_some(conn.multiplexed)
+    }
+
+    /// The call riding connection `c` leaves it without a result (its request goes again on
+    /// another connection): the connection frees when nothing else rides it.
+    pub(super) fn leave(&mut self, c: u32) {
+        let conn = &mut self.conns[c as usize];
+        conn.in_use -= 1;
+        self.close(c);
     }
 
     /// Closes connection `c` (out of its pool); frees it when nothing rides it.
@@ -171,7 +214,7 @@ impl Sim<'_> {
         let now = self.cal.now();
         let n = self.nodes[id as usize];
         let spec = self.conns.spec(n.service as usize, k)?;
-        let key = (n.at, k as u16);
+        let key = (n.at, t as u16);
         let caller_epoch = self.topo.pods[n.at as usize].epoch;
         let pool = self.conns.pools.entry(key).or_default();
         let mut stale: Vec<u32> = Vec::new();
@@ -234,6 +277,9 @@ impl Sim<'_> {
                     in_use: 0,
                     closed: false,
                     handshake,
+                    goaway: None,
+                    multiplexed: spec.protocol.multiplexed(),
+                    pool: spec.pool,
                 };
                 let pools = &mut self.conns;
                 pools.opened += u64::from(now >= self.warm);
@@ -278,22 +324,18 @@ impl Sim<'_> {
         let conn = &mut pools.conns[c as usize];
         conn.in_use -= 1;
         conn.last_used = now;
-        let key = conn.key;
+        let (key, multiplexed, pool) = (conn.key, conn.multiplexed, conn.pool);
         let broken = !ok && matches!(cause, ErrorCause::Timeout | ErrorCause::DeadBackend);
         if conn.closed || broken {
             return pools.close(c);
         }
-        let Some(spec) = pools.spec(self.nodes[id as usize].service as usize, key.1 as usize)
-        else {
-            return;
-        };
-        if !spec.protocol.multiplexed() {
+        if !multiplexed {
             let idle = pools.pools[&key]
                 .conns
                 .iter()
                 .filter(|&&x| pools.conns[x as usize].in_use == 0)
                 .count();
-            if idle > spec.pool as usize {
+            if idle > pool as usize {
                 pools.close(c);
             }
         }

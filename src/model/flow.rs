@@ -11,6 +11,7 @@ use crate::scenario::{CallTarget, IngressKind, Jitter};
 
 use super::attribution::LimitKind;
 use super::balance::ewma_update;
+use super::conn_drain::Drained;
 use super::locality::Locality;
 use super::result::ErrorCause;
 use super::retry_on::istio_default_retries;
@@ -320,10 +321,18 @@ impl Sim<'_> {
             return self.dead_end(id, reset);
         }
         if pod.stopping {
-            // Past SIGTERM: the application no longer accepts work (connection refused).
-            pod.in_flight = pod.in_flight.saturating_sub(1);
-            self.sends_after_scale_down += 1;
-            return self.dead_end(id, true);
+            // Past SIGTERM: the application no longer accepts work (connection refused),
+            // but what was on the wire on a pooled connection drains (see `conn_drain`).
+            match self.at_stopping_pod(id) {
+                Drained::Serve => {}
+                Drained::Resent => return,
+                Drained::Refused => {
+                    let pod = &mut self.topo.pods[w.at as usize];
+                    pod.in_flight = pod.in_flight.saturating_sub(1);
+                    self.sends_after_scale_down += 1;
+                    return self.dead_end(id, true);
+                }
+            }
         }
         self.nodes[id as usize].mark = now;
         self.sidecar_inbound(w.at, w.up_uses == 1);

@@ -327,6 +327,7 @@ impl Sim<'_> {
         let pod = &mut self.topo.pods[p as usize];
         if pod.epoch == epoch {
             pod.stopping = true;
+            self.conn_sigterm(p, epoch);
         }
     }
 

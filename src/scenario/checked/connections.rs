@@ -73,7 +73,9 @@ impl Scenario {
     /// The connection pool of call `call` of service `service`, if the call is balanced per
     /// connection: a service call whose target speaks HTTP/2 or gRPC, or that sets
     /// `connections`. `None`: a pod per request (the default for HTTP/1.1, and every egress
-    /// call). Whether a `mesh` takes over is the model's business.
+    /// call). Whether a `mesh` takes over is the model's business. Every call of `service` to
+    /// the same target shares one pool per caller pod, with the settings of the first of them
+    /// that sets `connections`.
     pub fn connection_pool(&self, service: usize, call: usize) -> Option<ConnectionPool> {
         let c = &self.services[service].calls[call];
         let CallTarget::Service(t) = c.target else {
@@ -83,7 +85,14 @@ impl Scenario {
         if c.connections.is_none() && !protocol.multiplexed() {
             return None;
         }
-        let given = c.connections.unwrap_or_default();
+        // One pool per caller pod and target service: the first call entry to the target
+        // that sets `connections` gives its settings (the others' are not used).
+        let first = self.services[service]
+            .calls
+            .iter()
+            .find(|o| o.target == c.target && o.connections.is_some())
+            .and_then(|o| o.connections);
+        let given = first.unwrap_or_default();
         let (pool, idle, connect) = match protocol {
             Protocol::Http1 => (d::HTTP1_POOL, d::HTTP_IDLE_TIMEOUT, d::HTTP_CONNECT_TIMEOUT),
             Protocol::Http2 => (d::HTTP2_POOL, d::HTTP_IDLE_TIMEOUT, d::HTTP_CONNECT_TIMEOUT),
