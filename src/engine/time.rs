@@ -77,6 +77,7 @@ impl SimDuration {
 
     /// A span of `s` seconds, rounded to the nearest nanosecond; negative or NaN gives zero,
     /// values beyond `u64` saturate.
+    #[inline]
     pub fn from_secs_f64(s: f64) -> Self {
         // `as` saturates (and maps NaN to 0); adding 0.5 rounds positive values to nearest
         // without a libm call — this runs for every sampled duration.
