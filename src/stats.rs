@@ -5,6 +5,7 @@
 //!
 //! - [`LatencyHistogram`] — an HdrHistogram of durations (nanoseconds, 3 significant digits) with
 //!   an exact count, mean, minimum and maximum; [`Percentiles`] is its serialisable summary.
+//!   [`LatencyRecorder`] is its cheap recording path for hot loops.
 //! - [`TimeWeighted`] — the time-weighted mean and peak of a piecewise-constant level (queue
 //!   length, busy servers), cheap enough for the hot loop.
 //! - [`TimeSeries`] of [`Window`]s — per fixed-width window of simulated time: offered, completed
@@ -21,6 +22,7 @@ pub mod confidence;
 pub mod counters;
 pub(crate) mod hist_serde;
 pub mod histogram;
+pub mod recorder;
 pub mod series;
 pub mod time_weighted;
 pub mod window;
@@ -28,6 +30,7 @@ pub mod window;
 pub use confidence::{Estimate, t_quantile};
 pub use counters::StationStats;
 pub use histogram::{LatencyHistogram, Percentiles};
+pub use recorder::LatencyRecorder;
 pub use series::TimeSeries;
 pub use time_weighted::TimeWeighted;
 pub use window::{Gauge, MAX_CAUSES, MAX_GAUGES, Window};

@@ -132,8 +132,21 @@ pub enum ArrivalProcess {
 impl ArrivalProcess {
     /// The time of the next arrival after `now`, or `None` if no more arrive (a zero rate
     /// forever).
-    #[inline]
+    #[inline(always)]
     pub fn next_after<R: Rng + ?Sized>(&self, now: SimTime, rng: &mut R) -> Option<SimTime> {
+        // The common case inlined at the caller; the others out of line.
+        if let ArrivalProcess::Poisson(rate) = self
+            && *rate > 0.0
+        {
+            let e: f64 = Exp1.sample(rng);
+            return Some(now + SimDuration::from_secs_f64(e / rate).max(SimDuration(1)));
+        }
+        self.next_after_any(now, rng)
+    }
+
+    /// [`ArrivalProcess::next_after`] for every process.
+    #[inline(never)]
+    fn next_after_any<R: Rng + ?Sized>(&self, now: SimTime, rng: &mut R) -> Option<SimTime> {
         match self {
             ArrivalProcess::Poisson(rate) => {
                 if *rate <= 0.0 {

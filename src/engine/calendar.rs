@@ -142,12 +142,24 @@ impl<E: Copy> Calendar<E> {
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) {
         let at = at.max(self.now);
+        let seq = self.seq;
+        self.seq += 1;
+        if self.lanes.is_empty() {
+            // No lanes (the kernel's own networks): straight to the heap.
+            self.heap.push(at.0, seq, event);
+            return;
+        }
+        self.schedule_laned(at, seq, event);
+    }
+
+    /// [`Calendar::schedule`] when there are lanes: to the lane of this delay, if any.
+    #[inline]
+    fn schedule_laned(&mut self, at: SimTime, seq: u64, event: E) {
         let entry = Entry {
             time: at.0,
-            seq: self.seq,
+            seq,
             event,
         };
-        self.seq += 1;
         let delay = at.0 - self.now.0;
         if let Some(lane) = self.lanes.iter_mut().find(|l| l.delay == delay) {
             // `now` never decreases, so the lane stays sorted by (time, sequence).

@@ -12,7 +12,7 @@
 
 use rand::Rng;
 
-use crate::stats::{LatencyHistogram, StationStats};
+use crate::stats::{LatencyHistogram, LatencyRecorder, StationStats};
 
 use super::arrivals::ArrivalProcess;
 use super::calendar::Calendar;
@@ -94,10 +94,12 @@ struct Job {
     counted: bool,
 }
 
+/// Latencies go through [`LatencyRecorder`]s (the histograms' cheap recording path) and become
+/// histograms at the end.
 struct PerStation {
     station: Station,
-    response: LatencyHistogram,
-    wait: LatencyHistogram,
+    response: LatencyRecorder,
+    wait: LatencyRecorder,
     rng: StreamRng,
     started: u64,
     delayed: u64,
@@ -118,8 +120,8 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
         .enumerate()
         .map(|(i, s)| PerStation {
             station: Station::new(s.servers, s.limit),
-            response: LatencyHistogram::new(),
-            wait: LatencyHistogram::new(),
+            response: LatencyRecorder::new(),
+            wait: LatencyRecorder::new(),
             rng: stream(seed, replication, 3_000 + i as u64),
             started: 0,
             delayed: 0,
@@ -127,7 +129,7 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
         .collect();
     let mut jobs: Vec<Job> = Vec::with_capacity(1024);
     let mut free: Vec<u32> = Vec::with_capacity(1024);
-    let mut response = LatencyHistogram::new();
+    let mut response = LatencyRecorder::new();
     // A station that routes nowhere and that no route leads to sees only jobs that entered
     // there and leave from there: their end-to-end response is their response at the station,
     // so it is recorded once, there, and merged into `response` at the end.
@@ -154,8 +156,8 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
             Event::WarmupEnd => {
                 for p in &mut st {
                     p.station.reset_stats(now);
-                    p.response = LatencyHistogram::new();
-                    p.wait = LatencyHistogram::new();
+                    p.response.clear();
+                    p.wait.clear();
                     (p.started, p.delayed) = (0, 0);
                 }
             }
@@ -229,15 +231,18 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
         }
     }
 
-    for (p, _) in st.iter().zip(&direct).filter(|(_, d)| **d) {
-        response.merge(&p.response);
+    let responses: Vec<LatencyHistogram> = st.iter().map(|p| p.response.to_histogram()).collect();
+    let mut response = response.to_histogram();
+    for (h, _) in responses.iter().zip(&direct).filter(|(_, d)| **d) {
+        response.merge(h);
     }
     let now = end;
     let measured_secs = end.since(warm).as_secs_f64();
     let stations = st
         .iter()
         .zip(&spec.stations)
-        .map(|(p, s)| {
+        .zip(&responses)
+        .map(|((p, s), response)| {
             let mean_busy = p.station.mean_busy(now);
             let mean_in_queue = p.station.mean_queue(now);
             StationStats {
@@ -253,8 +258,8 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
                     0.0
                 },
                 peak_queue: p.station.peak_queue(),
-                response: p.response.percentiles(),
-                wait: p.wait.percentiles(),
+                response: response.percentiles(),
+                wait: p.wait.to_histogram().percentiles(),
             }
         })
         .collect();
@@ -271,7 +276,7 @@ pub fn simulate(spec: &NetworkSpec, seed: u64, replication: u64) -> NetworkResul
 }
 
 /// Offers `job` to station `s`; returns false if it was rejected.
-#[inline]
+#[inline(always)]
 fn enter(
     st: &mut [PerStation],
     specs: &[StationSpec],
@@ -293,7 +298,7 @@ fn enter(
 }
 
 /// `job` takes a server at station `s` now: record its wait, schedule its departure.
-#[inline]
+#[inline(always)]
 fn start(
     p: &mut PerStation,
     spec: &StationSpec,

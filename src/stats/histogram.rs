@@ -80,6 +80,26 @@ impl LatencyHistogram {
         self.max_ns = self.max_ns.max(ns);
     }
 
+    /// Adds `n` samples of `ns` (already clamped to [`MAX_TRACKABLE`]) to the buckets only: for
+    /// [`LatencyRecorder`](super::LatencyRecorder), which sets the exact figures after with
+    /// [`set_exact`](Self::set_exact).
+    pub(super) fn record_bucket_n(&mut self, ns: u64, n: u64) {
+        if self.hist.record_n(ns, n).is_err() {
+            self.hist.saturating_record_n(ns, n);
+        }
+    }
+
+    /// Sets the exact sum, minimum and maximum (ns) beside the buckets.
+    pub(super) fn set_exact(&mut self, sum_ns: u128, min_ns: u64, max_ns: u64) {
+        (self.sum_ns, self.min_ns, self.max_ns) = (sum_ns, min_ns, max_ns);
+    }
+
+    /// The HdrHistogram of the buckets (for tests comparing histograms exactly).
+    #[cfg(test)]
+    pub(super) fn hdr(&self) -> &Histogram<u64> {
+        &self.hist
+    }
+
     /// Number of recorded durations.
     pub fn count(&self) -> u64 {
         self.hist.len()

@@ -52,7 +52,13 @@ impl TimeWeighted {
     #[inline]
     pub fn set(&mut self, now: SimTime, value: f64) {
         let dt = now.0.saturating_sub(self.last);
-        self.area += self.value * dt as f64;
+        // Below 2⁶³ the signed conversion gives the same value and is one instruction.
+        let dt = if dt < 1 << 63 {
+            dt as i64 as f64
+        } else {
+            dt as f64
+        };
+        self.area += self.value * dt;
         self.last = self.last.max(now.0);
         self.value = value;
         self.max = self.max.max(value);

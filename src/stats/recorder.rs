@@ -1,0 +1,287 @@
+//! A cheap recording path for hot loops: [`LatencyRecorder`] counts durations in the bucket
+//! layout of a default [`LatencyHistogram`] (HdrHistogram, 3 significant digits, 1 ns unit) and
+//! turns into that histogram, identical to the one recording each duration would have built.
+//!
+//! `LatencyHistogram::record` goes through HdrHistogram's general `record_n` (an out-of-line
+//! call with range, resize and error handling for any precision). A recorder knows its one
+//! precision, so a record is the bucket index (a `leading_zeros` and two shifts), one counter
+//! increment and the exact sum, minimum and maximum — all inlined. The counters are 32-bit (a
+//! bucket that wraps carries into a side list), so that the buckets a run touches stay in the
+//! first-level cache; they grow bucket by bucket as durations need them. The counts are handed to
+//! HdrHistogram once, bucket by bucket, by [`LatencyRecorder::to_histogram`]; each bucket is
+//! recorded at a value inside it and inside the observed range (the exact smallest non-zero
+//! and largest values for their buckets), so HdrHistogram's counts, total, minimum, maximum and
+//! range — everything its quantiles, merges and V2 encoding read — come out the same (a test
+//! below compares the encodings byte for byte).
+
+use super::histogram::{LatencyHistogram, MAX_TRACKABLE};
+use crate::engine::SimDuration;
+
+/// log2 of half the sub-buckets per bucket at 3 significant digits (2 × 10³ needs 11 bits).
+const HALF_MAG: u32 = 10;
+/// Sub-buckets per bucket.
+const SUB_COUNT: u64 = 1 << (HALF_MAG + 1);
+/// Leading zeros of the largest value of bucket 0 (64 − 11).
+const LZ_BASE: u32 = 64 - (HALF_MAG + 1);
+
+/// The counts index of `v` in a 3-significant-digit, 1 ns HdrHistogram.
+#[inline(always)]
+fn index_of(v: u64) -> usize {
+    let bucket = LZ_BASE - (v | (SUB_COUNT - 1)).leading_zeros();
+    let sub = v >> bucket;
+    (((bucket as u64 + 1) << HALF_MAG) + sub - (1 << HALF_MAG)) as usize
+}
+
+/// The lowest value counted at index `i` (the inverse of [`index_of`]).
+fn lowest_at(i: usize) -> u64 {
+    let i = i as u64;
+    let mut bucket = (i >> HALF_MAG) as i64 - 1;
+    let mut sub = (i & ((1 << HALF_MAG) - 1)) + (1 << HALF_MAG);
+    if bucket < 0 {
+        sub -= 1 << HALF_MAG;
+        bucket = 0;
+    }
+    sub << bucket
+}
+
+/// Durations counted in a [`LatencyHistogram`]'s default bucket layout, for a hot loop; read
+/// them through [`LatencyRecorder::to_histogram`].
+#[derive(Clone, Debug)]
+pub struct LatencyRecorder {
+    /// Counts by HdrHistogram index, modulo 2³² (grown on demand, a bucket at a time).
+    counts: Vec<u32>,
+    /// (index, times its counter wrapped): the counts' high halves, rarely any.
+    carries: Vec<(usize, u64)>,
+    /// Durations recorded.
+    count: u64,
+    /// Exact sum, ns.
+    sum_ns: u128,
+    /// Exact smallest and largest, ns (`u64::MAX` and 0 when empty).
+    min_ns: u64,
+    max_ns: u64,
+    /// Smallest non-zero value as bucketed (`u64::MAX` if none).
+    min_nz: u64,
+}
+
+impl Default for LatencyRecorder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LatencyRecorder {
+    /// An empty recorder (it allocates as durations come).
+    pub fn new() -> Self {
+        LatencyRecorder {
+            counts: Vec::new(),
+            carries: Vec::new(),
+            count: 0,
+            sum_ns: 0,
+            min_ns: u64::MAX,
+            max_ns: 0,
+            min_nz: u64::MAX,
+        }
+    }
+
+    /// Records one duration, as [`LatencyHistogram::record`] does (durations beyond
+    /// [`MAX_TRACKABLE`] are clamped in the buckets, exact in the sum and maximum).
+    #[inline(always)]
+    pub fn record(&mut self, d: SimDuration) {
+        let ns = d.0;
+        let b = ns.min(MAX_TRACKABLE.0);
+        let i = index_of(b);
+        match self.counts.get_mut(i) {
+            Some(c) => {
+                *c = c.wrapping_add(1);
+                if *c == 0 {
+                    self.carry(i);
+                }
+            }
+            None => self.grow_and_count(i),
+        }
+        self.count += 1;
+        self.sum_ns += u128::from(ns);
+        self.min_ns = self.min_ns.min(ns);
+        self.max_ns = self.max_ns.max(ns);
+        if b != 0 {
+            self.min_nz = self.min_nz.min(b);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow_and_count(&mut self, i: usize) {
+        // To the end of the bucket of index i.
+        self.counts.resize(((i >> HALF_MAG) + 1) << HALF_MAG, 0);
+        self.counts[i] += 1;
+    }
+
+    /// The counter at index `i` wrapped: 2³² more there.
+    #[cold]
+    #[inline(never)]
+    fn carry(&mut self, i: usize) {
+        match self.carries.iter_mut().find(|(j, _)| *j == i) {
+            Some((_, n)) => *n += 1,
+            None => self.carries.push((i, 1)),
+        }
+    }
+
+    /// The full count at index `i`.
+    fn count_at(&self, i: usize) -> u64 {
+        let high = self
+            .carries
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map_or(0, |c| c.1);
+        (high << 32) + u64::from(self.counts[i])
+    }
+
+    /// Durations recorded.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Forgets everything recorded (end of a warm-up); keeps the buckets' memory.
+    pub fn clear(&mut self) {
+        self.counts.fill(0);
+        self.carries.clear();
+        self.count = 0;
+        self.sum_ns = 0;
+        self.min_ns = u64::MAX;
+        self.max_ns = 0;
+        self.min_nz = u64::MAX;
+    }
+
+    /// The histogram that recording the same durations into [`LatencyHistogram::new`] builds.
+    pub fn to_histogram(&self) -> LatencyHistogram {
+        let mut h = LatencyHistogram::new();
+        if self.count == 0 {
+            return h;
+        }
+        let max_b = self.max_ns.min(MAX_TRACKABLE.0);
+        let (i_min, i_max) = (index_of(self.min_nz), index_of(max_b));
+        for i in 0..self.counts.len() {
+            let c = self.count_at(i);
+            if c == 0 {
+                continue;
+            }
+            // A value of this bucket within [smallest non-zero, largest]: HdrHistogram's own
+            // minimum and maximum then match those of the durations themselves.
+            if i == i_max && i == i_min && c > 1 {
+                h.record_bucket_n(self.min_nz, 1);
+                h.record_bucket_n(max_b, c - 1);
+                continue;
+            }
+            let v = if i == i_max {
+                max_b
+            } else if i == i_min {
+                self.min_nz
+            } else {
+                lowest_at(i)
+            };
+            h.record_bucket_n(v, c);
+        }
+        h.set_exact(self.sum_ns, self.min_ns, self.max_ns);
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::hist_serde;
+
+    /// A tiny deterministic generator.
+    fn lcg(x: &mut u64) -> u64 {
+        *x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *x >> 11
+    }
+
+    fn encoded(h: &LatencyHistogram) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut s = serde_json::Serializer::new(&mut out);
+        hist_serde::serialize(h.hdr(), &mut s).unwrap();
+        out
+    }
+
+    #[test]
+    fn the_index_is_hdrhistograms() {
+        let h = hdrhistogram::Histogram::<u64>::new(3).unwrap();
+        let mut x = 5;
+        let values = (0..5000u64)
+            .chain((0..62).map(|s| 1u64 << s))
+            .chain((0..62).map(|s| (1u64 << s) - 1))
+            .chain((0..20_000).map(|_| lcg(&mut x) >> (lcg(&mut x) % 53)));
+        for v in values {
+            let i = index_of(v);
+            assert_eq!(lowest_at(i), h.lowest_equivalent(v), "value {v}");
+            assert_eq!(index_of(lowest_at(i)), i, "value {v}");
+        }
+    }
+
+    #[test]
+    fn the_histogram_is_the_one_direct_recording_builds() {
+        // Spreads from nanoseconds to beyond MAX_TRACKABLE, with zeros: the same summary,
+        // and the same HdrHistogram (its V2 encoding byte for byte).
+        for seed in 1..=8u64 {
+            let mut x = seed;
+            let (mut direct, mut fast) = (LatencyHistogram::new(), LatencyRecorder::new());
+            let shift = [0u32, 20, 33, 45, 50, 53, 10, 1][seed as usize - 1];
+            for k in 0..30_000 {
+                let r = lcg(&mut x);
+                let v = match k % 7 {
+                    0 => 0,
+                    1 if seed == 8 => u64::MAX - r,
+                    _ => r >> shift,
+                };
+                direct.record(SimDuration(v));
+                fast.record(SimDuration(v));
+            }
+            let h = fast.to_histogram();
+            assert_eq!(h.percentiles(), direct.percentiles(), "seed {seed}");
+            assert_eq!(h.min(), direct.min());
+            assert_eq!(h.hdr().max(), direct.hdr().max());
+            assert_eq!(h.hdr().min_nz(), direct.hdr().min_nz());
+            assert_eq!(encoded(&h), encoded(&direct), "seed {seed}");
+            // Merging gives the same too.
+            let mut a = direct.clone();
+            a.merge(&h);
+            let mut b = direct.clone();
+            b.merge(&direct);
+            assert_eq!(encoded(&a), encoded(&b), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_counter_that_wraps_carries() {
+        // 2³² + 3 samples of one value (the first 2³² − 1 set directly) and one other.
+        let mut r = LatencyRecorder::new();
+        let v = SimDuration::from_millis(7);
+        r.record(v);
+        r.counts[index_of(v.0)] = u32::MAX;
+        r.count = u64::from(u32::MAX);
+        for _ in 0..4 {
+            r.record(v);
+        }
+        r.record(SimDuration::from_millis(9));
+        let h = r.to_histogram();
+        assert_eq!(h.count(), (1 << 32) + 4);
+        assert!((h.quantile(0.99).as_millis_f64() - 7.0).abs() < 7e-3);
+        assert_eq!(h.max(), SimDuration::from_millis(9));
+    }
+
+    #[test]
+    fn empty_and_cleared_recorders_give_an_empty_histogram() {
+        let mut r = LatencyRecorder::new();
+        assert!(r.to_histogram().is_empty());
+        r.record(SimDuration(5));
+        r.record(SimDuration::from_secs(3_600));
+        r.clear();
+        assert_eq!(r.count(), 0);
+        let h = r.to_histogram();
+        assert_eq!(h.percentiles(), LatencyHistogram::new().percentiles());
+        assert_eq!(encoded(&h), encoded(&LatencyHistogram::new()));
+    }
+}
