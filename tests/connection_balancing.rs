@@ -259,3 +259,33 @@ fn bad_connection_fields_are_clear_errors() {
     ));
     assert!(e.contains("size"), "unknown keys are errors: {e}");
 }
+
+/// HTTP/2's stream limit (SETTINGS_MAX_CONCURRENT_STREAMS). One caller pod calls `api` (8 pods,
+/// 20 ms of work) 400 times a second: about 8 calls in flight (Little's law), peaks near 20.
+/// With Go's default limit (250) one connection carries them all: 1 connection, 1 busy pod.
+/// With `max_streams = 1` a connection carries one call at a time, as HTTP/1.1 does, so the pool
+/// grows past `pool = 1` to the peak of calls in flight (connections never close here: the
+/// idle timeout is longer than the run), and the work spreads over the pods they drew. Before
+/// the limit, `max_streams` was an unknown key and a pool never grew past `pool`.
+#[test]
+fn the_stream_limit_opens_connections_past_the_pool() {
+    let timing = "duration = \"30s\"\nwarmup = \"0s\"\nreplications = 2";
+    let http2 = "protocol = \"http2\"\nconcurrency = 1000\nservice_time = \"20ms\"";
+    for r in runs(&scenario(NGINX, 1, 8, http2, "", timing)) {
+        assert_eq!(r.connections_opened, 1, "250 streams: one connection");
+        let b = api(&r);
+        assert_eq!(b.pods - b.idle_pods, 1, "{b:?}");
+    }
+    let one = ", connections = { max_streams = 1 }";
+    for r in runs(&scenario(NGINX, 1, 8, http2, one, timing)) {
+        assert!(
+            (12..=40).contains(&r.connections_opened),
+            "one connection per call in flight at the peak: {}",
+            r.connections_opened
+        );
+        let b = api(&r);
+        assert!(b.pods - b.idle_pods >= 3, "{b:?}");
+        assert!(b.busiest_share.expect("work was sent") < 0.9, "{b:?}");
+        assert_eq!(r.failed.iter().sum::<u64>(), 0);
+    }
+}

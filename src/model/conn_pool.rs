@@ -14,7 +14,10 @@
 //!   closes: `MaxIdleConnsPerHost`).
 //! - **HTTP/2 and gRPC**: up to `pool` connections (default 1) carry every request of the caller
 //!   pod at once; a call takes the least busy one, and opens one while fewer than `pool` are
-//!   open (no limit on streams per connection).
+//!   open. A connection carries at most `max_streams` calls at once (the server's
+//!   SETTINGS_MAX_CONCURRENT_STREAMS: 250 for HTTP/2, no limit for gRPC); a call that finds
+//!   every connection at that limit opens one more, beyond `pool`, as Go's HTTP/2 transport
+//!   does (grpc-go would queue the call on its connection instead).
 //! - **One pool per caller pod and target service**, shared by every call entry of the caller
 //!   to that service (grpc-go shares a `ClientConn`, Go's `http.Transport` its per-host
 //!   pool); the first entry that sets `connections` gives its settings.
@@ -244,10 +247,12 @@ impl Sim<'_> {
             if open.len() < spec.pool as usize {
                 None
             } else {
-                // The least busy connection (the first on a tie).
+                // The least busy connection (the first on a tie), unless it carries as many
+                // calls as the server allows: then one more connection opens, beyond `pool`.
                 open.iter()
                     .copied()
                     .min_by_key(|&c| pools.conns[c as usize].in_use)
+                    .filter(|&c| pools.conns[c as usize].in_use < spec.max_streams)
             }
         } else {
             // The most recently used idle connection.

@@ -29,7 +29,6 @@
 //! The pools count the connections opened and reused after the warm-up, per tier (gateway,
 //! mesh): the share of new connections is a result, no longer an input.
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{SimDuration, SimTime};

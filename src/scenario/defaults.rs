@@ -482,6 +482,14 @@ pub const HTTP1_POOL: u32 = 2;
 /// transport open one connection per address and multiplex every request on it; a
 /// ClusterIP Service is one address).
 pub const HTTP2_POOL: u32 = 1;
+/// Calls one HTTP/2 connection carries at once (D: Go `net/http`'s bundled HTTP/2 server,
+/// `http2defaultMaxStreams = 250`, advertised as SETTINGS_MAX_CONCURRENT_STREAMS; Go's client
+/// transport opens another connection when every one is at the limit, as
+/// `StrictMaxConcurrentStreams` is false by default).
+pub const HTTP2_MAX_STREAMS: u32 = 250;
+/// Calls one gRPC connection carries at once (D: grpc-go server option
+/// `MaxConcurrentStreams`, default `math.MaxUint32`, no limit).
+pub const GRPC_MAX_STREAMS: u32 = u32::MAX;
 /// Idle timeout of an HTTP/1.1 or HTTP/2 client connection (D: Go `net/http`
 /// `DefaultTransport.IdleConnTimeout = 90 * time.Second`).
 pub const HTTP_IDLE_TIMEOUT: SimDuration = s(90);

@@ -48,6 +48,8 @@ pub struct Connections {
     pub tls: Option<bool>,
     /// How long a new connection waits for a pod that does not answer.
     pub connect_timeout: Option<SimDuration>,
+    /// HTTP/2 and gRPC: calls one connection carries at once.
+    pub max_streams: Option<u32>,
 }
 
 /// A caller's connection pool for one call, resolved: kube-proxy picks a pod per connection.
@@ -67,6 +69,9 @@ pub struct ConnectionPool {
     pub tls: bool,
     /// A new connection to a pod that does not answer fails after this long.
     pub connect_timeout: SimDuration,
+    /// HTTP/2 and gRPC: calls a connection carries at once (`u32::MAX`: no limit; 1 for
+    /// HTTP/1.1). A call that finds every connection at it opens one more, beyond `pool`.
+    pub max_streams: u32,
 }
 
 impl Scenario {
@@ -93,10 +98,25 @@ impl Scenario {
             .find(|o| o.target == c.target && o.connections.is_some())
             .and_then(|o| o.connections);
         let given = first.unwrap_or_default();
-        let (pool, idle, connect) = match protocol {
-            Protocol::Http1 => (d::HTTP1_POOL, d::HTTP_IDLE_TIMEOUT, d::HTTP_CONNECT_TIMEOUT),
-            Protocol::Http2 => (d::HTTP2_POOL, d::HTTP_IDLE_TIMEOUT, d::HTTP_CONNECT_TIMEOUT),
-            Protocol::Grpc => (d::HTTP2_POOL, d::GRPC_IDLE_TIMEOUT, d::GRPC_CONNECT_TIMEOUT),
+        let (pool, idle, connect, streams) = match protocol {
+            Protocol::Http1 => (
+                d::HTTP1_POOL,
+                d::HTTP_IDLE_TIMEOUT,
+                d::HTTP_CONNECT_TIMEOUT,
+                1,
+            ),
+            Protocol::Http2 => (
+                d::HTTP2_POOL,
+                d::HTTP_IDLE_TIMEOUT,
+                d::HTTP_CONNECT_TIMEOUT,
+                d::HTTP2_MAX_STREAMS,
+            ),
+            Protocol::Grpc => (
+                d::HTTP2_POOL,
+                d::GRPC_IDLE_TIMEOUT,
+                d::GRPC_CONNECT_TIMEOUT,
+                d::GRPC_MAX_STREAMS,
+            ),
         };
         Some(ConnectionPool {
             protocol,
@@ -106,6 +126,11 @@ impl Scenario {
             idle_timeout: given.idle_timeout.unwrap_or(idle),
             tls: given.tls.unwrap_or(d::CLUSTER_CONNECTION_TLS),
             connect_timeout: given.connect_timeout.unwrap_or(connect),
+            max_streams: if protocol.multiplexed() {
+                given.max_streams.unwrap_or(streams)
+            } else {
+                1
+            },
         })
     }
 }

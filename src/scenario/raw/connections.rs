@@ -50,4 +50,11 @@ pub(crate) struct ConnectionsTable {
     /// timeout. Default: "30s" for HTTP/1.1 and HTTP/2 (Go `http.DefaultTransport`'s
     /// `net.Dialer` `Timeout`), "20s" for gRPC (gRPC's `MIN_CONNECT_TIMEOUT`).
     pub connect_timeout: Option<HumanDuration>,
+    /// HTTP/2 and gRPC: the server's SETTINGS_MAX_CONCURRENT_STREAMS, the calls one connection
+    /// carries at once, at least 1. A call that finds every connection of the pool at this
+    /// limit opens another connection, beyond `pool` (Go's HTTP/2 transport does, unless
+    /// `StrictMaxConcurrentStreams`). Default: 250 for HTTP/2 (Go `net/http` server,
+    /// `http2defaultMaxStreams`), no limit for gRPC (grpc-go server `MaxConcurrentStreams`
+    /// default `math.MaxUint32`). Not for HTTP/1.1, which carries one call at a time.
+    pub max_streams: Option<u32>,
 }

@@ -48,5 +48,6 @@ pub(super) fn connections(
         idle_timeout: duration(cx, "idle_timeout", t.idle_timeout),
         tls: t.tls,
         connect_timeout: duration(cx, "connect_timeout", t.connect_timeout),
+        max_streams: count(cx, "max_streams", t.max_streams),
     })
 }
