@@ -11,7 +11,7 @@
 
 use crate::engine::{Calendar, SimDuration, SimTime, StreamRng, named_stream};
 use crate::scenario::Scenario;
-use crate::stats::{LatencyHistogram, TimeSeries};
+use crate::stats::{LatencyRecorder, TimeSeries};
 
 use super::result::ErrorCause;
 use super::topology::{Topology, View};
@@ -328,11 +328,11 @@ impl Default for Degradation {
 #[derive(Clone, Debug, Default)]
 pub struct TierLatency {
     /// The ingress tier.
-    pub ingress: LatencyHistogram,
+    pub ingress: LatencyRecorder,
     /// Each service.
-    pub services: Vec<LatencyHistogram>,
+    pub services: Vec<LatencyRecorder>,
     /// Egress calls.
-    pub egress: LatencyHistogram,
+    pub egress: LatencyRecorder,
     /// Egress calls made (after warm-up).
     pub egress_calls: u64,
     /// Egress calls failed for want of a SNAT port.
@@ -467,7 +467,7 @@ pub struct Sim<'a> {
     /// Cross-zone client hops.
     pub client_cross_hops: u64,
     /// End-to-end latency of successful requests.
-    pub latency: LatencyHistogram,
+    pub latency: LatencyRecorder,
     /// Per-tier latencies.
     pub tier: TierLatency,
     /// Time series.
@@ -559,9 +559,9 @@ impl<'a> Sim<'a> {
             front: super::front::Front::new(topo.zones),
             client_hops: 0,
             client_cross_hops: 0,
-            latency: LatencyHistogram::new(),
+            latency: LatencyRecorder::new(),
             tier: TierLatency {
-                services: vec![LatencyHistogram::new(); s.services.len()],
+                services: vec![LatencyRecorder::new(); s.services.len()],
                 windows: vec![TimeSeries::new(s.simulation.window, end); s.services.len() + 2],
                 ..TierLatency::default()
             },
