@@ -32,6 +32,7 @@ pub mod build_id;
 mod builder;
 pub mod failover;
 pub mod findings;
+mod ingress_balance;
 pub mod memory_budget;
 pub mod part;
 pub(crate) mod part_set;
@@ -49,6 +50,7 @@ mod upstream_connections;
 
 pub use builder::SummaryBuilder;
 pub use failover::{FailoverSummary, RunTrace};
+pub use ingress_balance::IngressBalanceSummary;
 pub use pod_balance::{PodBalanceSummary, per_connection_targets};
 pub use precision::{MIN_PRECISION_REPLICATIONS, PrecisionOutcome, run_until_precise};
 pub use progress::{Progress, SimProgress};

@@ -37,6 +37,7 @@
 
 mod cost;
 mod findings;
+mod ingress_balance;
 pub mod markdown;
 pub mod phases;
 mod pod_balance;
@@ -197,6 +198,7 @@ pub fn render(summary: &Summary) -> String {
     }
     routing::block(&mut out, &summary.routing);
     pod_balance::block(&mut out, &summary.pod_balance);
+    ingress_balance::block(&mut out, summary.ingress_balance.as_ref());
     upstream::block(&mut out, &summary.upstream_connections);
     if let Some(slo) = &summary.slo {
         let misses = match slo.unfinished_misses {

@@ -69,6 +69,7 @@ pub struct SummaryBuilder<'a> {
     findings: crate::runner::findings::FindingsAccumulator,
     phases: PhaseSamples,
     pod_balance: crate::runner::pod_balance::PodBalanceAccumulator,
+    ingress_balance: crate::runner::ingress_balance::IngressBalanceAccumulator,
     upstream_connections: crate::runner::upstream_connections::UpstreamConnectionsAccumulator,
 }
 
@@ -127,6 +128,7 @@ impl<'a> SummaryBuilder<'a> {
             findings: Default::default(),
             phases: PhaseSamples::default(),
             pod_balance: Default::default(),
+            ingress_balance: Default::default(),
             upstream_connections: Default::default(),
         }
     }
@@ -219,6 +221,7 @@ impl<'a> SummaryBuilder<'a> {
         }
         self.phases.push(self.scenario, &r.series);
         self.pod_balance.push(r);
+        self.ingress_balance.push(r);
         self.upstream_connections.push(r);
     }
 
@@ -333,6 +336,9 @@ impl<'a> SummaryBuilder<'a> {
                 .collect(),
             routing,
             pod_balance: self.pod_balance.finish(scenario),
+            ingress_balance: self
+                .ingress_balance
+                .finish(scenario.clients.connections.is_some()),
             upstream_connections: self.upstream_connections.finish(scenario),
             series,
             timeline: self.timeline.map(|(_, t)| t).unwrap_or_default(),

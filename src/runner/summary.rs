@@ -41,7 +41,8 @@ use crate::stats::{Estimate, LatencyHistogram, Percentiles, TimeSeries};
 /// into the event before it is not one, nor is a stale timeout dropped unhandled: mmc.toml
 /// reads 2 events a customer where version 3 read 6); `snat_peak` is `null` when no call went
 /// out (it was 0); `window_secs` may be wider than the scenario's `window` when the run would
-/// exceed `max_windows`. Added with it: the tiers' `cpu` capacity in `failover`, `pod_balance`.
+/// exceed `max_windows`. Added with it: the tiers' `cpu` capacity in `failover`, `pod_balance`,
+/// `ingress_balance`.
 pub const SCHEMA_VERSION: u32 = 4;
 
 /// A scenario's results over all its replications.
@@ -125,6 +126,9 @@ pub struct Summary {
     /// Per service, how evenly its pods shared the work (busiest pod over the mean, idle
     /// pods): a service pinned by per-connection balancing shows here.
     pub pod_balance: Vec<crate::runner::PodBalanceSummary>,
+    /// How evenly the ingress replicas shared the client attempts (busiest replica, share on
+    /// replicas added by scaling); `None` when the ingress has no replicas.
+    pub ingress_balance: Option<crate::runner::IngressBalanceSummary>,
     /// Per tier with keep-alive pools to the pods (the L7 gateway's, the mesh's): connections
     /// opened and reused, and the share of new ones — a result of the pools.
     pub upstream_connections: Vec<crate::runner::UpstreamConnectionsSummary>,
