@@ -72,14 +72,6 @@ fn busiest_shares(rs: &[RunResult]) -> Estimate {
     Estimate::from_samples(&shares)
 }
 
-#[test]
-fn occupancy_arithmetic_checks_itself() {
-    // 2 balls in 2 bins: max 1 with probability 1/2, else 2 → 1.5.
-    assert!((occupancy::expected_max(2, 2) - 1.5).abs() < 1e-12);
-    // 3 balls in 3 bins: P(max = 1) = 3!/27, P(max = 3) = 3/27 → E = 2 − 6/27 + 3/27.
-    assert!((occupancy::expected_max(3, 3) - (2.0 - 3.0 / 27.0)).abs() < 1e-12);
-}
-
 /// (a) c = 8 HTTP/2 connections over n = 16 gateway replicas, every attempt on one of them
 /// drawn uniformly: each connection carries ≈ 1/8 of the attempts (12,000 a replication, so
 /// ±0.4% of noise), and the busiest replica's share is ≈ M/8, M the most connections on one
