@@ -47,7 +47,13 @@ const SERVICE_SECS: f64 = 0.02;
 /// Three zones of 3 pods × 8 slots (20 ms each), clients at `rate`; zone 3 lost (reset) from
 /// 60 s to 180 s: after detection (111 s) the survivors carry everything for over a minute.
 fn zone_loss(rate: f64) -> Scenario {
-    let text = format!(
+    let text = zone_loss_text(rate);
+    parse(&text, "zone-loss.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// The text of [`zone_loss`].
+fn zone_loss_text(rate: f64) -> String {
+    format!(
         r#"
 [simulation]
 duration = "4m"
@@ -77,8 +83,7 @@ at = "60s"
 duration = "2m"
 mode = "reset"
 "#
-    );
-    parse(&text, "zone-loss.toml").unwrap_or_else(|e| panic!("{e}\n{text}"))
+    )
 }
 
 /// Offered rate that keeps the two surviving zones `util` busy: util × 2 zones' slots / time.
@@ -231,4 +236,23 @@ fn a_retry_storm_outlives_its_trigger_without_a_budget_and_not_with_one() {
         f.recovery
     );
     assert!(retries_per_request(&b, end + 30.0) <= share);
+}
+
+/// With a CPU-bound service (`cpu`), requests share the pod's cores, so a slot is held longer
+/// than its work and the slot arithmetic no longer describes the pods: the summary gives no
+/// measured busy slots (null, "n/a") rather than a figure that disagrees with the paper for
+/// no fault of the arithmetic. The same scenario without `cpu` gives one (the test above).
+#[test]
+fn a_cpu_bound_service_gives_no_busy_slot_measurement() {
+    let text = zone_loss_text(rate_for(0.15)).replace(
+        "startup = \"10s\"",
+        "startup = \"10s\"\ncpu = { limit = \"1\" }",
+    );
+    let s = parse(&text, "zone-loss-cpu.toml").unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(s.services[0].cpu.is_some());
+    let summary = summarise(&s);
+    let f = story(&summary);
+    assert_eq!(f.capacity.measured_busy_slots_before, None);
+    let plain = summarise(&zone_loss(rate_for(0.15)));
+    assert!(story(&plain).capacity.measured_busy_slots_before.is_some());
 }

@@ -36,6 +36,7 @@
 //! simulation measured before the fault (all services' pods: the per-zone utilisation gauges ×
 //! the zone's slots), against [`CapacityCheck::expected_busy_slots_before`], the same
 //! arithmetic for the pods without the fault: if they disagree, the arithmetic misses something.
+//! With a CPU-bound service (`cpu`) the measurement is not given: slots are not its capacity.
 
 use serde::Serialize;
 
@@ -395,8 +396,14 @@ impl CapacityCheck {
             .map(|(i, lam)| lam * normal.slot_secs(i, 0))
             .sum();
         let warmup = s.simulation.warmup.as_secs_f64();
+        // A CPU-bound service's slots are not its capacity: its requests share its cores, so a
+        // slot is held longer than its work on paper, and its per-zone utilisation reads cores,
+        // not slots. Busy slots measured then cannot be set against the paper's: none is given
+        // (its N+1 check reads cores, see `capacity_cpu`).
+        let cpu_bound = s.services.iter().any(|svc| svc.cpu.is_some());
         let measured: Vec<f64> = runs
             .iter()
+            .filter(|_| !cpu_bound)
             .filter_map(|r| measured_busy(s, r, warmup, first_fault))
             .collect();
         let verdict = if tiers
