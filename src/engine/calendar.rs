@@ -224,6 +224,17 @@ impl<E: Copy> Calendar<E> {
             .map(SimTime)
     }
 
+    /// Whether an event waits at or before `t`: [`Calendar::peek_time`]` <= t`, but it stops at
+    /// the first such entry instead of taking the minimum over the heap and every lane.
+    #[inline]
+    pub fn has_due(&self, t: SimTime) -> bool {
+        self.heap.peek().is_some_and(|(x, _)| x <= t.0)
+            || self
+                .lanes
+                .iter()
+                .any(|l| l.entries.front().is_some_and(|e| e.time <= t.0))
+    }
+
     /// Events waiting (stale timers not yet cleaned up included).
     pub fn len(&self) -> usize {
         self.heap.len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
@@ -404,6 +415,31 @@ mod tests {
                 .map(|Reverse((t, e))| (SimTime(t), e))
                 .collect();
             assert_eq!(drain(&mut c), rest, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn has_due_agrees_with_peek_time() {
+        use rand::Rng;
+        let mut rng = crate::engine::stream(11, 0, 0);
+        let mut c: Calendar<u64> = Calendar::new();
+        c.add_lane(SimDuration::ZERO);
+        c.add_lane(SimDuration(7));
+        for i in 0..20_000u64 {
+            let d = match rng.random_range(0..3) {
+                0 => 0,
+                1 => 7,
+                _ => rng.random_range(0..20),
+            };
+            c.schedule_in(SimDuration(d), i);
+            if i % 3 == 0 {
+                c.pop();
+            }
+            let now = c.now();
+            for t in [now.0, now.0 + 1, now.0 + 5, now.0 + 19] {
+                let want = c.peek_time().is_some_and(|x| x <= SimTime(t));
+                assert_eq!(c.has_due(SimTime(t)), want, "t {t}, event {i}");
+            }
         }
     }
 

@@ -19,9 +19,7 @@ impl Sim<'_> {
     /// the delay is zero, the slot is free and the calendar holds nothing for now.
     #[inline]
     pub(super) fn send_in(&mut self, delay: SimDuration, ev: Ev) {
-        if delay == SimDuration::ZERO
-            && self.folded.is_none()
-            && self.cal.peek_time().is_none_or(|t| t > self.cal.now())
+        if delay == SimDuration::ZERO && self.folded.is_none() && !self.cal.has_due(self.cal.now())
         {
             self.folded = Some(ev);
         } else {
