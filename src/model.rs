@@ -62,7 +62,6 @@ pub mod detection;
 mod egress;
 mod egress_pool;
 mod fan_out;
-mod fast_hash;
 mod faults;
 mod firewall;
 mod flow;

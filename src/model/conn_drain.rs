@@ -27,10 +27,8 @@
 
 use crate::scenario::CallTarget;
 
-use super::locality::Locality;
 use super::result::ErrorCause;
 use super::sim::{NONE, Sim};
-use super::topology::View;
 
 /// What becomes of work that reaches a pod after the pod's SIGTERM.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,17 +99,5 @@ impl Sim<'_> {
             return;
         };
         self.send_work_after(caller, pod, zone as u8, back + handshake);
-    }
-
-    /// Where kube-proxy may send a call from `zone` to service `t`: the zone only under
-    /// topology-aware routing with at least 3 ready endpoints there (as `make_call` does).
-    fn kube_proxy_locality(&self, t: usize, zone: usize) -> Locality {
-        let local = self.s.network.topology_aware_routing
-            && self.routable.listed_in_zone(t, View::Endpoints, zone) >= 3;
-        if local {
-            Locality::Strict(zone)
-        } else {
-            Locality::Any
-        }
     }
 }

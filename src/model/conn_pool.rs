@@ -99,7 +99,8 @@ pub struct ConnPools {
     /// Per service and call: its pool when the call is balanced per connection (no mesh).
     specs: Vec<Vec<Option<ConnectionPool>>>,
     /// Pools by (caller pod, target service).
-    pools: HashMap<(u32, u16), Pool>,
+    /// (Looked up on every pooled call, never iterated: a fast fixed-seed hash.)
+    pools: HashMap<(u32, u16), Pool, foldhash::fast::FixedState>,
     /// Connections (a slab; `free` holds the ids of freed ones).
     conns: Vec<Conn>,
     free: Vec<u32>,

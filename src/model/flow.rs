@@ -475,18 +475,10 @@ impl Sim<'_> {
                             Locality::Any
                         },
                     ),
-                    // Topology-aware routing keeps calls in the zone while it has at least 3
-                    // ready endpoints (topology-aware-routing docs, facts §4).
-                    None => {
-                        let local = scenario.network.topology_aware_routing
-                            && self.routable_in_zone(t, zone) >= 3;
-                        let locality = if local {
-                            Locality::Strict(zone)
-                        } else {
-                            Locality::Any
-                        };
-                        (crate::scenario::Balancing::Random, locality)
-                    }
+                    None => (
+                        crate::scenario::Balancing::Random,
+                        self.kube_proxy_locality(t, zone),
+                    ),
                 };
                 // kube-proxy picks a pod per connection for a pooled call (see `conn_pool`).
                 let picked = if mesh.is_none() && self.per_connection(id, k) {
@@ -538,10 +530,20 @@ impl Sim<'_> {
         );
     }
 
-    /// Endpoints of `service` in `zone` that kube-proxy would route to.
-    fn routable_in_zone(&self, service: usize, zone: usize) -> usize {
-        self.routable
-            .listed_in_zone(service, super::topology::View::Endpoints, zone)
+    /// Where kube-proxy may send a call from `zone` to service `t`: topology-aware routing
+    /// keeps calls in the zone while it has at least 3 ready endpoints (topology-aware-routing
+    /// docs, facts §4); otherwise any zone.
+    pub(super) fn kube_proxy_locality(&self, t: usize, zone: usize) -> Locality {
+        let local = self.s.network.topology_aware_routing
+            && self
+                .routable
+                .listed_in_zone(t, super::topology::View::Endpoints, zone)
+                >= 3;
+        if local {
+            Locality::Strict(zone)
+        } else {
+            Locality::Any
+        }
     }
 
     /// Work ends at its pod: free the worker slot, start the next waiting work, reply.

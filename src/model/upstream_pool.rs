@@ -79,7 +79,8 @@ pub struct UpstreamPools {
     /// The sidecars' pools, `None` without `mesh`.
     mesh: Option<Upstream>,
     /// Pool index by (tier bit, sender, pod).
-    index: super::fast_hash::FastMap<u64, u32>,
+    /// (Looked up on every try, never iterated: a fast fixed-seed hash, no order depends on it.)
+    index: std::collections::HashMap<u64, u32, foldhash::fast::FixedState>,
     pairs: Vec<Pair>,
     /// Counts after the warm-up.
     pub counts: UpstreamCounts,
