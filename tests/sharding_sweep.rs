@@ -138,3 +138,41 @@ fn a_missing_shard_and_another_sweep_are_refused() {
     assert!(msg.contains("another sweep"), "{msg}");
     assert!(msg.contains("its sweep differs"), "{msg}");
 }
+
+/// One `--out` folder for the shards of a comparison and of a sweep (the same scenario file):
+/// `trafsim merge` of that folder writes both. Before, the comparison's split kept the folder
+/// for later only if it held a run's parts, so the sweep's parts were never seen (the merge
+/// succeeded and wrote no sweep).
+#[test]
+fn a_folder_with_a_comparisons_and_a_sweeps_shards_merges_both() {
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("mm1.toml");
+    fs::write(&file, mm1_with_variants()).unwrap();
+    let shards = work.path().join("shards");
+    run_shards(&file, &[0, 1], 2, &shards);
+    for k in 0..2 {
+        trafsim()
+            .arg("compare")
+            .arg(&file)
+            .args(&FLAGS[2..])
+            .args(["--shard", &format!("{k}/2"), "--out"])
+            .arg(&shards)
+            .assert()
+            .success();
+    }
+    assert!(shards.join("compare").is_dir() && shards.join("mm1.sweep-parts").is_dir());
+    let merged = work.path().join("merged");
+    trafsim()
+        .arg("merge")
+        .arg(&shards)
+        .args(["--quiet", "--out"])
+        .arg(&merged)
+        .assert()
+        .success();
+    assert!(merged.join("mm1").join("sweep.json").is_file());
+    let compared: Vec<_> = fs::read_dir(merged.join("compare"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("comparison.json"))
+        .collect();
+    assert!(compared.len() == 1 && compared[0].is_file(), "{compared:?}");
+}

@@ -39,6 +39,7 @@ use crate::runner::{Shard, fold_each_of_within_budget};
 use crate::scenario::Scenario;
 use crate::study::compare::{self, Column, ColumnFold, Prepared};
 use crate::study::shard_source;
+use crate::study::sweep_shard::SWEEP_PARTS_FOLDER_EXTENSION;
 use crate::study::{COMPARE_FOLDER, Options, Outcome, Source, StudyError, bar, pool};
 
 /// The `format` of every comparison part.
@@ -231,15 +232,30 @@ const COMPARE_LAYOUT: PartLayout = PartLayout {
     ext: COMPARE_PART_EXTENSION,
     under: &[COMPARE_FOLDER],
     folder_ext: Some("parts"),
-    holds_others: holds_run_parts,
+    holds_others: holds_run_or_sweep_parts,
 };
+
+/// Whether `--out` folder `dir` holds a run's parts or a sweep's (`<name>.sweep-parts`
+/// folders): sweeps are split off after comparisons, so such a folder must stay among the rest.
+fn holds_run_or_sweep_parts(dir: &Path) -> bool {
+    holds_run_parts(dir)
+        || fs::read_dir(dir).into_iter().flatten().any(|e| {
+            e.ok().is_some_and(|e| {
+                let f = e.path();
+                f.is_dir()
+                    && f.extension()
+                        .is_some_and(|x| x == SWEEP_PARTS_FOLDER_EXTENSION)
+            })
+        })
+}
 
 /// `paths` given to `trafsim merge`, split into the comparisons to merge (each a list of
 /// paths for [`merge`]) and the rest (runs' parts). Comparison part files and folders holding
 /// some make one comparison, given first; a folder with a `compare/` folder of
 /// `<name>.parts` folders of comparison parts (the shards' `--out` folder) gives one
 /// comparison per such folder, in name order, and stays among the rest only if it holds
-/// runs' parts too (part files, or `<name>.parts` folders of its own).
+/// runs' or sweeps' parts too (part files, `<name>.parts` or `<name>.sweep-parts` folders of
+/// its own).
 pub fn split_merge_paths(paths: &[PathBuf]) -> (Vec<Vec<PathBuf>>, Vec<PathBuf>) {
     part_set::split_merge_paths(paths, &COMPARE_LAYOUT)
 }
