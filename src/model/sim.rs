@@ -110,6 +110,7 @@ pub struct Node {
 }
 
 impl Node {
+    #[inline(always)]
     fn empty() -> Node {
         Node {
             ver: 0,
@@ -358,8 +359,11 @@ pub struct Sim<'a> {
     pub s: &'a Scenario,
     /// The calendar.
     pub cal: Calendar<Ev>,
-    /// An event for the current instant handled next, without the calendar (see `fold`).
-    pub folded: Option<Ev>,
+    /// An event for the current instant handled next, without the calendar, packed in one
+    /// word (0: none; see `fold`).
+    pub folded: u128,
+    /// The folded event when it is of a kind the word does not pack.
+    pub folded_ev: Option<Ev>,
     /// Events popped from the calendar and handled (folded hops and stale timeouts dropped by
     /// the lanes' clean-up are not events).
     pub events: u64,
@@ -501,7 +505,8 @@ impl<'a> Sim<'a> {
         Sim {
             s,
             cal: Calendar::new(),
-            folded: None,
+            folded: 0,
+            folded_ev: None,
             events: 0,
             nodes: Vec::with_capacity(4096),
             free: Vec::with_capacity(4096),
@@ -583,11 +588,18 @@ impl<'a> Sim<'a> {
     }
 
     /// Allocates a node.
+    ///
+    /// Inlined, so that a node built field by field at the caller (from [`Sim::blank`]) is
+    /// stored field by field into its slot rather than copied whole through the stack.
+    #[inline(always)]
     pub fn alloc(&mut self, node: Node) -> u32 {
         match self.free.pop() {
             Some(i) => {
-                let ver = self.nodes[i as usize].ver;
-                self.nodes[i as usize] = Node { ver, ..node };
+                let slot = &mut self.nodes[i as usize];
+                *slot = Node {
+                    ver: slot.ver,
+                    ..node
+                };
                 i
             }
             None => {
@@ -612,6 +624,7 @@ impl<'a> Sim<'a> {
     }
 
     /// A blank node of `kind` born now.
+    #[inline(always)]
     pub fn blank(&self, kind: Kind) -> Node {
         Node {
             kind,
@@ -678,18 +691,19 @@ impl<'a> Sim<'a> {
         let mut told = SimTime::ZERO;
         loop {
             // A folded event comes first: the calendar would have handed it out next.
-            let ev = match self.folded.take() {
-                Some(ev) => ev,
-                None => match self.cal.pop() {
+            if self.folded != 0 {
+                let word = std::mem::take(&mut self.folded);
+                self.step_folded(word);
+            } else {
+                match self.cal.pop() {
                     Some((now, ev)) if now < self.end => {
                         self.events += 1;
-                        ev
+                        self.step(ev);
                     }
                     _ => break,
-                },
-            };
+                }
+            }
             let now = self.cal.now();
-            self.step(ev);
             if self.cal.compaction_due() {
                 self.drop_stale_timers();
             }
@@ -711,7 +725,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Handles one event.
-    fn step(&mut self, ev: Ev) {
+    pub(super) fn step(&mut self, ev: Ev) {
         match ev {
             Ev::ClientArrival => self.client_arrival(),
             Ev::AtIngress { node, ver } => self.at_ingress(node, ver),
@@ -725,12 +739,7 @@ impl<'a> Sim<'a> {
                 tok,
                 ok,
                 cause,
-            } => {
-                if self.live(node, ver) && self.nodes[node as usize].tok == tok {
-                    self.nodes[node as usize].tok = tok.wrapping_add(1);
-                    self.on_reply(node, ok, ErrorCause::ALL[cause as usize]);
-                }
-            }
+            } => self.reply_due(node, ver, tok, ok, cause),
             Ev::Timeout { node, ver, tok } => {
                 if self.live(node, ver) && self.nodes[node as usize].tok == tok {
                     self.nodes[node as usize].tok = tok.wrapping_add(1);
