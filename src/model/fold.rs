@@ -108,7 +108,7 @@ impl Sim<'_> {
                     .folded_ev
                     .take()
                     .expect("a folded event of another kind");
-                self.step(ev)
+                self.step(&ev)
             }
         }
     }

@@ -695,8 +695,10 @@ impl<'a> Sim<'a> {
                 let word = std::mem::take(&mut self.folded);
                 self.step_folded(word);
             } else {
+                // The event is read where the calendar put it, not copied first (a copy in
+                // pieces stalls on the stores that just wrote it).
                 match self.cal.pop() {
-                    Some((now, ev)) if now < self.end => {
+                    Some((now, ref ev)) if now < self.end => {
                         self.events += 1;
                         self.step(ev);
                     }
@@ -725,8 +727,8 @@ impl<'a> Sim<'a> {
     }
 
     /// Handles one event.
-    pub(super) fn step(&mut self, ev: Ev) {
-        match ev {
+    pub(super) fn step(&mut self, ev: &Ev) {
+        match *ev {
             Ev::ClientArrival => self.client_arrival(),
             Ev::AtIngress { node, ver } => self.at_ingress(node, ver),
             Ev::IngressDone { node, ver } => self.ingress_done(node, ver),
