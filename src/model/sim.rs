@@ -9,7 +9,7 @@
 //!
 //! Events are a small `Copy` enum; the calendar orders them by (time, sequence).
 
-use crate::engine::{Calendar, SimDuration, SimTime, StreamRng, named_stream};
+use crate::engine::{SimDuration, SimTime, StreamRng, named_stream};
 use crate::scenario::Scenario;
 use crate::stats::{LatencyRecorder, TimeSeries};
 
@@ -358,12 +358,10 @@ pub struct Sim<'a> {
     /// The scenario.
     pub s: &'a Scenario,
     /// The calendar.
-    pub cal: Calendar<Ev>,
-    /// An event for the current instant handled next, without the calendar, packed in one
-    /// word (0: none; see `fold`).
+    pub cal: super::event_word::EventCalendar,
+    /// An event for the current instant handled next, without the calendar, as its word (0:
+    /// none; see `fold` and `event_word`).
     pub folded: u128,
-    /// The folded event when it is of a kind the word does not pack.
-    pub folded_ev: Option<Ev>,
     /// Events popped from the calendar and handled (folded hops and stale timeouts dropped by
     /// the lanes' clean-up are not events).
     pub events: u64,
@@ -504,9 +502,8 @@ impl<'a> Sim<'a> {
         let (node_map, node_cpu) = super::node_map::build(s, &topo);
         Sim {
             s,
-            cal: Calendar::new(),
+            cal: super::event_word::EventCalendar::new(),
             folded: 0,
-            folded_ev: None,
             events: 0,
             nodes: Vec::with_capacity(4096),
             free: Vec::with_capacity(4096),
@@ -691,20 +688,18 @@ impl<'a> Sim<'a> {
         let mut told = SimTime::ZERO;
         loop {
             // A folded event comes first: the calendar would have handed it out next.
-            if self.folded != 0 {
-                let word = std::mem::take(&mut self.folded);
-                self.step_folded(word);
+            let word = if self.folded != 0 {
+                std::mem::take(&mut self.folded)
             } else {
-                // The event is read where the calendar put it, not copied first (a copy in
-                // pieces stalls on the stores that just wrote it).
-                match self.cal.pop() {
-                    Some((now, ref ev)) if now < self.end => {
+                match self.cal.pop_word() {
+                    Some((now, word)) if now < self.end => {
                         self.events += 1;
-                        self.step(ev);
+                        word
                     }
                     _ => break,
                 }
-            }
+            };
+            self.step_word(word);
             let now = self.cal.now();
             if self.cal.compaction_due() {
                 self.drop_stale_timers();
