@@ -7,7 +7,8 @@
 //! carry the token they were issued under, so a late reply or a stale timeout is recognised and
 //! ignored in O(1). Every node ends exactly once — every wait has a timeout — and frees its slot.
 //!
-//! Events are a small `Copy` enum; the calendar orders them by (time, sequence).
+//! Events are a small `Copy` enum; the calendar orders them by (time, sequence) and holds each
+//! packed in one word (see `event_word`).
 
 use crate::engine::{SimDuration, SimTime, StreamRng, named_stream};
 use crate::scenario::Scenario;
