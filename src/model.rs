@@ -61,6 +61,7 @@ mod cpu;
 pub mod detection;
 mod egress;
 mod egress_pool;
+mod event_word;
 mod fan_out;
 mod faults;
 mod firewall;

@@ -236,6 +236,13 @@ impl Dist {
     /// Draws one duration.
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
+        // A constant below 2⁵⁰ ns (13 days) comes back from the trip through seconds exactly
+        // (two roundings of 2⁻⁵³ each stay under half a nanosecond): skip the trip.
+        if let Dist::Constant(d) = *self
+            && d.0 < 1 << 50
+        {
+            return d;
+        }
         // The exponential inlined at the caller (the same arithmetic as `sample_secs`).
         if let Dist::Exponential { mean } = self {
             let e: f64 = Exp1.sample(rng);
@@ -388,6 +395,29 @@ mod tests {
 
     fn ms(n: u64) -> SimDuration {
         SimDuration::from_millis(n)
+    }
+
+    #[test]
+    fn a_constant_skips_the_trip_through_seconds_with_the_same_value() {
+        let mut rng = Pcg64Mcg::seed_from_u64(1);
+        let trip = |d: SimDuration| SimDuration::from_secs_f64(d.as_secs_f64());
+        // Every magnitude up to 2⁵⁰ ns, and values around each power of two.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for bits in 0..=50u32 {
+            for _ in 0..2000 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let d = SimDuration((x >> 14) & ((1u64 << bits) - 1).max(1))
+                    .min(SimDuration((1 << 50) - 1));
+                assert_eq!(Dist::Constant(d).sample(&mut rng), trip(d), "{d:?}");
+            }
+            let p = 1u64 << bits;
+            for d in [p.saturating_sub(1), p, p + 1] {
+                let d = SimDuration(d);
+                assert_eq!(Dist::Constant(d).sample(&mut rng), trip(d), "{d:?}");
+            }
+        }
     }
 
     /// Sample mean and the share of samples at or below `x`.

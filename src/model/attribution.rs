@@ -374,6 +374,18 @@ pub struct Attribution {
     services: usize,
     /// End of the warm-up.
     warm: SimTime,
+    /// The window the last slot-time went to, so that the next one in it skips the division.
+    #[serde(skip)]
+    current: CurrentWindow,
+}
+
+/// The time span `[start, end)` of one window and the index of its first bucket in
+/// `slot_secs` (an empty span until the first add).
+#[derive(Clone, Copy, Debug, Default)]
+struct CurrentWindow {
+    start: u64,
+    end: u64,
+    base: usize,
 }
 
 impl Attribution {
@@ -399,6 +411,7 @@ impl Attribution {
             windows,
             services,
             warm: SimTime::ZERO + s.simulation.warmup,
+            current: CurrentWindow::default(),
         }
     }
 
@@ -429,8 +442,29 @@ impl Attribution {
     /// Adds `d` of busy slot-time to bucket `b`, closing at `now`.
     #[inline]
     pub fn add(&mut self, now: SimTime, b: usize, d: SimDuration) {
-        let i = self.window(now) * self.layout.buckets() + b;
-        self.slot_secs[i] += d.as_secs_f64();
+        let c = self.current;
+        let base = if c.start <= now.0 && now.0 < c.end {
+            c.base
+        } else {
+            self.enter_window(now)
+        };
+        self.slot_secs[base + b] += d.as_secs_f64();
+    }
+
+    /// Makes the window of `now` the current one; returns its first bucket's index.
+    #[cold]
+    fn enter_window(&mut self, now: SimTime) -> usize {
+        let w = self.window(now);
+        let start = w as u64 * self.width;
+        // The last window takes everything after it (see `window`).
+        let end = if w + 1 == self.windows {
+            u64::MAX
+        } else {
+            start + self.width
+        };
+        let base = w * self.layout.buckets();
+        self.current = CurrentWindow { start, end, base };
+        base
     }
 
     /// Zones.

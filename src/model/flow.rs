@@ -357,7 +357,13 @@ impl Sim<'_> {
             .service_time
             .sample(&mut self.rng.service[svc]);
         let pod = &self.topo.pods[w.at as usize];
-        let d = d.mul_f64(self.svc_degr[svc].multiplier * pod.slowdown * self.contention(id));
+        let factor = self.svc_degr[svc].multiplier * pod.slowdown * self.contention(id);
+        // A factor of 1 leaves a duration below 2⁵⁰ ns as it is (see `Dist::sample`).
+        let d = if factor == 1.0 && d.0 < 1 << 50 {
+            d
+        } else {
+            d.mul_f64(factor)
+        };
         if let Some(cpu) = self.s.services[svc].cpu {
             return self.cpu_start(id, cpu.cores(), d);
         }
@@ -610,8 +616,10 @@ impl Sim<'_> {
         if !ok {
             self.pass_origin_up(id, cause);
         }
-        self.upstream_give_back(id, ok, cause);
         let n = self.nodes[id as usize];
+        if n.up_pair != NONE {
+            self.upstream_give_back(id, ok, cause);
+        }
         if n.parent != NONE {
             self.send_in(
                 delay,
@@ -629,7 +637,7 @@ impl Sim<'_> {
 
     /// Node `id` got its child's result (or its timeout fired: `cause` = timeout).
     pub(super) fn on_reply(&mut self, id: u32, ok: bool, cause: ErrorCause) {
-        let kind = self.nodes[id as usize].kind;
+        let (kind, conn) = (self.nodes[id as usize].kind, self.nodes[id as usize].conn);
         if ok {
             self.nodes[id as usize].origin = 0;
         } else {
@@ -638,10 +646,11 @@ impl Sim<'_> {
         if kind == Kind::Work {
             self.call_stretch(id, ok);
         }
-        if kind == Kind::Request {
+        // Both releases do nothing for a node that rides no connection.
+        if kind == Kind::Request && conn != NONE {
             self.client_conn_release(id, ok, cause);
         }
-        if matches!(kind, Kind::Work | Kind::Leg) {
+        if matches!(kind, Kind::Work | Kind::Leg) && conn != NONE {
             self.conn_release(id, ok, cause);
         }
         if matches!(kind, Kind::Work | Kind::Leg) {

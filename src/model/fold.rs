@@ -9,21 +9,50 @@
 //! — events at one instant come out in the order they were scheduled, and every event scheduled
 //! after it comes later — so the order of events and every result are unchanged; only the
 //! trip through the calendar is saved, and such a hop is not counted as an event.
+//!
+//! The slot holds the event's word (see `event_word`), made in registers and read back whole;
+//! the hops' kinds (arrivals at an ingress or a pod, the end of ingress processing or of a
+//! service time, a reply) are dispatched straight from it.
 
 use crate::engine::SimDuration;
 
+use super::event_word::{fields, kind, pack, unpack};
+use super::result::ErrorCause;
 use super::sim::{Ev, Sim};
 
 impl Sim<'_> {
     /// Schedules `ev` after `delay`, folded into the current instant (see the module doc) when
     /// the delay is zero, the slot is free and the calendar holds nothing for now.
-    #[inline]
+    #[inline(always)]
     pub(super) fn send_in(&mut self, delay: SimDuration, ev: Ev) {
-        if delay == SimDuration::ZERO && self.folded.is_none() && !self.cal.has_due(self.cal.now())
-        {
-            self.folded = Some(ev);
+        if delay == SimDuration::ZERO && self.folded == 0 && !self.cal.has_due(self.cal.now()) {
+            self.folded = pack(ev);
         } else {
             self.cal.schedule_in(delay, ev);
+        }
+    }
+
+    /// Handles the event of word `w` (folded or from the calendar), as [`Sim::step`] handles
+    /// the event it stands for: the hops' kinds straight from the word.
+    #[inline(always)]
+    pub(super) fn step_word(&mut self, w: u128) {
+        let (k, node, ver, tok, ok, cause) = fields(w);
+        match k {
+            kind::AT_INGRESS => self.at_ingress(node, ver),
+            kind::INGRESS_DONE => self.ingress_done(node, ver),
+            kind::AT_POD => self.at_pod(node, ver),
+            kind::SERVICE_DONE => self.service_done(node, ver),
+            kind::REPLY => self.reply_due(node, ver, tok, ok, cause),
+            _ => self.step(&unpack(w)),
+        }
+    }
+
+    /// A child's result (`ok`, or failed by `cause`) reaches `node`, unless it moved on.
+    #[inline]
+    pub(super) fn reply_due(&mut self, node: u32, ver: u32, tok: u32, ok: bool, cause: u8) {
+        if self.live(node, ver) && self.nodes[node as usize].tok == tok {
+            self.nodes[node as usize].tok = tok.wrapping_add(1);
+            self.on_reply(node, ok, ErrorCause::ALL[cause as usize]);
         }
     }
 }

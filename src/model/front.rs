@@ -59,6 +59,9 @@ impl Sim<'_> {
     /// The way in for attempt `a` entering the cluster in `entry_zone` (`None`: an ingress that
     /// picks its node itself, `load-balancer`): records the client's and the entry zones in the
     /// node and returns the latency. Public clients: `[clients] latency`.
+    ///
+    /// Inlined, so that the attempt being built stays in registers until it is allocated.
+    #[inline(always)]
     pub(super) fn client_hop_in(&mut self, a: &mut Node, entry_zone: Option<usize>) -> SimDuration {
         if !self.s.ingress.internal {
             return self.s.clients.latency.sample(&mut self.rng.clients);

@@ -7,9 +7,10 @@
 //! carry the token they were issued under, so a late reply or a stale timeout is recognised and
 //! ignored in O(1). Every node ends exactly once — every wait has a timeout — and frees its slot.
 //!
-//! Events are a small `Copy` enum; the calendar orders them by (time, sequence).
+//! Events are a small `Copy` enum; the calendar orders them by (time, sequence) and holds each
+//! packed in one word (see `event_word`).
 
-use crate::engine::{Calendar, SimDuration, SimTime, StreamRng, named_stream};
+use crate::engine::{SimDuration, SimTime, StreamRng, named_stream};
 use crate::scenario::Scenario;
 use crate::stats::{LatencyRecorder, TimeSeries};
 
@@ -110,6 +111,7 @@ pub struct Node {
 }
 
 impl Node {
+    #[inline(always)]
     fn empty() -> Node {
         Node {
             ver: 0,
@@ -357,9 +359,10 @@ pub struct Sim<'a> {
     /// The scenario.
     pub s: &'a Scenario,
     /// The calendar.
-    pub cal: Calendar<Ev>,
-    /// An event for the current instant handled next, without the calendar (see `fold`).
-    pub folded: Option<Ev>,
+    pub cal: super::event_word::EventCalendar,
+    /// An event for the current instant handled next, without the calendar, as its word (0:
+    /// none; see `fold` and `event_word`).
+    pub folded: u128,
     /// Events popped from the calendar and handled (folded hops and stale timeouts dropped by
     /// the lanes' clean-up are not events).
     pub events: u64,
@@ -500,8 +503,8 @@ impl<'a> Sim<'a> {
         let (node_map, node_cpu) = super::node_map::build(s, &topo);
         Sim {
             s,
-            cal: Calendar::new(),
-            folded: None,
+            cal: super::event_word::EventCalendar::new(),
+            folded: 0,
             events: 0,
             nodes: Vec::with_capacity(4096),
             free: Vec::with_capacity(4096),
@@ -583,11 +586,18 @@ impl<'a> Sim<'a> {
     }
 
     /// Allocates a node.
+    ///
+    /// Inlined, so that a node built field by field at the caller (from [`Sim::blank`]) is
+    /// stored field by field into its slot rather than copied whole through the stack.
+    #[inline(always)]
     pub fn alloc(&mut self, node: Node) -> u32 {
         match self.free.pop() {
             Some(i) => {
-                let ver = self.nodes[i as usize].ver;
-                self.nodes[i as usize] = Node { ver, ..node };
+                let slot = &mut self.nodes[i as usize];
+                *slot = Node {
+                    ver: slot.ver,
+                    ..node
+                };
                 i
             }
             None => {
@@ -612,6 +622,7 @@ impl<'a> Sim<'a> {
     }
 
     /// A blank node of `kind` born now.
+    #[inline(always)]
     pub fn blank(&self, kind: Kind) -> Node {
         Node {
             kind,
@@ -678,18 +689,19 @@ impl<'a> Sim<'a> {
         let mut told = SimTime::ZERO;
         loop {
             // A folded event comes first: the calendar would have handed it out next.
-            let ev = match self.folded.take() {
-                Some(ev) => ev,
-                None => match self.cal.pop() {
-                    Some((now, ev)) if now < self.end => {
+            let word = if self.folded != 0 {
+                std::mem::take(&mut self.folded)
+            } else {
+                match self.cal.pop_word() {
+                    Some((now, word)) if now < self.end => {
                         self.events += 1;
-                        ev
+                        word
                     }
                     _ => break,
-                },
+                }
             };
+            self.step_word(word);
             let now = self.cal.now();
-            self.step(ev);
             if self.cal.compaction_due() {
                 self.drop_stale_timers();
             }
@@ -711,8 +723,8 @@ impl<'a> Sim<'a> {
     }
 
     /// Handles one event.
-    fn step(&mut self, ev: Ev) {
-        match ev {
+    pub(super) fn step(&mut self, ev: &Ev) {
+        match *ev {
             Ev::ClientArrival => self.client_arrival(),
             Ev::AtIngress { node, ver } => self.at_ingress(node, ver),
             Ev::IngressDone { node, ver } => self.ingress_done(node, ver),
@@ -725,12 +737,7 @@ impl<'a> Sim<'a> {
                 tok,
                 ok,
                 cause,
-            } => {
-                if self.live(node, ver) && self.nodes[node as usize].tok == tok {
-                    self.nodes[node as usize].tok = tok.wrapping_add(1);
-                    self.on_reply(node, ok, ErrorCause::ALL[cause as usize]);
-                }
-            }
+            } => self.reply_due(node, ver, tok, ok, cause),
             Ev::Timeout { node, ver, tok } => {
                 if self.live(node, ver) && self.nodes[node as usize].tok == tok {
                     self.nodes[node as usize].tok = tok.wrapping_add(1);

@@ -61,12 +61,13 @@ impl Sim<'_> {
     /// `Timeout` handler makes, so handling them would do nothing), when a lane asks for it.
     pub(super) fn drop_stale_timers(&mut self) {
         let nodes = &self.nodes;
-        self.cal.compact(self.end, |ev| match *ev {
-            Ev::Timeout { node, ver, tok } => {
-                let n = &nodes[node as usize];
-                n.ver == ver && n.tok == tok
+        self.cal.compact(self.end, |&w| {
+            let (kind, node, ver, tok, _, _) = super::event_word::fields(w);
+            if kind != super::event_word::kind::TIMEOUT {
+                return true;
             }
-            _ => true,
+            let n = &nodes[node as usize];
+            n.ver == ver && n.tok == tok
         });
     }
 }
