@@ -779,9 +779,8 @@ impl<'a> Sim<'a> {
                 epoch,
                 routable,
             } => {
-                let i = &mut self.topo.instances[inst as usize];
-                if i.epoch == epoch {
-                    i.routable = routable;
+                if self.topo.instances[inst as usize].epoch == epoch {
+                    self.topo.set_instance_routable(inst as usize, routable);
                 }
             }
             Ev::DetectNodes { zone, up } => self.detect_nodes(zone as usize, up),
