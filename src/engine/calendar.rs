@@ -235,6 +235,11 @@ impl<E: Copy> Calendar<E> {
                 .any(|l| l.entries.front().is_some_and(|e| e.time <= t.0))
     }
 
+    /// Events waiting in the heap, not in a lane.
+    pub fn heap_len(&self) -> usize {
+        self.heap.len()
+    }
+
     /// Events waiting (stale timers not yet cleaned up included).
     pub fn len(&self) -> usize {
         self.heap.len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()

@@ -339,7 +339,7 @@ impl Sim<'_> {
         }
         let inst = &self.topo.instances[conn.target as usize];
         let node_up = conn.zone == u8::MAX || self.front.nodes_routable[conn.zone as usize];
-        node_up && inst.routable && !inst.retired && connected(inst.life, inst.epoch, conn.epoch)
+        node_up && inst.routable() && !inst.retired && connected(inst.life, inst.epoch, conn.epoch)
     }
 
     /// The backend a new connection for `service` goes to, and the node zone: `None` when the
@@ -375,7 +375,7 @@ impl Sim<'_> {
                 .expect("k < up");
             zone = z as u8;
         }
-        let up = self.topo.instances.iter().filter(|i| i.routable).count();
+        let up = self.topo.routable_instances();
         if up == 0 {
             return None;
         }

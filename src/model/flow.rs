@@ -93,7 +93,7 @@ impl Sim<'_> {
         }
         // The Azure Load Balancer in front spreads connections over the instances it thinks
         // are healthy (`externalTrafficPolicy: Local`, App Gateway's own front).
-        let up = self.topo.instances.iter().filter(|i| i.routable).count();
+        let up = self.topo.routable_instances();
         if up == 0 {
             let latency = self.client_hop_in(&mut a, None);
             let id = self.alloc(a);

@@ -11,6 +11,8 @@ use crate::scenario::Scenario;
 pub struct Footprint {
     /// Events waiting in the calendar (stale timeouts not yet dropped included).
     pub peak_calendar: u64,
+    /// Of those, events in the calendar's heap (not in a lane of a fixed delay).
+    pub peak_heap: u64,
     /// Nodes alive in the request arena: requests, attempts, work at pods and calls.
     pub peak_in_flight: u64,
     /// Bytes held by the state the memory budget counts (arena, calendar, waiting lines).
@@ -24,6 +26,7 @@ impl Sim<'_> {
         let f = &mut self.footprint;
         f.peak_bytes = f.peak_bytes.max(held);
         f.peak_calendar = f.peak_calendar.max(self.cal.len() as u64);
+        f.peak_heap = f.peak_heap.max(self.cal.heap_len() as u64);
         f.peak_in_flight = f
             .peak_in_flight
             .max((self.nodes.len() - self.free.len()) as u64);

@@ -122,7 +122,7 @@ impl Sim<'_> {
             }
             return self.release(id);
         }
-        let up = self.topo.instances.iter().filter(|i| i.routable).count();
+        let up = self.topo.routable_instances();
         if up == 0 {
             // kube-proxy has no endpoint for the Service: it rejects the connection.
             let id = self.alloc(a);

@@ -113,9 +113,7 @@ impl Sim<'_> {
             return;
         };
         let k = self.topo.instances.len() as u32;
-        let mut inst = Instance::new(zone, 0, self.s.ingress.queue_limit, bucket_size(self.s));
-        inst.life = Life::Starting;
-        inst.routable = false;
+        let mut inst = Instance::starting(zone, 0, self.s.ingress.queue_limit, bucket_size(self.s));
         inst.created = self.cal.now();
         inst.ready_changed = inst.created;
         self.topo.instances.push(inst);

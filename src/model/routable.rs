@@ -87,10 +87,10 @@ fn kth(a: &Fenwick, b: Option<&Fenwick>, k: u32) -> usize {
         let next = pos + step;
         if next <= n {
             let v = a.tree[next] - b.map_or(0, |b| b.tree[next]);
-            if v <= rest {
-                pos = next;
-                rest -= v;
-            }
+            // Without a branch: which way the descent goes is a coin toss for the predictor.
+            let take = v <= rest;
+            pos = std::hint::select_unpredictable(take, next, pos);
+            rest = std::hint::select_unpredictable(take, rest.wrapping_sub(v), rest);
         }
         step >>= 1;
     }

@@ -138,15 +138,12 @@ impl Sim<'_> {
             return;
         };
         let k = self.topo.instances.len() as u32;
-        self.topo.instances.push(Instance::new(
+        self.topo.instances.push(Instance::starting(
             zone,
             0,
             self.s.ingress.queue_limit,
             bucket_size(self.s),
         ));
-        let inst = &mut self.topo.instances[k as usize];
-        inst.life = Life::Starting;
-        inst.routable = false;
         self.gateway_snapshots.push(0.0);
         self.cal
             .schedule_in(after, Ev::InstanceReady { inst: k, epoch: 0 });

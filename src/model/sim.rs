@@ -180,7 +180,10 @@ pub enum Ev {
     /// A SNAT port of a slot (see `snat`) becomes free again.
     PortRelease { slot: u32 },
     /// An outbound connection of a slot closes (its port may stay held in its cool-down).
-    ConnectionClose { slot: u32 },
+    ConnectionClose {
+        slot: u32,
+        then: super::snat::AfterClose,
+    },
     /// The call on a pooled egress connection (its `call`-th) ends (see `egress_pool`).
     PoolCallEnd { conn: u32, call: u32 },
     /// An idle pooled egress connection (its `life`-th use of the entry) may have timed out.
@@ -755,7 +758,7 @@ impl<'a> Sim<'a> {
                 }
             }
             Ev::PortRelease { slot } => self.snat.release(slot),
-            Ev::ConnectionClose { slot } => self.snat.close(slot),
+            Ev::ConnectionClose { slot, then } => self.connection_closed(slot, then),
             Ev::PoolCallEnd { conn, call } => self.pool_call_end(conn, call),
             Ev::PoolIdleCheck { conn, life } => self.pool_idle_check(conn, life),
             Ev::FirewallTick => self.firewall_tick(),
@@ -783,9 +786,8 @@ impl<'a> Sim<'a> {
                 epoch,
                 routable,
             } => {
-                let i = &mut self.topo.instances[inst as usize];
-                if i.epoch == epoch {
-                    i.routable = routable;
+                if self.topo.instances[inst as usize].epoch == epoch {
+                    self.topo.set_instance_routable(inst as usize, routable);
                 }
             }
             Ev::DetectNodes { zone, up } => self.detect_nodes(zone as usize, up),

@@ -103,6 +103,17 @@ pub(crate) enum Connection {
     Exhausted,
 }
 
+/// When a closing connection's SNAT port becomes free (carried by its close event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterClose {
+    /// At the close (a release event at the same instant).
+    Free,
+    /// After the egress device's reuse cool-down (`egress.port_cooldown`).
+    Cooldown,
+    /// At a release event scheduled with the close.
+    Scheduled,
+}
+
 /// SNAT ports over one replication: ports held (open connections and ports in their
 /// cool-down) and connections open, per slot. A slot is an (owner, destination endpoint)
 /// pair; the owner is the shared pool (NAT Gateway, firewall) or a node (Load Balancer
@@ -268,9 +279,37 @@ impl Sim<'_> {
     }
 
     /// Closes the connection in `slot` after `open`, and frees its port after `hold`.
+    ///
+    /// When the port outlives the connection by nothing or by exactly the cool-down (every
+    /// hold [`port_hold`] and the pools make), the close schedules the release itself: then it
+    /// is scheduled a fixed time ahead, which has a calendar lane (see `timers`), instead of
+    /// waiting in the heap for minutes from the call's start. Events of one instant keep their
+    /// order: the release still comes after the close, at the same time.
     pub(super) fn hold_port(&mut self, slot: u32, open: SimDuration, hold: SimDuration) {
-        self.cal.schedule_in(open, Ev::ConnectionClose { slot });
-        self.cal.schedule_in(hold, Ev::PortRelease { slot });
+        let then = if hold == open {
+            AfterClose::Free
+        } else if hold == open + self.s.egress.port_cooldown {
+            AfterClose::Cooldown
+        } else {
+            AfterClose::Scheduled
+        };
+        self.cal
+            .schedule_in(open, Ev::ConnectionClose { slot, then });
+        if then == AfterClose::Scheduled {
+            self.cal.schedule_in(hold, Ev::PortRelease { slot });
+        }
+    }
+
+    /// The connection in `slot` closes: its port is freed at once, after the cool-down, or
+    /// when its release already scheduled comes (`then`).
+    pub(super) fn connection_closed(&mut self, slot: u32, then: AfterClose) {
+        self.snat.close(slot);
+        let after = match then {
+            AfterClose::Scheduled => return,
+            AfterClose::Free => SimDuration::ZERO,
+            AfterClose::Cooldown => self.s.egress.port_cooldown,
+        };
+        self.cal.schedule_in(after, Ev::PortRelease { slot });
     }
 }
 

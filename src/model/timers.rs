@@ -39,6 +39,11 @@ impl Sim<'_> {
                 self.cal.add_lane(d);
             }
         }
+        // A SNAT port's cool-down after its connection closes (see `snat::hold_port`): each
+        // waits a minute or more, so in the heap they would be most of it.
+        if self.snat.modelled {
+            self.cal.add_lane(s.egress.port_cooldown);
+        }
     }
 
     /// Schedules node `node`'s timeout `after` from now, under its generation `ver` and token

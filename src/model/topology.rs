@@ -130,8 +130,10 @@ pub struct Instance {
     pub station: Station,
     /// Running or not.
     pub life: Life,
-    /// Whether the Azure Load Balancer in front still sends to it.
-    pub routable: bool,
+    /// Whether the Azure Load Balancer in front still sends to it: read it with
+    /// [`Instance::routable`], change it with [`Topology::set_instance_routable`] (which keeps
+    /// the topology's list of routable instances).
+    routable: bool,
     /// Bumped on every death and restart.
     pub epoch: u32,
     /// Rate-limit tokens (NGINX `limit_req`), and when they were last refilled.
@@ -162,6 +164,23 @@ impl Instance {
             ready_changed: SimTime::ZERO,
         }
     }
+
+    /// A new replica in `zone` with `slots` processing slots, starting: neither up nor
+    /// routable until its ready event and the load balancer's probe say so. Push it onto
+    /// [`Topology::instances`] directly (it joins the routable list when it becomes routable).
+    pub fn starting(zone: usize, slots: u32, queue_limit: Option<u32>, tokens: f64) -> Instance {
+        Instance {
+            life: Life::Starting,
+            routable: false,
+            ..Instance::new(zone, slots, queue_limit, tokens)
+        }
+    }
+
+    /// Whether the Azure Load Balancer in front still sends to it.
+    #[inline]
+    pub fn routable(&self) -> bool {
+        self.routable
+    }
 }
 
 /// All pods and ingress instances of one run.
@@ -171,23 +190,45 @@ pub struct Topology {
     pub pods: Vec<Pod>,
     /// For each service, the indices of its pods.
     pub service_pods: Vec<Vec<u32>>,
-    /// Ingress instances (empty for `none` and `load-balancer`).
+    /// Ingress instances (empty for `none` and `load-balancer`). A replica added during a run
+    /// is pushed not routable ([`Instance::starting`]).
     pub instances: Vec<Instance>,
+    /// The routable instances' indices, ascending: the load balancer's candidates, kept by
+    /// [`Topology::set_instance_routable`] so that a request need not scan the instances.
+    routable_ids: Vec<u32>,
     /// Number of zones.
     pub zones: usize,
 }
 
 impl Topology {
     /// The ingress instance number `k` (in index order) of those the Azure Load Balancer sends
-    /// to (`routable`); `k` must be below their count.
+    /// to (`routable`); `k` must be below their count ([`Topology::routable_instances`]).
+    #[inline]
     pub fn routable_instance(&self, k: usize) -> usize {
-        self.instances
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.routable)
-            .nth(k)
-            .map(|(i, _)| i)
-            .expect("k below the routable instances")
+        self.routable_ids[k] as usize
+    }
+
+    /// How many ingress instances the Azure Load Balancer sends to.
+    #[inline]
+    pub fn routable_instances(&self) -> usize {
+        self.routable_ids.len()
+    }
+
+    /// The load balancer starts or stops sending to instance `inst`.
+    pub fn set_instance_routable(&mut self, inst: usize, routable: bool) {
+        let i = &mut self.instances[inst];
+        if i.routable == routable {
+            return;
+        }
+        i.routable = routable;
+        let k = inst as u32;
+        match (self.routable_ids.binary_search(&k), routable) {
+            (Err(at), true) => self.routable_ids.insert(at, k),
+            (Ok(at), false) => {
+                self.routable_ids.remove(at);
+            }
+            _ => {}
+        }
     }
 
     /// Builds the pods and instances a scenario describes, all up and routable.
@@ -220,10 +261,12 @@ impl Topology {
                 }
             }
         }
+        let routable_ids = (0..instances.len() as u32).collect();
         Topology {
             pods,
             service_pods,
             instances,
+            routable_ids,
             zones: s.network.zones.len(),
         }
     }

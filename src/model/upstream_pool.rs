@@ -78,7 +78,11 @@ pub struct UpstreamPools {
     gateway: Option<Upstream>,
     /// The sidecars' pools, `None` without `mesh`.
     mesh: Option<Upstream>,
-    /// Pool index by (tier bit, sender, pod).
+    /// The gateway tier's pool index by replica, then pod ([`NONE`]: no pool yet): a flat
+    /// lookup on every try (replicas × pods stays small: tens of replicas).
+    by_replica: Vec<Vec<u32>>,
+    /// The sidecar tier's pool index by (tier bit, sender, pod): caller pods × target pods
+    /// could be large, so a map of the pairs met.
     /// (Looked up on every try, never iterated: a fast fixed-seed hash, no order depends on it.)
     index: std::collections::HashMap<u64, u32, foldhash::fast::FixedState>,
     pairs: Vec<Pair>,
@@ -148,10 +152,25 @@ impl Sim<'_> {
             return (NONE, 0, SimDuration::ZERO);
         };
         let now = self.cal.now();
-        let key = tier | (u64::from(sender) << 32) | u64::from(pod);
         let pools = &mut self.upstream;
         let next = pools.pairs.len() as u32;
-        let pair = *pools.index.entry(key).or_insert(next);
+        let pair = if tier == MESH_BIT {
+            let key = tier | (u64::from(sender) << 32) | u64::from(pod);
+            *pools.index.entry(key).or_insert(next)
+        } else {
+            let (s, p) = (sender as usize, pod as usize);
+            if s >= pools.by_replica.len() {
+                pools.by_replica.resize_with(s + 1, Vec::new);
+            }
+            let row = &mut pools.by_replica[s];
+            if p >= row.len() {
+                row.resize(p + 1, NONE);
+            }
+            if row[p] == NONE {
+                row[p] = next;
+            }
+            row[p]
+        };
         if pair == next {
             pools.pairs.push(Pair {
                 sender_epoch,

@@ -165,13 +165,17 @@ pub(crate) fn render<P: Plot>(plot: &P) -> Result<Chart, ChartError> {
 }
 
 /// An 8-bit RGB buffer of `width` × `height` as PNG bytes.
+///
+/// At the default deflate level: the same pixels as at `Best`, in files within a few percent
+/// of its size (zone-outage's four charts: 483 kB at `Best`, 489 kB at `Default`), for a
+/// quarter of the time (262 ms → 77 ms for the four); `Fast` would be 4–7× larger.
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Best);
+        encoder.set_compression(png::Compression::Default);
         let mut writer = encoder.write_header()?;
         writer.write_image_data(rgb)?;
         writer.finish()?;
