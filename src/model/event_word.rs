@@ -12,6 +12,14 @@
 use crate::engine::{Calendar, SimDuration, SimTime};
 
 use super::sim::Ev;
+use super::snat::AfterClose;
+
+/// [`AfterClose`] by its number in a word (`then as u8`: declaration order).
+const AFTER_CLOSE: [AfterClose; 3] = [
+    AfterClose::Free,
+    AfterClose::Cooldown,
+    AfterClose::Scheduled,
+];
 
 /// Kinds (the word's low byte), in the order of [`Ev`]'s variants; 0 is no event.
 pub(super) mod kind {
@@ -96,7 +104,7 @@ pub(super) fn pack(ev: Ev) -> u128 {
         Ev::RetryDue { node, ver } => word(RETRY_DUE, node, ver, 0, f, 0),
         Ev::CallRetryDue { node, ver, tok } => word(CALL_RETRY_DUE, node, ver, tok, f, 0),
         Ev::PortRelease { slot } => word(PORT_RELEASE, slot, 0, 0, f, 0),
-        Ev::ConnectionClose { slot } => word(CONNECTION_CLOSE, slot, 0, 0, f, 0),
+        Ev::ConnectionClose { slot, then } => word(CONNECTION_CLOSE, slot, 0, 0, f, then as u8),
         Ev::PoolCallEnd { conn, call } => word(POOL_CALL_END, conn, call, 0, f, 0),
         Ev::PoolIdleCheck { conn, life } => word(POOL_IDLE_CHECK, conn, life, 0, f, 0),
         Ev::FirewallTick => word(FIREWALL_TICK, 0, 0, 0, f, 0),
@@ -166,7 +174,10 @@ pub(super) fn unpack(w: u128) -> Ev {
             tok: c,
         },
         PORT_RELEASE => Ev::PortRelease { slot: a },
-        CONNECTION_CLOSE => Ev::ConnectionClose { slot: a },
+        CONNECTION_CLOSE => Ev::ConnectionClose {
+            slot: a,
+            then: AFTER_CLOSE[byte as usize],
+        },
         POOL_CALL_END => Ev::PoolCallEnd { conn: a, call: b },
         POOL_IDLE_CHECK => Ev::PoolIdleCheck { conn: a, life: b },
         FIREWALL_TICK => Ev::FirewallTick,
@@ -250,6 +261,11 @@ impl EventCalendar {
         self.inner.has_due(t)
     }
 
+    /// See [`Calendar::heap_len`].
+    pub fn heap_len(&self) -> usize {
+        self.inner.heap_len()
+    }
+
     /// See [`Calendar::len`].
     pub fn len(&self) -> usize {
         self.inner.len()
@@ -282,7 +298,7 @@ impl EventCalendar {
 
 #[cfg(test)]
 mod tests {
-    use super::{pack, unpack};
+    use super::{AFTER_CLOSE, pack, unpack};
     use crate::model::sim::Ev;
 
     /// Every kind, with its fields at their extremes, reads back as it was packed.
@@ -325,7 +341,10 @@ mod tests {
                             tok: c,
                         },
                         Ev::PortRelease { slot: a },
-                        Ev::ConnectionClose { slot: a },
+                        Ev::ConnectionClose {
+                            slot: a,
+                            then: AFTER_CLOSE[usize::from(byte) % AFTER_CLOSE.len()],
+                        },
                         Ev::PoolCallEnd { conn: a, call: b },
                         Ev::PoolIdleCheck { conn: a, life: b },
                         Ev::FirewallTick,
