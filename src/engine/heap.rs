@@ -38,7 +38,7 @@ struct Line<E> {
 
 /// (time, sequence) as one integer: compares lexicographically in one operation.
 #[inline(always)]
-fn key(time: u64, seq: u64) -> u128 {
+pub(super) fn key(time: u64, seq: u64) -> u128 {
     (u128::from(time) << 64) | u128::from(seq)
 }
 
@@ -146,6 +146,16 @@ impl<E: Copy> KeyHeap<E> {
         }
         let l = &self.lines[0];
         Some((l.time[ROOT], l.seq[ROOT]))
+    }
+
+    /// The smallest key as one integer ((time, sequence) compare as `time << 64 | sequence`),
+    /// or `u128::MAX` when the heap is empty.
+    #[inline]
+    pub(super) fn peek_key(&self) -> u128 {
+        if self.len == 0 {
+            return SENTINEL;
+        }
+        key_at(&self.lines, ROOT)
     }
 
     /// Inserts `event` with key (`time`, `seq`).

@@ -66,7 +66,7 @@ impl Station {
     }
 
     /// Offers a job. On `Start` the job holds a server until [`Station::depart`].
-    #[inline]
+    #[inline(always)]
     pub fn arrive(&mut self, now: SimTime, job: u32) -> Admission {
         self.arrivals += 1;
         if self.busy < self.servers {
