@@ -12,7 +12,9 @@
 //! declares such durations with [`Calendar::add_lane`]; from then on every event scheduled
 //! exactly that far ahead goes to that duration's lane instead of the heap. `pop` takes the
 //! earliest of the heap's top and the lanes' fronts by (time, sequence), so the order of events
-//! is exactly that of a single heap (a property test below checks it against one). Most
+//! is exactly that of a single heap (a property test below checks it against one). The
+//! calendar keeps the lanes' front keys and which of them comes first, so a pop compares the
+//! heap's top with one key; only a pop from a lane (or a clean-up) looks at every front again. Most
 //! timeouts never fire — the reply comes first — so they go stale; a lane that has grown past
 //! twice its size after the last clean-up asks for one ([`Calendar::compaction_due`]), and
 //! [`Calendar::compact`] drops the entries that the model says are stale. A lane's memory is
@@ -24,7 +26,7 @@
 
 use std::collections::VecDeque;
 
-use super::heap::KeyHeap;
+use super::heap::{KeyHeap, key};
 use super::time::{SimDuration, SimTime};
 
 #[derive(Clone, Copy)]
@@ -34,6 +36,9 @@ struct Entry<E> {
     event: E,
 }
 
+/// The key of no entry: larger than any (sequence numbers never reach `u64::MAX`).
+const NONE: u128 = u128::MAX;
+
 /// Most lanes a calendar keeps: every `schedule` looks its delay up among them, so they stay
 /// few (a scenario has a handful of distinct timeouts); further durations use the heap.
 const MAX_LANES: usize = 8;
@@ -42,10 +47,9 @@ const MAX_LANES: usize = 8;
 /// would cost more than the memory it saves).
 const MIN_COMPACT_LEN: usize = 4096;
 
-/// A FIFO of the events scheduled a fixed `delay` ahead: sorted by (time, sequence) by
-/// construction.
+/// A FIFO of the events scheduled a fixed delay ahead (the lane's entry in
+/// `Calendar::delays`): sorted by (time, sequence) by construction.
 struct Lane<E> {
-    delay: u64,
     entries: VecDeque<Entry<E>>,
     /// Length at which the lane asks for a clean-up (twice its length after the last one).
     compact_at: usize,
@@ -55,9 +59,21 @@ struct Lane<E> {
 pub struct Calendar<E> {
     heap: KeyHeap<E>,
     lanes: Vec<Lane<E>>,
+    /// The lanes' delays, in lane order (one cache line to search on every `schedule`).
+    delays: Vec<u64>,
+    /// Each lane's front key, [`NONE`] for an empty lane, in lane order.
+    fronts: [u128; MAX_LANES],
+    /// The smallest of `fronts` ([`NONE`] if every lane is empty) and its lane: `pop`
+    /// compares the heap's top with this one key instead of every lane's front.
+    first_key: u128,
+    first_lane: usize,
     now: SimTime,
+    /// Events scheduled so far (the next sequence number).
     seq: u64,
-    popped: u64,
+    /// Entries [`Calendar::compact`] dropped, before the horizon it was given or not: the
+    /// events popped are those scheduled less those pending and those dropped (no counter on
+    /// the pop path).
+    dropped: u64,
     /// Stale entries dropped by [`Calendar::compact`] before the horizon it was given.
     discarded: u64,
     compact_due: bool,
@@ -75,9 +91,13 @@ impl<E: Copy> Calendar<E> {
         Calendar {
             heap: KeyHeap::with_capacity(1024),
             lanes: Vec::new(),
+            delays: Vec::new(),
+            fronts: [NONE; MAX_LANES],
+            first_key: NONE,
+            first_lane: 0,
             now: SimTime::ZERO,
             seq: 0,
-            popped: 0,
+            dropped: 0,
             discarded: 0,
             compact_due: false,
         }
@@ -89,11 +109,11 @@ impl<E: Copy> Calendar<E> {
     /// the heap; the order of events is the same either way).
     pub fn add_lane(&mut self, delay: SimDuration) {
         let d = delay.0;
-        if self.lanes.len() >= MAX_LANES || self.lanes.iter().any(|l| l.delay == d) {
+        if self.lanes.len() >= MAX_LANES || self.delays.contains(&d) {
             return;
         }
+        self.delays.push(d);
         self.lanes.push(Lane {
-            delay: d,
             entries: VecDeque::new(),
             compact_at: MIN_COMPACT_LEN,
         });
@@ -115,7 +135,7 @@ impl<E: Copy> Calendar<E> {
             if lane.entries.len() < lane.compact_at {
                 continue;
             }
-            let mut dropped = 0;
+            let (before, mut dropped) = (lane.entries.len(), 0);
             lane.entries.retain(|e| {
                 let k = keep(&e.event);
                 dropped += u64::from(!k && e.time < horizon.0);
@@ -123,11 +143,16 @@ impl<E: Copy> Calendar<E> {
             });
             self.discarded += dropped;
             let len = lane.entries.len();
+            self.dropped += (before - len) as u64;
             lane.compact_at = (2 * len).max(MIN_COMPACT_LEN);
             if lane.entries.capacity() > 2 * lane.compact_at {
                 lane.entries.shrink_to(lane.compact_at);
             }
         }
+        for (i, lane) in self.lanes.iter().enumerate() {
+            self.fronts[i] = lane.entries.front().map_or(NONE, |f| key(f.time, f.seq));
+        }
+        self.find_first_lane();
         self.compact_due = false;
     }
 
@@ -139,7 +164,7 @@ impl<E: Copy> Calendar<E> {
 
     /// Schedules `event` at `at`. An instant in the past is moved to now, so time never runs
     /// backwards.
-    #[inline]
+    #[inline(always)]
     pub fn schedule(&mut self, at: SimTime, event: E) {
         let at = at.max(self.now);
         let seq = self.seq;
@@ -161,7 +186,16 @@ impl<E: Copy> Calendar<E> {
             event,
         };
         let delay = at.0 - self.now.0;
-        if let Some(lane) = self.lanes.iter_mut().find(|l| l.delay == delay) {
+        if let Some(i) = self.delays.iter().position(|&d| d == delay) {
+            let lane = &mut self.lanes[i];
+            if lane.entries.is_empty() {
+                // The lane's new front; later entries never change it (they come after it).
+                let k = key(entry.time, entry.seq);
+                self.fronts[i] = k;
+                if k < self.first_key {
+                    (self.first_key, self.first_lane) = (k, i);
+                }
+            }
             // `now` never decreases, so the lane stays sorted by (time, sequence).
             lane.entries.push_back(entry);
             if lane.entries.len() >= lane.compact_at {
@@ -184,55 +218,57 @@ impl<E: Copy> Calendar<E> {
         let (time, event) = if self.lanes.is_empty() {
             let (time, _, event) = self.heap.pop()?;
             (time, event)
+        } else if self.first_key < self.heap.peek_key() {
+            // The earliest lane front comes before the heap's top.
+            let i = self.first_lane;
+            let lane = &mut self.lanes[i];
+            let e = lane.entries.pop_front()?;
+            self.fronts[i] = lane.entries.front().map_or(NONE, |f| key(f.time, f.seq));
+            self.find_first_lane();
+            (e.time, e.event)
         } else {
-            // The earliest lane front, if it comes before the heap's top.
-            let mut best: Option<usize> = None;
-            let mut key = self.heap.peek();
-            for (i, lane) in self.lanes.iter().enumerate() {
-                if let Some(f) = lane.entries.front()
-                    && key.is_none_or(|k| (f.time, f.seq) < k)
-                {
-                    key = Some((f.time, f.seq));
-                    best = Some(i);
-                }
-            }
-            match best {
-                Some(i) => {
-                    let e = self.lanes[i].entries.pop_front()?;
-                    (e.time, e.event)
-                }
-                None => {
-                    let (time, _, event) = self.heap.pop()?;
-                    (time, event)
-                }
-            }
+            let (time, _, event) = self.heap.pop()?;
+            (time, event)
         };
         self.now = SimTime(time);
-        self.popped += 1;
         Some((self.now, event))
+    }
+
+    /// Points `first_key` and `first_lane` at the smallest of the lanes' fronts.
+    #[inline]
+    fn find_first_lane(&mut self) {
+        let (mut k, mut lane) = (NONE, 0);
+        for (i, &f) in self.fronts[..self.lanes.len()].iter().enumerate() {
+            if f < k {
+                (k, lane) = (f, i);
+            }
+        }
+        (self.first_key, self.first_lane) = (k, lane);
+    }
+
+    /// The time of the earliest lane front, if any lane holds an entry.
+    #[inline]
+    fn first_lane_time(&self) -> Option<u64> {
+        (self.first_key != NONE).then_some((self.first_key >> 64) as u64)
     }
 
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        let lanes = self.lanes.iter().filter_map(|l| l.entries.front());
         self.heap
             .peek()
             .map(|(t, _)| t)
             .into_iter()
-            .chain(lanes.map(|e| e.time))
+            .chain(self.first_lane_time())
             .min()
             .map(SimTime)
     }
 
-    /// Whether an event waits at or before `t`: [`Calendar::peek_time`]` <= t`, but it stops at
-    /// the first such entry instead of taking the minimum over the heap and every lane.
+    /// Whether an event waits at or before `t`: [`Calendar::peek_time`]` <= t`, from the
+    /// heap's top and the earliest lane front.
     #[inline]
     pub fn has_due(&self, t: SimTime) -> bool {
         self.heap.peek().is_some_and(|(x, _)| x <= t.0)
-            || self
-                .lanes
-                .iter()
-                .any(|l| l.entries.front().is_some_and(|e| e.time <= t.0))
+            || self.first_lane_time().is_some_and(|x| x <= t.0)
     }
 
     /// Events waiting in the heap, not in a lane.
@@ -260,7 +296,7 @@ impl<E: Copy> Calendar<E> {
     /// Events processed so far (the events/s figure of the benchmarks counts these): popped,
     /// plus stale timers that [`Calendar::compact`] dropped before the horizon it was given.
     pub fn events_processed(&self) -> u64 {
-        self.popped + self.discarded
+        self.seq - self.len() as u64 - self.dropped + self.discarded
     }
 }
 

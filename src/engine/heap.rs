@@ -11,7 +11,10 @@
 //!
 //! `pop` sifts the hole left by the root down to a leaf along the smallest children, then the
 //! last entry up from there (Floyd's variant, as `std`'s `BinaryHeap` does): the last entry
-//! usually belongs near the bottom, so this saves a comparison per level.
+//! usually belongs near the bottom, so this saves a comparison per level. Unused slots hold a
+//! sentinel key larger than any entry's, so the last, partly filled group of siblings is
+//! compared like a full one (no separate loop, no branch per child; the calendar of a small
+//! model — a handful of entries, all in the root's group — is that case on every pop).
 //!
 //! Keys are unique (sequence numbers are), so the order of pops is fully determined by the keys:
 //! the same as any other correct priority queue on (time, sequence) — tests below check it
@@ -19,6 +22,10 @@
 
 /// Slot number of the root (slots 0–2 of the first line are unused).
 const ROOT: usize = 3;
+
+/// The key of every unused slot: larger than any entry's (sequence numbers never reach
+/// `u64::MAX`), so that a group of siblings can always be compared as a full one.
+const SENTINEL: u128 = u128::MAX;
 
 /// One group of four siblings: their keys, then their events.
 #[derive(Clone, Copy)]
@@ -31,8 +38,77 @@ struct Line<E> {
 
 /// (time, sequence) as one integer: compares lexicographically in one operation.
 #[inline(always)]
-fn key(time: u64, seq: u64) -> u128 {
+pub(super) fn key(time: u64, seq: u64) -> u128 {
     (u128::from(time) << 64) | u128::from(seq)
+}
+
+/// The key in slot `v` of `lines`.
+#[inline(always)]
+fn key_at<E>(lines: &[Line<E>], v: usize) -> u128 {
+    let l = &lines[v / 4];
+    key(l.time[v % 4], l.seq[v % 4])
+}
+
+/// Writes `k` and `event` into slot `v` of `lines`.
+#[inline(always)]
+fn put<E>(lines: &mut [Line<E>], v: usize, k: u128, event: E) {
+    let l = &mut lines[v / 4];
+    l.time[v % 4] = (k >> 64) as u64;
+    l.seq[v % 4] = k as u64;
+    l.event[v % 4] = event;
+}
+
+/// Copies slot `from` of `lines` into slot `to`.
+#[inline(always)]
+fn copy<E: Copy>(lines: &mut [Line<E>], from: usize, to: usize) {
+    let (t, s, e) = {
+        let l = &lines[from / 4];
+        (l.time[from % 4], l.seq[from % 4], l.event[from % 4])
+    };
+    let l = &mut lines[to / 4];
+    l.time[to % 4] = t;
+    l.seq[to % 4] = s;
+    l.event[to % 4] = e;
+}
+
+/// Most entries for which [`pop_small`] serves a pop: the root and its group of children.
+const SMALL: usize = 5;
+
+/// Pops the root of a heap of `n` (1 to [`SMALL`]) entries, all in the root and its group of
+/// children (line 1, sentinels beyond the last): the smallest child (the last entry included)
+/// becomes the root and the last entry takes its slot. This is the general pop with the
+/// slots fixed — no loop, no sift-up; the arrangement of the children may differ from the
+/// general pop's, the order of pops cannot (keys are unique).
+#[inline(always)]
+fn pop_small<E: Copy>(lines: &mut [Line<E>], n: usize) -> (u64, u64, E) {
+    let top = (
+        lines[0].time[ROOT],
+        lines[0].seq[ROOT],
+        lines[0].event[ROOT],
+    );
+    if n == 1 {
+        put(lines, ROOT, SENTINEL, top.2);
+        return top;
+    }
+    let l = &mut lines[1];
+    let k0 = key(l.time[0], l.seq[0]);
+    let k1 = key(l.time[1], l.seq[1]);
+    let k2 = key(l.time[2], l.seq[2]);
+    let k3 = key(l.time[3], l.seq[3]);
+    let (a, ia) = if k1 < k0 { (k1, 1) } else { (k0, 0) };
+    let (b, ib) = if k3 < k2 { (k3, 3) } else { (k2, 2) };
+    let (k, i) = if b < a { (b, ib) } else { (a, ia) };
+    let event = l.event[i];
+    // The last entry (slot n + 2, position n − 2 of line 1) moves to the child's slot, and
+    // its own slot becomes unused.
+    let last = n - 2;
+    l.time[i] = l.time[last];
+    l.seq[i] = l.seq[last];
+    l.event[i] = l.event[last];
+    l.time[last] = u64::MAX;
+    l.seq[last] = u64::MAX;
+    put(lines, ROOT, k, event);
+    top
 }
 
 /// A min-heap of events by (time, sequence number).
@@ -62,35 +138,6 @@ impl<E: Copy> KeyHeap<E> {
         self.lines.capacity() * std::mem::size_of::<Line<E>>()
     }
 
-    /// The key in slot `v`.
-    #[inline(always)]
-    fn key_at(&self, v: usize) -> u128 {
-        let l = &self.lines[v / 4];
-        key(l.time[v % 4], l.seq[v % 4])
-    }
-
-    /// Writes `k` and `event` into slot `v`.
-    #[inline(always)]
-    fn put(&mut self, v: usize, k: u128, event: E) {
-        let l = &mut self.lines[v / 4];
-        l.time[v % 4] = (k >> 64) as u64;
-        l.seq[v % 4] = k as u64;
-        l.event[v % 4] = event;
-    }
-
-    /// Copies slot `from` into slot `to`.
-    #[inline(always)]
-    fn copy(&mut self, from: usize, to: usize) {
-        let (t, s, e) = {
-            let l = &self.lines[from / 4];
-            (l.time[from % 4], l.seq[from % 4], l.event[from % 4])
-        };
-        let l = &mut self.lines[to / 4];
-        l.time[to % 4] = t;
-        l.seq[to % 4] = s;
-        l.event[to % 4] = e;
-    }
-
     /// The smallest key, as (time, sequence).
     #[inline]
     pub(super) fn peek(&self) -> Option<(u64, u64)> {
@@ -101,96 +148,128 @@ impl<E: Copy> KeyHeap<E> {
         Some((l.time[ROOT], l.seq[ROOT]))
     }
 
-    /// Inserts `event` with key (`time`, `seq`).
+    /// The smallest key as one integer ((time, sequence) compare as `time << 64 | sequence`),
+    /// or `u128::MAX` when the heap is empty.
     #[inline]
+    pub(super) fn peek_key(&self) -> u128 {
+        if self.len == 0 {
+            return SENTINEL;
+        }
+        key_at(&self.lines, ROOT)
+    }
+
+    /// Inserts `event` with key (`time`, `seq`).
+    #[inline(always)]
     pub(super) fn push(&mut self, time: u64, seq: u64, event: E) {
+        let v = self.len + ROOT;
+        if v > ROOT && v < ROOT + SMALL && self.lines.len() > 1 {
+            // The root and its children: the new entry takes the next child slot, or the root
+            // (which moves down to that slot) if it is smaller.
+            self.len += 1;
+            let lines = &mut self.lines[..];
+            let k = key(time, seq);
+            if k < key_at(lines, ROOT) {
+                copy(lines, ROOT, v);
+                put(lines, ROOT, k, event);
+            } else {
+                put(lines, v, k, event);
+            }
+            return;
+        }
+        self.push_any(time, seq, event);
+    }
+
+    /// [`KeyHeap::push`] at any size.
+    #[inline(never)]
+    fn push_any(&mut self, time: u64, seq: u64, event: E) {
         let mut v = self.len + ROOT;
         if v / 4 >= self.lines.len() {
-            // Unused slots hold copies of `event` (never read as entries).
-            self.lines.push(Line {
-                time: [0; 4],
-                seq: [0; 4],
-                event: [event; 4],
-            });
+            self.grow(event);
         }
         self.len += 1;
+        let lines = &mut self.lines[..];
         let k = key(time, seq);
         while v > ROOT {
             let parent = v / 4 + 2;
-            if k >= self.key_at(parent) {
+            if k >= key_at(lines, parent) {
                 break;
             }
-            self.copy(parent, v);
+            copy(lines, parent, v);
             v = parent;
         }
-        self.put(v, k, event);
+        put(lines, v, k, event);
+    }
+
+    /// Adds a group of four unused slots: the sentinel key, and copies of `event` (never read
+    /// as entries).
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, event: E) {
+        self.lines.push(Line {
+            time: [u64::MAX; 4],
+            seq: [u64::MAX; 4],
+            event: [event; 4],
+        });
     }
 
     /// Removes the entry with the smallest key: (time, sequence, event).
-    #[inline]
+    #[inline(always)]
     pub(super) fn pop(&mut self) -> Option<(u64, u64, E)> {
         let n = self.len;
         if n == 0 {
             return None;
         }
-        let top_key = self.key_at(ROOT);
+        self.len = n - 1;
+        let lines = &mut self.lines[..];
+        if n <= SMALL {
+            return Some(pop_small(lines, n));
+        }
+        let top_key = key_at(lines, ROOT);
         let top = (top_key >> 64) as u64;
         let top_seq = top_key as u64;
-        let top_event = self.lines[0].event[ROOT];
-        // The last slot's entry leaves its slot; the heap's slots are ROOT..end from now on.
+        let top_event = lines[0].event[ROOT];
+        // The last slot's entry leaves its slot, which gets the sentinel key; the heap's slots
+        // are ROOT..end from now on.
         let end = n - 1 + ROOT;
-        let last_key = self.key_at(end);
-        let last_event = self.lines[end / 4].event[end % 4];
-        self.len -= 1;
+        let last_key = key_at(lines, end);
+        let last_event = lines[end / 4].event[end % 4];
+        put(lines, end, SENTINEL, last_event);
         if end == ROOT {
             return Some((top, top_seq, top_event));
         }
-        // Move the hole at the root down to a leaf, along the smallest children.
+        // Move the hole at the root down to a leaf, along the smallest children. Slots at and
+        // beyond `end` hold the sentinel key, larger than any entry's, so a partly filled
+        // group of siblings compares like a full one and its empty slots are never chosen.
         let mut hole = ROOT;
         loop {
             let first = (hole - 2) * 4;
-            if first + 3 < end {
-                let l = &self.lines[hole - 2];
-                // The events are read before the comparisons decide which one moves, so that
-                // both halves of the block are fetched at once.
-                let events = l.event;
-                let k0 = key(l.time[0], l.seq[0]);
-                let k1 = key(l.time[1], l.seq[1]);
-                let k2 = key(l.time[2], l.seq[2]);
-                let k3 = key(l.time[3], l.seq[3]);
-                let (a, ia) = if k1 < k0 { (k1, 1) } else { (k0, 0) };
-                let (b, ib) = if k3 < k2 { (k3, 3) } else { (k2, 2) };
-                let (k, i) = if b < a { (b, ib) } else { (a, ia) };
-                self.put(hole, k, events[i]);
-                hole = first + i;
-            } else if first < end {
-                // The last, partly filled group of siblings.
-                let mut best = first;
-                let mut best_key = self.key_at(first);
-                for c in first + 1..end {
-                    let k = self.key_at(c);
-                    if k < best_key {
-                        best = c;
-                        best_key = k;
-                    }
-                }
-                self.copy(best, hole);
-                hole = best;
-                break;
-            } else {
+            if first >= end {
                 break;
             }
+            let l = &lines[hole - 2];
+            // The events are read before the comparisons decide which one moves, so that
+            // both halves of the block are fetched at once.
+            let events = l.event;
+            let k0 = key(l.time[0], l.seq[0]);
+            let k1 = key(l.time[1], l.seq[1]);
+            let k2 = key(l.time[2], l.seq[2]);
+            let k3 = key(l.time[3], l.seq[3]);
+            let (a, ia) = if k1 < k0 { (k1, 1) } else { (k0, 0) };
+            let (b, ib) = if k3 < k2 { (k3, 3) } else { (k2, 2) };
+            let (k, i) = if b < a { (b, ib) } else { (a, ia) };
+            put(lines, hole, k, events[i]);
+            hole = first + i;
         }
         // Then the last entry up from there to its place.
         while hole > ROOT {
             let parent = hole / 4 + 2;
-            if last_key >= self.key_at(parent) {
+            if last_key >= key_at(lines, parent) {
                 break;
             }
-            self.copy(parent, hole);
+            copy(lines, parent, hole);
             hole = parent;
         }
-        self.put(hole, last_key, last_event);
+        put(lines, hole, last_key, last_event);
         Some((top, top_seq, top_event))
     }
 }
@@ -225,14 +304,15 @@ mod tests {
     fn pops_in_the_order_of_a_binary_heap() {
         // Random interleavings of pushes and pops, times drawn from narrow ranges (many equal
         // times, so the sequence number decides) and wide ones, at sizes from a handful to
-        // tens of thousands: the same entries come out in the same order as from std's heap.
-        for seed in 1..=12u64 {
+        // tens of thousands (the small sizes move in and out of the root-and-children fast
+        // paths): the same entries come out in the same order as from std's heap.
+        for seed in 1..=24u64 {
             let mut x = seed;
             let mut heap: KeyHeap<u32> = KeyHeap::with_capacity(4);
             let mut reference = BinaryHeap::new();
             let (mut seq, mut now) = (0u64, 0u64);
             let spread = [1u64, 4, 1000, 1 << 40][(seed % 4) as usize];
-            let target = [5usize, 300, 20_000][(seed % 3) as usize];
+            let target = [5usize, 300, 20_000, 2, 6, 9][(seed % 6) as usize];
             for _ in 0..60_000 {
                 let r = lcg(&mut x);
                 let grow = reference.len() < target;

@@ -12,7 +12,7 @@
 
 use std::collections::VecDeque;
 
-use crate::stats::TimeWeighted;
+use crate::stats::TimeWeightedCount;
 
 use super::time::SimTime;
 
@@ -39,9 +39,9 @@ pub struct Station {
     completed: u64,
     lost: u64,
     carried_in: u64,
-    busy_tw: TimeWeighted,
-    line_tw: TimeWeighted,
-    servers_tw: TimeWeighted,
+    busy_tw: TimeWeightedCount,
+    line_tw: TimeWeightedCount,
+    servers_tw: TimeWeightedCount,
     stats_since: SimTime,
 }
 
@@ -58,24 +58,24 @@ impl Station {
             completed: 0,
             lost: 0,
             carried_in: 0,
-            busy_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
-            line_tw: TimeWeighted::new(SimTime::ZERO, 0.0),
-            servers_tw: TimeWeighted::new(SimTime::ZERO, f64::from(servers)),
+            busy_tw: TimeWeightedCount::new(SimTime::ZERO, 0),
+            line_tw: TimeWeightedCount::new(SimTime::ZERO, 0),
+            servers_tw: TimeWeightedCount::new(SimTime::ZERO, u64::from(servers)),
             stats_since: SimTime::ZERO,
         }
     }
 
     /// Offers a job. On `Start` the job holds a server until [`Station::depart`].
-    #[inline]
+    #[inline(always)]
     pub fn arrive(&mut self, now: SimTime, job: u32) -> Admission {
         self.arrivals += 1;
         if self.busy < self.servers {
             self.busy += 1;
-            self.busy_tw.set(now, f64::from(self.busy));
+            self.busy_tw.set(now, u64::from(self.busy));
             Admission::Start
         } else if self.limit.is_none_or(|l| (self.line.len() as u32) < l) {
             self.line.push_back(job);
-            self.line_tw.set(now, self.line.len() as f64);
+            self.line_tw.set(now, self.line.len() as u64);
             Admission::Queued
         } else {
             self.rejected += 1;
@@ -91,11 +91,11 @@ impl Station {
         if self.busy <= self.servers
             && let Some(next) = self.line.pop_front()
         {
-            self.line_tw.set(now, self.line.len() as f64);
+            self.line_tw.set(now, self.line.len() as u64);
             return Some(next);
         }
         self.busy = self.busy.saturating_sub(1);
-        self.busy_tw.set(now, f64::from(self.busy));
+        self.busy_tw.set(now, u64::from(self.busy));
         None
     }
 
@@ -104,7 +104,7 @@ impl Station {
         if let Some(i) = self.line.iter().position(|&j| j == job) {
             self.line.remove(i);
             self.lost += 1;
-            self.line_tw.set(now, self.line.len() as f64);
+            self.line_tw.set(now, self.line.len() as u64);
             true
         } else {
             false
@@ -115,7 +115,7 @@ impl Station {
     /// new servers take waiting jobs at once — those are returned, to be started by the caller.
     pub fn set_servers(&mut self, now: SimTime, servers: u32) -> Vec<u32> {
         self.servers = servers;
-        self.servers_tw.set(now, f64::from(servers));
+        self.servers_tw.set(now, u64::from(servers));
         let mut started = Vec::new();
         while self.busy < self.servers {
             let Some(job) = self.line.pop_front() else {
@@ -124,8 +124,8 @@ impl Station {
             self.busy += 1;
             started.push(job);
         }
-        self.busy_tw.set(now, f64::from(self.busy));
-        self.line_tw.set(now, self.line.len() as f64);
+        self.busy_tw.set(now, u64::from(self.busy));
+        self.line_tw.set(now, self.line.len() as u64);
         started
     }
 
@@ -133,7 +133,7 @@ impl Station {
     pub fn drain_line(&mut self, now: SimTime) -> Vec<u32> {
         let jobs: Vec<u32> = self.line.drain(..).collect();
         self.lost += jobs.len() as u64;
-        self.line_tw.set(now, 0.0);
+        self.line_tw.set(now, 0);
         jobs
     }
 

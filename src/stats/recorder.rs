@@ -59,8 +59,9 @@ pub struct LatencyRecorder {
     /// Exact smallest and largest, ns (`u64::MAX` and 0 when empty).
     min_ns: u64,
     max_ns: u64,
-    /// Smallest non-zero value as bucketed (`u64::MAX` if none).
-    min_nz: u64,
+    /// Smallest non-zero value as bucketed, minus one (`u64::MAX` if none): a zero wraps to
+    /// `u64::MAX`, so one `min` without a branch skips it.
+    min_nz_m1: u64,
 }
 
 impl Default for LatencyRecorder {
@@ -79,7 +80,7 @@ impl LatencyRecorder {
             sum_ns: 0,
             min_ns: u64::MAX,
             max_ns: 0,
-            min_nz: u64::MAX,
+            min_nz_m1: u64::MAX,
         }
     }
 
@@ -103,9 +104,7 @@ impl LatencyRecorder {
         self.sum_ns += u128::from(ns);
         self.min_ns = self.min_ns.min(ns);
         self.max_ns = self.max_ns.max(ns);
-        if b != 0 {
-            self.min_nz = self.min_nz.min(b);
-        }
+        self.min_nz_m1 = self.min_nz_m1.min(b.wrapping_sub(1));
     }
 
     #[cold]
@@ -149,7 +148,7 @@ impl LatencyRecorder {
         self.sum_ns = 0;
         self.min_ns = u64::MAX;
         self.max_ns = 0;
-        self.min_nz = u64::MAX;
+        self.min_nz_m1 = u64::MAX;
     }
 
     /// The histogram that recording the same durations into [`LatencyHistogram::new`] builds.
@@ -159,7 +158,9 @@ impl LatencyRecorder {
             return h;
         }
         let max_b = self.max_ns.min(MAX_TRACKABLE.0);
-        let (i_min, i_max) = (index_of(self.min_nz), index_of(max_b));
+        // Smallest non-zero value as bucketed (`u64::MAX` if none).
+        let min_nz = self.min_nz_m1.saturating_add(1);
+        let (i_min, i_max) = (index_of(min_nz), index_of(max_b));
         for i in 0..self.counts.len() {
             let c = self.count_at(i);
             if c == 0 {
@@ -168,14 +169,14 @@ impl LatencyRecorder {
             // A value of this bucket within [smallest non-zero, largest]: HdrHistogram's own
             // minimum and maximum then match those of the durations themselves.
             if i == i_max && i == i_min && c > 1 {
-                h.record_bucket_n(self.min_nz, 1);
+                h.record_bucket_n(min_nz, 1);
                 h.record_bucket_n(max_b, c - 1);
                 continue;
             }
             let v = if i == i_max {
                 max_b
             } else if i == i_min {
-                self.min_nz
+                min_nz
             } else {
                 lowest_at(i)
             };
