@@ -28,6 +28,7 @@ pub mod series;
 pub mod time_weighted;
 pub mod time_weighted_count;
 pub mod window;
+pub(crate) mod window_latency;
 
 pub use confidence::{Estimate, t_quantile};
 pub use counters::StationStats;

@@ -9,10 +9,10 @@
 //! significant digits (quantiles within 1%), 32-bit counts and a 1 µs resolution floor, and is
 //! only allocated once the window sees its first completion (about 7 KiB to cover 1 µs..1 s).
 
-use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{SimDuration, SimTime};
+use crate::stats::window_latency::WindowLatency;
 
 /// Number of error causes a window counts separately (cause indices 0..MAX_CAUSES; larger indices
 /// are counted in the last slot).
@@ -20,12 +20,6 @@ pub const MAX_CAUSES: usize = 8;
 
 /// Number of gauge slots per window (indices 0..MAX_GAUGES; larger indices are ignored).
 pub const MAX_GAUGES: usize = 24;
-
-/// Significant digits of the per-window latency histogram.
-const WINDOW_SIGFIG: u8 = 2;
-
-/// Lowest latency the per-window histogram distinguishes from zero, in nanoseconds.
-const WINDOW_LOWEST_NS: u64 = 1_000;
 
 /// A level sampled within a window (ready pods in a zone, utilisation, SNAT ports in use).
 ///
@@ -98,9 +92,10 @@ pub struct Window {
     pub unfinished: u64,
     /// Gauges by slot (the model names the slots).
     pub gauges: [Gauge; MAX_GAUGES],
-    /// Latency of the completions, allocated on first use.
-    #[serde(with = "crate::stats::hist_serde::option")]
-    latency: Option<Histogram<u32>>,
+    /// Latency of the completions, allocated on first use (written as the HdrHistogram it
+    /// stands for).
+    #[serde(with = "crate::stats::window_latency::option")]
+    latency: Option<WindowLatency>,
 }
 
 impl Window {
@@ -149,35 +144,44 @@ impl Window {
 
     /// Records one completion's latency; returns the counts (buckets) the histogram grew by,
     /// for the series' count of the bytes it holds.
+    #[inline]
     pub(crate) fn record_latency(&mut self, latency: SimDuration) -> usize {
-        let before = self.latency_buckets();
-        let hist = self.latency.get_or_insert_with(new_window_histogram);
         // Clamp like `LatencyHistogram`: HdrHistogram cannot grow beyond i64::MAX / 2.
         let ns = latency.0.min(crate::stats::histogram::MAX_TRACKABLE.0);
-        if hist.record(ns).is_err() {
-            hist.saturating_record(ns);
+        match &mut self.latency {
+            Some(h) => h.record(ns),
+            None => self.first_latency(ns),
         }
-        hist.distinct_values() - before
+    }
+
+    /// Allocates the latency histogram and records its first latency of `ns`; returns the
+    /// counts it holds.
+    #[cold]
+    #[inline(never)]
+    fn first_latency(&mut self, ns: u64) -> usize {
+        let h = self.latency.insert(WindowLatency::new());
+        h.record(ns);
+        h.buckets()
     }
 
     /// Counts (buckets) held by the latency histogram; 0 before the first completion.
     pub(crate) fn latency_buckets(&self) -> usize {
-        self.latency.as_ref().map_or(0, Histogram::distinct_values)
+        self.latency.as_ref().map_or(0, WindowLatency::buckets)
     }
 
     /// Number of latencies recorded (equals `completed` unless completions were counted without
     /// a latency).
     pub fn latency_count(&self) -> u64 {
-        self.latency.as_ref().map_or(0, Histogram::len)
+        self.latency.as_ref().map_or(0, WindowLatency::len)
     }
 
     /// Latency at quantile `q` (clamped to [0, 1], NaN reads as 0) to two significant digits,
     /// or zero if nothing completed.
     pub fn latency_quantile(&self, q: f64) -> SimDuration {
         match &self.latency {
-            Some(h) if !h.is_empty() => {
+            Some(h) if h.len() > 0 => {
                 let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
-                SimDuration(h.value_at_quantile(q))
+                SimDuration(h.quantile(q))
             }
             _ => SimDuration::ZERO,
         }
@@ -202,23 +206,12 @@ impl Window {
         for (mine, theirs) in self.errors.iter_mut().zip(&other.errors) {
             *mine += theirs;
         }
-        if let Some(theirs) = other.latency.as_ref().filter(|h| !h.is_empty()) {
-            let mine = self.latency.get_or_insert_with(new_window_histogram);
-            if mine.add(theirs).is_err() {
-                for v in theirs.iter_recorded() {
-                    mine.saturating_record_n(v.value_iterated_to(), v.count_at_value());
-                }
-            }
+        if let Some(theirs) = other.latency.as_ref().filter(|h| h.len() > 0) {
+            self.latency
+                .get_or_insert_with(WindowLatency::new)
+                .merge(theirs);
         }
     }
-}
-
-/// An empty auto-resizing per-window histogram.
-fn new_window_histogram() -> Histogram<u32> {
-    let mut h = Histogram::new_with_bounds(WINDOW_LOWEST_NS, 2 * WINDOW_LOWEST_NS, WINDOW_SIGFIG)
-        .expect("constant histogram bounds are valid");
-    h.auto(true);
-    h
 }
 
 #[cfg(test)]
