@@ -55,8 +55,25 @@ impl Sim<'_> {
         locality: Locality,
         avoid: u32,
     ) -> Option<u32> {
-        let now = self.cal.now();
         self.expire_ejections(service);
+        if avoid == NONE
+            && let Some(only) = self.routable.only_candidate(&self.topo, service, view)
+        {
+            return Some(self.pick_only(only, service, policy, locality));
+        }
+        self.pick_drawn(service, view, policy, locality, avoid)
+    }
+
+    /// [`Sim::pick`] by the draws from the candidate sets, once ended ejections are expired.
+    fn pick_drawn(
+        &mut self,
+        service: usize,
+        view: View,
+        policy: Balancing,
+        locality: Locality,
+        avoid: u32,
+    ) -> Option<u32> {
+        let now = self.cal.now();
         let sets = &self.routable;
         let topo = &self.topo;
         let avoid = (avoid != NONE).then_some(avoid);
@@ -137,12 +154,84 @@ impl Sim<'_> {
         };
         Some(pick)
     }
+
+    /// [`Sim::pick`] when `only` is the one candidate and no pod is avoided: whatever the
+    /// locality and policy choose, they choose `only`, so this skips the zone split and the
+    /// descents but makes the same random draws and round-robin step, and later draws stay
+    /// the same.
+    #[inline]
+    fn pick_only(
+        &mut self,
+        only: u32,
+        service: usize,
+        policy: Balancing,
+        locality: Locality,
+    ) -> u32 {
+        let rng = &mut self.rng.balance;
+        if let Locality::Priority(_) = locality {
+            // The level's draw (local or not); either level leads to `only`.
+            let _: u64 = rng.random_range(0..100u64);
+        }
+        match policy {
+            Balancing::RoundRobin => {
+                let c = &mut self.rr[service];
+                *c = c.wrapping_add(1);
+            }
+            Balancing::Random => {
+                let _: usize = rng.random_range(0..1usize);
+            }
+            Balancing::LeastRequest => {
+                let _: usize = rng.random_range(0..1usize);
+                let _: usize = rng.random_range(0..1usize);
+            }
+            // One peer: no shuffle.
+            Balancing::Ewma => {}
+        }
+        only
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::{ewma_score, ewma_update};
-    use crate::model::topology::Pod;
+    use crate::model::locality::Locality;
+    use crate::model::sim::{NONE, Sim};
+    use crate::model::topology::{Pod, View};
+    use crate::scenario::Balancing;
+    use rand::Rng;
+
+    /// The one-candidate fast path picks the pod the draws from the sets pick and leaves the
+    /// balancer's random stream and round-robin cursor where they leave them, for every policy
+    /// and locality: results stay identical. (A fast path that skipped the draws would leave
+    /// the stream behind and fail here.)
+    #[test]
+    fn one_candidate_fast_path_draws_like_the_sets() {
+        let s = crate::scenario::load(std::path::Path::new("scenarios/mmc.toml")).unwrap();
+        let policies = [
+            Balancing::RoundRobin,
+            Balancing::Random,
+            Balancing::LeastRequest,
+            Balancing::Ewma,
+        ];
+        let localities = [Locality::Any, Locality::Strict(0), Locality::Priority(0)];
+        for policy in policies {
+            for locality in localities {
+                let mut fast = Sim::new(&s, 3);
+                let mut drawn = Sim::new(&s, 3);
+                let view = View::Endpoints;
+                let only = fast.routable.only_candidate(&fast.topo, 0, view);
+                assert!(only.is_some(), "mmc.toml's one pod is a candidate");
+                for _ in 0..5 {
+                    let a = fast.pick(0, view, policy, locality, NONE);
+                    let b = drawn.pick_drawn(0, view, policy, locality, NONE);
+                    assert_eq!(a, b, "{policy:?} {locality:?}");
+                }
+                assert_eq!(fast.rr, drawn.rr, "{policy:?} {locality:?}");
+                let next = |sim: &mut Sim| sim.rng.balance.random::<u64>();
+                assert_eq!(next(&mut fast), next(&mut drawn), "{policy:?} {locality:?}");
+            }
+        }
+    }
 
     #[test]
     fn ewma_follows_ingress_nginx_decay() {

@@ -22,7 +22,7 @@ use rand::Rng;
 use crate::engine::{SimDuration, SimTime};
 use crate::scenario::defaults as d;
 use crate::scenario::{EgressKind, Scenario};
-use crate::stats::TimeWeighted;
+use crate::stats::TimeWeightedCount;
 
 use super::sim::{Ev, Sim};
 
@@ -38,7 +38,7 @@ pub struct FirewallState {
     /// Bits that arrived since the last autoscaling evaluation.
     bits_in_interval: f64,
     /// Instances taking traffic over time (after warm-up).
-    pub instances: TimeWeighted,
+    pub instances: TimeWeightedCount,
     /// Total queueing delay of counted calls, seconds.
     pub queueing_secs: f64,
     /// Counted calls.
@@ -63,7 +63,7 @@ impl FirewallState {
             active: *instances,
             pending: false,
             bits_in_interval: 0.0,
-            instances: TimeWeighted::new(SimTime::ZERO, f64::from(*instances)),
+            instances: TimeWeightedCount::new(SimTime::ZERO, u64::from(*instances)),
             queueing_secs: 0.0,
             calls: 0,
             bits: 0.0,
@@ -156,7 +156,7 @@ impl Sim<'_> {
             }
         } else if used < d::FIREWALL_SCALE_IN_BELOW && !fw.pending && fw.active > *instances {
             fw.active -= 1;
-            fw.instances.set(now, f64::from(fw.active));
+            fw.instances.set(now, u64::from(fw.active));
             self.snat.port_limit = firewall_ports(self.s, fw.active);
         }
         self.cal.schedule_in(*autoscale_interval, Ev::FirewallTick);
@@ -168,7 +168,7 @@ impl Sim<'_> {
         let Some(fw) = self.fw.as_mut() else { return };
         fw.pending = false;
         fw.active += 1;
-        fw.instances.set(now, f64::from(fw.active));
+        fw.instances.set(now, u64::from(fw.active));
         self.snat.port_limit = firewall_ports(self.s, fw.active);
     }
 }

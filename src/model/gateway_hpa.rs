@@ -32,8 +32,9 @@ impl Sim<'_> {
     /// Records the replica count after a change.
     pub(super) fn note_ingress_replicas(&mut self) {
         let now = self.cal.now();
-        let n = f64::from(self.ingress_replicas());
-        self.replica_level.set(now, n);
+        let n = self.ingress_replicas();
+        self.replica_level.set(now, u64::from(n));
+        let n = f64::from(n);
         if now >= self.warm {
             self.replica_min = self.replica_min.min(n);
         }

@@ -78,6 +78,9 @@ impl Fenwick {
 
 /// The position of the `k`-th member (0-based) of `a` minus `b` (`b` a subset of `a`, over the
 /// same positions), or of `a` alone; `k` must be below the count.
+///
+/// Inlined: it is the whole of a pick's descent, and `b` is a constant `None` at most calls.
+#[inline(always)]
 fn kth(a: &Fenwick, b: Option<&Fenwick>, k: u32) -> usize {
     let n = a.len();
     let mut pos = 0;
@@ -279,10 +282,15 @@ impl RoutableSets {
     }
 
     /// Re-admits the ejected pods of `service` whose ejection has ended by `now`.
+    #[inline]
     fn expire(&mut self, topo: &Topology, service: usize, now: SimTime) {
-        if self.ejected[service].is_empty() {
-            return;
+        if !self.ejected[service].is_empty() {
+            self.expire_some(topo, service, now);
         }
+    }
+
+    /// [`RoutableSets::expire`] once some pod of `service` is known to be ejected.
+    fn expire_some(&mut self, topo: &Topology, service: usize, now: SimTime) {
         let mut i = 0;
         while i < self.ejected[service].len() {
             let pod = self.ejected[service][i];
@@ -326,6 +334,18 @@ impl RoutableSets {
     pub(super) fn listed_split(&self, service: usize, view: View, zone: usize) -> (usize, usize) {
         let here = self.listed_in_zone(service, view, zone);
         (here, self.listed(service, view) - here)
+    }
+
+    /// The one candidate of `service` in `view`, if it has exactly one.
+    #[inline]
+    pub(super) fn only_candidate(
+        &self,
+        topo: &Topology,
+        service: usize,
+        view: View,
+    ) -> Option<u32> {
+        let set = &self.sets[view as usize][service];
+        (set.count == 1).then(|| topo.service_pods[service][kth(&set.all, None, 0)])
     }
 
     /// The candidates of `service` in `view` in `part`, without `avoid` if it is one of them.

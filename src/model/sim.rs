@@ -427,7 +427,7 @@ pub struct Sim<'a> {
     /// Recent gateway HPA recommendations (scale-down stabilisation).
     pub gateway_recommendations: std::collections::VecDeque<(SimTime, u32)>,
     /// Ingress replicas over time (reset at the end of the warm-up).
-    pub replica_level: crate::stats::TimeWeighted,
+    pub replica_level: crate::stats::TimeWeightedCount,
     /// Fewest ingress replicas after the warm-up.
     pub replica_min: f64,
     /// Pods pending per service (no zone allowed by a `DoNotSchedule` spread rule).
@@ -553,9 +553,9 @@ impl<'a> Sim<'a> {
             gateway_snapshots: vec![0.0; topo.instances.len()],
             gateway_arrivals: 0,
             gateway_recommendations: Default::default(),
-            replica_level: crate::stats::TimeWeighted::new(
+            replica_level: crate::stats::TimeWeightedCount::new(
                 SimTime::ZERO,
-                topo.instances.len() as f64,
+                topo.instances.len() as u64,
             ),
             replica_min: topo.instances.len() as f64,
             pending: vec![0; s.services.len()],
