@@ -21,6 +21,7 @@
 
 pub mod confidence;
 pub mod counters;
+mod hdr_index;
 pub(crate) mod hist_serde;
 pub mod histogram;
 pub mod recorder;

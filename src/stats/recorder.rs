@@ -14,34 +14,22 @@
 //! range — everything its quantiles, merges and V2 encoding read — come out the same (a test
 //! below compares the encodings byte for byte).
 
+use super::hdr_index;
 use super::histogram::{LatencyHistogram, MAX_TRACKABLE};
 use crate::engine::SimDuration;
 
 /// log2 of half the sub-buckets per bucket at 3 significant digits (2 × 10³ needs 11 bits).
 const HALF_MAG: u32 = 10;
-/// Sub-buckets per bucket.
-const SUB_COUNT: u64 = 1 << (HALF_MAG + 1);
-/// Leading zeros of the largest value of bucket 0 (64 − 11).
-const LZ_BASE: u32 = 64 - (HALF_MAG + 1);
 
 /// The counts index of `v` in a 3-significant-digit, 1 ns HdrHistogram.
 #[inline(always)]
 fn index_of(v: u64) -> usize {
-    let bucket = LZ_BASE - (v | (SUB_COUNT - 1)).leading_zeros();
-    let sub = v >> bucket;
-    (((bucket as u64 + 1) << HALF_MAG) + sub - (1 << HALF_MAG)) as usize
+    hdr_index::index_of::<0, HALF_MAG>(v)
 }
 
 /// The lowest value counted at index `i` (the inverse of [`index_of`]).
 fn lowest_at(i: usize) -> u64 {
-    let i = i as u64;
-    let mut bucket = (i >> HALF_MAG) as i64 - 1;
-    let mut sub = (i & ((1 << HALF_MAG) - 1)) + (1 << HALF_MAG);
-    if bucket < 0 {
-        sub -= 1 << HALF_MAG;
-        bucket = 0;
-    }
-    sub << bucket
+    hdr_index::lowest_at::<0, HALF_MAG>(i)
 }
 
 /// Durations counted in a [`LatencyHistogram`]'s default bucket layout, for a hot loop; read
@@ -190,15 +178,8 @@ impl LatencyRecorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::hdr_index::tests::{agrees_with, lcg};
     use crate::stats::hist_serde;
-
-    /// A tiny deterministic generator.
-    fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *x >> 11
-    }
 
     fn encoded(h: &LatencyHistogram) -> Vec<u8> {
         let mut out = Vec::new();
@@ -209,17 +190,11 @@ mod tests {
 
     #[test]
     fn the_index_is_hdrhistograms() {
-        let h = hdrhistogram::Histogram::<u64>::new(3).unwrap();
-        let mut x = 5;
-        let values = (0..5000u64)
-            .chain((0..62).map(|s| 1u64 << s))
-            .chain((0..62).map(|s| (1u64 << s) - 1))
-            .chain((0..20_000).map(|_| lcg(&mut x) >> (lcg(&mut x) % 53)));
-        for v in values {
-            let i = index_of(v);
-            assert_eq!(lowest_at(i), h.lowest_equivalent(v), "value {v}");
-            assert_eq!(index_of(lowest_at(i)), i, "value {v}");
-        }
+        agrees_with(
+            &hdrhistogram::Histogram::<u64>::new(3).unwrap(),
+            index_of,
+            lowest_at,
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@
 
 use hdrhistogram::Histogram;
 
+use super::hdr_index;
+
 /// Lowest latency the per-window histogram distinguishes from zero, in nanoseconds.
 pub(crate) const WINDOW_LOWEST_NS: u64 = 1_000;
 
@@ -40,21 +42,12 @@ const INITIAL_LEN: usize = 2 << HALF_MAG;
 /// The counts index of `v` in the window layout.
 #[inline(always)]
 fn index_of(v: u64) -> usize {
-    let bucket = LZ_BASE - (v | ((SUB_COUNT - 1) << UNIT_MAG)).leading_zeros();
-    let sub = v >> (bucket + UNIT_MAG);
-    (((bucket as u64 + 1) << HALF_MAG) + sub - (1 << HALF_MAG)) as usize
+    hdr_index::index_of::<UNIT_MAG, HALF_MAG>(v)
 }
 
 /// The lowest value counted at index `i` (the inverse of [`index_of`]).
 fn lowest_at(i: usize) -> u64 {
-    let i = i as u64;
-    let mut bucket = (i >> HALF_MAG) as i64 - 1;
-    let mut sub = (i & ((1 << HALF_MAG) - 1)) + (1 << HALF_MAG);
-    if bucket < 0 {
-        sub -= 1 << HALF_MAG;
-        bucket = 0;
-    }
-    sub << (bucket as u32 + UNIT_MAG)
+    hdr_index::lowest_at::<UNIT_MAG, HALF_MAG>(i)
 }
 
 /// An empty auto-resizing histogram of the window layout.
@@ -256,16 +249,9 @@ pub(crate) mod option {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::hdr_index::tests::{agrees_with, lcg};
     use crate::stats::histogram::MAX_TRACKABLE;
     use hdrhistogram::serialization::{Serializer as _, V2Serializer};
-
-    /// A tiny deterministic generator.
-    fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *x >> 11
-    }
 
     fn encoded(h: &Histogram<u32>) -> Vec<u8> {
         let mut out = Vec::new();
@@ -302,17 +288,7 @@ mod tests {
 
     #[test]
     fn the_index_is_hdrhistograms() {
-        let h = new_window_histogram();
-        let mut x = 5;
-        let vs = (0..5000u64)
-            .chain((0..62).map(|s| 1u64 << s))
-            .chain((1..62).map(|s| (1u64 << s) - 1))
-            .chain((0..20_000).map(|_| lcg(&mut x) >> (lcg(&mut x) % 53)));
-        for v in vs {
-            let i = index_of(v);
-            assert_eq!(lowest_at(i), h.lowest_equivalent(v), "value {v}");
-            assert_eq!(index_of(lowest_at(i)), i, "value {v}");
-        }
+        agrees_with(&new_window_histogram(), index_of, lowest_at);
     }
 
     #[test]
