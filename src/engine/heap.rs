@@ -42,6 +42,19 @@ pub(super) fn key(time: u64, seq: u64) -> u128 {
     (u128::from(time) << 64) | u128::from(seq)
 }
 
+/// The smallest key of a group of four siblings and its position in the group, compared two
+/// by two so that no branch depends on more than one comparison.
+#[inline(always)]
+fn smallest<E>(l: &Line<E>) -> (u128, usize) {
+    let k0 = key(l.time[0], l.seq[0]);
+    let k1 = key(l.time[1], l.seq[1]);
+    let k2 = key(l.time[2], l.seq[2]);
+    let k3 = key(l.time[3], l.seq[3]);
+    let (a, ia) = if k1 < k0 { (k1, 1) } else { (k0, 0) };
+    let (b, ib) = if k3 < k2 { (k3, 3) } else { (k2, 2) };
+    if b < a { (b, ib) } else { (a, ia) }
+}
+
 /// The key in slot `v` of `lines`.
 #[inline(always)]
 fn key_at<E>(lines: &[Line<E>], v: usize) -> u128 {
@@ -91,13 +104,7 @@ fn pop_small<E: Copy>(lines: &mut [Line<E>], n: usize) -> (u64, u64, E) {
         return top;
     }
     let l = &mut lines[1];
-    let k0 = key(l.time[0], l.seq[0]);
-    let k1 = key(l.time[1], l.seq[1]);
-    let k2 = key(l.time[2], l.seq[2]);
-    let k3 = key(l.time[3], l.seq[3]);
-    let (a, ia) = if k1 < k0 { (k1, 1) } else { (k0, 0) };
-    let (b, ib) = if k3 < k2 { (k3, 3) } else { (k2, 2) };
-    let (k, i) = if b < a { (b, ib) } else { (a, ia) };
+    let (k, i) = smallest(l);
     let event = l.event[i];
     // The last entry (slot n + 2, position n − 2 of line 1) moves to the child's slot, and
     // its own slot becomes unused.
@@ -250,13 +257,7 @@ impl<E: Copy> KeyHeap<E> {
             // The events are read before the comparisons decide which one moves, so that
             // both halves of the block are fetched at once.
             let events = l.event;
-            let k0 = key(l.time[0], l.seq[0]);
-            let k1 = key(l.time[1], l.seq[1]);
-            let k2 = key(l.time[2], l.seq[2]);
-            let k3 = key(l.time[3], l.seq[3]);
-            let (a, ia) = if k1 < k0 { (k1, 1) } else { (k0, 0) };
-            let (b, ib) = if k3 < k2 { (k3, 3) } else { (k2, 2) };
-            let (k, i) = if b < a { (b, ib) } else { (a, ia) };
+            let (k, i) = smallest(l);
             put(lines, hole, k, events[i]);
             hole = first + i;
         }
