@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{OverBudget, RunResult};
 use crate::runner::build_id::{build_identity, fnv1a};
 use crate::runner::builder::SummaryBuilder;
-use crate::runner::part_set::{ShardedHeader, check_together};
+use crate::runner::part_set::{ShardedHeader, check_together, settings_differ};
 use crate::runner::shard::{Shard, fold_shard_within_budget};
 use crate::runner::summary::Summary;
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -663,28 +663,8 @@ impl ShardedHeader for PartHeader {
         if h.scenario != h0.scenario {
             return differs("scenario", &h.scenario, &h0.scenario);
         }
-        if h.seed != h0.seed {
-            return differs("seed", &h.seed, &h0.seed);
-        }
-        if h.replications != h0.replications {
-            return differs("replication count", &h.replications, &h0.replications);
-        }
-        if h.shards != h0.shards {
-            return differs("shard count", &h.shards, &h0.shards);
-        }
-        if h.overrides != h0.overrides {
-            let list = |o: &[String]| {
-                if o.is_empty() {
-                    "none".to_string()
-                } else {
-                    o.join(" ")
-                }
-            };
-            return differs(
-                "command-line overrides",
-                &list(&h.overrides),
-                &list(&h0.overrides),
-            );
+        if let Some(what) = settings_differ(h.settings(), h0.settings(), first) {
+            return Some(what);
         }
         if h.scenario_hash != h0.scenario_hash {
             return differs(

@@ -30,6 +30,9 @@ pub(crate) trait ShardedHeader {
     /// The trafsim version and the build identity that wrote the part.
     fn written_by(&self) -> (&str, &str);
 
+    /// The settings every set shares (seed, replications, shards, overrides).
+    fn settings(&self) -> SetSettings<'_>;
+
     /// `None` when this part belongs to the same set as `first` (the part at `first_path`):
     /// everything but the shard index agrees. Otherwise what differs, as the text after "is of
     /// another {NOUN}" (e.g. ": its seed is 2, but 'a' has 1").
@@ -42,8 +45,50 @@ pub(crate) trait ShardedHeader {
     fn part_name(&self, k: u64) -> String;
 }
 
+/// The settings every set of parts shares: seed, replication count, shard count and
+/// command-line overrides, compared in [`settings_differ`].
+pub(crate) type SetSettings<'a> = (u64, u32, u64, &'a [String]);
+
+/// What differs between a part's shared settings and those of the part at `first`, as
+/// [`ShardedHeader::differs_from`] words it (": its seed is 2, but 'a' has 1"), or `None`.
+pub(crate) fn settings_differ(
+    (seed, replications, shards, overrides): SetSettings,
+    (seed0, replications0, shards0, overrides0): SetSettings,
+    first: &Path,
+) -> Option<String> {
+    let differs = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
+        Some(format!(
+            ": its {what} is {a}, but '{}' has {b}",
+            first.display()
+        ))
+    };
+    let list = |o: &[String]| {
+        if o.is_empty() {
+            "none".to_string()
+        } else {
+            o.join(" ")
+        }
+    };
+    if seed != seed0 {
+        differs("seed", &seed, &seed0)
+    } else if replications != replications0 {
+        differs("replication count", &replications, &replications0)
+    } else if shards != shards0 {
+        differs("shard count", &shards, &shards0)
+    } else if overrides != overrides0 {
+        differs(
+            "command-line overrides",
+            &list(overrides),
+            &list(overrides0),
+        )
+    } else {
+        None
+    }
+}
+
 /// The accessors of [`ShardedHeader`] for a header with the fields every part header has:
-/// `format_version`, `shard`, `shards`, `trafsim_version` and `build` (written inside its
+/// `format_version`, `shard`, `shards`, `trafsim_version`, `build`, `seed`, `replications` and
+/// `overrides` (written inside its
 /// `impl ShardedHeader`).
 macro_rules! header_fields {
     () => {
@@ -61,6 +106,10 @@ macro_rules! header_fields {
 
         fn written_by(&self) -> (&str, &str) {
             (&self.trafsim_version, &self.build)
+        }
+
+        fn settings(&self) -> $crate::runner::part_set::SetSettings<'_> {
+            (self.seed, self.replications, self.shards, &self.overrides)
         }
     };
 }

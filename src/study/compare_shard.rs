@@ -34,7 +34,7 @@ use crate::runner::part::{
     PartError, PartKind, PartStream, encode, expand_part_paths, is_part_named, scenario_hash,
     write_part,
 };
-use crate::runner::part_set::{self, PartLayout, ShardedHeader, holds_run_parts};
+use crate::runner::part_set::{self, PartLayout, ShardedHeader, holds_run_parts, settings_differ};
 use crate::runner::{Shard, fold_each_of_within_budget};
 use crate::scenario::Scenario;
 use crate::study::compare::{self, Column, ColumnFold, Prepared};
@@ -360,24 +360,8 @@ impl ShardedHeader for ComparePartHeader {
         let other = first_path.display();
         let what = if h.name != key.name {
             format!("its name is `{}`, but '{other}' has `{}`", h.name, key.name)
-        } else if h.seed != key.seed {
-            format!("its seed is {}, but '{other}' has {}", h.seed, key.seed)
-        } else if h.replications != key.replications {
-            format!(
-                "its replication count is {}, but '{other}' has {}",
-                h.replications, key.replications
-            )
-        } else if h.overrides != key.overrides {
-            format!(
-                "its command-line overrides are [{}], but '{other}' has [{}]",
-                h.overrides.join(" "),
-                key.overrides.join(" ")
-            )
-        } else if h.shards != key.shards {
-            format!(
-                "its shard count is {}, but '{other}' has {}",
-                h.shards, key.shards
-            )
+        } else if let Some(what) = settings_differ(h.settings(), key.settings(), first_path) {
+            return Some(what);
         } else {
             format!("its scenario files or columns differ from those of '{other}'")
         };

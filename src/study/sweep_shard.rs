@@ -38,7 +38,7 @@ use crate::runner::part::{
     PartError, PartKind, PartStream, encode, expand_part_paths, is_part_named, scenario_hash,
     write_part,
 };
-use crate::runner::part_set::{self, PartLayout, ShardedHeader, holds_run_parts};
+use crate::runner::part_set::{self, PartLayout, ShardedHeader, holds_run_parts, settings_differ};
 use crate::runner::{CHUNK_PER_THREAD, Shard, SimProgress, SummaryBuilder, memory_budget};
 use crate::scenario::Scenario;
 use crate::study::overrides::FieldPath;
@@ -422,24 +422,8 @@ impl ShardedHeader for SweepPartHeader {
                 "its scenario is `{}`, but '{other}' has `{}`",
                 h.scenario, key.scenario
             )
-        } else if h.seed != key.seed {
-            format!("its seed is {}, but '{other}' has {}", h.seed, key.seed)
-        } else if h.replications != key.replications {
-            format!(
-                "its replication count is {}, but '{other}' has {}",
-                h.replications, key.replications
-            )
-        } else if h.shards != key.shards {
-            format!(
-                "its shard count is {}, but '{other}' has {}",
-                h.shards, key.shards
-            )
-        } else if h.overrides != key.overrides {
-            format!(
-                "its command-line overrides are [{}], but '{other}' has [{}]",
-                h.overrides.join(" "),
-                key.overrides.join(" ")
-            )
+        } else if let Some(what) = settings_differ(h.settings(), key.settings(), first_path) {
+            return Some(what);
         } else if h.field != key.field || h.values != key.values {
             format!("its sweep differs from that of '{other}'")
         } else {
