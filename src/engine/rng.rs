@@ -9,7 +9,7 @@
 //! The generator is PCG-64 (MCG variant, `rand_pcg::Pcg64Mcg`): fast, small, with a documented,
 //! portable output sequence.
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 
 /// The generator every stream uses.
@@ -47,6 +47,26 @@ pub fn stream(seed: u64, replication: u64, stream: u64) -> StreamRng {
     StreamRng::from_seed(key)
 }
 
+/// A uniform index in `0..n`, exactly the number `rng.random_range(0..n)` gives for a `usize`
+/// range, from the same draws: rand 0.9's single-sample method for a range below 2³² (Canon's:
+/// one 32-bit draw times `n`, the high half; a second draw only when the low half is within
+/// `n` of overflowing, to carry its bias away), inlined at the caller. Larger and empty ranges
+/// go to `random_range` itself.
+#[inline(always)]
+pub fn index<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
+    if n == 0 || n > u32::MAX as usize {
+        return rng.random_range(0..n);
+    }
+    let range = n as u32;
+    let m = u64::from(rng.next_u32()) * u64::from(range);
+    let (mut result, lo) = ((m >> 32) as u32, m as u32);
+    if lo > range.wrapping_neg() {
+        let hi = ((u64::from(rng.next_u32()) * u64::from(range)) >> 32) as u32;
+        result += u32::from(lo.checked_add(hi).is_none());
+    }
+    result as usize
+}
+
 /// The generator for the stream named `name` (see [`stream_id`]).
 pub fn named_stream(seed: u64, replication: u64, name: &str) -> StreamRng {
     stream(seed, replication, stream_id(name))
@@ -55,7 +75,6 @@ pub fn named_stream(seed: u64, replication: u64, name: &str) -> StreamRng {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     fn first(mut r: StreamRng) -> [u64; 4] {
         [r.random(), r.random(), r.random(), r.random()]
@@ -78,6 +97,30 @@ mod tests {
         assert_ne!(base, first(stream(42, 3, 8)));
         // Swapping replication and stream must not collide.
         assert_ne!(first(stream(42, 3, 7)), first(stream(42, 7, 3)));
+    }
+
+    /// `index` gives the numbers `random_range` gives and leaves the generator where it
+    /// leaves it, for small ranges, ranges near 2³² (where the second draw is common) and the
+    /// fallbacks beyond.
+    #[test]
+    fn index_is_random_range() {
+        let mut ranges: Vec<usize> = (1..=300).collect();
+        ranges.extend([
+            1 << 31,
+            (1 << 31) + 1,
+            3_000_000_007,
+            u32::MAX as usize - 1,
+            u32::MAX as usize,
+            u32::MAX as usize + 1,
+            usize::MAX,
+        ]);
+        let (mut a, mut b) = (stream(9, 0, 1), stream(9, 0, 1));
+        for &n in &ranges {
+            for _ in 0..200 {
+                assert_eq!(index(&mut a, n), b.random_range(0..n), "n = {n}");
+            }
+        }
+        assert_eq!(first(a), first(b));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 use rand::Rng;
 
+use crate::engine::rng::index;
 use crate::scenario::Balancing;
 use crate::scenario::defaults::NGINX_EWMA_DECAY_TIME;
 
@@ -56,12 +57,80 @@ impl Sim<'_> {
         avoid: u32,
     ) -> Option<u32> {
         self.expire_ejections(service);
-        if avoid == NONE
-            && let Some(only) = self.routable.only_candidate(&self.topo, service, view)
-        {
-            return Some(self.pick_only(only, service, policy, locality));
+        if avoid == NONE {
+            if let Some(pick) = self.pick_listed(service, view, policy, locality) {
+                return pick;
+            }
+            if let Some(only) = self.routable.only_candidate(&self.topo, service, view) {
+                return Some(self.pick_only(only, service, policy, locality));
+            }
         }
         self.pick_drawn(service, view, policy, locality, avoid)
+    }
+
+    /// [`Sim::pick`] of a service small enough to keep its candidates listed, avoiding no pod,
+    /// with no locality levels (`Any` or `Strict`): the `k`-th candidate is an index into the
+    /// list, for the same draws as [`Sim::pick_drawn`]'s, so the same pod. `None` when the
+    /// pick needs the general path.
+    #[inline]
+    fn pick_listed(
+        &mut self,
+        service: usize,
+        view: View,
+        policy: Balancing,
+        locality: Locality,
+    ) -> Option<Option<u32>> {
+        let sets = &self.routable;
+        let list = match locality {
+            Locality::Any => sets.listed_candidates(service, view, None)?,
+            Locality::Strict(z) => {
+                let here = sets.listed_candidates(service, view, Some(z))?;
+                if here.is_empty() {
+                    sets.listed_candidates(service, view, None)?
+                } else {
+                    here
+                }
+            }
+            Locality::Priority(_) => return None,
+        };
+        let len = list.len();
+        if len == 0 {
+            return Some(None);
+        }
+        let rng = &mut self.rng.balance;
+        let pods = &self.topo.pods;
+        let pick = match policy {
+            Balancing::RoundRobin => {
+                let c = &mut self.rr[service];
+                *c = c.wrapping_add(1);
+                list[(*c % len as u32) as usize]
+            }
+            Balancing::Random => list[index(rng, len)],
+            Balancing::LeastRequest => {
+                let a = list[index(rng, len)];
+                let b = list[index(rng, len)];
+                let load = |p: u32| pods[p as usize].in_flight;
+                if load(b) < load(a) { b } else { a }
+            }
+            Balancing::Ewma => {
+                // As in `pick_drawn`: two distinct peers by a partial Fisher–Yates shuffle.
+                if len == 1 {
+                    list[0]
+                } else {
+                    let i = index(rng, len);
+                    let j = rng.random_range(1..len);
+                    let a = list[i];
+                    let b = if j == i { list[0] } else { list[j] };
+                    let t = self.cal.now().as_secs_f64();
+                    if ewma_score(&pods[b as usize], t) < ewma_score(&pods[a as usize], t) {
+                        b
+                    } else {
+                        a
+                    }
+                }
+            }
+        };
+        Some(Some(pick))
     }
 
     /// [`Sim::pick`] by the draws from the candidate sets, once ended ejections are expired.
@@ -229,6 +298,74 @@ mod tests {
                 assert_eq!(fast.rr, drawn.rr, "{policy:?} {locality:?}");
                 let next = |sim: &mut Sim| sim.rng.balance.random::<u64>();
                 assert_eq!(next(&mut fast), next(&mut drawn), "{policy:?} {locality:?}");
+            }
+        }
+    }
+
+    /// The listed fast path ([`Sim::pick_listed`]) picks the pod the draws from the sets pick
+    /// and leaves the balancer's random stream and round-robin cursor where they leave them,
+    /// for every policy and for the `Any` and `Strict` localities, on a service of nine pods
+    /// over three zones while pods leave and rejoin the candidates (unlisted, ejected, a zone
+    /// emptied): results stay identical.
+    #[test]
+    fn listed_fast_path_draws_like_the_sets() {
+        let s = crate::scenario::load(std::path::Path::new("scenarios/zone-outage.toml")).unwrap();
+        let policies = [
+            Balancing::RoundRobin,
+            Balancing::Random,
+            Balancing::LeastRequest,
+            Balancing::Ewma,
+        ];
+        let localities = [
+            Locality::Any,
+            Locality::Strict(0),
+            Locality::Strict(1),
+            Locality::Strict(2),
+        ];
+        let view = View::Endpoints;
+        // Which pods of `web` (service 0) are out at each round: none, some, all of zone 1,
+        // all but one, then back.
+        let rounds: [&[usize]; 6] = [
+            &[],
+            &[1, 4],
+            &[3, 4, 5],
+            &[0, 1, 2, 3, 4, 5, 6, 7],
+            &[8],
+            &[],
+        ];
+        for policy in policies {
+            for locality in localities {
+                let mut fast = Sim::new(&s, 5);
+                let mut drawn = Sim::new(&s, 5);
+                let web = fast.topo.service_pods[0].clone();
+                assert_eq!(web.len(), 9);
+                for (round, out) in rounds.iter().enumerate() {
+                    for sim in [&mut fast, &mut drawn] {
+                        for (i, &p) in web.iter().enumerate() {
+                            let pod = &mut sim.topo.pods[p as usize];
+                            // Half the pods out are unlisted, half ejected for a long while.
+                            let gone = out.contains(&i);
+                            pod.routable[view as usize] = !(gone && i % 2 == 0);
+                            pod.ejected_until = if gone && i % 2 == 1 { u64::MAX } else { 0 };
+                            pod.in_flight = ((i * 7 + round * 3) % 5) as u32;
+                            pod.ewma = 0.001 * ((i * 5 + round) % 7) as f64;
+                            pod.ewma_at = Some(0.0);
+                            sim.sync_routable(p);
+                        }
+                    }
+                    assert!(
+                        fast.routable.listed_candidates(0, view, None).is_some(),
+                        "nine pods are listed"
+                    );
+                    for _ in 0..40 {
+                        let a = fast.pick(0, view, policy, locality, NONE);
+                        let b = drawn.pick_drawn(0, view, policy, locality, NONE);
+                        assert_eq!(a, b, "{policy:?} {locality:?} round {round}");
+                    }
+                    assert_eq!(fast.rr, drawn.rr, "{policy:?} {locality:?}");
+                    let next = |sim: &mut Sim| sim.rng.balance.random::<u64>();
+                    assert_eq!(next(&mut fast), next(&mut drawn), "{policy:?} {locality:?}");
+                }
             }
         }
     }

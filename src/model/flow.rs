@@ -100,7 +100,7 @@ impl Sim<'_> {
             self.reply_parent(id, false, ErrorCause::NoBackend, latency + latency);
             return;
         }
-        let k = self.rng.balance.random_range(0..up);
+        let k = crate::engine::rng::index(&mut self.rng.balance, up);
         let inst = self.topo.routable_instance(k);
         self.count_ingress_sent(inst);
         a.at = inst as u32;

@@ -100,9 +100,39 @@ fn kth(a: &Fenwick, b: Option<&Fenwick>, k: u32) -> usize {
     pos
 }
 
+/// Services of up to this many pods also keep their candidates as lists (see [`Flat`]).
+const FLAT_MAX: usize = 128;
+
+/// The candidates of a small service as lists of pod ids in service order, so that the `k`-th
+/// candidate is an index: the fast path of a pick that avoids no pod. A change moves at most
+/// [`FLAT_MAX`] entries.
+#[derive(Clone, Debug, Default)]
+struct Flat {
+    /// Candidates of every zone.
+    all: Vec<u32>,
+    /// Candidates per zone.
+    zone: Vec<Vec<u32>>,
+}
+
+impl Flat {
+    /// Adds (`up`) or removes `pod`, at position `at` in its service, to the sorted `list`;
+    /// `pos` gives each pod's position.
+    fn change(list: &mut Vec<u32>, pos: &[u32], pod: u32, at: u32, up: bool) {
+        let i = list.partition_point(|&q| pos[q as usize] < at);
+        if up {
+            list.insert(i, pod);
+        } else {
+            debug_assert_eq!(list.get(i), Some(&pod));
+            list.remove(i);
+        }
+    }
+}
+
 /// The candidates of one service in one view.
 #[derive(Clone, Debug, Default)]
 struct ServiceSet {
+    /// The same candidates as lists, when the service has at most [`FLAT_MAX`] pods.
+    flat: Option<Flat>,
     /// Candidates of every zone, by position.
     all: Fenwick,
     /// Candidates per zone, by position.
@@ -202,7 +232,19 @@ impl RoutableSets {
         let ids = &topo.service_pods[service];
         let cand = |p: u32| self.state[p as usize][v].1;
         let zones = topo.zones;
+        let flat = (ids.len() <= FLAT_MAX).then(|| Flat {
+            all: ids.iter().copied().filter(|&p| cand(p)).collect(),
+            zone: (0..zones)
+                .map(|z| {
+                    ids.iter()
+                        .copied()
+                        .filter(|&p| cand(p) && topo.pods[p as usize].zone == z)
+                        .collect()
+                })
+                .collect(),
+        });
         let mut set = ServiceSet {
+            flat,
             all: Fenwick::from_flags(ids.iter().map(|&p| cand(p))),
             zone: (0..zones)
                 .map(|z| {
@@ -271,6 +313,11 @@ impl RoutableSets {
             }
             set.all.change(pos, cand);
             set.zone[zone].change(pos, cand);
+            if let Some(flat) = &mut set.flat {
+                let at = pos as u32;
+                Flat::change(&mut flat.all, &self.pos, pod, at, cand);
+                Flat::change(&mut flat.zone[zone], &self.pos, pod, at, cand);
+            }
             if cand {
                 set.count += 1;
                 set.zone_count[zone] += 1;
@@ -346,6 +393,23 @@ impl RoutableSets {
     ) -> Option<u32> {
         let set = &self.sets[view as usize][service];
         (set.count == 1).then(|| topo.service_pods[service][kth(&set.all, None, 0)])
+    }
+
+    /// The candidates of `service` in `view`, as pod ids in service order, of every zone
+    /// (`zone` is `None`) or of one zone; `None` when the service is too large to keep them
+    /// listed. Its `k`-th entry is the pod [`RoutableSets::nth`] gives for `k`.
+    #[inline]
+    pub(super) fn listed_candidates(
+        &self,
+        service: usize,
+        view: View,
+        zone: Option<usize>,
+    ) -> Option<&[u32]> {
+        let flat = self.sets[view as usize][service].flat.as_ref()?;
+        match zone {
+            None => Some(&flat.all),
+            Some(z) => flat.zone.get(z).map(Vec::as_slice),
+        }
     }
 
     /// The candidates of `service` in `view` in `part`, without `avoid` if it is one of them.
