@@ -77,6 +77,10 @@ impl Sim<'_> {
     /// The way back to the client of attempt `id` (through the node it came by, under
     /// `externalTrafficPolicy: Cluster`).
     pub(super) fn client_hop_out(&mut self, id: u32) -> SimDuration {
+        if !self.s.ingress.internal && !self.cluster_policy() {
+            // Public clients, no node hop: the node's fields are not needed.
+            return self.s.clients.latency.sample(&mut self.rng.clients);
+        }
         let a = self.nodes[id as usize];
         let node_hop =
             if self.cluster_policy() && a.at != super::sim::NONE && a.entry_zone != u8::MAX {
