@@ -37,6 +37,7 @@ mod style;
 mod zones;
 
 use std::error::Error;
+use std::io::Write;
 use std::sync::OnceLock;
 
 use plotters::coord::Shift;
@@ -164,20 +165,56 @@ pub(crate) fn render<P: Plot>(plot: &P) -> Result<Chart, ChartError> {
     })
 }
 
+/// The deflate level of the charts' PNGs (zlib's scale, 0–9).
+///
+/// Level 4 with the `Up` filter (each row less the row above: a chart's flat areas and
+/// horizontal lines become zeros) instead of level 6 with `Sub` (the `png` crate's default),
+/// in one pass over the image instead of a row at a time: the same pixels, in half the time
+/// and files about 5% smaller (zone-outage's four charts: 497 kB → 471 kB). Level 1 would take
+/// a third of that time again, for files a quarter larger.
+const DEFLATE_LEVEL: u32 = 4;
+
 /// An 8-bit RGB buffer of `width` × `height` as PNG bytes.
 ///
-/// At the default deflate level: the same pixels as at `Best`, in files within a few percent
-/// of its size (zone-outage's four charts: 483 kB at `Best`, 489 kB at `Default`), for a
-/// quarter of the time (262 ms → 77 ms for the four); `Fast` would be 4–7× larger.
+/// The rows are filtered (`Up`) and deflated here, in one pass over the whole image, and
+/// written as one `IDAT` chunk: the `png` crate offers only its default level and `Best` with
+/// zlib, and it hands the compressor one row at a time (each call clears a 32 KB buffer).
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
-    let mut out = Vec::new();
+    let row = width as usize * 3;
+    if rgb.len() != row * height as usize {
+        return Err(png::EncodingError::IoError(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "an image of {width} × {height} pixels needs {} bytes, got {}",
+                row * height as usize,
+                rgb.len()
+            ),
+        )));
+    }
+    let mut filtered = Vec::with_capacity((row + 1) * height as usize);
+    let mut above: &[u8] = &[];
+    for line in rgb.chunks_exact(row) {
+        filtered.push(png::FilterType::Up as u8);
+        if above.is_empty() {
+            filtered.extend_from_slice(line);
+        } else {
+            filtered.extend(line.iter().zip(above).map(|(&x, &b)| x.wrapping_sub(b)));
+        }
+        above = line;
+    }
+    let mut zlib = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(filtered.len() / 8),
+        flate2::Compression::new(DEFLATE_LEVEL),
+    );
+    zlib.write_all(&filtered)?;
+    let data = zlib.finish()?;
+    let mut out = Vec::with_capacity(data.len() + 64);
     {
         let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Default);
         let mut writer = encoder.write_header()?;
-        writer.write_image_data(rgb)?;
+        writer.write_chunk(png::chunk::IDAT, &data)?;
         writer.finish()?;
     }
     Ok(out)
@@ -209,6 +246,32 @@ mod tests {
         let charts = render_all(&scenario, &summary).unwrap();
         assert_eq!(charts.len(), 3);
         assert!(charts[0].svg.contains("no failed requests"));
+    }
+
+    /// The PNG decodes to the very pixels drawn (the filter and the deflate level change only
+    /// the file's size).
+    #[test]
+    fn png_encoding_round_trips_the_pixels() {
+        let (w, h) = (37u32, 23u32);
+        let mut x: u32 = 12345;
+        let rgb: Vec<u8> = (0..w * h * 3)
+            .map(|i| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                // Runs of one colour with noise, as in a chart.
+                if i % 97 < 60 { 255 } else { (x >> 16) as u8 }
+            })
+            .collect();
+        let png = encode_png(&rgb, w, h).unwrap();
+        let mut reader = png::Decoder::new(png.as_slice()).read_info().unwrap();
+        let mut back = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut back).unwrap();
+        assert_eq!((info.width, info.height), (w, h));
+        assert_eq!(info.color_type, png::ColorType::Rgb);
+        assert_eq!(&back[..info.buffer_size()], rgb.as_slice());
+        assert!(
+            encode_png(&rgb[1..], w, h).is_err(),
+            "a short buffer is an error"
+        );
     }
 
     #[test]
