@@ -377,6 +377,11 @@ pub struct Attribution {
     /// The window the last slot-time went to, so that the next one in it skips the division.
     #[serde(skip)]
     current: CurrentWindow,
+    /// The first bucket of each service in each zone (`layout.bucket(service, zone, 0)`),
+    /// `services × zones`, service-major: a work's stretch finds its bucket with one load.
+    /// Built by [`Attribution::of`]; empty in counts read back from a file.
+    #[serde(skip)]
+    work_base: Vec<u32>,
 }
 
 /// The time span `[start, end)` of one window and the index of its first bucket in
@@ -406,12 +411,16 @@ impl Attribution {
             origins: vec![0; windows * layout.origins()],
             capacity_secs: vec![0.0; windows * (services + 1) * layout.zones],
             limits: vec![LimitMark::default(); LimitKind::ALL.len() * services.max(1)],
-            layout,
             width,
             windows,
             services,
             warm: SimTime::ZERO + s.simulation.warmup,
             current: CurrentWindow::default(),
+            work_base: (0..services)
+                .flat_map(|v| (0..layout.zones).map(move |z| (v, z)))
+                .map(|(v, z)| layout.bucket(v, z, 0) as u32)
+                .collect(),
+            layout,
         }
     }
 
@@ -449,6 +458,13 @@ impl Attribution {
             self.enter_window(now)
         };
         self.slot_secs[base + b] += d.as_secs_f64();
+    }
+
+    /// The bucket of `service`'s work in `zone` for `slot` (as [`OriginLayout::bucket`]).
+    #[inline]
+    pub fn work_bucket(&self, service: usize, zone: usize, slot: usize) -> usize {
+        debug_assert!(zone < self.layout.zones);
+        self.work_base[service * self.layout.zones + zone] as usize + slot
     }
 
     /// Makes the window of `now` the current one; returns its first bucket's index.
@@ -513,7 +529,11 @@ impl Attribution {
         }
         let i = self.limit_index(kind, service);
         let m = &mut self.limits[i];
-        m.first_secs = m.first_secs.or(Some(now.as_secs_f64()));
+        // The time's conversion only the first time (a full queue reaches its limit at every
+        // rejection).
+        if m.first_secs.is_none() {
+            m.first_secs = Some(now.as_secs_f64());
+        }
         m.figure = m.figure.max(figure);
     }
 
@@ -639,6 +659,18 @@ latency = "1ms"
             assert_eq!(usize::from(l.code(o.kind, o.index)) - 1, code, "{o:?}");
         }
         assert_eq!(l.call_of(l.call_number(0, 1)), (0, 1));
+        // The hot path's table gives the layout's buckets.
+        let a = Attribution::of(&s);
+        for (service, slots) in [(0, 5), (1, 1)] {
+            for zone in 0..2 {
+                for slot in 0..slots {
+                    assert_eq!(
+                        a.work_bucket(service, zone, slot),
+                        l.bucket(service, zone, slot)
+                    );
+                }
+            }
+        }
     }
 
     #[test]

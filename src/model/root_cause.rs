@@ -28,7 +28,7 @@ impl Sim<'_> {
         n.slot_at = now;
         let (service, at) = (n.service as usize, n.at as usize);
         let zone = self.topo.pods[at].zone;
-        let b = self.attr.layout.bucket(service, zone, slot);
+        let b = self.attr.work_bucket(service, zone, slot);
         self.attr.add(now, b, d);
     }
 
