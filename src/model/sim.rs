@@ -41,7 +41,13 @@ pub enum Kind {
 }
 
 /// An entry of the arena.
+///
+/// Aligned to a cache line: its 104 bytes of fields then take 128, and every node spans
+/// exactly two lines (at a 104-byte stride, half of them spanned three), with the fields a
+/// reply's or a timeout's check reads (generation, token) in the first. On `zone-outage.toml`
+/// that ran about 3% faster for about a quarter more arena memory.
 #[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
 pub struct Node {
     /// Version (generation): bumped when the slot is freed.
     pub ver: u32,
