@@ -43,6 +43,8 @@ impl Sim<'_> {
             kind::AT_POD => self.at_pod(node, ver),
             kind::SERVICE_DONE => self.service_done(node, ver),
             kind::REPLY => self.reply_due(node, ver, tok, ok, cause),
+            kind::TIMEOUT => self.timeout_due(node, ver, tok),
+            kind::CLIENT_ARRIVAL => self.client_arrival(),
             _ => self.step(&unpack(w)),
         }
     }
@@ -50,9 +52,28 @@ impl Sim<'_> {
     /// A child's result (`ok`, or failed by `cause`) reaches `node`, unless it moved on.
     #[inline]
     pub(super) fn reply_due(&mut self, node: u32, ver: u32, tok: u32, ok: bool, cause: u8) {
-        if self.live(node, ver) && self.nodes[node as usize].tok == tok {
-            self.nodes[node as usize].tok = tok.wrapping_add(1);
+        if self.stop_waiting(node, ver, tok) {
             self.on_reply(node, ok, ErrorCause::ALL[cause as usize]);
         }
+    }
+
+    /// `node`'s timeout fires, unless it moved on (most have: their node got its answer).
+    #[inline]
+    pub(super) fn timeout_due(&mut self, node: u32, ver: u32, tok: u32) {
+        if self.stop_waiting(node, ver, tok) {
+            self.on_reply(node, false, ErrorCause::Timeout);
+        }
+    }
+
+    /// Whether `node` of generation `ver` still waits under token `tok`; if so it stops
+    /// waiting (its token is bumped). One look at the node's slot.
+    #[inline(always)]
+    fn stop_waiting(&mut self, node: u32, ver: u32, tok: u32) -> bool {
+        let n = &mut self.nodes[node as usize];
+        let waiting = n.ver == ver && n.tok == tok;
+        if waiting {
+            n.tok = tok.wrapping_add(1);
+        }
+        waiting
     }
 }

@@ -41,7 +41,13 @@ pub enum Kind {
 }
 
 /// An entry of the arena.
+///
+/// Aligned to a cache line: its 104 bytes of fields then take 128, and every node spans
+/// exactly two lines (at a 104-byte stride, half of them spanned three), with the fields a
+/// reply's or a timeout's check reads (generation, token) in the first. On `zone-outage.toml`
+/// that ran about 3% faster for about a quarter more arena memory.
 #[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
 pub struct Node {
     /// Version (generation): bumped when the slot is freed.
     pub ver: u32,
@@ -635,16 +641,40 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// One-way network latency between two zones.
+    /// One-way network latency between two zones. A constant hop (the shipped scenarios')
+    /// comes back here without a draw, as [`crate::engine::Dist::sample`] gives it; others
+    /// are drawn out of line.
+    #[inline(always)]
     pub fn hop(&mut self, from: usize, to: usize) -> SimDuration {
-        let counted = self.cal.now() >= self.warm;
+        use crate::engine::Dist;
+        let counted = u64::from(self.cal.now() >= self.warm);
+        self.hops += counted;
         let net = &self.s.network;
         if from == to {
-            self.hops += u64::from(counted);
+            if let Dist::Constant(d) = net.in_zone
+                && d.0 < 1 << 50
+            {
+                return d;
+            }
+        } else {
+            self.cross_hops += counted;
+            if let Dist::Constant(d) = net.cross_zone
+                && d.0 < 1 << 50
+                && self.cross_zone_multiplier == 1.0
+            {
+                return d;
+            }
+        }
+        self.hop_drawn(from == to)
+    }
+
+    /// A hop's latency drawn from the network's stream (see [`Sim::hop`]).
+    #[inline(never)]
+    fn hop_drawn(&mut self, in_zone: bool) -> SimDuration {
+        let net = &self.s.network;
+        if in_zone {
             net.in_zone.sample(&mut self.rng.network)
         } else {
-            self.hops += u64::from(counted);
-            self.cross_hops += u64::from(counted);
             let d = net.cross_zone.sample(&mut self.rng.network);
             if self.cross_zone_multiplier == 1.0 {
                 d
@@ -741,12 +771,7 @@ impl<'a> Sim<'a> {
                 ok,
                 cause,
             } => self.reply_due(node, ver, tok, ok, cause),
-            Ev::Timeout { node, ver, tok } => {
-                if self.live(node, ver) && self.nodes[node as usize].tok == tok {
-                    self.nodes[node as usize].tok = tok.wrapping_add(1);
-                    self.on_reply(node, false, ErrorCause::Timeout);
-                }
-            }
+            Ev::Timeout { node, ver, tok } => self.timeout_due(node, ver, tok),
             Ev::RetryDue { node, ver } => {
                 if self.live(node, ver) {
                     self.send_attempt(node);

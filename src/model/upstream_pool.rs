@@ -114,6 +114,7 @@ impl UpstreamPools {
 /// Whether a connection to `pod` opened at `epoch` still carries requests as its sender sees
 /// it: the pod runs the same life and has not got SIGTERM, or it became a black hole after
 /// the connection opened (nothing tells the sender).
+#[inline]
 fn connected(pod: &Pod, epoch: u32) -> bool {
     match pod.life {
         Life::Up => pod.epoch == epoch && !pod.stopping,
@@ -252,7 +253,9 @@ impl Sim<'_> {
             .iter()
             .take_while(|c| now.since(c.at) >= spec.idle_timeout)
             .count();
-        pool.idle.drain(..expired);
+        if expired > 0 {
+            pool.idle.drain(..expired);
+        }
         if pool.idle.len() < spec.max_idle as usize {
             pool.idle.push(Idle {
                 at: now,
