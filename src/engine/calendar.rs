@@ -27,6 +27,7 @@
 use std::collections::VecDeque;
 
 use super::heap::{KeyHeap, key};
+use super::radix::RadixHeap;
 use super::time::{SimDuration, SimTime};
 
 #[derive(Clone, Copy)]
@@ -43,6 +44,15 @@ const NONE: u128 = u128::MAX;
 /// few (a scenario has a handful of distinct timeouts); further durations use the heap.
 const MAX_LANES: usize = 8;
 
+/// Slots of the table that finds a delay's lane: a power of two, four times [`MAX_LANES`].
+const SLOTS: usize = 32;
+
+/// The slot of `delay` in the lane table under multiplier `mul` (a multiplicative hash).
+#[inline(always)]
+fn slot(delay: u64, mul: u64) -> usize {
+    (delay.wrapping_mul(mul) >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
 /// A lane is not cleaned up before it holds this many entries (a clean-up of a short lane
 /// would cost more than the memory it saves).
 const MIN_COMPACT_LEN: usize = 4096;
@@ -57,10 +67,23 @@ struct Lane<E> {
 
 /// A deterministic event calendar over events of type `E`.
 pub struct Calendar<E> {
+    /// The entries not in a lane while the calendar has no lanes (the kernel's networks).
     heap: KeyHeap<E>,
+    /// The entries not in a lane once it has lanes (a model's calendar: hundreds of entries,
+    /// where a radix heap costs less than a 4-ary one); the first lane moves the heap's
+    /// entries here.
+    radix: RadixHeap<E>,
     lanes: Vec<Lane<E>>,
-    /// The lanes' delays, in lane order (one cache line to search on every `schedule`).
+    /// The lanes' delays, in lane order.
     delays: Vec<u64>,
+    /// The lanes by delay, for `schedule`: slot [`slot`]`(d, mul)` holds `d` and its lane for
+    /// every lane's delay `d` (`mul` is chosen so that no two share a slot). Every other slot
+    /// holds a lane's delay that belongs to another slot, so a delay is found in one look
+    /// and one comparison: equal means it is that slot's lane. (Before the first lane the
+    /// table is unused: `schedule` goes straight to the heap.)
+    table_delay: [u64; SLOTS],
+    table_lane: [u8; SLOTS],
+    mul: u64,
     /// Each lane's front key, [`NONE`] for an empty lane, in lane order.
     fronts: [u128; MAX_LANES],
     /// The smallest of `fronts` ([`NONE`] if every lane is empty) and its lane: `pop`
@@ -90,8 +113,12 @@ impl<E: Copy> Calendar<E> {
     pub fn new() -> Self {
         Calendar {
             heap: KeyHeap::with_capacity(1024),
+            radix: RadixHeap::new(0),
             lanes: Vec::new(),
             delays: Vec::new(),
+            table_delay: [1; SLOTS],
+            table_lane: [0; SLOTS],
+            mul: 0x9E37_79B9_7F4A_7C15,
             fronts: [NONE; MAX_LANES],
             first_key: NONE,
             first_lane: 0,
@@ -112,11 +139,56 @@ impl<E: Copy> Calendar<E> {
         if self.lanes.len() >= MAX_LANES || self.delays.contains(&d) {
             return;
         }
+        if self.lanes.is_empty() {
+            // From now on the entries not in a lane wait in the radix heap. Every key still
+            // to come is at least (now, 0).
+            self.radix = RadixHeap::new(key(self.now.0, 0));
+            while let Some((time, seq, event)) = self.heap.pop() {
+                self.radix.push(key(time, seq), event);
+            }
+        }
         self.delays.push(d);
         self.lanes.push(Lane {
             entries: VecDeque::new(),
             compact_at: MIN_COMPACT_LEN,
         });
+        if !self.build_table() {
+            // No multiplier found (never seen): this duration uses the heap after all.
+            self.delays.pop();
+            self.lanes.pop();
+            self.build_table();
+        }
+    }
+
+    /// Fills the lane table: the first multiplier (of a fixed sequence, so every run builds
+    /// the same table) under which the lanes' delays all have slots of their own.
+    /// Whether one was found (among the first thousand multipliers).
+    fn build_table(&mut self) -> bool {
+        let mut mul: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut tries = 0;
+        while !self.delays.iter().all({
+            let mut used = [false; SLOTS];
+            move |&d| !std::mem::replace(&mut used[slot(d, mul)], true)
+        }) {
+            tries += 1;
+            if tries == 1000 {
+                return false;
+            }
+            mul = mul.wrapping_add(0x6A09_E667_F3BC_C909) | 1;
+        }
+        self.mul = mul;
+        if self.delays.is_empty() {
+            return true;
+        }
+        // Unused slots hold the first lane's delay, whose own slot is another.
+        self.table_delay = [self.delays[0]; SLOTS];
+        self.table_lane = [0; SLOTS];
+        for (i, &d) in self.delays.iter().enumerate() {
+            let s = slot(d, mul);
+            self.table_delay[s] = d;
+            self.table_lane[s] = i as u8;
+        }
+        true
     }
 
     /// Whether a lane has grown past twice its size after its last clean-up: the owner should
@@ -186,7 +258,9 @@ impl<E: Copy> Calendar<E> {
             event,
         };
         let delay = at.0 - self.now.0;
-        if let Some(i) = self.delays.iter().position(|&d| d == delay) {
+        let s = slot(delay, self.mul);
+        if self.table_delay[s] == delay {
+            let i = usize::from(self.table_lane[s]);
             let lane = &mut self.lanes[i];
             if lane.entries.is_empty() {
                 // The lane's new front; later entries never change it (they come after it).
@@ -203,7 +277,7 @@ impl<E: Copy> Calendar<E> {
             }
             return;
         }
-        self.heap.push(entry.time, entry.seq, entry.event);
+        self.radix.push(key(entry.time, entry.seq), entry.event);
     }
 
     /// Schedules `event` after `delay` from now.
@@ -218,7 +292,7 @@ impl<E: Copy> Calendar<E> {
         let (time, event) = if self.lanes.is_empty() {
             let (time, _, event) = self.heap.pop()?;
             (time, event)
-        } else if self.first_key < self.heap.peek_key() {
+        } else if self.first_key < self.radix.peek_key() {
             // The earliest lane front comes before the heap's top.
             let i = self.first_lane;
             let lane = &mut self.lanes[i];
@@ -227,8 +301,8 @@ impl<E: Copy> Calendar<E> {
             self.find_first_lane();
             (e.time, e.event)
         } else {
-            let (time, _, event) = self.heap.pop()?;
-            (time, event)
+            let (k, event) = self.radix.pop()?;
+            ((k >> 64) as u64, event)
         };
         self.now = SimTime(time);
         Some((self.now, event))
@@ -252,11 +326,20 @@ impl<E: Copy> Calendar<E> {
         (self.first_key != NONE).then_some((self.first_key >> 64) as u64)
     }
 
+    /// The time of the earliest entry not in a lane, if any.
+    #[inline]
+    fn heap_time(&self) -> Option<u64> {
+        let k = if self.lanes.is_empty() {
+            self.heap.peek_key()
+        } else {
+            self.radix.peek_key()
+        };
+        (k != NONE).then_some((k >> 64) as u64)
+    }
+
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap
-            .peek()
-            .map(|(t, _)| t)
+        self.heap_time()
             .into_iter()
             .chain(self.first_lane_time())
             .min()
@@ -267,18 +350,18 @@ impl<E: Copy> Calendar<E> {
     /// heap's top and the earliest lane front.
     #[inline]
     pub fn has_due(&self, t: SimTime) -> bool {
-        self.heap.peek().is_some_and(|(x, _)| x <= t.0)
+        self.heap_time().is_some_and(|x| x <= t.0)
             || self.first_lane_time().is_some_and(|x| x <= t.0)
     }
 
     /// Events waiting in the heap, not in a lane.
     pub fn heap_len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.radix.len()
     }
 
     /// Events waiting (stale timers not yet cleaned up included).
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
+        self.heap_len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
     }
 
     /// Whether no event waits.
@@ -290,7 +373,7 @@ impl<E: Copy> Calendar<E> {
     /// a run's memory, for a memory budget.
     pub fn bytes_held(&self) -> usize {
         let lanes: usize = self.lanes.iter().map(|l| l.entries.capacity()).sum();
-        self.heap.bytes_held() + lanes * std::mem::size_of::<Entry<E>>()
+        self.heap.bytes_held() + self.radix.bytes_held() + lanes * std::mem::size_of::<Entry<E>>()
     }
 
     /// Events processed so far (the events/s figure of the benchmarks counts these): popped,
