@@ -270,6 +270,10 @@ impl<E: Copy> Calendar<E> {
                     (self.first_key, self.first_lane) = (k, i);
                 }
             }
+            if lane.entries.len() == lane.entries.capacity() {
+                // Out of line, so that the usual case calls nothing (and saves no registers).
+                return self.push_back_growing(i, entry);
+            }
             // `now` never decreases, so the lane stays sorted by (time, sequence).
             lane.entries.push_back(entry);
             if lane.entries.len() >= lane.compact_at {
@@ -278,6 +282,19 @@ impl<E: Copy> Calendar<E> {
             return;
         }
         self.radix.push(key(entry.time, entry.seq), entry.event);
+    }
+
+    /// The end of [`Calendar::schedule_laned`] when lane `i` is full: makes room, then the
+    /// same.
+    #[cold]
+    #[inline(never)]
+    fn push_back_growing(&mut self, i: usize, entry: Entry<E>) {
+        let lane = &mut self.lanes[i];
+        lane.entries.reserve(1);
+        lane.entries.push_back(entry);
+        if lane.entries.len() >= lane.compact_at {
+            self.compact_due = true;
+        }
     }
 
     /// Schedules `event` after `delay` from now.

@@ -38,6 +38,14 @@ fn bucket_of(key: u128, last: u128) -> usize {
     128 - (key ^ last).leading_zeros() as usize
 }
 
+/// Makes room for one more entry in `v`: out of line, so that the loop that files entries
+/// keeps its registers.
+#[cold]
+#[inline(never)]
+fn grow<T>(v: &mut Vec<T>) {
+    v.reserve(1);
+}
+
 /// A monotone min-heap of events by (time, sequence number) as one 128-bit key.
 pub(super) struct RadixHeap<E> {
     /// A fixed array, so that a bucket number (at most 128) needs no bounds check.
@@ -95,12 +103,24 @@ impl<E: Copy> RadixHeap<E> {
         );
         let b = bucket_of(key, self.last);
         let bucket = &mut self.buckets[b];
+        if bucket.len() == bucket.capacity() {
+            // Out of line, so that the usual case calls nothing (and saves no registers).
+            return self.push_growing(key, event);
+        }
         bucket.push(Item { key, event });
         self.nonempty[b / 64] |= 1 << (b % 64);
         self.len += 1;
         if key < self.min {
             (self.min, self.min_bucket, self.min_pos) = (key, b, bucket.len() - 1);
         }
+    }
+
+    /// [`RadixHeap::push`] when the bucket is full.
+    #[cold]
+    #[inline(never)]
+    fn push_growing(&mut self, key: u128, event: E) {
+        self.buckets[bucket_of(key, self.last)].reserve(1);
+        self.push(key, event);
     }
 
     /// Removes the entry with the smallest key: (key, event).
@@ -117,11 +137,16 @@ impl<E: Copy> RadixHeap<E> {
         // buckets differ from the new `last` where they differed from the old one.
         let mut rest = std::mem::take(&mut self.buckets[b]);
         self.nonempty[b / 64] &= !(1 << (b % 64));
-        for it in rest.drain(..) {
+        for it in &rest {
             let nb = bucket_of(it.key, key);
-            self.buckets[nb].push(it);
+            let dst = &mut self.buckets[nb];
+            if dst.len() == dst.capacity() {
+                grow(dst);
+            }
+            dst.push(*it);
             self.nonempty[nb / 64] |= 1 << (nb % 64);
         }
+        rest.clear();
         // Hand the emptied vector back (keeps its allocation).
         self.buckets[b] = rest;
         self.find_min();
