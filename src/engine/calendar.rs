@@ -329,7 +329,9 @@ impl<E: Copy> Calendar<E> {
     #[inline]
     fn find_first_lane(&mut self) {
         let (mut k, mut lane) = (NONE, 0);
-        for (i, &f) in self.fronts[..self.lanes.len()].iter().enumerate() {
+        // All of them: the fronts of lanes not in use are `NONE`, never smaller (a fixed
+        // count unrolls without a test per lane).
+        for (i, &f) in self.fronts.iter().enumerate() {
             if f < k {
                 (k, lane) = (f, i);
             }
