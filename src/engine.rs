@@ -8,7 +8,6 @@ pub mod dist;
 mod heap;
 pub mod network;
 pub mod ps;
-mod radix;
 pub mod rng;
 pub mod station;
 pub mod time;

@@ -10,7 +10,9 @@
 //! **Timer lanes.** Timeouts of one fixed duration are scheduled in time order (now only moves
 //! forward), so a FIFO per duration is already sorted and costs O(1) to push and pop. The model
 //! declares such durations with [`Calendar::add_lane`]; from then on every event scheduled
-//! exactly that far ahead goes to that duration's lane instead of the heap. `pop` takes the
+//! exactly that far ahead goes to that duration's lane instead of the heap. `schedule` finds
+//! the lane of a delay in a small table under a multiplicative hash chosen so that the lanes'
+//! delays do not collide: one look and one comparison, lane or not. `pop` takes the
 //! earliest of the heap's top and the lanes' fronts by (time, sequence), so the order of events
 //! is exactly that of a single heap (a property test below checks it against one). The
 //! calendar keeps the lanes' front keys and which of them comes first, so a pop compares the
@@ -27,7 +29,6 @@
 use std::collections::VecDeque;
 
 use super::heap::{KeyHeap, key};
-use super::radix::RadixHeap;
 use super::time::{SimDuration, SimTime};
 
 #[derive(Clone, Copy)]
@@ -67,12 +68,7 @@ struct Lane<E> {
 
 /// A deterministic event calendar over events of type `E`.
 pub struct Calendar<E> {
-    /// The entries not in a lane while the calendar has no lanes (the kernel's networks).
     heap: KeyHeap<E>,
-    /// The entries not in a lane once it has lanes (a model's calendar: hundreds of entries,
-    /// where a radix heap costs less than a 4-ary one); the first lane moves the heap's
-    /// entries here.
-    radix: RadixHeap<E>,
     lanes: Vec<Lane<E>>,
     /// The lanes' delays, in lane order.
     delays: Vec<u64>,
@@ -113,7 +109,6 @@ impl<E: Copy> Calendar<E> {
     pub fn new() -> Self {
         Calendar {
             heap: KeyHeap::with_capacity(1024),
-            radix: RadixHeap::new(0),
             lanes: Vec::new(),
             delays: Vec::new(),
             table_delay: [1; SLOTS],
@@ -139,14 +134,6 @@ impl<E: Copy> Calendar<E> {
         if self.lanes.len() >= MAX_LANES || self.delays.contains(&d) {
             return;
         }
-        if self.lanes.is_empty() {
-            // From now on the entries not in a lane wait in the radix heap. Every key still
-            // to come is at least (now, 0).
-            self.radix = RadixHeap::new(key(self.now.0, 0));
-            while let Some((time, seq, event)) = self.heap.pop() {
-                self.radix.push(key(time, seq), event);
-            }
-        }
         self.delays.push(d);
         self.lanes.push(Lane {
             entries: VecDeque::new(),
@@ -160,9 +147,9 @@ impl<E: Copy> Calendar<E> {
         }
     }
 
-    /// Fills the lane table: the first multiplier (of a fixed sequence, so every run builds
-    /// the same table) under which the lanes' delays all have slots of their own.
-    /// Whether one was found (among the first thousand multipliers).
+    /// Fills the lane table under the first multiplier (of a fixed sequence, so every run
+    /// builds the same table) that gives the lanes' delays slots of their own; false if none
+    /// of the first thousand does.
     fn build_table(&mut self) -> bool {
         let mut mul: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut tries = 0;
@@ -281,7 +268,7 @@ impl<E: Copy> Calendar<E> {
             }
             return;
         }
-        self.radix.push(key(entry.time, entry.seq), entry.event);
+        self.heap.push(entry.time, entry.seq, entry.event);
     }
 
     /// The end of [`Calendar::schedule_laned`] when lane `i` is full: makes room, then the
@@ -309,7 +296,7 @@ impl<E: Copy> Calendar<E> {
         let (time, event) = if self.lanes.is_empty() {
             let (time, _, event) = self.heap.pop()?;
             (time, event)
-        } else if self.first_key < self.radix.peek_key() {
+        } else if self.first_key < self.heap.peek_key() {
             // The earliest lane front comes before the heap's top.
             let i = self.first_lane;
             let lane = &mut self.lanes[i];
@@ -318,8 +305,8 @@ impl<E: Copy> Calendar<E> {
             self.find_first_lane();
             (e.time, e.event)
         } else {
-            let (k, event) = self.radix.pop()?;
-            ((k >> 64) as u64, event)
+            let (time, _, event) = self.heap.pop()?;
+            (time, event)
         };
         self.now = SimTime(time);
         Some((self.now, event))
@@ -345,20 +332,11 @@ impl<E: Copy> Calendar<E> {
         (self.first_key != NONE).then_some((self.first_key >> 64) as u64)
     }
 
-    /// The time of the earliest entry not in a lane, if any.
-    #[inline]
-    fn heap_time(&self) -> Option<u64> {
-        let k = if self.lanes.is_empty() {
-            self.heap.peek_key()
-        } else {
-            self.radix.peek_key()
-        };
-        (k != NONE).then_some((k >> 64) as u64)
-    }
-
     /// The time of the earliest pending event.
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap_time()
+        self.heap
+            .peek()
+            .map(|(t, _)| t)
             .into_iter()
             .chain(self.first_lane_time())
             .min()
@@ -369,18 +347,18 @@ impl<E: Copy> Calendar<E> {
     /// heap's top and the earliest lane front.
     #[inline]
     pub fn has_due(&self, t: SimTime) -> bool {
-        self.heap_time().is_some_and(|x| x <= t.0)
+        self.heap.peek().is_some_and(|(x, _)| x <= t.0)
             || self.first_lane_time().is_some_and(|x| x <= t.0)
     }
 
     /// Events waiting in the heap, not in a lane.
     pub fn heap_len(&self) -> usize {
-        self.heap.len() + self.radix.len()
+        self.heap.len()
     }
 
     /// Events waiting (stale timers not yet cleaned up included).
     pub fn len(&self) -> usize {
-        self.heap_len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
+        self.heap.len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
     }
 
     /// Whether no event waits.
@@ -392,7 +370,7 @@ impl<E: Copy> Calendar<E> {
     /// a run's memory, for a memory budget.
     pub fn bytes_held(&self) -> usize {
         let lanes: usize = self.lanes.iter().map(|l| l.entries.capacity()).sum();
-        self.heap.bytes_held() + self.radix.bytes_held() + lanes * std::mem::size_of::<Entry<E>>()
+        self.heap.bytes_held() + lanes * std::mem::size_of::<Entry<E>>()
     }
 
     /// Events processed so far (the events/s figure of the benchmarks counts these): popped,
@@ -558,6 +536,44 @@ mod tests {
                 .map(|Reverse((t, e))| (SimTime(t), e))
                 .collect();
             assert_eq!(drain(&mut c), rest, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn every_lane_delay_finds_its_lane_and_no_other_delay_does() {
+        // Eight lanes of assorted delays (zero, nanoseconds, a timeout, a cool-down): an
+        // event scheduled exactly one of them ahead waits in a lane, any other in the heap.
+        let delays = [
+            0u64,
+            1,
+            7,
+            100_000,
+            1_000_000,
+            3_000_000_000,
+            10_000_000_000,
+            65 << 30,
+        ];
+        let mut c: Calendar<u64> = Calendar::new();
+        for d in delays {
+            c.add_lane(SimDuration(d));
+        }
+        for (i, d) in delays.into_iter().enumerate() {
+            c.schedule_in(SimDuration(d), i as u64);
+            assert_eq!(c.heap_len(), 0, "delay {d}");
+        }
+        let mut x = 5;
+        for n in 1..=2000u64 {
+            let d = match n % 3 {
+                0 => lcg(&mut x),
+                1 => delays[(n % 8) as usize] + 1 + lcg(&mut x) % 5,
+                _ => lcg(&mut x) << 20,
+            };
+            if delays.contains(&d) {
+                continue;
+            }
+            let before = c.heap_len();
+            c.schedule_in(SimDuration(d), n);
+            assert_eq!(c.heap_len(), before + 1, "delay {d}");
         }
     }
 

@@ -146,7 +146,7 @@ impl<E: Copy> KeyHeap<E> {
     }
 
     /// The smallest key, as (time, sequence).
-    #[cfg(test)]
+    #[inline]
     pub(super) fn peek(&self) -> Option<(u64, u64)> {
         if self.len == 0 {
             return None;
