@@ -10,7 +10,9 @@
 //! **Timer lanes.** Timeouts of one fixed duration are scheduled in time order (now only moves
 //! forward), so a FIFO per duration is already sorted and costs O(1) to push and pop. The model
 //! declares such durations with [`Calendar::add_lane`]; from then on every event scheduled
-//! exactly that far ahead goes to that duration's lane instead of the heap. `pop` takes the
+//! exactly that far ahead goes to that duration's lane instead of the heap. `schedule` finds
+//! the lane of a delay in a small table under a multiplicative hash chosen so that the lanes'
+//! delays do not collide: one look and one comparison, lane or not. `pop` takes the
 //! earliest of the heap's top and the lanes' fronts by (time, sequence), so the order of events
 //! is exactly that of a single heap (a property test below checks it against one). The
 //! calendar keeps the lanes' front keys and which of them comes first, so a pop compares the
@@ -43,6 +45,15 @@ const NONE: u128 = u128::MAX;
 /// few (a scenario has a handful of distinct timeouts); further durations use the heap.
 const MAX_LANES: usize = 8;
 
+/// Slots of the table that finds a delay's lane: a power of two, four times [`MAX_LANES`].
+const SLOTS: usize = 32;
+
+/// The slot of `delay` in the lane table under multiplier `mul` (a multiplicative hash).
+#[inline(always)]
+fn slot(delay: u64, mul: u64) -> usize {
+    (delay.wrapping_mul(mul) >> (64 - SLOTS.trailing_zeros())) as usize
+}
+
 /// A lane is not cleaned up before it holds this many entries (a clean-up of a short lane
 /// would cost more than the memory it saves).
 const MIN_COMPACT_LEN: usize = 4096;
@@ -59,8 +70,16 @@ struct Lane<E> {
 pub struct Calendar<E> {
     heap: KeyHeap<E>,
     lanes: Vec<Lane<E>>,
-    /// The lanes' delays, in lane order (one cache line to search on every `schedule`).
+    /// The lanes' delays, in lane order.
     delays: Vec<u64>,
+    /// The lanes by delay, for `schedule`: slot [`slot`]`(d, mul)` holds `d` and its lane for
+    /// every lane's delay `d` (`mul` is chosen so that no two share a slot). Every other slot
+    /// holds a lane's delay that belongs to another slot, so a delay is found in one look
+    /// and one comparison: equal means it is that slot's lane. (Before the first lane the
+    /// table is unused: `schedule` goes straight to the heap.)
+    table_delay: [u64; SLOTS],
+    table_lane: [u8; SLOTS],
+    mul: u64,
     /// Each lane's front key, [`NONE`] for an empty lane, in lane order.
     fronts: [u128; MAX_LANES],
     /// The smallest of `fronts` ([`NONE`] if every lane is empty) and its lane: `pop`
@@ -92,6 +111,9 @@ impl<E: Copy> Calendar<E> {
             heap: KeyHeap::with_capacity(1024),
             lanes: Vec::new(),
             delays: Vec::new(),
+            table_delay: [1; SLOTS],
+            table_lane: [0; SLOTS],
+            mul: 0x9E37_79B9_7F4A_7C15,
             fronts: [NONE; MAX_LANES],
             first_key: NONE,
             first_lane: 0,
@@ -117,6 +139,43 @@ impl<E: Copy> Calendar<E> {
             entries: VecDeque::new(),
             compact_at: MIN_COMPACT_LEN,
         });
+        if !self.build_table() {
+            // No multiplier found (never seen): this duration uses the heap after all.
+            self.delays.pop();
+            self.lanes.pop();
+            self.build_table();
+        }
+    }
+
+    /// Fills the lane table under the first multiplier (of a fixed sequence, so every run
+    /// builds the same table) that gives the lanes' delays slots of their own; false if none
+    /// of the first thousand does.
+    fn build_table(&mut self) -> bool {
+        let mut mul: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut tries = 0;
+        while !self.delays.iter().all({
+            let mut used = [false; SLOTS];
+            move |&d| !std::mem::replace(&mut used[slot(d, mul)], true)
+        }) {
+            tries += 1;
+            if tries == 1000 {
+                return false;
+            }
+            mul = mul.wrapping_add(0x6A09_E667_F3BC_C909) | 1;
+        }
+        self.mul = mul;
+        if self.delays.is_empty() {
+            return true;
+        }
+        // Unused slots hold the first lane's delay, whose own slot is another.
+        self.table_delay = [self.delays[0]; SLOTS];
+        self.table_lane = [0; SLOTS];
+        for (i, &d) in self.delays.iter().enumerate() {
+            let s = slot(d, mul);
+            self.table_delay[s] = d;
+            self.table_lane[s] = i as u8;
+        }
+        true
     }
 
     /// Whether a lane has grown past twice its size after its last clean-up: the owner should
@@ -186,7 +245,9 @@ impl<E: Copy> Calendar<E> {
             event,
         };
         let delay = at.0 - self.now.0;
-        if let Some(i) = self.delays.iter().position(|&d| d == delay) {
+        let s = slot(delay, self.mul);
+        if self.table_delay[s] == delay {
+            let i = usize::from(self.table_lane[s]);
             let lane = &mut self.lanes[i];
             if lane.entries.is_empty() {
                 // The lane's new front; later entries never change it (they come after it).
@@ -196,6 +257,10 @@ impl<E: Copy> Calendar<E> {
                     (self.first_key, self.first_lane) = (k, i);
                 }
             }
+            if lane.entries.len() == lane.entries.capacity() {
+                // Out of line, so that the usual case calls nothing (and saves no registers).
+                return self.push_back_growing(i, entry);
+            }
             // `now` never decreases, so the lane stays sorted by (time, sequence).
             lane.entries.push_back(entry);
             if lane.entries.len() >= lane.compact_at {
@@ -204,6 +269,19 @@ impl<E: Copy> Calendar<E> {
             return;
         }
         self.heap.push(entry.time, entry.seq, entry.event);
+    }
+
+    /// The end of [`Calendar::schedule_laned`] when lane `i` is full: makes room, then the
+    /// same.
+    #[cold]
+    #[inline(never)]
+    fn push_back_growing(&mut self, i: usize, entry: Entry<E>) {
+        let lane = &mut self.lanes[i];
+        lane.entries.reserve(1);
+        lane.entries.push_back(entry);
+        if lane.entries.len() >= lane.compact_at {
+            self.compact_due = true;
+        }
     }
 
     /// Schedules `event` after `delay` from now.
@@ -238,7 +316,9 @@ impl<E: Copy> Calendar<E> {
     #[inline]
     fn find_first_lane(&mut self) {
         let (mut k, mut lane) = (NONE, 0);
-        for (i, &f) in self.fronts[..self.lanes.len()].iter().enumerate() {
+        // All of them: the fronts of lanes not in use are `NONE`, never smaller (a fixed
+        // count unrolls without a test per lane).
+        for (i, &f) in self.fronts.iter().enumerate() {
             if f < k {
                 (k, lane) = (f, i);
             }
@@ -456,6 +536,44 @@ mod tests {
                 .map(|Reverse((t, e))| (SimTime(t), e))
                 .collect();
             assert_eq!(drain(&mut c), rest, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn every_lane_delay_finds_its_lane_and_no_other_delay_does() {
+        // Eight lanes of assorted delays (zero, nanoseconds, a timeout, a cool-down): an
+        // event scheduled exactly one of them ahead waits in a lane, any other in the heap.
+        let delays = [
+            0u64,
+            1,
+            7,
+            100_000,
+            1_000_000,
+            3_000_000_000,
+            10_000_000_000,
+            65 << 30,
+        ];
+        let mut c: Calendar<u64> = Calendar::new();
+        for d in delays {
+            c.add_lane(SimDuration(d));
+        }
+        for (i, d) in delays.into_iter().enumerate() {
+            c.schedule_in(SimDuration(d), i as u64);
+            assert_eq!(c.heap_len(), 0, "delay {d}");
+        }
+        let mut x = 5;
+        for n in 1..=2000u64 {
+            let d = match n % 3 {
+                0 => lcg(&mut x),
+                1 => delays[(n % 8) as usize] + 1 + lcg(&mut x) % 5,
+                _ => lcg(&mut x) << 20,
+            };
+            if delays.contains(&d) {
+                continue;
+            }
+            let before = c.heap_len();
+            c.schedule_in(SimDuration(d), n);
+            assert_eq!(c.heap_len(), before + 1, "delay {d}");
         }
     }
 

@@ -248,18 +248,22 @@ impl<E: Copy> KeyHeap<E> {
         // beyond `end` hold the sentinel key, larger than any entry's, so a partly filled
         // group of siblings compares like a full one and its empty slots are never chosen.
         let mut hole = ROOT;
-        loop {
-            let first = (hole - 2) * 4;
-            if first >= end {
-                break;
-            }
-            let l = &lines[hole - 2];
-            // The events are read before the comparisons decide which one moves, so that
-            // both halves of the block are fetched at once.
-            let events = l.event;
+        let mut first = (ROOT - 2) * 4;
+        while first < end {
+            // SAFETY: `first < end`, so the line of slots `first..first + 4` (line
+            // `hole - 2 = first / 4`) is at most the line of slot `end`, which exists (it held
+            // the last entry); `hole` is a slot below `end` (the root, or the smallest of a
+            // group of siblings, which is an entry: every slot below `end` is one, every slot
+            // at or after it holds the sentinel key), so its line exists too.
+            let l = unsafe { lines.get_unchecked(hole - 2) };
             let (k, i) = smallest(l);
-            put(lines, hole, k, events[i]);
+            let event = l.event[i & 3];
+            let h = unsafe { lines.get_unchecked_mut(hole / 4) };
+            h.time[hole % 4] = (k >> 64) as u64;
+            h.seq[hole % 4] = k as u64;
+            h.event[hole % 4] = event;
             hole = first + i;
+            first = (hole - 2) * 4;
         }
         // Then the last entry up from there to its place.
         while hole > ROOT {
