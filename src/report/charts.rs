@@ -174,10 +174,14 @@ pub(crate) fn render<P: Plot>(plot: &P) -> Result<Chart, ChartError> {
 /// a third of that time again, for files a quarter larger.
 const DEFLATE_LEVEL: u32 = 4;
 
+/// Bytes of filtered rows handed to the compressor at a time: few calls (each one clears the
+/// compressor's 32 KB output buffer), little memory beside the image.
+const BLOCK_BYTES: usize = 256 * 1024;
+
 /// An 8-bit RGB buffer of `width` × `height` as PNG bytes.
 ///
-/// The rows are filtered (`Up`) and deflated here, in one pass over the whole image, and
-/// written as one `IDAT` chunk: the `png` crate offers only its default level and `Best` with
+/// The rows are filtered (`Up`) and deflated here, a block of rows at a time, and written as
+/// one `IDAT` chunk: the `png` crate offers only its default level and `Best` with
 /// zlib, and it hands the compressor one row at a time (each call clears a 32 KB buffer).
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
     let row = width as usize * 3;
@@ -191,22 +195,28 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::Encod
             ),
         )));
     }
-    let mut filtered = Vec::with_capacity((row + 1) * height as usize);
-    let mut above: &[u8] = &[];
-    for line in rgb.chunks_exact(row) {
-        filtered.push(png::FilterType::Up as u8);
-        if above.is_empty() {
-            filtered.extend_from_slice(line);
-        } else {
-            filtered.extend(line.iter().zip(above).map(|(&x, &b)| x.wrapping_sub(b)));
-        }
-        above = line;
-    }
+    // Filtered a block of rows at a time into one buffer (not the whole image: that would
+    // double the image's memory at the run's peak), each block one call to the compressor.
+    let rows_per_block = (BLOCK_BYTES / (row + 1)).max(1);
+    let mut block = Vec::with_capacity((row + 1) * rows_per_block);
     let mut zlib = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(filtered.len() / 8),
+        Vec::with_capacity(rgb.len() / 8),
         flate2::Compression::new(DEFLATE_LEVEL),
     );
-    zlib.write_all(&filtered)?;
+    let mut above: &[u8] = &[];
+    for rows in rgb.chunks(row * rows_per_block) {
+        block.clear();
+        for line in rows.chunks_exact(row) {
+            block.push(png::FilterType::Up as u8);
+            if above.is_empty() {
+                block.extend_from_slice(line);
+            } else {
+                block.extend(line.iter().zip(above).map(|(&x, &b)| x.wrapping_sub(b)));
+            }
+            above = line;
+        }
+        zlib.write_all(&block)?;
+    }
     let data = zlib.finish()?;
     let mut out = Vec::with_capacity(data.len() + 64);
     {
@@ -252,26 +262,30 @@ mod tests {
     /// the file's size).
     #[test]
     fn png_encoding_round_trips_the_pixels() {
-        let (w, h) = (37u32, 23u32);
-        let mut x: u32 = 12345;
-        let rgb: Vec<u8> = (0..w * h * 3)
-            .map(|i| {
-                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-                // Runs of one colour with noise, as in a chart.
-                if i % 97 < 60 { 255 } else { (x >> 16) as u8 }
-            })
-            .collect();
-        let png = encode_png(&rgb, w, h).unwrap();
-        let mut reader = png::Decoder::new(png.as_slice()).read_info().unwrap();
-        let mut back = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut back).unwrap();
-        assert_eq!((info.width, info.height), (w, h));
-        assert_eq!(info.color_type, png::ColorType::Rgb);
-        assert_eq!(&back[..info.buffer_size()], rgb.as_slice());
-        assert!(
-            encode_png(&rgb[1..], w, h).is_err(),
-            "a short buffer is an error"
-        );
+        // A small image (one block of rows) and a tall one (several blocks, whose first rows
+        // are filtered against the last row of the block before).
+        for (w, h) in [(37u32, 23u32), (37, 5_000)] {
+            let mut x: u32 = 12345;
+            let rgb: Vec<u8> = (0..w * h * 3)
+                .map(|i| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    // Runs of one colour with noise, as in a chart.
+                    if i % 97 < 60 { 255 } else { (x >> 16) as u8 }
+                })
+                .collect();
+            assert_eq!(rgb.len() > BLOCK_BYTES, h > 23);
+            let png = encode_png(&rgb, w, h).unwrap();
+            let mut reader = png::Decoder::new(png.as_slice()).read_info().unwrap();
+            let mut back = vec![0; reader.output_buffer_size()];
+            let info = reader.next_frame(&mut back).unwrap();
+            assert_eq!((info.width, info.height), (w, h));
+            assert_eq!(info.color_type, png::ColorType::Rgb);
+            assert_eq!(&back[..info.buffer_size()], rgb.as_slice());
+            assert!(
+                encode_png(&rgb[1..], w, h).is_err(),
+                "a short buffer is an error"
+            );
+        }
     }
 
     #[test]
