@@ -269,6 +269,36 @@ mod tests {
     use crate::scenario::Balancing;
     use rand::Rng;
 
+    /// Every balancing policy.
+    const POLICIES: [Balancing; 4] = [
+        Balancing::RoundRobin,
+        Balancing::Random,
+        Balancing::LeastRequest,
+        Balancing::Ewma,
+    ];
+
+    /// `picks` picks of `fast` (the fast path) and of `drawn` (the draws from the sets) give
+    /// the same pods, then the two leave the round-robin cursor and the balancer's random
+    /// stream in the same place.
+    fn picks_agree(
+        fast: &mut Sim,
+        drawn: &mut Sim,
+        picks: usize,
+        policy: Balancing,
+        locality: Locality,
+        what: &str,
+    ) {
+        let view = View::Endpoints;
+        for _ in 0..picks {
+            let a = fast.pick(0, view, policy, locality, NONE);
+            let b = drawn.pick_drawn(0, view, policy, locality, NONE);
+            assert_eq!(a, b, "{policy:?} {locality:?} {what}");
+        }
+        assert_eq!(fast.rr, drawn.rr, "{policy:?} {locality:?} {what}");
+        let next = |sim: &mut Sim| sim.rng.balance.random::<u64>();
+        assert_eq!(next(fast), next(drawn), "{policy:?} {locality:?} {what}");
+    }
+
     /// The one-candidate fast path picks the pod the draws from the sets pick and leaves the
     /// balancer's random stream and round-robin cursor where they leave them, for every policy
     /// and locality: results stay identical. (A fast path that skipped the draws would leave
@@ -276,28 +306,15 @@ mod tests {
     #[test]
     fn one_candidate_fast_path_draws_like_the_sets() {
         let s = crate::scenario::load(std::path::Path::new("scenarios/mmc.toml")).unwrap();
-        let policies = [
-            Balancing::RoundRobin,
-            Balancing::Random,
-            Balancing::LeastRequest,
-            Balancing::Ewma,
-        ];
         let localities = [Locality::Any, Locality::Strict(0), Locality::Priority(0)];
-        for policy in policies {
+        for policy in POLICIES {
             for locality in localities {
                 let mut fast = Sim::new(&s, 3);
                 let mut drawn = Sim::new(&s, 3);
                 let view = View::Endpoints;
                 let only = fast.routable.only_candidate(&fast.topo, 0, view);
                 assert!(only.is_some(), "mmc.toml's one pod is a candidate");
-                for _ in 0..5 {
-                    let a = fast.pick(0, view, policy, locality, NONE);
-                    let b = drawn.pick_drawn(0, view, policy, locality, NONE);
-                    assert_eq!(a, b, "{policy:?} {locality:?}");
-                }
-                assert_eq!(fast.rr, drawn.rr, "{policy:?} {locality:?}");
-                let next = |sim: &mut Sim| sim.rng.balance.random::<u64>();
-                assert_eq!(next(&mut fast), next(&mut drawn), "{policy:?} {locality:?}");
+                picks_agree(&mut fast, &mut drawn, 5, policy, locality, "");
             }
         }
     }
@@ -310,12 +327,6 @@ mod tests {
     #[test]
     fn listed_fast_path_draws_like_the_sets() {
         let s = crate::scenario::load(std::path::Path::new("scenarios/zone-outage.toml")).unwrap();
-        let policies = [
-            Balancing::RoundRobin,
-            Balancing::Random,
-            Balancing::LeastRequest,
-            Balancing::Ewma,
-        ];
         let localities = [
             Locality::Any,
             Locality::Strict(0),
@@ -333,7 +344,7 @@ mod tests {
             &[8],
             &[],
         ];
-        for policy in policies {
+        for policy in POLICIES {
             for locality in localities {
                 let mut fast = Sim::new(&s, 5);
                 let mut drawn = Sim::new(&s, 5);
@@ -357,14 +368,8 @@ mod tests {
                         fast.routable.listed_candidates(0, view, None).is_some(),
                         "nine pods are listed"
                     );
-                    for _ in 0..40 {
-                        let a = fast.pick(0, view, policy, locality, NONE);
-                        let b = drawn.pick_drawn(0, view, policy, locality, NONE);
-                        assert_eq!(a, b, "{policy:?} {locality:?} round {round}");
-                    }
-                    assert_eq!(fast.rr, drawn.rr, "{policy:?} {locality:?}");
-                    let next = |sim: &mut Sim| sim.rng.balance.random::<u64>();
-                    assert_eq!(next(&mut fast), next(&mut drawn), "{policy:?} {locality:?}");
+                    let what = format!("round {round}");
+                    picks_agree(&mut fast, &mut drawn, 40, policy, locality, &what);
                 }
             }
         }
