@@ -233,14 +233,21 @@ impl Dist {
         })
     }
 
+    /// The value [`Dist::sample`] returns without a draw: a constant below 2⁵⁰ ns (13 days),
+    /// which comes back from the trip through seconds exactly (two roundings of 2⁻⁵³ each
+    /// stay under half a nanosecond), so the trip is skipped.
+    #[inline(always)]
+    pub fn exact_constant(&self) -> Option<SimDuration> {
+        match *self {
+            Dist::Constant(d) if d.0 < 1 << 50 => Some(d),
+            _ => None,
+        }
+    }
+
     /// Draws one duration.
     #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> SimDuration {
-        // A constant below 2⁵⁰ ns (13 days) comes back from the trip through seconds exactly
-        // (two roundings of 2⁻⁵³ each stay under half a nanosecond): skip the trip.
-        if let Dist::Constant(d) = *self
-            && d.0 < 1 << 50
-        {
+        if let Some(d) = self.exact_constant() {
             return d;
         }
         // The exponential inlined at the caller (the same arithmetic as `sample_secs`).

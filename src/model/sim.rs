@@ -646,20 +646,16 @@ impl<'a> Sim<'a> {
     /// are drawn out of line.
     #[inline(always)]
     pub fn hop(&mut self, from: usize, to: usize) -> SimDuration {
-        use crate::engine::Dist;
         let counted = u64::from(self.cal.now() >= self.warm);
         self.hops += counted;
         let net = &self.s.network;
         if from == to {
-            if let Dist::Constant(d) = net.in_zone
-                && d.0 < 1 << 50
-            {
+            if let Some(d) = net.in_zone.exact_constant() {
                 return d;
             }
         } else {
             self.cross_hops += counted;
-            if let Dist::Constant(d) = net.cross_zone
-                && d.0 < 1 << 50
+            if let Some(d) = net.cross_zone.exact_constant()
                 && self.cross_zone_multiplier == 1.0
             {
                 return d;
@@ -833,5 +829,28 @@ impl<'a> Sim<'a> {
             Ev::WarmupEnd => self.warmup_end(),
             Ev::Sample => self.sample(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Node;
+    use std::mem::{offset_of, size_of};
+
+    /// A node takes exactly two cache lines, and the fields a reply's or a timeout's check
+    /// reads (generation and token) sit in the first.
+    #[test]
+    fn a_node_is_two_cache_lines_with_its_check_in_the_first() {
+        assert_eq!(size_of::<Node>(), 128);
+        assert!(
+            offset_of!(Node, ver) + 4 <= 64,
+            "ver at {}",
+            offset_of!(Node, ver)
+        );
+        assert!(
+            offset_of!(Node, tok) + 4 <= 64,
+            "tok at {}",
+            offset_of!(Node, tok)
+        );
     }
 }
