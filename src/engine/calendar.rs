@@ -408,15 +408,14 @@ mod tests {
 
     #[test]
     fn matches_a_sorted_order_on_random_input() {
+        use crate::engine::rng::lcg_step;
         // Many interleaved pushes and pops against a reference: sorting by (time, seq).
         let mut c = Calendar::new();
         let mut reference: Vec<(u64, usize)> = Vec::new();
         let mut x: u64 = 12345;
         let mut out = Vec::new();
         for (seq, round) in (0..2000u64).enumerate() {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            lcg_step(&mut x);
             let t = c.now().0 + (x >> 50);
             c.schedule(SimTime(t), seq);
             reference.push((t, seq));
@@ -448,10 +447,7 @@ mod tests {
 
     /// A tiny deterministic generator for the property tests.
     fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *x >> 33
+        crate::engine::rng::lcg_step(x) >> 33
     }
 
     /// Pops everything left, with times.

@@ -421,9 +421,7 @@ mod tests {
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         for bits in 0..=50u32 {
             for _ in 0..2000 {
-                x = x
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
+                crate::engine::rng::lcg_step(&mut x);
                 let d = SimDuration((x >> 14) & ((1u64 << bits) - 1).max(1))
                     .min(SimDuration((1 << 50) - 1));
                 assert_eq!(Dist::Constant(d).sample(&mut rng), trip(d), "{d:?}");

@@ -287,10 +287,7 @@ mod tests {
 
     /// A tiny deterministic generator.
     fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *x >> 33
+        crate::engine::rng::lcg_step(x) >> 33
     }
 
     #[test]

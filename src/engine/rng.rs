@@ -67,6 +67,16 @@ pub fn index<R: Rng + ?Sized>(rng: &mut R, n: usize) -> usize {
     result as usize
 }
 
+/// One step of a tiny deterministic generator (Knuth's MMIX linear congruential one), for the
+/// property tests' inputs: returns the new state; each test keeps the top bits it needs.
+#[cfg(test)]
+pub(crate) fn lcg_step(x: &mut u64) -> u64 {
+    *x = x
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *x
+}
+
 /// The generator for the stream named `name` (see [`stream_id`]).
 pub fn named_stream(seed: u64, replication: u64, name: &str) -> StreamRng {
     stream(seed, replication, stream_id(name))

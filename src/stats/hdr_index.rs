@@ -34,10 +34,7 @@ pub(super) mod tests {
 
     /// A tiny deterministic generator.
     pub(in crate::stats) fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *x >> 11
+        crate::engine::rng::lcg_step(x) >> 11
     }
 
     /// `index_of` and `lowest_at` of one layout agree with HdrHistogram `h` of that layout on

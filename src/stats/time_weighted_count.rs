@@ -134,10 +134,7 @@ mod tests {
 
     /// A tiny deterministic generator.
     fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        *x >> 11
+        crate::engine::rng::lcg_step(x) >> 11
     }
 
     #[test]
