@@ -1,6 +1,15 @@
 //! Retry budgets over a sliding horizon: counts of requests and retries that decay
-//! exponentially, so a budget reflects recent traffic (as Envoy's and Finagle's budgets do) and
-//! quiet minutes do not save up retries for a later storm.
+//! exponentially, so a budget reflects recent traffic and quiet minutes do not save up retries
+//! for a later storm.
+//!
+//! This is the client-side kind of budget: Finagle's `RetryBudget` (its default: 20% of
+//! requests, deposits that expire after a 10 s TTL, plus a reserve of 10 retries/s) and tower's
+//! `retry::budget::Budget` (a TTL and a minimum per second) count requests and retries over
+//! a recent window. Here the window is an exponential decay with a 10 s time constant
+//! ([`HORIZON`]) instead of a hard TTL, and there is no minimum reserve: with little traffic the
+//! budget allows few retries. It is not Envoy's `retry_budget` (Istio's), which limits the
+//! retries *in flight* to a share of the active requests (Gateway API GEP-3388 sets the two
+//! kinds side by side).
 
 use crate::engine::{SimDuration, SimTime};
 
