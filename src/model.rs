@@ -100,6 +100,7 @@ pub use conn_pool::PodBalance;
 pub use egress_pool::{ConnectionStats, simulate_with_connections};
 pub use footprint::{Footprint, simulate_with_footprint};
 pub use memory::OverBudget;
+pub use node_map::most_pods_on_one_node;
 pub use result::{
     DeadSends, DeniedCalls, ErrorCause, FirewallRun, ReplicaStats, RunResult, TierResult,
 };

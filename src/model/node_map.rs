@@ -139,6 +139,28 @@ pub fn build(s: &Scenario, topo: &Topology) -> (NodeMap, NodeCpu) {
     (map, cpu)
 }
 
+/// With `[network] node_cores`, per service: the most of its pods bound to any one node of
+/// `zone` at the start of a run — what a `node-failure` in `zone` can take from that service at
+/// worst (the fault takes one node of the zone, drawn at random, with its pods). The binding is
+/// the run's own ([`NodeMap::new`] over [`Topology::build`]'s pods: pod k of a zone, in
+/// topology order, on node k mod n). `None` without `node_cores`: pods are not bound then.
+pub fn most_pods_on_one_node(s: &Scenario, zone: usize) -> Option<Vec<u32>> {
+    s.network.node_cores?;
+    let topo = Topology::build(s);
+    let map = NodeMap::new(true, &s.network.nodes, &topo.pods);
+    let mut most = vec![0u32; s.services.len()];
+    for node in map.zone_nodes(zone) {
+        let mut here = vec![0u32; s.services.len()];
+        for &p in map.pods_on(node) {
+            here[topo.pods[p as usize].service] += 1;
+        }
+        for (m, h) in most.iter_mut().zip(here) {
+            *m = (*m).max(h);
+        }
+    }
+    Some(most)
+}
+
 impl Sim<'_> {
     /// A new pod `pod` of `zone` is bound to a node (with the map on).
     pub(super) fn bind_node(&mut self, pod: u32, zone: usize) {

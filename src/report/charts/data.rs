@@ -458,9 +458,11 @@ pub fn fault_label(scenario: &Scenario, kind: &FaultKind) -> String {
             let pods = if *count == 1 { "pod" } else { "pods" };
             format!("{count} {} {pods} hang", service(*s))
         }
-        FaultKind::NodeFailure { zone: z, count, .. } => {
+        // With node CPU the node's own pods go and `count` is not used.
+        FaultKind::NodeFailure { zone: z, count, .. } if scenario.network.node_cores.is_none() => {
             format!("node lost in zone {} ({count} pods)", zone(*z))
         }
+        FaultKind::NodeFailure { zone: z, .. } => format!("node lost in zone {}", zone(*z)),
         FaultKind::IngressInstanceLoss { count, .. } => {
             format!("{count} ingress instance(s) lost")
         }

@@ -23,9 +23,15 @@
 //! - Ingress slot time: processing + new-TLS share × handshake.
 //! - Slots left: a zone outage removes the zone's pods and instances; a pod crash removes
 //!   `count` pods of the service (they come back after start-up, so this is the worst moment);
-//!   a node failure removes its `count` pods from the first service with pods in its zone (the
-//!   node's pods are not known per service in advance); an ingress-instance loss removes
-//!   `count` instances; a degradation removes nothing but lengthens slot times; a gray failure lengthens the
+//!   a node failure removes from each service, on its own, the most of its pods the fault can
+//!   take: min(`count`, its pods in the zone) without `[network] node_cores` (the model draws
+//!   `count` pods of the zone over all services, and the draw may take them all from one), and
+//!   with it the most of its pods bound to any one node of the zone at the start (the model
+//!   loses one node and its pods, `count` not used; `model::most_pods_on_one_node`). Each
+//!   tier's figure is its own worst case: the tiers' worst cases need not happen together, so
+//!   the slots left summed over tiers can be fewer than the fault leaves. The CPU arithmetic
+//!   reads the same pods left. An ingress-instance loss removes `count` instances; a
+//!   degradation removes nothing but lengthens slot times; a gray failure lengthens the
 //!   service's mean own work by the slow pods' share × (multiplier − 1); a zone-latency fault
 //!   multiplies the cross-zone hops.
 //!
@@ -89,7 +95,7 @@ pub struct TierCapacity {
     pub required_slots: f64,
     /// Slots before the fault.
     pub slots_before: u32,
-    /// Slots left during the fault.
+    /// Slots left during the fault (for a node failure, the tier's own worst case).
     pub slots_during: u32,
     /// required_slots / slots_during (infinite, written as null, when none are left); for a
     /// CPU-bound service the larger of that and `cpu.utilisation_during`.
@@ -166,10 +172,14 @@ impl Effects {
                 CallTarget::Destination(i) => e.dest_factor[i] = latency_multiplier,
             },
             FaultKind::NodeFailure { zone, count, .. } => {
-                // Pods of any service on one node: counted against the first service with pods
-                // in that zone (the node's pods are not known per service in advance).
-                if let Some(i) = s.services.iter().position(|svc| svc.pods[zone] > 0) {
-                    e.pods_lost[i] = count.min(s.services[i].pods[zone]);
+                // Each tier's worst case (they need not happen together). With node CPU the
+                // model takes one node of the zone and its pods (`count` is not used): the most
+                // of the service's pods on one node at the start. Without, it takes `count` pods
+                // of the zone drawn over all services, which may all be this service's.
+                let worst = crate::model::most_pods_on_one_node(s, zone);
+                for (i, svc) in s.services.iter().enumerate() {
+                    let here = svc.pods.get(zone).copied().unwrap_or(0);
+                    e.pods_lost[i] = worst.as_ref().map_or(count.min(here), |w| w[i]);
                 }
             }
             FaultKind::IngressInstanceLoss { count, .. } => e.instances_lost = count,
@@ -431,7 +441,15 @@ mod tests {
     /// web (10 ms) calls orders (20 ms) half the time and `api` (100 ms, through a NAT Gateway
     /// in zone 2) a fifth of the time; zone 2 is lost.
     fn scenario() -> Scenario {
-        let text = r#"
+        parse(SCENARIO)
+    }
+
+    fn parse(text: &str) -> Scenario {
+        crate::scenario::parse(text, "capacity.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The text of [`scenario`].
+    const SCENARIO: &str = r#"
 [simulation]
 duration = "2m"
 warmup = "10s"
@@ -472,7 +490,81 @@ kind = "zone-outage"
 zone = "2"
 at = "1m"
 "#;
-        crate::scenario::parse(text, "capacity.toml").unwrap_or_else(|e| panic!("{e}"))
+
+    /// [`SCENARIO`] with its zone outage replaced by a `node-failure` in zone 2 (`fault` adds
+    /// its other keys) and each `(from, to)` of `edits` applied.
+    fn node_failure(fault: &str, edits: &[(&str, &str)]) -> Scenario {
+        let outage = "kind = \"zone-outage\"\nzone = \"2\"\n";
+        let mut text = SCENARIO.replace(
+            outage,
+            &format!("kind = \"node-failure\"\nzone = \"2\"\n{fault}"),
+        );
+        for (from, to) in edits {
+            assert!(text.contains(from), "{from}");
+            text = text.replace(from, to);
+        }
+        parse(&text)
+    }
+
+    /// `count` 2 in zone 2, without node CPU: the model draws 2 running pods of the zone over
+    /// all services, so either tier may lose up to 2 of its pods there — web its 2 and orders
+    /// its 1. Both tiers' slots drop: web 60 → 40, orders 12 → 8. orders (made 200 ms, so 50/s
+    /// need 10 slots) is then not enough (10 ≥ 95% of 8). Fails on the old rule, which charged
+    /// all `count` pods to the first service with pods in the zone (web) and left orders its
+    /// 12 slots, "enough" (10 < 95% of 12).
+    #[test]
+    fn a_node_failure_charges_every_tier_its_worst_case() {
+        let s = node_failure(
+            "count = 2\n",
+            &[(r#"service_time = "20ms""#, r#"service_time = "200ms""#)],
+        );
+        assert_eq!(crate::model::most_pods_on_one_node(&s, 1), None);
+        let c = CapacityCheck::of(&s, &s.faults[0], &[], 60.0);
+        let [ingress, web, orders] = &c.tiers[..] else {
+            panic!("{c:?}")
+        };
+        assert_eq!((ingress.slots_before, ingress.slots_during), (6, 6));
+        assert_eq!((web.slots_before, web.slots_during), (60, 40));
+        assert_eq!(web.verdict, CapacityVerdict::Enough);
+        assert_eq!((orders.slots_before, orders.slots_during), (12, 8));
+        assert!((orders.required_slots - 10.0).abs() < 1e-9, "{orders:?}");
+        assert_eq!(orders.verdict, CapacityVerdict::NotEnough);
+        assert_eq!(c.verdict, CapacityVerdict::NotEnough);
+    }
+
+    /// With node CPU (`node_cores`, 3 nodes per zone) the model loses one node of zone 2 and the
+    /// pods bound to it at the start, in turn over the zone's pods in topology order (services
+    /// in file order): web's 5 pods are zone-2 pods k = 0..4 on nodes 0 1 2 0 1, orders' 3 are
+    /// k = 5..7 on nodes 2 0 1. Node 0 holds web 2 + orders 1, node 1 the same, node 2 web 1 +
+    /// orders 1: the worst node takes 2 of web's pods and 1 of orders', whatever `count` (1
+    /// here, not used by the model). web: 9 pods → 7 (90 → 70 slots); orders: 5 → 4 (20 → 16).
+    /// Fails on the old rule: web lost min(count, 5) = 1 (80 slots) and orders none (20).
+    #[test]
+    fn with_node_cpu_a_node_failure_charges_each_tier_its_worst_node() {
+        let s = node_failure(
+            "count = 1\n",
+            &[
+                (
+                    "cross_zone = \"0s\"\n",
+                    "cross_zone = \"0s\"\nnodes_per_zone = 3\nnode_cores = 4\n",
+                ),
+                (
+                    r#"pods = { "1" = 2, "2" = 2, "3" = 2 }"#,
+                    r#"pods = { "1" = 2, "2" = 5, "3" = 2 }"#,
+                ),
+                (
+                    r#"pods = { "1" = 1, "2" = 1, "3" = 1 }"#,
+                    r#"pods = { "1" = 1, "2" = 3, "3" = 1 }"#,
+                ),
+            ],
+        );
+        assert_eq!(crate::model::most_pods_on_one_node(&s, 1), Some(vec![2, 1]));
+        let c = CapacityCheck::of(&s, &s.faults[0], &[], 60.0);
+        let [_, web, orders] = &c.tiers[..] else {
+            panic!("{c:?}")
+        };
+        assert_eq!((web.slots_before, web.slots_during), (90, 70));
+        assert_eq!((orders.slots_before, orders.slots_during), (20, 16));
     }
 
     #[test]
