@@ -6,6 +6,13 @@
 //! levels, the pick with the most work) with `web` at 10 pods and at 10,000 pods over the three
 //! zones, the same load: the cost per request should not depend on the pod count. At the end
 //! the bench prints a `RATIO` line and the µs per request of each.
+//!
+//! The `threads` comparison runs what `trafsim run` runs — the replications on a rayon pool,
+//! summarised one at a time as they finish — for `zone-outage.toml` (its design, load and
+//! eight replications, shortened to [`THREADS_MINUTES`] simulated minutes with its warm-up)
+//! on a pool of two threads and on a pool of one, and prints their `RATIO` line: on a 2-core
+//! machine, how close two threads come to twice the events/s of one (events of the whole run,
+//! warm-up included: the summary's request counts leave the warm-up out).
 
 mod common;
 
@@ -87,5 +94,41 @@ fn bench_pods(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench, bench_pods);
+/// Simulated minutes of each `zone-outage.toml` replication in the `threads` comparison (its
+/// two-minute warm-up included): long enough that a replication is far more than the pool's
+/// start-up, short enough for seven rounds of eight replications on each side.
+const THREADS_MINUTES: u64 = 4;
+
+/// `zone-outage.toml` at [`THREADS_MINUTES`] simulated minutes, its eight replications summarised
+/// on a pool of 2 threads vs a pool of 1 (what `trafsim run --threads N` does).
+fn bench_threads(_: &mut Criterion) {
+    let mut s = trafsim::scenario::load(Path::new("scenarios/zone-outage.toml"))
+        .expect("shipped scenario loads");
+    s.simulation.duration = SimDuration::from_secs(THREADS_MINUTES * 60);
+    let reps = u64::from(s.simulation.replications);
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool")
+    };
+    let (two, one) = (pool(2), pool(1));
+    let run = |p: &rayon::ThreadPool| {
+        common::timed(|| {
+            p.install(|| {
+                trafsim::runner::summarise_replications_within_budget(&s, 0..reps, &|_| {})
+                    .expect("no memory budget is set")
+                    .events
+            })
+        })
+    };
+    common::print_ratio(
+        &format!("threads 2 vs 1 (zone-outage, {reps} replications)"),
+        "events",
+        ("2-threads", || run(&two)),
+        ("1-thread", || run(&one)),
+    );
+}
+
+criterion_group!(benches, bench, bench_pods, bench_threads);
 criterion_main!(benches);
