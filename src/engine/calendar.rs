@@ -25,6 +25,12 @@
 //! A lane of delay zero holds the events scheduled for *now* (zero-latency hops, immediate
 //! replies, instants in the past moved to now): they too come in (time, sequence) order, and
 //! take O(1) instead of a trip through the heap.
+//!
+//! **The solo slot.** An event of which at most one is ever pending — the next client arrival:
+//! each arrival schedules the next — goes into a slot of its own with
+//! [`Calendar::schedule_solo`], whatever its delay. The slot's key stands beside the lanes'
+//! fronts, so it takes part in `pop`'s one comparison like a lane front: the order of events is
+//! again that of a single heap, and the heap is spared a push and a pop per arrival.
 
 use std::collections::VecDeque;
 
@@ -44,6 +50,9 @@ const NONE: u128 = u128::MAX;
 /// Most lanes a calendar keeps: every `schedule` looks its delay up among them, so they stay
 /// few (a scenario has a handful of distinct timeouts); further durations use the heap.
 const MAX_LANES: usize = 8;
+
+/// The solo slot's place among the fronts (after the lanes').
+const SOLO: usize = MAX_LANES;
 
 /// Slots of the table that finds a delay's lane: a power of two, four times [`MAX_LANES`].
 const SLOTS: usize = 32;
@@ -80,8 +89,11 @@ pub struct Calendar<E> {
     table_delay: [u64; SLOTS],
     table_lane: [u8; SLOTS],
     mul: u64,
-    /// Each lane's front key, [`NONE`] for an empty lane, in lane order.
-    fronts: [u128; MAX_LANES],
+    /// Each lane's front key, [`NONE`] for an empty lane, in lane order; then the solo slot's
+    /// key ([`SOLO`]), [`NONE`] when it is empty.
+    fronts: [u128; MAX_LANES + 1],
+    /// The solo slot's event (see the module doc).
+    solo: Option<E>,
     /// The smallest of `fronts` ([`NONE`] if every lane is empty) and its lane: `pop`
     /// compares the heap's top with this one key instead of every lane's front.
     first_key: u128,
@@ -114,7 +126,8 @@ impl<E: Copy> Calendar<E> {
             table_delay: [1; SLOTS],
             table_lane: [0; SLOTS],
             mul: 0x9E37_79B9_7F4A_7C15,
-            fronts: [NONE; MAX_LANES],
+            fronts: [NONE; MAX_LANES + 1],
+            solo: None,
             first_key: NONE,
             first_lane: 0,
             now: SimTime::ZERO,
@@ -284,6 +297,25 @@ impl<E: Copy> Calendar<E> {
         }
     }
 
+    /// Schedules `event` at `at` in the solo slot (see the module doc): for an event of which
+    /// at most one is pending, scheduled again only after it was popped. Without lanes (the
+    /// slot's key is compared only where the lanes' are) it goes to the heap.
+    #[inline]
+    pub fn schedule_solo(&mut self, at: SimTime, event: E) {
+        if self.lanes.is_empty() {
+            return self.schedule(at, event);
+        }
+        debug_assert!(self.solo.is_none(), "the solo slot holds an event already");
+        let at = at.max(self.now);
+        let k = key(at.0, self.seq);
+        self.seq += 1;
+        self.solo = Some(event);
+        self.fronts[SOLO] = k;
+        if k < self.first_key {
+            (self.first_key, self.first_lane) = (k, SOLO);
+        }
+    }
+
     /// Schedules `event` after `delay` from now.
     #[inline]
     pub fn schedule_in(&mut self, delay: SimDuration, event: E) {
@@ -297,8 +329,16 @@ impl<E: Copy> Calendar<E> {
             let (time, _, event) = self.heap.pop()?;
             (time, event)
         } else if self.first_key < self.heap.peek_key() {
-            // The earliest lane front comes before the heap's top.
+            // The earliest lane front (or the solo slot) comes before the heap's top.
             let i = self.first_lane;
+            if i == SOLO {
+                let time = (self.first_key >> 64) as u64;
+                let event = self.solo.take()?;
+                self.fronts[SOLO] = NONE;
+                self.find_first_lane();
+                self.now = SimTime(time);
+                return Some((self.now, event));
+            }
             let lane = &mut self.lanes[i];
             let e = lane.entries.pop_front()?;
             self.fronts[i] = lane.entries.front().map_or(NONE, |f| key(f.time, f.seq));
@@ -312,7 +352,8 @@ impl<E: Copy> Calendar<E> {
         Some((self.now, event))
     }
 
-    /// Points `first_key` and `first_lane` at the smallest of the lanes' fronts.
+    /// Points `first_key` and `first_lane` at the smallest of the lanes' fronts and the solo
+    /// slot's key.
     #[inline]
     fn find_first_lane(&mut self) {
         let (mut k, mut lane) = (NONE, 0);
@@ -358,7 +399,9 @@ impl<E: Copy> Calendar<E> {
 
     /// Events waiting (stale timers not yet cleaned up included).
     pub fn len(&self) -> usize {
-        self.heap.len() + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
+        self.heap.len()
+            + self.lanes.iter().map(|l| l.entries.len()).sum::<usize>()
+            + usize::from(self.solo.is_some())
     }
 
     /// Whether no event waits.
@@ -489,6 +532,68 @@ mod tests {
             }
             a.extend(drain(&mut plain).into_iter().map(Some));
             b.extend(drain(&mut laned).into_iter().map(Some));
+            assert_eq!(a, b, "seed {seed}");
+            assert_eq!(plain.events_processed(), laned.events_processed());
+        }
+    }
+
+    #[test]
+    fn the_solo_slot_keeps_the_order_of_a_plain_heap() {
+        // One event of a kind at most one of which is pending (marked by u64::MAX − n, like the
+        // next client arrival) rides the solo slot: scheduled again only once popped, at random
+        // delays (some equal to a lane's, to other events' times, or zero), among random
+        // schedules and pops. A calendar without lanes (so without a solo slot) gives the same
+        // events at the same times in the same order, and the same counts.
+        for seed in 1..=20u64 {
+            let mut x = seed;
+            let mut plain: Calendar<u64> = Calendar::new();
+            let mut laned: Calendar<u64> = Calendar::new();
+            let lanes = [5u64, 17, 1000];
+            laned.add_lane(SimDuration::ZERO);
+            for d in lanes {
+                laned.add_lane(SimDuration(d));
+            }
+            let solo = |n: u64| u64::MAX - n;
+            let is_solo = |e: u64| e > u64::MAX / 2;
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let mut next_solo = 0u64;
+            plain.schedule_solo(SimTime(3), solo(0));
+            laned.schedule_solo(SimTime(3), solo(0));
+            let mut step = |plain: &mut Calendar<u64>, laned: &mut Calendar<u64>, x: &mut u64| {
+                let (p, l) = (plain.pop(), laned.pop());
+                if let Some((_, e)) = l
+                    && is_solo(e)
+                {
+                    next_solo += 1;
+                    let at = laned.now().0 + [0, 5, 7, (lcg(x) >> 4) % 60][(lcg(x) % 4) as usize];
+                    plain.schedule_solo(SimTime(at), solo(next_solo));
+                    laned.schedule_solo(SimTime(at), solo(next_solo));
+                }
+                (p, l)
+            };
+            for ev in 0..5000u64 {
+                let r = lcg(&mut x);
+                let now = plain.now().0;
+                let at = match r % 4 {
+                    0 | 1 => now + lanes[(r / 4 % 3) as usize],
+                    2 => now + (r >> 8) % 50,
+                    _ => now,
+                };
+                plain.schedule(SimTime(at), ev);
+                laned.schedule(SimTime(at), ev);
+                for _ in 0..(lcg(&mut x) % 3) {
+                    let (p, l) = step(&mut plain, &mut laned, &mut x);
+                    a.push(p);
+                    b.push(l);
+                }
+                assert_eq!(plain.len(), laned.len());
+            }
+            while !plain.is_empty() && a.len() < 20_000 {
+                let (p, l) = step(&mut plain, &mut laned, &mut x);
+                a.push(p);
+                b.push(l);
+            }
+            assert!(next_solo > 1000, "seed {seed}: the solo event came round");
             assert_eq!(a, b, "seed {seed}");
             assert_eq!(plain.events_processed(), laned.events_processed());
         }

@@ -294,6 +294,12 @@ impl EventCalendar {
     pub fn schedule_in(&mut self, delay: SimDuration, event: Ev) {
         self.inner.schedule_in(delay, pack(event));
     }
+
+    /// See [`Calendar::schedule_solo`].
+    #[inline(always)]
+    pub fn schedule_solo(&mut self, at: SimTime, event: Ev) {
+        self.inner.schedule_solo(at, pack(event));
+    }
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ impl Sim<'_> {
             .arrivals
             .next_after(now, &mut self.rng.arrivals)
         {
-            self.cal.schedule(t, Ev::ClientArrival);
+            self.cal.schedule_solo(t, Ev::ClientArrival);
         }
         let counted = now >= self.warm;
         self.offered += u64::from(counted);

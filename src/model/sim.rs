@@ -695,7 +695,7 @@ impl<'a> Sim<'a> {
             .arrivals
             .next_after(SimTime::ZERO, &mut self.rng.arrivals)
         {
-            self.cal.schedule(t, Ev::ClientArrival);
+            self.cal.schedule_solo(t, Ev::ClientArrival);
         }
         self.cal.schedule(self.warm, Ev::WarmupEnd);
         self.schedule_sample();
