@@ -714,7 +714,8 @@ impl<'a> Sim<'a> {
             }
         }
         self.add_timer_lanes();
-        let mut until_check = super::memory::CHECK_EVERY;
+        let every = super::memory::check_every(self.topo.pods.len() + self.topo.instances.len());
+        let mut until_check = every;
         let mut told = SimTime::ZERO;
         loop {
             // A folded event comes first: the calendar would have handed it out next.
@@ -736,7 +737,7 @@ impl<'a> Sim<'a> {
             }
             until_check -= 1;
             if until_check == 0 {
-                until_check = super::memory::CHECK_EVERY;
+                until_check = every;
                 let now = now.min(self.end);
                 advance(now.since(told));
                 told = now;
