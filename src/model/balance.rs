@@ -68,10 +68,10 @@ impl Sim<'_> {
         self.pick_drawn(service, view, policy, locality, avoid)
     }
 
-    /// [`Sim::pick`] of a service small enough to keep its candidates listed, avoiding no pod,
-    /// with no locality levels (`Any` or `Strict`): the `k`-th candidate is an index into the
-    /// list, for the same draws as [`Sim::pick_drawn`]'s, so the same pod. `None` when the
-    /// pick needs the general path.
+    /// [`Sim::pick`] of a service small enough to keep its candidates listed, avoiding no pod:
+    /// the `k`-th candidate is an index into the list of the zones drawn from (all, one, or,
+    /// with Envoy's locality levels, the level the draw chose), for the same draws as
+    /// [`Sim::pick_drawn`]'s, so the same pod. `None` when the pick needs the general path.
     #[inline]
     fn pick_listed(
         &mut self,
@@ -91,7 +91,20 @@ impl Sim<'_> {
                     here
                 }
             }
-            Locality::Priority(_) => return None,
+            Locality::Priority(z) => {
+                // As `pick_drawn`: the local level's share, drawn, then that level's list, or
+                // every candidate when the level has none.
+                let all = sets.listed_candidates(service, view, None)?;
+                let here = sets.listed_part(service, view, Part::Zone(z))?;
+                let away = sets.listed_part(service, view, Part::Except(z))?;
+                let healthy = sets.candidates_in_zone(service, view, z);
+                let (local_total, remote_total) = sets.listed_split(service, view, z);
+                let percent =
+                    local_percent((healthy, local_total), (all.len() - healthy, remote_total));
+                let local = self.rng.balance.random_range(0..100u64) < percent;
+                let level = if local { here } else { away };
+                if level.is_empty() { all } else { level }
+            }
         };
         let len = list.len();
         if len == 0 {
@@ -321,9 +334,9 @@ mod tests {
 
     /// The listed fast path ([`Sim::pick_listed`]) picks the pod the draws from the sets pick
     /// and leaves the balancer's random stream and round-robin cursor where they leave them,
-    /// for every policy and for the `Any` and `Strict` localities, on a service of nine pods
-    /// over three zones while pods leave and rejoin the candidates (unlisted, ejected, a zone
-    /// emptied): results stay identical.
+    /// for every policy and every locality (Envoy's priority levels included), on a service of
+    /// nine pods over three zones while pods leave and rejoin the candidates (unlisted,
+    /// ejected, a zone emptied): results stay identical.
     #[test]
     fn listed_fast_path_draws_like_the_sets() {
         let s = crate::scenario::load(std::path::Path::new("scenarios/zone-outage.toml")).unwrap();
@@ -332,6 +345,9 @@ mod tests {
             Locality::Strict(0),
             Locality::Strict(1),
             Locality::Strict(2),
+            Locality::Priority(0),
+            Locality::Priority(1),
+            Locality::Priority(2),
         ];
         let view = View::Endpoints;
         // Which pods of `web` (service 0) are out at each round: none, some, all of zone 1,

@@ -101,17 +101,21 @@ fn kth(a: &Fenwick, b: Option<&Fenwick>, k: u32) -> usize {
 }
 
 /// Services of up to this many pods also keep their candidates as lists (see [`Flat`]).
-const FLAT_MAX: usize = 128;
+const FLAT_MAX: usize = 16_384;
 
-/// The candidates of a small service as lists of pod ids in service order, so that the `k`-th
-/// candidate is an index: the fast path of a pick that avoids no pod. A change moves at most
-/// [`FLAT_MAX`] entries.
+/// The candidates of a service as lists of pod ids in service order, so that the `k`-th
+/// candidate is an index: the fast path of a pick that avoids no pod (one look, where the
+/// trees' descent reads a dozen scattered entries at 10,000 pods). A change of a pod moves up
+/// to [`FLAT_MAX`] entries in each of its lists (a few microseconds at most, and pods change
+/// rarely next to picks).
 #[derive(Clone, Debug, Default)]
 struct Flat {
     /// Candidates of every zone.
     all: Vec<u32>,
     /// Candidates per zone.
     zone: Vec<Vec<u32>>,
+    /// Candidates outside each zone (Envoy's remote priority level of that zone).
+    except: Vec<Vec<u32>>,
 }
 
 impl Flat {
@@ -232,16 +236,16 @@ impl RoutableSets {
         let ids = &topo.service_pods[service];
         let cand = |p: u32| self.state[p as usize][v].1;
         let zones = topo.zones;
+        let listed = |keep: &dyn Fn(usize) -> bool| -> Vec<u32> {
+            ids.iter()
+                .copied()
+                .filter(|&p| cand(p) && keep(topo.pods[p as usize].zone))
+                .collect()
+        };
         let flat = (ids.len() <= FLAT_MAX).then(|| Flat {
-            all: ids.iter().copied().filter(|&p| cand(p)).collect(),
-            zone: (0..zones)
-                .map(|z| {
-                    ids.iter()
-                        .copied()
-                        .filter(|&p| cand(p) && topo.pods[p as usize].zone == z)
-                        .collect()
-                })
-                .collect(),
+            all: listed(&|_| true),
+            zone: (0..zones).map(|z| listed(&|at| at == z)).collect(),
+            except: (0..zones).map(|z| listed(&|at| at != z)).collect(),
         });
         let mut set = ServiceSet {
             flat,
@@ -317,6 +321,11 @@ impl RoutableSets {
                 let at = pos as u32;
                 Flat::change(&mut flat.all, &self.pos, pod, at, cand);
                 Flat::change(&mut flat.zone[zone], &self.pos, pod, at, cand);
+                for (z, except) in flat.except.iter_mut().enumerate() {
+                    if z != zone {
+                        Flat::change(except, &self.pos, pod, at, cand);
+                    }
+                }
             }
             if cand {
                 set.count += 1;
@@ -405,10 +414,19 @@ impl RoutableSets {
         view: View,
         zone: Option<usize>,
     ) -> Option<&[u32]> {
+        self.listed_part(service, view, zone.map_or(Part::All, Part::Zone))
+    }
+
+    /// The candidates of `service` in `view` in `part`, as pod ids in service order; `None`
+    /// when the service is too large to keep them listed. Its `k`-th entry is the pod
+    /// [`RoutableSets::nth`] gives for `k` in a draw of `part` that avoids no pod.
+    #[inline]
+    pub(super) fn listed_part(&self, service: usize, view: View, part: Part) -> Option<&[u32]> {
         let flat = self.sets[view as usize][service].flat.as_ref()?;
-        match zone {
-            None => Some(&flat.all),
-            Some(z) => flat.zone.get(z).map(Vec::as_slice),
+        match part {
+            Part::All => Some(&flat.all),
+            Part::Zone(z) => flat.zone.get(z).map(Vec::as_slice),
+            Part::Except(z) => flat.except.get(z).map(Vec::as_slice),
         }
     }
 
