@@ -498,6 +498,17 @@ mod tests {
         std::iter::from_fn(|| c.pop()).collect()
     }
 
+    /// A calendar without lanes, and one with a lane of delay zero (the events for now, which
+    /// the past ones join too) and one for each of `lanes`.
+    fn plain_and_laned(lanes: &[u64]) -> (Calendar<u64>, Calendar<u64>) {
+        let mut laned = Calendar::new();
+        laned.add_lane(SimDuration::ZERO);
+        for &d in lanes {
+            laned.add_lane(SimDuration(d));
+        }
+        (Calendar::new(), laned)
+    }
+
     #[test]
     fn lanes_keep_the_order_of_a_plain_heap() {
         // Random schedules — some delays equal to a lane's, some random, some in the past —
@@ -505,14 +516,8 @@ mod tests {
         // come out at the same times in the same order.
         for seed in 1..=20u64 {
             let mut x = seed;
-            let mut plain: Calendar<u64> = Calendar::new();
-            let mut laned: Calendar<u64> = Calendar::new();
             let lanes = [5u64, 17, 1000, 3];
-            // Zero: the events for now, which the past ones join too.
-            laned.add_lane(SimDuration::ZERO);
-            for d in lanes {
-                laned.add_lane(SimDuration(d));
-            }
+            let (mut plain, mut laned) = plain_and_laned(&lanes);
             let (mut a, mut b) = (Vec::new(), Vec::new());
             for ev in 0..5000u64 {
                 let r = lcg(&mut x);
@@ -546,13 +551,8 @@ mod tests {
         // events at the same times in the same order, and the same counts.
         for seed in 1..=20u64 {
             let mut x = seed;
-            let mut plain: Calendar<u64> = Calendar::new();
-            let mut laned: Calendar<u64> = Calendar::new();
             let lanes = [5u64, 17, 1000];
-            laned.add_lane(SimDuration::ZERO);
-            for d in lanes {
-                laned.add_lane(SimDuration(d));
-            }
+            let (mut plain, mut laned) = plain_and_laned(&lanes);
             let solo = |n: u64| u64::MAX - n;
             let is_solo = |e: u64| e > u64::MAX / 2;
             let (mut a, mut b) = (Vec::new(), Vec::new());
