@@ -12,8 +12,8 @@ pub(super) const CHECK_EVERY: u32 = 4096;
 /// Events between two checks of the memory held by a run with `stations` pods and ingress
 /// instances: [`CHECK_EVERY`], or 4 per station when that is more. A check sums every
 /// station's waiting line, so this keeps its cost below a quarter of a station's look per
-/// event (at 10,000 pods, every check would otherwise cost about as much as 2.5 events
-/// each of the 4,096 events before it).
+/// event (at 10,000 pods, a check every 4,096 events read about 2.5 stations per event:
+/// 1.6% of the run's time).
 pub(super) fn check_every(stations: usize) -> u32 {
     u32::try_from(stations.saturating_mul(4))
         .unwrap_or(u32::MAX)
