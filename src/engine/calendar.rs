@@ -299,13 +299,13 @@ impl<E: Copy> Calendar<E> {
 
     /// Schedules `event` at `at` in the solo slot (see the module doc): for an event of which
     /// at most one is pending, scheduled again only after it was popped. Without lanes (the
-    /// slot's key is compared only where the lanes' are) it goes to the heap.
+    /// slot's key is compared only where the lanes' are), or with the slot taken (not what it
+    /// is for), it goes to the heap: nothing is lost and the order of events is the same.
     #[inline]
     pub fn schedule_solo(&mut self, at: SimTime, event: E) {
-        if self.lanes.is_empty() {
+        if self.lanes.is_empty() || self.solo.is_some() {
             return self.schedule(at, event);
         }
-        debug_assert!(self.solo.is_none(), "the solo slot holds an event already");
         let at = at.max(self.now);
         let k = key(at.0, self.seq);
         self.seq += 1;
@@ -540,6 +540,21 @@ mod tests {
             assert_eq!(a, b, "seed {seed}");
             assert_eq!(plain.events_processed(), laned.events_processed());
         }
+    }
+
+    #[test]
+    fn a_second_event_for_a_taken_solo_slot_is_not_lost() {
+        // Not the slot's use, but safe: the second goes to the heap, and both come out in
+        // (time, sequence) order with the rest.
+        let (_, mut c) = plain_and_laned(&[5]);
+        c.schedule_solo(SimTime(7), 1u64);
+        c.schedule_solo(SimTime(4), 2);
+        c.schedule(SimTime(5), 3);
+        c.schedule_solo(SimTime(7), 4);
+        assert_eq!(c.len(), 4);
+        let out: Vec<(u64, u64)> = drain(&mut c).into_iter().map(|(t, e)| (t.0, e)).collect();
+        assert_eq!(out, [(4, 2), (5, 3), (7, 1), (7, 4)]);
+        assert_eq!(c.events_processed(), 4);
     }
 
     #[test]
