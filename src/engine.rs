@@ -12,6 +12,21 @@ pub mod rng;
 pub mod station;
 pub mod time;
 
+/// Asks the processor to start loading `value`'s cache line (a hint: no effect on results; a
+/// no-op where no prefetch instruction is known).
+#[inline(always)]
+pub fn prefetch<T>(value: &T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: a prefetch reads nothing and cannot fault, whatever the address; SSE, which
+        // it needs, is part of every x86-64 processor.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = value;
+}
+
 pub use arrivals::{ArrivalProcess, ProfileError, RatePoint, RateProfile};
 pub use calendar::Calendar;
 pub use dist::{Dist, DistError};

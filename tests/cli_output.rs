@@ -56,7 +56,7 @@ fn summary_json_matches_its_schema() {
     let text = std::fs::read_to_string(out.path().join("mm1/summary.json")).unwrap();
     let written: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(written, printed);
-    assert_eq!(written["schema_version"], 4);
+    assert_eq!(written["schema_version"], 5);
     assert_eq!(written["trafsim_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(written["tiers"][0]["name"], "server");
 }

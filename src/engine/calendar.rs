@@ -9,7 +9,8 @@
 //!
 //! **Timer lanes.** Timeouts of one fixed duration are scheduled in time order (now only moves
 //! forward), so a FIFO per duration is already sorted and costs O(1) to push and pop. The model
-//! declares such durations with [`Calendar::add_lane`]; from then on every event scheduled
+//! declares such durations with [`Calendar::add_timer_lane`] (or [`Calendar::add_lane`] for
+//! fixed hops, which never go stale); from then on every event scheduled
 //! exactly that far ahead goes to that duration's lane instead of the heap. `schedule` finds
 //! the lane of a delay in a small table under a multiplicative hash chosen so that the lanes'
 //! delays do not collide: one look and one comparison, lane or not. `pop` takes the
@@ -17,10 +18,15 @@
 //! is exactly that of a single heap (a property test below checks it against one). The
 //! calendar keeps the lanes' front keys and which of them comes first, so a pop compares the
 //! heap's top with one key; only a pop from a lane (or a clean-up) looks at every front again. Most
-//! timeouts never fire — the reply comes first — so they go stale; a lane that has grown past
-//! twice its size after the last clean-up asks for one ([`Calendar::compaction_due`]), and
+//! timeouts never fire — the reply comes first — so they go stale. A lane declared with
+//! [`Calendar::add_timer_lane`] asks for a clean-up ([`Calendar::compaction_due`]) once it has
+//! taken as many entries since the last one as it kept then (at least `CLEANUP_EVERY`, 256), and
 //! [`Calendar::compact`] drops the entries that the model says are stale. A lane's memory is
-//! thus bounded by about twice its live timers, at an amortised O(1) cost per timer.
+//! thus bounded by twice its live timers (or twice `CLEANUP_EVERY`), and a clean-up reads at
+//! most two entries per entry taken since the last: O(1) per timer, amortised. Counting pushes,
+//! not length, matters when a lane's live timers shrink: after a burst of real timeouts (a zone
+//! outage) a length threshold set at twice the burst may never be reached again, and every
+//! stale timer would then come out of the lane one pop at a time.
 //!
 //! A lane of delay zero holds the events scheduled for *now* (zero-latency hops, immediate
 //! replies, instants in the past moved to now): they too come in (time, sequence) order, and
@@ -63,17 +69,25 @@ fn slot(delay: u64, mul: u64) -> usize {
     (delay.wrapping_mul(mul) >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
-/// A lane is not cleaned up before it holds this many entries (a clean-up of a short lane
-/// would cost more than the memory it saves).
-const MIN_COMPACT_LEN: usize = 4096;
+/// A timer lane is cleaned up at most once per this many entries taken (so that the fixed cost
+/// of a clean-up, looking at every lane's front again, is spread over many timers); fewer
+/// than a lane's live timers would only read the live ones more often. Small enough that the
+/// timers of a short timeout (a 1 s call timeout at a few hundred calls/s) are dropped stale
+/// before they come due, rather than popped one by one.
+const CLEANUP_EVERY: usize = 256;
 
 /// A FIFO of the events scheduled a fixed delay ahead (the lane's entry in
 /// `Calendar::delays`): sorted by (time, sequence) by construction.
 struct Lane<E> {
     entries: VecDeque<Entry<E>>,
-    /// Length at which the lane asks for a clean-up (twice its length after the last one).
-    compact_at: usize,
+    /// Entries to take before the lane asks for a clean-up: its length after the last one, at
+    /// least [`CLEANUP_EVERY`]; 0 once it has asked; [`NEVER`] for a lane without timers.
+    until_cleanup: usize,
 }
+
+/// `Lane::until_cleanup` of a lane that holds no timers (hops, port cool-downs): nothing in
+/// it goes stale, so it is never cleaned up.
+const NEVER: usize = usize::MAX;
 
 /// A deterministic event calendar over events of type `E`.
 pub struct Calendar<E> {
@@ -139,10 +153,28 @@ impl<E: Copy> Calendar<E> {
     }
 
     /// Gives events scheduled exactly `delay` ahead a lane of their own (see the module doc):
-    /// meant for fixed timeouts, and zero for the events of the current instant. A duration
+    /// meant for fixed hops, and zero for the events of the current instant. A duration
     /// that has a lane already and any duration beyond the first eight are ignored (they use
-    /// the heap; the order of events is the same either way).
+    /// the heap; the order of events is the same either way). The lane is never cleaned up;
+    /// for timeouts, which go stale, use [`Calendar::add_timer_lane`].
     pub fn add_lane(&mut self, delay: SimDuration) {
+        self.add_lane_until(delay, NEVER);
+    }
+
+    /// [`Calendar::add_lane`] for a fixed timeout: the lane asks for clean-ups (see the module
+    /// doc). A duration that has a lane already becomes a timer lane.
+    pub fn add_timer_lane(&mut self, delay: SimDuration) {
+        if let Some(i) = self.delays.iter().position(|&d| d == delay.0) {
+            let lane = &mut self.lanes[i];
+            lane.until_cleanup = lane.until_cleanup.min(CLEANUP_EVERY);
+        } else {
+            self.add_lane_until(delay, CLEANUP_EVERY);
+        }
+    }
+
+    /// A new lane for `delay` (unless it has one, or the lanes are all taken) that asks for a
+    /// clean-up after `until_cleanup` entries.
+    fn add_lane_until(&mut self, delay: SimDuration, until_cleanup: usize) {
         let d = delay.0;
         if self.lanes.len() >= MAX_LANES || self.delays.contains(&d) {
             return;
@@ -150,7 +182,7 @@ impl<E: Copy> Calendar<E> {
         self.delays.push(d);
         self.lanes.push(Lane {
             entries: VecDeque::new(),
-            compact_at: MIN_COMPACT_LEN,
+            until_cleanup,
         });
         if !self.build_table() {
             // No multiplier found (never seen): this duration uses the heap after all.
@@ -191,34 +223,54 @@ impl<E: Copy> Calendar<E> {
         true
     }
 
-    /// Whether a lane has grown past twice its size after its last clean-up: the owner should
-    /// call [`Calendar::compact`].
+    /// Whether a timer lane has taken as many entries since its last clean-up as it kept then
+    /// (at least 256): the owner should call [`Calendar::compact`].
     #[inline]
     pub fn compaction_due(&self) -> bool {
         self.compact_due
     }
 
-    /// Drops the lanes' entries for which `keep` is false (timers the model knows are stale:
-    /// popping them would do nothing), keeping the others in order. Dropped entries earlier
-    /// than `horizon` (the run's end) count as processed events, as they would have been
-    /// popped and ignored; the counts and the order of every other event are unchanged.
-    pub fn compact(&mut self, horizon: SimTime, mut keep: impl FnMut(&E) -> bool) {
+    /// Drops the entries for which `keep` is false (timers the model knows are stale: popping
+    /// them would do nothing) from the lanes that asked for a clean-up, keeping the others in
+    /// order. Dropped entries earlier than `horizon` (the run's end) count as processed events,
+    /// as they would have been popped and ignored; the counts and the order of every other
+    /// event are unchanged. `ahead` is shown each entry a few entries before `keep` is asked
+    /// about it, so that the owner may start loading what `keep` will read (a prefetch).
+    pub fn compact(
+        &mut self,
+        horizon: SimTime,
+        mut keep: impl FnMut(&E) -> bool,
+        ahead: impl Fn(&E),
+    ) {
+        /// How many entries before `keep` reads an entry `ahead` sees it.
+        const AHEAD: usize = 8;
         for lane in &mut self.lanes {
-            if lane.entries.len() < lane.compact_at {
+            if lane.until_cleanup != 0 {
                 continue;
             }
-            let (before, mut dropped) = (lane.entries.len(), 0);
-            lane.entries.retain(|e| {
-                let k = keep(&e.event);
-                dropped += u64::from(!k && e.time < horizon.0);
-                k
-            });
-            self.discarded += dropped;
-            let len = lane.entries.len();
+            let entries = lane.entries.make_contiguous();
+            let before = entries.len();
+            // Kept entries move down to `len`; dropped ones at or after the horizon are
+            // counted apart (they would not have been popped).
+            let (mut len, mut late) = (0, 0);
+            for r in 0..before {
+                if let Some(a) = entries.get(r + AHEAD) {
+                    ahead(&a.event);
+                }
+                let e = entries[r];
+                if keep(&e.event) {
+                    entries[len] = e;
+                    len += 1;
+                } else if e.time >= horizon.0 {
+                    late += 1;
+                }
+            }
+            lane.entries.truncate(len);
             self.dropped += (before - len) as u64;
-            lane.compact_at = (2 * len).max(MIN_COMPACT_LEN);
-            if lane.entries.capacity() > 2 * lane.compact_at {
-                lane.entries.shrink_to(lane.compact_at);
+            self.discarded += (before - len) as u64 - late;
+            lane.until_cleanup = len.max(CLEANUP_EVERY);
+            if lane.entries.capacity() > 4 * lane.until_cleanup {
+                lane.entries.shrink_to(2 * lane.until_cleanup);
             }
         }
         for (i, lane) in self.lanes.iter().enumerate() {
@@ -276,7 +328,8 @@ impl<E: Copy> Calendar<E> {
             }
             // `now` never decreases, so the lane stays sorted by (time, sequence).
             lane.entries.push_back(entry);
-            if lane.entries.len() >= lane.compact_at {
+            lane.until_cleanup = lane.until_cleanup.saturating_sub(1);
+            if lane.until_cleanup == 0 {
                 self.compact_due = true;
             }
             return;
@@ -292,7 +345,8 @@ impl<E: Copy> Calendar<E> {
         let lane = &mut self.lanes[i];
         lane.entries.reserve(1);
         lane.entries.push_back(entry);
-        if lane.entries.len() >= lane.compact_at {
+        lane.until_cleanup = lane.until_cleanup.saturating_sub(1);
+        if lane.until_cleanup == 0 {
             self.compact_due = true;
         }
     }
@@ -414,6 +468,12 @@ impl<E: Copy> Calendar<E> {
     pub fn bytes_held(&self) -> usize {
         let lanes: usize = self.lanes.iter().map(|l| l.entries.capacity()).sum();
         self.heap.bytes_held() + lanes * std::mem::size_of::<Entry<E>>()
+    }
+
+    /// Stale entries that [`Calendar::compact`] dropped before the horizon it was given:
+    /// events that would have been popped (and ignored) before it.
+    pub fn discarded(&self) -> u64 {
+        self.discarded
     }
 
     /// Events processed so far (the events/s figure of the benchmarks counts these): popped,
@@ -718,39 +778,72 @@ mod tests {
         }
     }
 
+    /// What [`run_timer_lane`] saw: the calendar's peak length, the stale and live timers
+    /// popped, the calendar at the end and the timers made stale.
+    struct TimerRun {
+        peak: usize,
+        stale_pops: usize,
+        live_pops: usize,
+        cal: Calendar<u64>,
+        stale: std::collections::HashSet<u64>,
+    }
+
+    /// One timer per tick for `ticks` ticks, `delay` ticks ahead in a timer lane, with a tick
+    /// event (`u64::MAX`) that moves time on; the timer set at tick `t` goes stale two ticks
+    /// later if `goes_stale(t)` (its reply came), and a due clean-up drops the stale ones.
+    fn run_timer_lane(delay: u64, ticks: u64, goes_stale: impl Fn(u64) -> bool) -> TimerRun {
+        let mut c: Calendar<u64> = Calendar::new();
+        c.add_timer_lane(SimDuration(delay));
+        let mut stale = std::collections::HashSet::new();
+        let (mut peak, mut stale_pops, mut live_pops) = (0, 0, 0);
+        for t in 0..ticks {
+            // Time moves to t. (Stale timers not yet cleaned up pop like any event; the model
+            // ignores them.)
+            while c.peek_time().is_some_and(|x| x <= SimTime(t)) {
+                let (_, e) = c.pop().unwrap();
+                if stale.contains(&e) {
+                    stale_pops += 1;
+                } else if e != u64::MAX {
+                    live_pops += 1;
+                }
+            }
+            c.schedule(SimTime(t + delay), t);
+            c.schedule(SimTime(t + 1), u64::MAX);
+            if t >= 2 && goes_stale(t - 2) {
+                stale.insert(t - 2);
+            }
+            if c.compaction_due() {
+                c.compact(SimTime(u64::MAX), |e| !stale.contains(e), |_| {});
+            }
+            peak = peak.max(c.len());
+        }
+        TimerRun {
+            peak,
+            stale_pops,
+            live_pops,
+            cal: c,
+            stale,
+        }
+    }
+
     #[test]
     fn compaction_drops_stale_timers_and_bounds_the_lane() {
         // A timer per "request", 100,000 ticks ahead; the reply comes 2 ticks later and makes
         // the timer stale for 99 requests in 100. About 100,000 timers are pending at any
         // time, about 1,000 of them live: the lane stays near twice the live ones (or the
-        // minimum clean-up length), not the 100,000 a calendar without clean-ups holds, and
-        // the live timers still come out in order.
+        // clean-up spacing), not the 100,000 a calendar without clean-ups holds, and the live
+        // timers still come out in order.
         const DELAY: u64 = 100_000;
-        let mut c: Calendar<u64> = Calendar::new();
-        c.add_lane(SimDuration(DELAY));
-        let mut stale = std::collections::HashSet::new();
-        let mut peak = 0;
-        for t in 0..250_000u64 {
-            // Time moves to t. (Stale timers not yet cleaned up pop like any event; the model
-            // ignores them.)
-            while c.peek_time().is_some_and(|x| x <= SimTime(t)) {
-                c.pop();
-            }
-            c.schedule(SimTime(t + DELAY), t);
-            c.schedule(SimTime(t + 1), u64::MAX); // the tick that moves time on
-            if t >= 2 && (t - 2) % 100 != 0 {
-                stale.insert(t - 2);
-            }
-            if c.compaction_due() {
-                c.compact(SimTime(u64::MAX), |e| !stale.contains(e));
-            }
-            peak = peak.max(c.len());
-        }
-        assert!(peak <= 2 * MIN_COMPACT_LEN, "peak {peak}");
-        let rest: Vec<u64> = drain(&mut c)
+        let mut r = run_timer_lane(DELAY, 250_000, |t| t % 100 != 0);
+        // Twice the live timers (the 1 in 100 of the last DELAY ticks and the last two) or
+        // twice the clean-up spacing, whichever is more, and the tick.
+        let bound = 2 * (DELAY as usize / 100 + 2).max(CLEANUP_EVERY) + 1;
+        assert!(r.peak <= bound, "peak {}, bound {bound}", r.peak);
+        assert!(r.peak >= DELAY as usize / 100, "peak {}", r.peak);
+        let rest: Vec<u64> = drain(&mut r.cal)
             .into_iter()
             .map(|(_, e)| e)
-            .filter(|&e| e != u64::MAX && !stale.contains(&e))
+            .filter(|&e| e != u64::MAX && !r.stale.contains(&e))
             .collect();
         assert!(rest.windows(2).all(|w| w[0] < w[1]));
         // The live ones of the last DELAY ticks, and the last two, whose replies never came.
@@ -758,22 +851,52 @@ mod tests {
     }
 
     #[test]
+    fn stale_timers_are_dropped_after_a_burst_of_live_ones() {
+        // One timer per tick, 10,000 ticks ahead. For the first 20,000 ticks every timer is
+        // live (a black-holed zone: they all fire), so a clean-up keeps about 10,000; then each
+        // goes stale two ticks after it was set. The clean-ups must catch up with the stale
+        // ones: a lane that waited to reach twice the 10,000 it kept would stay at 10,000 and
+        // hand out all 30,000 stale timers due before tick 60,000, one pop at a time.
+        let r = run_timer_lane(10_000, 60_000, |t| t >= 20_000);
+        // The burst's timers fire; of the stale ones, at most a clean-up spacing's worth.
+        assert_eq!(r.live_pops, 20_000, "stale pops {}", r.stale_pops);
+        assert!(r.stale_pops <= CLEANUP_EVERY, "stale pops {}", r.stale_pops);
+    }
+
+    #[test]
+    fn a_lane_for_hops_is_never_cleaned_up_unless_a_timer_shares_it() {
+        let mut c: Calendar<u32> = Calendar::new();
+        c.add_lane(SimDuration(5));
+        for i in 0..4 * CLEANUP_EVERY as u32 {
+            c.schedule_in(SimDuration(5), i);
+        }
+        assert!(!c.compaction_due(), "a hop never goes stale");
+        // A timeout of the same duration makes it a timer lane.
+        c.add_timer_lane(SimDuration(5));
+        for i in 0..CLEANUP_EVERY as u32 {
+            c.schedule_in(SimDuration(5), i);
+        }
+        assert!(c.compaction_due());
+    }
+
+    #[test]
     fn compaction_counts_dropped_events_before_the_horizon() {
         let mut c: Calendar<u32> = Calendar::new();
-        c.add_lane(SimDuration(10));
-        for i in 0..MIN_COMPACT_LEN as u32 {
+        c.add_timer_lane(SimDuration(10));
+        for i in 0..CLEANUP_EVERY as u32 {
             c.schedule_in(SimDuration(10), i);
         }
         assert!(c.compaction_due());
         // All at time 10: a horizon of 10 counts none, of 11 counts every dropped one.
-        c.compact(SimTime(11), |&e| e % 2 == 0);
-        assert_eq!(c.events_processed(), MIN_COMPACT_LEN as u64 / 2);
+        c.compact(SimTime(11), |&e| e % 2 == 0, |_| {});
+        assert_eq!(c.events_processed(), CLEANUP_EVERY as u64 / 2);
+        assert_eq!(c.discarded(), CLEANUP_EVERY as u64 / 2);
         assert!(!c.compaction_due());
-        assert_eq!(c.len(), MIN_COMPACT_LEN / 2);
+        assert_eq!(c.len(), CLEANUP_EVERY / 2);
         let out: Vec<u32> = drain(&mut c).into_iter().map(|(_, e)| e).collect();
         assert_eq!(
             out,
-            (0..MIN_COMPACT_LEN as u32).step_by(2).collect::<Vec<_>>()
+            (0..CLEANUP_EVERY as u32).step_by(2).collect::<Vec<_>>()
         );
     }
 }

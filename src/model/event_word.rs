@@ -239,14 +239,24 @@ impl EventCalendar {
         self.inner.add_lane(delay);
     }
 
+    /// See [`Calendar::add_timer_lane`].
+    pub fn add_timer_lane(&mut self, delay: SimDuration) {
+        self.inner.add_timer_lane(delay);
+    }
+
     /// See [`Calendar::bytes_held`].
     pub fn bytes_held(&self) -> usize {
         self.inner.bytes_held()
     }
 
-    /// See [`Calendar::compact`]: `keep` reads each entry's word.
-    pub fn compact(&mut self, horizon: SimTime, keep: impl FnMut(&u128) -> bool) {
-        self.inner.compact(horizon, keep);
+    /// See [`Calendar::compact`]: `keep` and `ahead` read each entry's word.
+    pub fn compact(
+        &mut self,
+        horizon: SimTime,
+        keep: impl FnMut(&u128) -> bool,
+        ahead: impl Fn(&u128),
+    ) {
+        self.inner.compact(horizon, keep, ahead);
     }
 
     /// See [`Calendar::compaction_due`].
@@ -259,6 +269,11 @@ impl EventCalendar {
     #[inline]
     pub fn has_due(&self, t: SimTime) -> bool {
         self.inner.has_due(t)
+    }
+
+    /// See [`Calendar::discarded`].
+    pub fn discarded(&self) -> u64 {
+        self.inner.discarded()
     }
 
     /// See [`Calendar::heap_len`].

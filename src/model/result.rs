@@ -139,7 +139,9 @@ pub struct TierResult {
 pub struct RunResult {
     /// Replication index.
     pub replication: u64,
-    /// Events processed by the calendar.
+    /// Events processed by the calendar before the end: handled, or (stale timeouts) dropped by
+    /// a lane's clean-up, which would have handed them out and had them ignored. Hops folded
+    /// into the current instant never enter the calendar and are not counted.
     pub events: u64,
     /// Seconds measured (run length minus warm-up).
     pub measured_secs: f64,

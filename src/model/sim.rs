@@ -372,8 +372,9 @@ pub struct Sim<'a> {
     /// An event for the current instant handled next, without the calendar, as its word (0:
     /// none; see `fold` and `event_word`).
     pub folded: u128,
-    /// Events popped from the calendar and handled (folded hops and stale timeouts dropped by
-    /// the lanes' clean-up are not events).
+    /// Events popped from the calendar and handled before the end (folded hops are not
+    /// events; the run's count adds the stale timeouts that the lanes' clean-up dropped
+    /// before the end, see `RunResult::events`).
     pub events: u64,
     /// Pods and ingress instances.
     pub topo: Topology,

@@ -11,19 +11,21 @@ impl Sim<'_> {
     /// and every call's own, then the constant network hops and ingress processing time; and,
     /// first (every `schedule` looks its delay up in order), a lane
     /// for the events of the current instant: zero-latency hops and immediate replies. The
-    /// order of events is the same as with none.
+    /// timeouts' lanes are timer lanes, cleaned up of stale timeouts (see
+    /// [`Sim::drop_stale_timers`]); the others hold nothing that goes stale. The order of
+    /// events is the same as with none.
     pub(super) fn add_timer_lanes(&mut self) {
         let s = self.s;
         self.cal.add_lane(crate::engine::SimDuration::ZERO);
-        self.cal.add_lane(s.clients.timeout);
-        self.cal.add_lane(s.ingress.backend_timeout);
+        self.cal.add_timer_lane(s.clients.timeout);
+        self.cal.add_timer_lane(s.ingress.backend_timeout);
         if let IngressKind::Istio(i) = &s.ingress.kind {
             self.cal
-                .add_lane(i.per_try_timeout.min(s.ingress.backend_timeout));
+                .add_timer_lane(i.per_try_timeout.min(s.ingress.backend_timeout));
         }
         for call in s.services.iter().flat_map(|svc| &svc.calls) {
             if let Some(t) = call.timeout {
-                self.cal.add_lane(t);
+                self.cal.add_timer_lane(t);
             }
         }
         // Fixed hops are scheduled a fixed time ahead too: with room left after the timeouts
@@ -64,15 +66,25 @@ impl Sim<'_> {
 
     /// Drops the timeouts whose node was freed or already had its answer (the same test the
     /// `Timeout` handler makes, so handling them would do nothing), when a lane asks for it.
+    /// Each entry's node is prefetched a few entries before it is tested: the nodes of old
+    /// timeouts are scattered over the arena, and the test would otherwise wait on each.
     pub(super) fn drop_stale_timers(&mut self) {
         let nodes = &self.nodes;
-        self.cal.compact(self.end, |&w| {
-            let (kind, node, ver, tok, _, _) = super::event_word::fields(w);
-            if kind != super::event_word::kind::TIMEOUT {
-                return true;
-            }
-            let n = &nodes[node as usize];
-            n.ver == ver && n.tok == tok
-        });
+        self.cal.compact(
+            self.end,
+            |&w| {
+                let (kind, node, ver, tok, _, _) = super::event_word::fields(w);
+                if kind != super::event_word::kind::TIMEOUT {
+                    return true;
+                }
+                let n = &nodes[node as usize];
+                n.ver == ver && n.tok == tok
+            },
+            |&w| {
+                if let Some(n) = nodes.get(super::event_word::fields(w).1 as usize) {
+                    crate::engine::prefetch(n);
+                }
+            },
+        );
     }
 }
