@@ -56,6 +56,7 @@ mod collect;
 mod conn_drain;
 mod conn_handshake;
 mod conn_pool;
+mod conn_streams;
 mod connect;
 mod cpu;
 pub mod detection;

@@ -4,6 +4,9 @@
 //! confidence interval of the replications (99.9% interval, for any seed; see
 //! `queueing_theory.rs`).
 
+mod common;
+
+use common::erlang_c;
 use rayon::prelude::*;
 use trafsim::model::{RunResult, simulate};
 use trafsim::scenario::{Scenario, load};
@@ -22,18 +25,6 @@ fn assert_in_ci(what: &str, values: &[f64], truth: f64, max_rel: f64) {
         e.mean
     );
     assert!(hw <= max_rel * truth, "{what}: interval ±{hw:.6} too wide");
-}
-
-/// Erlang C probability of waiting.
-fn erlang_c(c: u32, a: f64) -> f64 {
-    let rho = a / f64::from(c);
-    let (mut term, mut sum) = (1.0, 1.0);
-    for k in 1..c {
-        term *= a / f64::from(k);
-        sum += term;
-    }
-    let last = term * a / f64::from(c) / (1.0 - rho);
-    last / (sum + last)
 }
 
 fn check_mmc(path: &str) {

@@ -27,6 +27,7 @@
 
 use crate::scenario::CallTarget;
 
+use super::conn_pool::Acquired;
 use super::result::ErrorCause;
 use super::sim::{NONE, Sim};
 
@@ -92,12 +93,11 @@ impl Sim<'_> {
         let zone = self.topo.pods[n.at as usize].zone;
         let back = self.one_way(pod_zone, zone);
         let locality = self.kube_proxy_locality(t, zone);
-        let Some(pod) = self.conn_acquire(caller, k, t, locality) else {
-            return self.fail_call(caller, ErrorCause::NoBackend);
-        };
-        let Some(handshake) = self.conn_wait(caller) else {
-            return;
-        };
-        self.send_work_after(caller, pod, zone as u8, back + handshake);
+        match self.conn_acquire(caller, k, t, locality) {
+            Some(Acquired::Pod(pod)) => self.send_pooled(caller, pod, zone, back),
+            // Only gRPC waits for a stream (see `conn_streams`); this is HTTP/1.1.
+            Some(Acquired::Queued) => {}
+            None => self.fail_call(caller, ErrorCause::NoBackend),
+        }
     }
 }

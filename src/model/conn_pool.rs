@@ -15,9 +15,10 @@
 //! - **HTTP/2 and gRPC**: up to `pool` connections (default 1) carry every request of the caller
 //!   pod at once; a call takes the least busy one, and opens one while fewer than `pool` are
 //!   open. A connection carries at most `max_streams` calls at once (the server's
-//!   SETTINGS_MAX_CONCURRENT_STREAMS: 250 for HTTP/2, no limit for gRPC); a call that finds
-//!   every connection at that limit opens one more, beyond `pool`, as Go's HTTP/2 transport
-//!   does (grpc-go would queue the call on its connection instead).
+//!   SETTINGS_MAX_CONCURRENT_STREAMS: 250 for HTTP/2, no limit for gRPC). An HTTP/2 call
+//!   that finds every connection at that limit opens one more, beyond `pool`, as Go's HTTP/2
+//!   transport does; a gRPC call waits for a stream instead, as grpc-go does (see
+//!   `conn_streams`).
 //! - **One pool per caller pod and target service**, shared by every call entry of the caller
 //!   to that service (grpc-go shares a `ClientConn`, Go's `http.Transport` its per-host
 //!   pool); the first entry that sets `connections` gives its settings.
@@ -32,7 +33,9 @@
 //!   node or zone) says nothing: requests on its connections hang until the call's timeout,
 //!   and a call that fails by timeout or reset closes the connection it rode (an HTTP/1.1
 //!   client always does; for HTTP/2 this stands in for keepalive pings or TCP's retransmission
-//!   timeout, which take longer).
+//!   timeout, which take longer). A call that times out on a pod that still answers (a slow
+//!   one) closes an HTTP/1.1 connection too, but on HTTP/2 or gRPC only resets its stream
+//!   (RST_STREAM): the connection and its other calls stay.
 //!
 //! Opening a connection costs its handshake, and a new connection to a black-holed pod fails
 //! at the connect timeout (see `conn_handshake`).
@@ -45,12 +48,12 @@
 //! The component also counts the work sent to each pod after the warm-up (every balancer),
 //! for the per-pod balance of each service ([`PodBalance`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
 use crate::engine::SimTime;
-use crate::scenario::{ConnectionPool, Scenario};
+use crate::scenario::{ConnectionPool, Protocol, Scenario};
 
 use super::conn_handshake::Handshake;
 use super::locality::Locality;
@@ -91,6 +94,28 @@ struct Pool {
     epoch: u32,
     /// Open connections (ids into `ConnPools::conns`), oldest first.
     conns: Vec<u32>,
+    /// gRPC calls waiting for a stream, first come first (see `conn_streams`).
+    waiting: VecDeque<Waiter>,
+}
+
+/// A gRPC call waiting for a stream of its pool: node `node` of generation `ver`, waiting
+/// under token `tok` (stale once its timeout fired or it was freed), making call `call`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Waiter {
+    pub node: u32,
+    pub ver: u32,
+    pub tok: u32,
+    pub call: u16,
+}
+
+/// What [`Sim::conn_acquire`] got a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Acquired {
+    /// A connection to this pod.
+    Pod(u32),
+    /// gRPC, every connection at the server's stream limit: the call waits in its pool for
+    /// a stream (see `conn_streams`).
+    Queued,
 }
 
 /// The callers' connections and the per-pod counts of one replication.
@@ -132,6 +157,30 @@ impl ConnPools {
     /// The pool of call `k` of `service`, if the call is balanced per connection.
     pub fn spec(&self, service: usize, k: usize) -> Option<ConnectionPool> {
         self.specs.get(service)?.get(k).copied().flatten()
+    }
+
+    /// The first call waiting for a stream in the pool of `key`, if any.
+    pub(super) fn first_waiting(&self, key: (u32, u16)) -> Option<Waiter> {
+        self.pools.get(&key)?.waiting.front().copied()
+    }
+
+    /// Takes the first call waiting in the pool of `key` out of its line.
+    pub(super) fn pop_waiting(&mut self, key: (u32, u16)) {
+        if let Some(pool) = self.pools.get_mut(&key) {
+            pool.waiting.pop_front();
+        }
+    }
+
+    /// Whether a call could have a stream in the pool of `key` under `spec` now: a connection
+    /// below the stream limit, or room for one more connection.
+    pub(super) fn stream_free(&self, key: (u32, u16), spec: &ConnectionPool) -> bool {
+        self.pools.get(&key).is_some_and(|pool| {
+            pool.conns.len() < spec.pool as usize
+                || pool
+                    .conns
+                    .iter()
+                    .any(|&c| self.conns[c as usize].in_use < spec.max_streams)
+        })
     }
 
     /// The handshake of connection `c` (see `conn_handshake`).
@@ -206,7 +255,8 @@ impl Sim<'_> {
 
     /// Call `k` of node `id` (work or a fan-out leg, at its caller pod) to service `t`: takes a
     /// connection of the caller pod's pool, opening one (kube-proxy picks its pod among the
-    /// endpoints, by `locality`) when none fits. Returns the pod, or `None` when a new
+    /// endpoints, by `locality`) when none fits. Returns the pod, [`Acquired::Queued`] when a
+    /// gRPC call must wait for a stream (it is then in its pool's line), or `None` when a new
     /// connection finds no endpoint. The node remembers the connection until its reply.
     pub(super) fn conn_acquire(
         &mut self,
@@ -214,7 +264,7 @@ impl Sim<'_> {
         k: usize,
         t: usize,
         locality: Locality,
-    ) -> Option<u32> {
+    ) -> Option<Acquired> {
         let now = self.cal.now();
         let n = self.nodes[id as usize];
         let spec = self.conns.spec(n.service as usize, k)?;
@@ -249,11 +299,25 @@ impl Sim<'_> {
                 None
             } else {
                 // The least busy connection (the first on a tie), unless it carries as many
-                // calls as the server allows: then one more connection opens, beyond `pool`.
-                open.iter()
+                // calls as the server allows: then one more connection opens, beyond `pool`
+                // (Go's HTTP/2 transport), or the call waits for a stream (grpc-go).
+                let least = open
+                    .iter()
                     .copied()
                     .min_by_key(|&c| pools.conns[c as usize].in_use)
-                    .filter(|&c| pools.conns[c as usize].in_use < spec.max_streams)
+                    .filter(|&c| pools.conns[c as usize].in_use < spec.max_streams);
+                if least.is_none() && spec.protocol == Protocol::Grpc {
+                    let waiter = Waiter {
+                        node: id,
+                        ver: n.ver,
+                        tok: n.tok,
+                        call: k as u16,
+                    };
+                    let pool = pools.pools.get_mut(&key).expect("created above");
+                    pool.waiting.push_back(waiter);
+                    return Some(Acquired::Queued);
+                }
+                least
             }
         } else {
             // The most recently used idle connection.
@@ -313,25 +377,49 @@ impl Sim<'_> {
         conn.requests += 1;
         conn.last_used = now;
         self.nodes[id as usize].conn = c;
-        Some(conn.pod)
+        Some(Acquired::Pod(conn.pod))
     }
 
     /// Node `id`'s call ended (a reply or its timeout): the connection it rode, if any, is
-    /// free for the next request; a timeout or a reset closes it, and an HTTP/1.1 connection
-    /// beyond the idle pool closes too.
+    /// free for the next request; a reset closes it, a timeout too unless the connection
+    /// multiplexes and its pod still answers, and an HTTP/1.1 connection beyond the idle pool
+    /// closes too. A gRPC call waiting for a stream of the pool takes the
+    /// one freed (see `conn_streams`).
     pub(super) fn conn_release(&mut self, id: u32, ok: bool, cause: ErrorCause) {
         let c = self.nodes[id as usize].conn;
         if c == NONE {
             return;
         }
         self.nodes[id as usize].conn = NONE;
-        let now = self.cal.now();
-        let pools = &mut self.conns;
+        let conn = self.conns.conns[c as usize];
+        // A reset closes the connection. So does a timeout on HTTP/1.1 (the only way to give up
+        // a request), and on HTTP/2 or gRPC when the pod no longer answers (keepalive pings
+        // would find it silent); to a pod that answers, late, the client resets the stream
+        // only (RST_STREAM) and the connection stays.
+        let answers = {
+            let pod = &self.topo.pods[conn.pod as usize];
+            pod.life == Life::Up && pod.epoch == conn.epoch
+        };
+        let broken = !ok
+            && match cause {
+                ErrorCause::DeadBackend => true,
+                ErrorCause::Timeout => !conn.multiplexed || !answers,
+                _ => false,
+            };
+        self.conns.release(c, self.cal.now(), broken);
+        self.serve_stream_waiters(conn.key);
+    }
+}
+
+impl ConnPools {
+    /// The call on connection `c` ended at `now`; `broken` when the connection must close
+    /// (see [`Sim::conn_release`]).
+    fn release(&mut self, c: u32, now: SimTime, broken: bool) {
+        let pools = self;
         let conn = &mut pools.conns[c as usize];
         conn.in_use -= 1;
         conn.last_used = now;
         let (key, multiplexed, pool) = (conn.key, conn.multiplexed, conn.pool);
-        let broken = !ok && matches!(cause, ErrorCause::Timeout | ErrorCause::DeadBackend);
         if conn.closed || broken {
             return pools.close(c);
         }
@@ -346,7 +434,9 @@ impl Sim<'_> {
             }
         }
     }
+}
 
+impl Sim<'_> {
     /// Counts work sent to `pod` (after the warm-up), for the per-pod balance.
     pub(super) fn count_sent(&mut self, pod: u32) {
         if self.cal.now() < self.warm {

@@ -488,7 +488,13 @@ impl Sim<'_> {
                 };
                 // kube-proxy picks a pod per connection for a pooled call (see `conn_pool`).
                 let picked = if mesh.is_none() && self.per_connection(id, k) {
-                    self.conn_acquire(id, k, t, locality)
+                    match self.conn_acquire(id, k, t, locality) {
+                        Some(super::conn_pool::Acquired::Pod(pod)) => Some(pod),
+                        // gRPC at the stream limit: it waits for a stream, under its timeout
+                        // (see `conn_streams`).
+                        Some(super::conn_pool::Acquired::Queued) => return,
+                        None => None,
+                    }
                 } else {
                     self.pick(t, super::topology::View::Endpoints, policy, locality, NONE)
                 };
@@ -510,10 +516,7 @@ impl Sim<'_> {
                             None => SimDuration::ZERO,
                         };
                         // A new pooled connection's handshake, or its connect timeout.
-                        let Some(handshake) = self.conn_wait(id) else {
-                            return;
-                        };
-                        self.send_work_after(id, pod, zone as u8, sidecars + handshake)
+                        self.send_pooled(id, pod, zone, sidecars)
                     }
                     None => self.fail_call(id, ErrorCause::NoBackend),
                 }

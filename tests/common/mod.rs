@@ -68,6 +68,18 @@ pub fn interval_999(values: &[f64]) -> (f64, f64) {
     (e.mean, e.half_width_at(0.999))
 }
 
+/// One zone with no network latency, and clients that reach the pods directly (no ingress):
+/// the `[network]` and `[ingress]` tables of the textbook scenarios.
+pub const DIRECT: &str = r#"
+[network]
+zones = ["1"]
+in_zone = "0s"
+cross_zone = "0s"
+
+[ingress]
+kind = "none"
+"#;
+
 /// A scenario with one pod of `concurrency` slots (service `server`, exponential service time
 /// of mean `service`) reached directly by clients, in one zone with no network latency: the
 /// textbook queue (M/M/1 with one slot, M/M/c with c). `simulation` and `clients` are the
@@ -80,15 +92,7 @@ pub fn one_server(simulation: &str, clients: &str, concurrency: u32, service: &s
 
 [clients]
 {clients}
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
+{DIRECT}
 [[services]]
 name = "server"
 pods = {{ "1" = 1 }}
@@ -132,4 +136,17 @@ hpa = {{ min = 1, max = 4, target_utilisation = 0.5, sync_period = "15s", scale_
 "#
     );
     load(&text, "inline.toml")
+}
+
+/// Erlang C: the probability that an arrival waits in an M/M/c queue of `c` servers offered
+/// `a` Erlangs (a < c).
+pub fn erlang_c(c: u32, a: f64) -> f64 {
+    let rho = a / f64::from(c);
+    let (mut term, mut sum) = (1.0, 1.0);
+    for k in 1..c {
+        term *= a / f64::from(k);
+        sum += term;
+    }
+    let last = term * a / f64::from(c) / (1.0 - rho);
+    last / (sum + last)
 }
