@@ -7,40 +7,29 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 
+mod common;
+
 use assert_cmd::Command;
 use assert_cmd::cargo::cargo_bin;
 
 /// A short M/M/1 run.
-const SCENARIO: &str = r#"
-[simulation]
-name = "sets"
+fn scenario() -> String {
+    common::one_server(
+        r#"name = "sets"
 duration = "20s"
 warmup = "0s"
 replications = 2
 seed = 1
-window = "5s"
-
-[clients]
-rate = 50
+window = "5s""#,
+        r#"rate = 50
 timeout = "1h"
 retries = { attempts = 0 }
 latency = "0s"
-new_tls_connection_share = 0
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = { "1" = 1 }
-concurrency = 1
-service_time = { exponential = { mean = "10ms" } }
-"#;
+new_tls_connection_share = 0"#,
+        1,
+        "10ms",
+    )
+}
 
 /// Name → (length, hash of the bytes) of every result file directly in `dir` (names that do
 /// not start with a dot).
@@ -102,7 +91,7 @@ fn seed_of(dir: &Path) -> u64 {
 fn a_run_killed_mid_write_leaves_the_old_set_and_the_next_run_cleans_up() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("sets.toml");
-    std::fs::write(&file, SCENARIO).unwrap();
+    std::fs::write(&file, scenario()).unwrap();
     let out = tmp.path().join("out");
     let dir = out.join("sets");
 
@@ -182,7 +171,7 @@ fn a_run_killed_mid_write_leaves_the_old_set_and_the_next_run_cleans_up() {
 fn charts_of_an_earlier_run_do_not_linger() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("sets.toml");
-    std::fs::write(&file, SCENARIO).unwrap();
+    std::fs::write(&file, scenario()).unwrap();
     let out = tmp.path().join("out");
     run(&file, &out, "1");
     let dir = out.join("sets");
@@ -200,7 +189,7 @@ fn charts_of_an_earlier_run_do_not_linger() {
 fn a_run_and_a_sweep_keep_each_others_files() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("sets.toml");
-    std::fs::write(&file, SCENARIO).unwrap();
+    std::fs::write(&file, scenario()).unwrap();
     let out = tmp.path().join("out");
     let dir = out.join("sets");
     run(&file, &out, "1");

@@ -13,6 +13,9 @@
 //! FCFS (M/D/1: 15 ms, not 20 ms) and the HPA read slots, which an unbounded pod never fills.
 //! Statistical checks use 99.9% intervals of the replication means (see `model_theory.rs`).
 
+mod common;
+
+use common::DIRECT;
 use rayon::prelude::*;
 use trafsim::model::result::gauge;
 use trafsim::model::{RunResult, simulate};
@@ -35,12 +38,7 @@ new_tls_connection_share = 0
 timeout = "1h"
 retries = {{ attempts = 0 }}
 latency = "0s"
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-[ingress]
-kind = "none"
+{DIRECT}
 [[services]]
 name = "server"
 pods = {{ "1" = 1 }}

@@ -25,37 +25,25 @@ use trafsim::study::{Options, Source};
 /// λ* = μ − ln(100)/SLO for μ = 100/s, SLO = 100 ms.
 const ANALYTIC: f64 = 100.0 - 46.051_701_859_880_914;
 
-const MM1: &str = r#"
-[simulation]
-name = "mm1-capacity"
+/// An M/M/1 (μ = 100/s) offered 50/s, with a 1 h timeout, 20 replications of 1,000 s.
+fn mm1() -> String {
+    common::one_server(
+        r#"name = "mm1-capacity"
 duration = "1020s"
 warmup = "20s"
 replications = 20
-seed = 1
-
-[clients]
-rate = 50
+seed = 1"#,
+        r#"rate = 50
 timeout = "1h"
-latency = "0s"
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = { "1" = 1 }
-concurrency = 1
-service_time = { exponential = { mean = "10ms" } }
-"#;
+latency = "0s""#,
+        1,
+        "10ms",
+    )
+}
 
 #[test]
 fn finds_the_mm1_capacity_under_a_p99_slo() {
-    let src = Source::parse(MM1, "mm1-capacity.toml").unwrap();
+    let src = Source::parse(&mm1(), "mm1-capacity.toml").unwrap();
     let query = Query {
         slo_p99: Some(SimDuration::from_millis(100)),
         max_error_rate: Some(0.001),
@@ -88,7 +76,7 @@ fn finds_the_mm1_capacity_under_a_p99_slo() {
 #[test]
 fn command_line_writes_capacity_json_and_checks_zones() {
     let dir = tempfile::tempdir().unwrap();
-    let short = MM1
+    let short = mm1()
         .replace("1020s", "60s")
         .replace("replications = 20", "replications = 3");
     let file = write(dir.path(), "mm1.toml", &short);
@@ -130,7 +118,7 @@ fn command_line_writes_capacity_json_and_checks_zones() {
 #[test]
 fn capacity_refuses_too_few_replications() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "mm1.toml", MM1);
+    let file = write(dir.path(), "mm1.toml", &mm1());
     Command::cargo_bin("trafsim")
         .unwrap()
         .args([
@@ -161,7 +149,7 @@ fn capacity_refuses_too_few_replications() {
 /// from noise in a 60 s run.)
 #[test]
 fn refuses_unstable_and_censored_probes() {
-    let text = MM1
+    let text = mm1()
         .replace("duration = \"1020s\"", "duration = \"70s\"")
         .replace("warmup = \"20s\"", "warmup = \"10s\"")
         .replace("replications = 20", "replications = 3");

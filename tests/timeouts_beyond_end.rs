@@ -2,6 +2,8 @@
 //! 2 min run costs the calendar nothing, while the results stay those of a run that
 //! scheduled it (the shipped `mmc.toml` is checked byte for byte against the older binary).
 
+mod common;
+
 use trafsim::model::simulate_with_footprint;
 use trafsim::scenario::{self, Scenario};
 
@@ -9,37 +11,24 @@ use trafsim::scenario::{self, Scenario};
 /// flight, three arena nodes each: the request, its attempt, its work), with a client
 /// `timeout` (also the ingress-less tier's per-try timeout).
 fn scenario(timeout: &str, duration: &str, seed: u64) -> Scenario {
-    let text = format!(
-        r#"
-[simulation]
-name = "beyond-end"
+    let text = common::one_server(
+        &format!(
+            r#"name = "beyond-end"
 duration = "{duration}"
 warmup = "0s"
 replications = 1
 seed = {seed}
-window = "10s"
-
-[clients]
-rate = 1000
+window = "10s""#
+        ),
+        &format!(
+            r#"rate = 1000
 timeout = "{timeout}"
 retries = {{ attempts = 0 }}
 latency = "0s"
-new_tls_connection_share = 0
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = {{ "1" = 1 }}
-concurrency = 100000
-service_time = {{ exponential = {{ mean = "500ms" }} }}
-"#
+new_tls_connection_share = 0"#
+        ),
+        100_000,
+        "500ms",
     );
     scenario::parse(&text, "timeouts_beyond_end").unwrap()
 }

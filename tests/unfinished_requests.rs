@@ -2,6 +2,8 @@
 //! neither a success nor an error, and it must not vanish. Each test is one of the issue's
 //! examples; each failed on the code before this change, as its doc comment says.
 
+mod common;
+
 use trafsim::model::simulate;
 use trafsim::report::{html, json, terminal};
 use trafsim::runner::{Summary, Verdict, run_all};
@@ -16,40 +18,22 @@ fn load(text: &str) -> Scenario {
 /// Before: `errors: none`, p99 `0`, `SLO met`, offered ≫ succeeded + failed = 0.
 #[test]
 fn an_overloaded_queue_misses_its_slo_and_reports_no_latency() {
-    let s = load(
-        r#"
-[simulation]
-name = "mm1-11x"
+    let mm1 = common::one_server(
+        r#"name = "mm1-11x"
 duration = "70s"
 warmup = "10s"
 replications = 3
-seed = 5
-
-[clients]
-rate = 1100
+seed = 5"#,
+        r#"rate = 1100
 timeout = "1h"
 retries = { attempts = 0 }
-latency = "0s"
-
-[network]
-zones = ["1"]
-in_zone = "0s"
-cross_zone = "0s"
-
-[ingress]
-kind = "none"
-
-[[services]]
-name = "server"
-pods = { "1" = 1 }
-concurrency = 1
-service_time = { exponential = { mean = "10ms" } }
-
-[slo]
-p99 = "500ms"
-error_rate = 0.01
-"#,
+latency = "0s""#,
+        1,
+        "10ms",
     );
+    let s = load(&format!(
+        "{mm1}\n[slo]\np99 = \"500ms\"\nerror_rate = 0.01\n"
+    ));
     let summary = Summary::from_runs(&s, &run_all(&s));
     let r = &summary.requests;
     assert_eq!(r.offered, r.succeeded + r.failed + r.unfinished, "{r:?}");
