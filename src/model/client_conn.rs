@@ -8,7 +8,9 @@
 //! - **HTTP/2 and gRPC**: any of the `count` connections, busy or not (streams multiplex).
 //! - **HTTP/1.1**: one of the connections carrying no request; with every one busy, the client
 //!   opens one more for this request and closes it after (the population's pools have no cap
-//!   on connections, like Go's `MaxConnsPerHost` 0).
+//!   on connections, like Go's `MaxConnsPerHost` 0) — or, with `when_full = "wait"`, the
+//!   attempt waits for one to come free, first come first served (a browser's 6 connections
+//!   per host; Go with `MaxConnsPerHost` set), until the client's timeout gives it up.
 //!
 //! A connection's backend was chosen when it opened, among those the load balancer then sent
 //! to: an ingress replica it believes healthy (`externalTrafficPolicy: Local`, App Gateway and
@@ -34,6 +36,8 @@
 //!
 //! The component also counts the attempts sent to each ingress replica after the warm-up,
 //! with or without connections ([`IngressBalance`]).
+
+use std::collections::VecDeque;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -80,6 +84,9 @@ struct Pool {
     /// HTTP/1.1: the slots no request holds, and each slot's place in that list.
     idle: Vec<u32>,
     place: Vec<u32>,
+    /// HTTP/1.1 with `when_full = "wait"`: the requests whose attempt waits for a slot, first
+    /// come first, as (request, generation, token) — stale once the request moved on.
+    waiting: VecDeque<(u32, u32, u32)>,
 }
 
 impl Pool {
@@ -88,6 +95,7 @@ impl Pool {
             slots: vec![NONE; count as usize],
             idle: (0..count).collect(),
             place: (0..count).collect(),
+            waiting: VecDeque::new(),
         }
     }
 
@@ -187,6 +195,9 @@ impl Sim<'_> {
     /// The client sends attempt `a` of request `req` on one of its connections (see the module
     /// doc): the ingress, or for `load-balancer` the pod, is the connection's.
     pub(super) fn send_on_connection(&mut self, req: u32, mut a: Node) {
+        if self.client_conn_queued(req) {
+            return;
+        }
         let Some((c, wait, opened)) = self.client_conn_acquire(req) else {
             // No backend to open a connection to.
             let latency = self.conn_client_hop(&mut a, None);
@@ -270,6 +281,50 @@ impl Sim<'_> {
         }
     }
 
+    /// The pool of request `req`'s connections: its service's for `load-balancer` and no
+    /// ingress, else the one pool.
+    fn client_pool_of(&self, req: u32) -> usize {
+        if self.client_conns.pools.len() > 1 {
+            self.nodes[req as usize].service as usize
+        } else {
+            0
+        }
+    }
+
+    /// With `when_full = "wait"` and every HTTP/1.1 connection of request `req`'s pool busy:
+    /// puts the request in the pool's line (its attempt goes when a connection comes free)
+    /// and says so.
+    fn client_conn_queued(&mut self, req: u32) -> bool {
+        let spec = self.client_conns.spec.expect("connections enabled");
+        let p = self.client_pool_of(req);
+        let pool = &mut self.client_conns.pools[p];
+        if !spec.wait_when_full || spec.protocol.multiplexed() || !pool.idle.is_empty() {
+            return false;
+        }
+        let r = self.nodes[req as usize];
+        pool.waiting.push_back((req, r.ver, r.tok));
+        true
+    }
+
+    /// A connection of pool `p` came free: the first requests still waiting there (their
+    /// timeout has not fired) send their attempt, while connections are free.
+    fn serve_client_waiters(&mut self, p: usize) {
+        loop {
+            let pool = &mut self.client_conns.pools[p];
+            if pool.idle.is_empty() {
+                return;
+            }
+            let Some((req, ver, tok)) = pool.waiting.pop_front() else {
+                return;
+            };
+            let r = self.nodes[req as usize];
+            if r.ver == ver && r.tok == tok {
+                let a = self.attempt_of(req);
+                self.send_on_connection(req, a);
+            }
+        }
+    }
+
     /// Takes a connection for request `req`'s next attempt, opening one when the drawn one is
     /// closed or stale. Returns it, the wait for its handshake and whether it opened now;
     /// `None` when a connection must open and the load balancer has nothing to send it to.
@@ -277,11 +332,7 @@ impl Sim<'_> {
         let now = self.cal.now();
         let spec = self.client_conns.spec.expect("connections enabled");
         let service = self.nodes[req as usize].service;
-        let p = if self.client_conns.pools.len() > 1 {
-            service
-        } else {
-            0
-        };
+        let p = self.client_pool_of(req) as u32;
         let cc = &mut self.client_conns;
         let pool = &mut cc.pools[p as usize];
         let slot = if spec.protocol.multiplexed() {
@@ -474,6 +525,7 @@ impl Sim<'_> {
         }
         if !multiplexed && slot != NONE {
             cc.pools[pool as usize].put_idle(slot);
+            self.serve_client_waiters(pool as usize);
         }
     }
 

@@ -15,7 +15,7 @@ use super::conn_drain::Drained;
 use super::locality::Locality;
 use super::result::ErrorCause;
 use super::retry_on::istio_default_retries;
-use super::sim::{Ev, Kind, NONE, Sim};
+use super::sim::{Ev, Kind, NONE, Node, Sim};
 use super::topology::Life;
 
 /// No hop latency (clients reaching pods without an ingress tier).
@@ -62,13 +62,9 @@ impl Sim<'_> {
         self.send_attempt(id);
     }
 
-    /// The client sends a (first or further) attempt of request `req`.
-    pub(super) fn send_attempt(&mut self, req: u32) {
+    /// A new attempt of request `req`, not yet sent.
+    pub(super) fn attempt_of(&self, req: u32) -> Node {
         let r = self.nodes[req as usize];
-        self.nodes[req as usize].tries += 1;
-        self.nodes[req as usize].origin = 0;
-        self.client_attempts += u64::from(r.counted);
-        self.schedule_timeout(self.s.clients.timeout, req, r.ver, r.tok);
         let mut a = self.blank(Kind::Attempt);
         a.parent = req;
         a.parent_ver = r.ver;
@@ -76,6 +72,17 @@ impl Sim<'_> {
         a.counted = r.counted;
         a.service = r.service;
         a.class = r.class;
+        a
+    }
+
+    /// The client sends a (first or further) attempt of request `req`.
+    pub(super) fn send_attempt(&mut self, req: u32) {
+        let r = self.nodes[req as usize];
+        self.nodes[req as usize].tries += 1;
+        self.nodes[req as usize].origin = 0;
+        self.client_attempts += u64::from(r.counted);
+        self.schedule_timeout(self.s.clients.timeout, req, r.ver, r.tok);
+        let mut a = self.attempt_of(req);
         if self.client_conns.enabled() {
             return self.send_on_connection(req, a);
         }

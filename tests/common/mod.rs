@@ -150,3 +150,48 @@ pub fn erlang_c(c: u32, a: f64) -> f64 {
     let last = term * a / f64::from(c) / (1.0 - rho);
     last / (sum + last)
 }
+
+/// The mean end-to-end latency of runs `rs` must be `truth` within its 99.9% interval over
+/// the replications, and that interval within 5% of it.
+pub fn assert_mean_latency(what: &str, rs: &[trafsim::model::RunResult], truth: f64) {
+    let means: Vec<f64> = rs.iter().map(|r| r.latency.mean_secs()).collect();
+    let (mean, hw) = interval_999(&means);
+    assert!(
+        (mean - truth).abs() <= hw,
+        "{what}: simulated {mean:.6} ± {hw:.6} s, theory {truth:.6} s"
+    );
+    assert!(hw <= 0.05 * truth, "{what}: interval ±{hw:.6} too wide");
+}
+
+/// A first-come line offered twice what it can carry (`capacity` requests/s), under a
+/// deadline: most requests fail by timeout, and the successes stay within `capacity`.
+pub fn assert_line_collapsed(r: &trafsim::model::RunResult, capacity: f64) {
+    let timeouts = r.failed[trafsim::model::ErrorCause::Timeout as usize];
+    assert!(
+        timeouts as f64 >= 0.6 * r.offered as f64,
+        "{timeouts} of {} failed by timeout",
+        r.offered
+    );
+    let good = r.succeeded as f64 / r.measured_secs;
+    assert!(
+        good <= 1.02 * capacity,
+        "{good} successes/s, at most {capacity}"
+    );
+}
+
+/// Every replication of the scenario `text`, run in order.
+pub fn run_inline(text: &str) -> Vec<trafsim::model::RunResult> {
+    let s = trafsim::scenario::parse(text, "inline").unwrap_or_else(|e| panic!("{e}"));
+    trafsim::runner::run_all(&s)
+}
+
+/// An exponential service time of mean 20 ms, as a scenario writes it.
+pub const EXP_20MS: &str = r#"{ exponential = { mean = "20ms" } }"#;
+
+/// The mean wait in an M/M/c queue of `c` servers of rate `mu`, offered `lambda` (Erlang C),
+/// asserted long enough for a test to see.
+pub fn mmc_wait(lambda: f64, mu: f64, c: u32) -> f64 {
+    let wait = erlang_c(c, lambda / mu) / (f64::from(c) * mu - lambda);
+    assert!(wait > 0.004, "the test needs a wait to see: {wait}");
+    wait
+}

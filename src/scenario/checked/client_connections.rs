@@ -19,6 +19,9 @@ pub struct ClientConnections {
     pub max_age: Option<SimDuration>,
     /// Idle time after which a connection is closed.
     pub idle_timeout: Option<SimDuration>,
+    /// HTTP/1.1: an attempt that finds every connection busy waits for one (`when_full =
+    /// "wait"`) instead of opening one more.
+    pub wait_when_full: bool,
 }
 
 /// The clients' connections, resolved: the file's values, else the limits of the server side.
@@ -34,6 +37,9 @@ pub struct ClientConnectionSpec {
     pub max_age: Option<SimDuration>,
     /// An idle connection closes after this long.
     pub idle_timeout: SimDuration,
+    /// HTTP/1.1: an attempt that finds every connection busy waits for one to come free,
+    /// first come first served, instead of opening one more.
+    pub wait_when_full: bool,
 }
 
 impl Scenario {
@@ -65,6 +71,7 @@ impl Scenario {
             max_requests: c.max_requests.unwrap_or(requests),
             max_age: c.max_age,
             idle_timeout: c.idle_timeout.unwrap_or(idle),
+            wait_when_full: c.wait_when_full,
         })
     }
 }

@@ -7,6 +7,16 @@ use serde::Deserialize;
 use super::ProtocolName;
 use crate::scenario::units::HumanDuration;
 
+/// `when_full`: what an HTTP/1.1 attempt does when every connection is busy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum WhenFullName {
+    /// Open one more connection, closed after its request.
+    Open,
+    /// Wait for a connection to come free.
+    Wait,
+}
+
 /// `connections`: the client population holds `count` keep-alive connections to the ingress,
 /// and every attempt rides one of them; the load balancer in front picks the connection's
 /// replica (or pod, for `load-balancer`) when it opens. Absent: every attempt is balanced on
@@ -21,9 +31,14 @@ pub(crate) struct ClientConnectionsTable {
     #[schemars(range(min = 1, max = 1_000_000))]
     pub count: Option<u32>,
     /// "http1": a connection carries one request at a time (an attempt with every connection
-    /// busy opens one more, closed after its request); "http2" or "grpc": every attempt rides
-    /// one of the `count` connections at once. Default: "http1".
+    /// busy opens one more, closed after its request, unless `when_full = "wait"`); "http2" or
+    /// "grpc": every attempt rides one of the `count` connections at once. Default: "http1".
     pub protocol: Option<ProtocolName>,
+    /// HTTP/1.1: what an attempt does when every one of the `count` connections carries a
+    /// request: "open" one more for it (Go's `net/http` with `MaxConnsPerHost` 0) or "wait"
+    /// for one to come free, first come first served, until the client's timeout (a browser's
+    /// 6 connections per host; Go with `MaxConnsPerHost` set). Default: "open".
+    pub when_full: Option<WhenFullName>,
     /// A connection closes after this many requests and is reopened (to a replica picked
     /// anew), at least 1. Default: the server's limit — ingress-nginx `keep-alive-requests`
     /// 100 (HTTP/1.1) or `http2-max-requests` 1000 (HTTP/2); none for the others.

@@ -6,7 +6,7 @@ use crate::scenario::ClientConnections;
 use crate::scenario::context::Cx;
 use crate::scenario::limits::{CLIENT_CONNECTIONS_WHY, MAX_CLIENT_CONNECTIONS};
 use crate::scenario::locate::FieldPath;
-use crate::scenario::raw::ClientsTable;
+use crate::scenario::raw::{ClientsTable, WhenFullName};
 
 /// `[clients] connections` (at `p`, the `[clients]` table's path), if given.
 pub(super) fn resolve(
@@ -49,9 +49,19 @@ pub(super) fn resolve(
             cx.positive(&q.key(key), Some(d), d.0)
         })
     };
+    let protocol = super::connections::protocol(c.protocol);
+    let wait_when_full = c.when_full == Some(WhenFullName::Wait);
+    if c.when_full.is_some() && protocol.multiplexed() {
+        cx.error(
+            &q.key("when_full"),
+            "applies to `protocol = \"http1\"` only: an HTTP/2 or gRPC attempt rides one of \
+             the `count` connections however busy it is; leave it out",
+        );
+    }
     Some(ClientConnections {
         count,
-        protocol: super::connections::protocol(c.protocol),
+        protocol,
+        wait_when_full,
         max_requests: c
             .max_requests
             .map(|n| cx.at_least(&q.key("max_requests"), Some(n), 1, 1)),
