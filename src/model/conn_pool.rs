@@ -77,6 +77,8 @@ struct Conn {
     in_use: u32,
     /// Taken out of its pool: no new requests; freed when `in_use` is 0.
     closed: bool,
+    /// Its id is back in `ConnPools::free` (for the next connection to take).
+    freed: bool,
     /// Its handshake: when requests can go, or when it fails (see `conn_handshake`).
     handshake: Handshake,
     /// HTTP/2 or gRPC (many requests at once), not HTTP/1.1.
@@ -220,7 +222,9 @@ impl ConnPools {
         self.close(c);
     }
 
-    /// Closes connection `c` (out of its pool); frees it when nothing rides it.
+    /// Closes connection `c` (out of its pool); frees it when nothing rides it. Closing it
+    /// again does nothing more: its id goes back to the free list once, never twice (two
+    /// connections would then share it, and one's calls end on the other's count).
     fn close(&mut self, c: u32) {
         let conn = &mut self.conns[c as usize];
         if !conn.closed {
@@ -229,7 +233,8 @@ impl ConnPools {
                 pool.conns.retain(|&x| x != c);
             }
         }
-        if conn.in_use == 0 {
+        if conn.in_use == 0 && !conn.freed {
+            conn.freed = true;
             self.free.push(c);
         }
     }
@@ -346,6 +351,7 @@ impl Sim<'_> {
                     requests: 0,
                     in_use: 0,
                     closed: false,
+                    freed: false,
                     handshake,
                     goaway: None,
                     multiplexed: spec.protocol.multiplexed(),
@@ -504,4 +510,40 @@ pub struct PodBalance {
     /// The busiest pod's share of all work sent to the service's pods (every pod that ever
     /// ran) in the measured period; `None` when none was sent.
     pub busiest_share: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A connection closed twice while nothing rides it (a caller pod's restart and its
+    /// pod's loss, seen at the same look at the pool) goes back to the free list once: freed
+    /// twice, its id would go to two new connections, and the calls of one would end on the
+    /// other's count (which then wrapped below zero and stalled every call waiting there).
+    #[test]
+    fn a_connection_closed_twice_is_freed_once() {
+        let mut pools = ConnPools::default();
+        let key = (0, 0);
+        pools.pools.insert(key, Pool::default());
+        pools.conns.push(Conn {
+            key,
+            pod: 0,
+            epoch: 0,
+            opened: SimTime::ZERO,
+            last_used: SimTime::ZERO,
+            requests: 1,
+            in_use: 0,
+            closed: false,
+            freed: false,
+            handshake: Handshake::Ready(SimTime::ZERO),
+            multiplexed: true,
+            pool: 1,
+            goaway: None,
+        });
+        pools.pools.get_mut(&key).unwrap().conns.push(0);
+        pools.close(0);
+        pools.close(0);
+        assert_eq!(pools.free, vec![0]);
+        assert!(pools.pools[&key].conns.is_empty());
+    }
 }
