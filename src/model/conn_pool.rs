@@ -389,8 +389,8 @@ impl Sim<'_> {
     /// Node `id`'s call ended (a reply or its timeout): the connection it rode, if any, is
     /// free for the next request; a reset closes it, a timeout too unless the connection
     /// multiplexes and its pod still answers, and an HTTP/1.1 connection beyond the idle pool
-    /// closes too. A gRPC call waiting for a stream of the pool takes the
-    /// one freed (see `conn_streams`).
+    /// closes too. A gRPC call waiting for a stream of the pool takes the one freed (see
+    /// `conn_streams`).
     pub(super) fn conn_release(&mut self, id: u32, ok: bool, cause: ErrorCause) {
         let c = self.nodes[id as usize].conn;
         if c == NONE {
