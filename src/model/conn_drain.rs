@@ -94,7 +94,7 @@ impl Sim<'_> {
         let back = self.one_way(pod_zone, zone);
         let locality = self.kube_proxy_locality(t, zone);
         match self.conn_acquire(caller, k, t, locality) {
-            Some(Acquired::Pod(pod)) => self.send_pooled(caller, pod, zone, back),
+            Some(Acquired::Pod(pod)) => self.send_call(caller, pod, zone, back),
             // Only gRPC waits for a stream (see `conn_streams`); this is HTTP/1.1.
             Some(Acquired::Queued) => {}
             None => self.fail_call(caller, ErrorCause::NoBackend),

@@ -56,6 +56,16 @@ impl Sim<'_> {
         Handshake::Ready(now + wait)
     }
 
+    /// Sends node `id`'s call to `pod`, from a pod in `zone`, `before` from now plus the
+    /// handshake of the pooled connection it took, if any ([`Sim::conn_wait`]; a connect
+    /// timeout fails it instead).
+    pub(super) fn send_call(&mut self, id: u32, pod: u32, zone: usize, before: SimDuration) {
+        let Some(handshake) = self.conn_wait(id) else {
+            return;
+        };
+        self.send_work_after(id, pod, zone as u8, before + handshake);
+    }
+
     /// Call `id`, riding a pooled connection, goes on: the wait until its connection's
     /// handshake is done (zero on an established one, and for a call on no pooled connection).
     /// `None`: the connection cannot open, and the call has been failed at its connect timeout.

@@ -413,7 +413,10 @@ impl Sim<'_> {
                 _ => false,
             };
         self.conns.release(c, self.cal.now(), broken);
-        self.serve_stream_waiters(conn.key);
+        if conn.multiplexed {
+            // Only gRPC calls wait for a stream (HTTP/1.1 pools never have a line).
+            self.serve_stream_waiters(conn.key);
+        }
     }
 }
 

@@ -51,7 +51,7 @@ impl Sim<'_> {
             let locality = self.kube_proxy_locality(t, zone);
             match self.conn_acquire(w.node, k, t, locality) {
                 Some(Acquired::Pod(pod)) => {
-                    self.send_pooled(w.node, pod, zone, crate::engine::SimDuration::ZERO)
+                    self.send_call(w.node, pod, zone, crate::engine::SimDuration::ZERO)
                 }
                 // Back in the line (a connection it counted on closed as it looked): it
                 // waits for the next stream that ends.
@@ -59,20 +59,5 @@ impl Sim<'_> {
                 None => self.fail_call(w.node, ErrorCause::NoBackend),
             }
         }
-    }
-
-    /// Sends node `id`'s call on the pooled connection it took to `pod`, from a pod in `zone`,
-    /// `before` from now plus the connection's handshake (or fails it at the connect timeout).
-    pub(super) fn send_pooled(
-        &mut self,
-        id: u32,
-        pod: u32,
-        zone: usize,
-        before: crate::engine::SimDuration,
-    ) {
-        let Some(handshake) = self.conn_wait(id) else {
-            return;
-        };
-        self.send_work_after(id, pod, zone as u8, before + handshake);
     }
 }

@@ -523,7 +523,7 @@ impl Sim<'_> {
                             None => SimDuration::ZERO,
                         };
                         // A new pooled connection's handshake, or its connect timeout.
-                        self.send_pooled(id, pod, zone, sidecars)
+                        self.send_call(id, pod, zone, sidecars)
                     }
                     None => self.fail_call(id, ErrorCause::NoBackend),
                 }
